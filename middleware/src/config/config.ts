@@ -1,0 +1,190 @@
+/**
+ * Configuration: defaults from `config/dealdesk.json` (no secrets), overridden by environment
+ * variables. One zod schema validates the result; a bad value stops the process with a message
+ * naming each bad key and what it expected. Local mode needs no configuration at all.
+ */
+import { readFileSync, existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { z } from 'zod';
+import { CONFIG_DIR } from '../paths.ts';
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+const httpUrl = (what: string) =>
+  z.url({ protocol: /^https?$/, error: `expected an http(s) URL for ${what}` });
+
+const port = z.coerce
+  .number({ error: 'expected an integer port between 0 and 65535' })
+  .int({ error: 'expected an integer port between 0 and 65535' })
+  .min(0, { error: 'expected an integer port between 0 and 65535' })
+  .max(65535, { error: 'expected an integer port between 0 and 65535' });
+
+export const ConfigSchema = z
+  .object({
+    mode: z.enum(['local', 'salesforce'], { error: "expected 'local' or 'salesforce'" }),
+    port,
+    host: z.string().min(1, { error: 'expected a host name or IP address to listen on' }),
+    logLevel: z.enum(LOG_LEVELS, { error: `expected one of ${LOG_LEVELS.join(', ')}` }),
+    dataDir: z.string().min(1, { error: 'expected a directory path for local data' }),
+    publicUrl: httpUrl('the public URL of this middleware').optional(),
+    databaseUrl: z
+      .string()
+      .regex(/^postgres(ql)?:\/\/.+/, { error: 'expected a postgres:// or postgresql:// connection URL' })
+      .optional(),
+    /** Keys callers present as `Authorization: Bearer`; two may be valid at once during rotation. */
+    apiKeys: z
+      .array(z.string().min(32, { error: 'each API key must be at least 32 characters' }))
+      .max(2, { error: 'at most two API keys (current and next) may be active at once' })
+      .optional(),
+    localOrg: z.object({
+      token: z.string().min(16, { error: 'expected a token of at least 16 characters' }).optional(),
+      seed: z.enum(['demo', 'none'], { error: "expected 'demo' or 'none'" }),
+    }),
+    salesforce: z.object({
+      loginUrl: httpUrl('the Salesforce login URL'),
+      instanceUrl: httpUrl('the Salesforce instance URL').optional(),
+      apiVersion: z.string().regex(/^\d{2}\.0$/, { error: "expected an API version like '65.0'" }),
+      clientId: z.string().min(1).optional(),
+      username: z.string().email({ error: 'expected a Salesforce username (an email address)' }).optional(),
+      privateKeyFile: z.string().min(1).optional(),
+      privateKey: z.string().includes('PRIVATE KEY', { error: 'expected a PEM private key' }).optional(),
+    }),
+    gemini: z.object({
+      apiKey: z.string().min(1).optional(),
+      model: z
+        .string()
+        .regex(/^[a-z0-9.-]+$/, { error: "expected a Gemini model name like 'gemini-2.5-flash'" }),
+    }),
+  })
+  .superRefine((c, ctx) => {
+    if (c.mode !== 'salesforce') return;
+    const sf = c.salesforce;
+    if (!sf.clientId)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['salesforce', 'clientId'],
+        message: 'required in salesforce mode: the connected app consumer key',
+      });
+    if (!sf.username)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['salesforce', 'username'],
+        message: 'required in salesforce mode: the integration user',
+      });
+    if (!sf.privateKey && !sf.privateKeyFile) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['salesforce', 'privateKeyFile'],
+        message: 'required in salesforce mode: the JWT signing key (SF_PRIVATE_KEY_FILE or SF_PRIVATE_KEY)',
+      });
+    }
+    if (!c.apiKeys)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['apiKeys'],
+        message: 'required in salesforce mode: the key Salesforce sends from its External Credential',
+      });
+  });
+
+export type Config = z.infer<typeof ConfigSchema>;
+
+/** Environment variable for each config path, so errors name what the operator actually sets. */
+export const ENV_VARS: Record<string, string> = {
+  mode: 'DEALDESK_MODE',
+  port: 'PORT',
+  host: 'HOST',
+  logLevel: 'LOG_LEVEL',
+  dataDir: 'DEALDESK_DATA_DIR',
+  publicUrl: 'PUBLIC_URL',
+  databaseUrl: 'DATABASE_URL',
+  apiKeys: 'DEALDESK_API_KEY',
+  'localOrg.token': 'LOCAL_ORG_TOKEN',
+  'localOrg.seed': 'LOCAL_ORG_SEED',
+  'salesforce.loginUrl': 'SF_LOGIN_URL',
+  'salesforce.instanceUrl': 'SF_INSTANCE_URL',
+  'salesforce.apiVersion': 'SF_API_VERSION',
+  'salesforce.clientId': 'SF_CLIENT_ID',
+  'salesforce.username': 'SF_USERNAME',
+  'salesforce.privateKeyFile': 'SF_PRIVATE_KEY_FILE',
+  'salesforce.privateKey': 'SF_PRIVATE_KEY',
+  'gemini.apiKey': 'GEMINI_API_KEY',
+  'gemini.model': 'GEMINI_MODEL',
+};
+
+/** Config paths whose values are secrets: never logged, never echoed in errors. */
+export const SECRET_PATHS = ['apiKeys', 'localOrg.token', 'salesforce.privateKey', 'gemini.apiKey'] as const;
+
+export class ConfigError extends Error {
+  readonly problems: string[];
+  constructor(problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+    this.problems = problems;
+  }
+}
+
+function setPath(target: Record<string, unknown>, path: string, value: unknown): void {
+  const parts = path.split('.');
+  let cur = target;
+  for (const p of parts.slice(0, -1)) {
+    const next = cur[p];
+    cur = (next && typeof next === 'object' ? next : (cur[p] = {})) as Record<string, unknown>;
+  }
+  cur[parts[parts.length - 1]!] = value;
+}
+
+function readDefaults(file: string): Record<string, unknown> {
+  if (!existsSync(file)) throw new ConfigError([`${file}: the defaults file is missing`]);
+  try {
+    const parsed: unknown = JSON.parse(readFileSync(file, 'utf8'));
+    if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) throw new Error('not a JSON object');
+    return parsed as Record<string, unknown>;
+  } catch (err) {
+    throw new ConfigError([`${file}: ${(err as Error).message}`]);
+  }
+}
+
+/**
+ * Loads and validates configuration. Empty environment values count as unset, so an operator
+ * can clear a variable without unsetting it.
+ */
+export function loadConfig(
+  env: NodeJS.ProcessEnv = process.env,
+  defaultsFile = join(CONFIG_DIR, 'dealdesk.json'),
+): Config {
+  const raw = readDefaults(defaultsFile);
+  for (const [path, name] of Object.entries(ENV_VARS)) {
+    const value = env[name];
+    if (value === undefined || value.trim() === '') continue;
+    setPath(raw, path, path === 'apiKeys' ? value.split(',').map((k) => k.trim()) : value.trim());
+  }
+  const parsed = ConfigSchema.safeParse(raw);
+  if (parsed.success) return parsed.data;
+  const secret = new Set<string>(SECRET_PATHS);
+  const problems = parsed.error.issues.map((issue) => {
+    const path = issue.path.filter((p) => typeof p === 'string').join('.');
+    const env = ENV_VARS[path];
+    const where = env ? `${env} (${path})` : path || 'config';
+    // Never echo a secret back, even a malformed one.
+    const got = secret.has(path) ? '' : describeValue(raw, path);
+    return `${where}: ${issue.message}${got}`;
+  });
+  throw new ConfigError(problems);
+}
+
+function describeValue(raw: Record<string, unknown>, path: string): string {
+  let cur: unknown = raw;
+  for (const p of path.split('.'))
+    cur = cur && typeof cur === 'object' ? (cur as Record<string, unknown>)[p] : undefined;
+  return cur === undefined ? '' : ` (got ${JSON.stringify(cur)})`;
+}
+
+/** Every secret value in a config, for log redaction and leak tests. */
+export function secretValues(config: Config): string[] {
+  return [
+    ...(config.apiKeys ?? []),
+    config.localOrg.token,
+    config.salesforce.privateKey,
+    config.gemini.apiKey,
+  ].filter((v): v is string => typeof v === 'string' && v.length > 0);
+}

@@ -1,0 +1,83 @@
+/**
+ * The express app, built without listening so tests can drive it with supertest. `server.ts`
+ * wires the real dependencies.
+ */
+import express, { type Express, type NextFunction, type Request, type Response } from 'express';
+import { pinoHttp } from 'pino-http';
+import type { Logger } from '../logger.ts';
+
+export interface ReadinessCheck {
+  name: string;
+  check: () => Promise<void> | void;
+}
+
+export interface AppDeps {
+  logger: Logger;
+  /** Routers mounted at the root before the API (in local mode: the local org). */
+  mounts?: express.Router[];
+  readiness?: ReadinessCheck[];
+  version?: string;
+}
+
+export function createApp(deps: AppDeps): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', 'loopback');
+  app.use(
+    pinoHttp({
+      logger: deps.logger,
+      // Health probes every few seconds would drown the log.
+      autoLogging: { ignore: (req) => req.url === '/healthz' || req.url === '/readyz' },
+      customLogLevel: (_req, res, err) =>
+        err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info',
+    }),
+  );
+
+  app.get('/healthz', (_req, res) => {
+    res.json({ status: 'ok', version: deps.version ?? 'dev' });
+  });
+
+  app.get('/readyz', async (_req, res) => {
+    const results = await Promise.all(
+      (deps.readiness ?? []).map(async (c) => {
+        try {
+          await c.check();
+          return { name: c.name, ok: true };
+        } catch (err) {
+          return { name: c.name, ok: false, error: err instanceof Error ? err.message : String(err) };
+        }
+      }),
+    );
+    const ok = results.every((r) => r.ok);
+    res.status(ok ? 200 : 503).json({ status: ok ? 'ready' : 'not ready', checks: results });
+  });
+
+  for (const router of deps.mounts ?? []) app.use(router);
+
+  app.use((_req, res) => {
+    res.status(404).json({ error: { code: 'NOT_FOUND', message: 'No such endpoint', details: {} } });
+  });
+  // Last resort: an unexpected failure is logged with its stack and answered without internals.
+  app.use((err: unknown, req: Request, res: Response, _next: NextFunction) => {
+    const e = err as { status?: number; type?: string; message?: string };
+    if (e.type === 'entity.parse.failed') {
+      res
+        .status(400)
+        .json({
+          error: { code: 'MALFORMED_JSON', message: 'The request body is not valid JSON', details: {} },
+        });
+      return;
+    }
+    if (e.type === 'entity.too.large') {
+      res
+        .status(413)
+        .json({
+          error: { code: 'PAYLOAD_TOO_LARGE', message: 'The request body is too large', details: {} },
+        });
+      return;
+    }
+    req.log.error({ err }, 'unhandled error');
+    res.status(500).json({ error: { code: 'INTERNAL', message: 'Internal error', details: {} } });
+  });
+  return app;
+}

@@ -1,0 +1,531 @@
+/**
+ * Record writes with a real org's rules: field-level validation, required and unique fields,
+ * reference integrity, read-only and system fields, auto-numbers, approval-process record
+ * locks, cascade deletes, and the standard behaviour a real org applies on save (Opportunity
+ * stage flags and Amount roll-up, line-item prices, contract end dates, files). Every write
+ * happens inside a transaction so composite and collection calls can be all-or-none.
+ */
+import { createHash } from 'node:crypto';
+import type { FieldDef } from './schema/model.ts';
+import type { ObjectSchema, SchemaRegistry } from './schema/registry.ts';
+import { OPPORTUNITY_STAGES, CORPORATE_CURRENCY } from './schema/standard-objects.ts';
+import { SalesforceApiError, sfError } from './errors.ts';
+import { keyPrefixOf, mintId, to18 } from './ids.ts';
+import type { FieldValue, OrgStore, OrgTransaction, SObjectRecord } from './store.ts';
+import { coerceFieldValue, formatDate, formatDateTime, parseDate } from './values.ts';
+
+/** Hidden marker on a record under a pending approval; never serialized to callers. */
+export const LOCK_MARKER = '__locked';
+
+export interface DmlContext {
+  userId: string;
+  now: Date;
+  /** System mode: seed data and the org's own automation, not bound by field access or locks. */
+  system?: boolean;
+}
+
+export type JsonInput = Record<string, unknown>;
+
+export class Dml {
+  readonly registry: SchemaRegistry;
+  readonly store: OrgStore;
+  readonly tx: OrgTransaction;
+  readonly ctx: DmlContext;
+
+  constructor(registry: SchemaRegistry, store: OrgStore, tx: OrgTransaction, ctx: DmlContext) {
+    this.registry = registry;
+    this.store = store;
+    this.tx = tx;
+    this.ctx = ctx;
+  }
+
+  /** The schema of a writable type, or Salesforce's error for an unknown one. */
+  schemaFor(typeName: string): ObjectSchema {
+    const schema = this.registry.get(typeName);
+    if (!schema) throw sfError.notFoundType(typeName);
+    return schema;
+  }
+
+  withContext(ctx: Partial<DmlContext>): Dml {
+    return new Dml(this.registry, this.store, this.tx, { ...this.ctx, ...ctx });
+  }
+
+  /** A record by id, checking it is of the expected type. */
+  find(schema: ObjectSchema, id: string): SObjectRecord | undefined {
+    const id18 = to18(id);
+    if (!id18) return undefined;
+    const stored = this.tx.get(id18);
+    return stored && stored.type === schema.name ? stored.fields : undefined;
+  }
+
+  insert(typeName: string, input: JsonInput): SObjectRecord {
+    const schema = this.schemaFor(typeName);
+    if (!schema.def.createable && !this.ctx.system) {
+      throw new SalesforceApiError(
+        'INVALID_TYPE_FOR_OPERATION',
+        `entity type ${schema.name} does not support insert`,
+      );
+    }
+    if ('Id' in input && input.Id !== undefined && !this.ctx.system) {
+      throw new SalesforceApiError(
+        'INVALID_FIELD_FOR_INSERT_UPDATE',
+        'Record ID: cannot specify Id in an insert call',
+        {
+          fields: ['Id'],
+        },
+      );
+    }
+    const values = this.readInput(schema, input, 'insert');
+    const id =
+      this.ctx.system && typeof input.Id === 'string'
+        ? to18(input.Id)!
+        : mintId(schema.def.keyPrefix, this.store.next(`id:${schema.def.keyPrefix}`));
+    const now = formatDateTime(this.ctx.now);
+    const rec: SObjectRecord = { Id: id };
+    for (const f of schema.def.fields) {
+      if (f.name === 'Id') continue;
+      if (values.has(f.name)) rec[f.name] = values.get(f.name)!;
+      else rec[f.name] = this.defaultFor(schema, f, values);
+    }
+    if (schema.field('IsDeleted')) {
+      rec.IsDeleted = false;
+      rec.CreatedDate = values.has('CreatedDate') && this.ctx.system ? values.get('CreatedDate')! : now;
+      rec.CreatedById = this.ctx.userId;
+      rec.LastModifiedDate = now;
+      rec.LastModifiedById = this.ctx.userId;
+      rec.SystemModstamp = now;
+    } else if (schema.def.kind === 'platformEvent') {
+      rec.CreatedDate = now;
+      rec.CreatedById = this.ctx.userId;
+    }
+    for (const f of schema.def.fields) {
+      if (f.autoNumber) rec[f.name] = this.nextAutoNumber(schema, f);
+    }
+    this.deriveStandardFields(schema, rec, undefined);
+    this.checkRecord(schema, rec, undefined);
+    this.tx.put(schema.name, rec);
+    this.afterWrite(schema, rec, undefined);
+    return rec;
+  }
+
+  update(typeName: string, id: string, input: JsonInput): SObjectRecord {
+    const schema = this.schemaFor(typeName);
+    const before = this.find(schema, id);
+    if (!before) throw sfError.notFound();
+    if (!schema.def.updateable && !this.ctx.system) {
+      throw new SalesforceApiError(
+        'INVALID_TYPE_FOR_OPERATION',
+        `entity type ${schema.name} does not support update`,
+      );
+    }
+    if (before[LOCK_MARKER] === true && !this.ctx.system) throw sfError.entityIsLocked();
+    const values = this.readInput(schema, input, 'update');
+    const rec: SObjectRecord = { ...before };
+    for (const [name, value] of values) rec[name] = value;
+    if (schema.field('LastModifiedDate')) {
+      const now = formatDateTime(this.ctx.now);
+      rec.LastModifiedDate = now;
+      rec.LastModifiedById = this.ctx.userId;
+      rec.SystemModstamp = now;
+    }
+    this.deriveStandardFields(schema, rec, before);
+    this.checkRecord(schema, rec, before);
+    this.tx.put(schema.name, rec);
+    this.afterWrite(schema, rec, before);
+    return rec;
+  }
+
+  /** Upsert by an external id field: update the one match, insert when none, 300 when several. */
+  upsert(
+    typeName: string,
+    externalIdField: string,
+    externalId: string,
+    input: JsonInput,
+  ): { record: SObjectRecord; created: boolean } {
+    const schema = this.schemaFor(typeName);
+    const f = schema.field(externalIdField);
+    if (!f || (!f.externalId && f.name !== 'Id')) {
+      throw sfError.notFound(
+        `Provided external ID field does not exist or is not accessible: ${externalIdField}`,
+      );
+    }
+    if (f.name === 'Id') {
+      const existing = this.find(schema, externalId);
+      if (!existing) throw sfError.notFound();
+      return { record: this.update(typeName, existing.Id, input), created: false };
+    }
+    const matches = this.findByField(schema, f, externalId);
+    if (matches.length > 1) {
+      throw new SalesforceApiError(
+        'MULTIPLE_RECORDS_FOUND',
+        `More than one record found for external id field ${f.name} with value ${externalId}`,
+        { status: 300 },
+      );
+    }
+    const { [f.name]: bodyValue, ...rest } = caseInsensitiveOmit(input, f.name);
+    if (bodyValue !== undefined && String(bodyValue) !== externalId) {
+      throw sfError.invalidField(
+        `The value of ${f.name} in the body does not match the external id in the URL`,
+        [f.name],
+      );
+    }
+    if (matches[0]) return { record: this.update(typeName, matches[0].Id, rest), created: false };
+    return { record: this.insert(typeName, { ...rest, [f.name]: externalId }), created: true };
+  }
+
+  delete(typeName: string, id: string): void {
+    const schema = this.schemaFor(typeName);
+    const rec = this.find(schema, id);
+    if (!rec) throw new SalesforceApiError('ENTITY_IS_DELETED', 'entity is deleted', { status: 404 });
+    if (!schema.def.deletable && !this.ctx.system) {
+      throw new SalesforceApiError(
+        'INVALID_TYPE_FOR_OPERATION',
+        `entity type ${schema.name} does not support delete`,
+      );
+    }
+    if (rec[LOCK_MARKER] === true && !this.ctx.system) throw sfError.entityIsLocked();
+    for (const rel of schema.childRelationships) {
+      const childSchema = this.registry.get(rel.childSObject);
+      if (!childSchema) continue;
+      const childField = childSchema.field(rel.field)!;
+      for (const child of [...this.tx.all(childSchema.name)].filter((c) => c[rel.field] === rec.Id)) {
+        if (rel.cascadeDelete) this.withContext({ system: true }).delete(childSchema.name, child.Id);
+        else if (childField.nillable) this.tx.put(childSchema.name, { ...child, [rel.field]: null });
+      }
+    }
+    this.tx.delete(rec.Id);
+    this.afterWrite(schema, undefined, rec);
+  }
+
+  findByField(schema: ObjectSchema, f: FieldDef, value: string): SObjectRecord[] {
+    const needle = f.caseSensitive ? value : value.toLowerCase();
+    const out: SObjectRecord[] = [];
+    for (const rec of this.tx.all(schema.name)) {
+      const v = rec[f.name];
+      if (v === null || v === undefined) continue;
+      const s = String(v);
+      if ((f.caseSensitive ? s : s.toLowerCase()) === needle) out.push(rec);
+    }
+    return out;
+  }
+
+  /** Validates and converts a request body into field values (canonical names). */
+  private readInput(
+    schema: ObjectSchema,
+    input: JsonInput,
+    mode: 'insert' | 'update',
+  ): Map<string, FieldValue> {
+    const values = new Map<string, FieldValue>();
+    for (const [key, raw] of Object.entries(input)) {
+      if (key === 'attributes' || (key === 'Id' && (mode === 'update' || this.ctx.system))) continue;
+      const f = schema.field(key);
+      if (!f) {
+        const rel = schema.parentRelationship(key);
+        if (rel && raw !== null && typeof raw === 'object' && !Array.isArray(raw)) {
+          values.set(rel.name, this.resolveParentByExternalId(rel, raw as JsonInput));
+          continue;
+        }
+        throw sfError.invalidField(`No such column '${key}' on sobject of type ${schema.name}`, [key]);
+      }
+      const allowed = mode === 'insert' ? f.createable : f.updateable;
+      const systemSettable = this.ctx.system && (f.name === 'CreatedDate' || !f.autoNumber);
+      if (!allowed && !systemSettable) {
+        throw new SalesforceApiError(
+          'INVALID_FIELD_FOR_INSERT_UPDATE',
+          `Unable to create/update fields: ${f.name}. Please check the security settings of this field and verify that it is read/write for your profile or permission set.`,
+          { fields: [f.name] },
+        );
+      }
+      values.set(f.name, coerceFieldValue(f, raw));
+    }
+    return values;
+  }
+
+  /** `"Account": {"External_Id__c": "X"}` in a body: the parent found by one of its external ids. */
+  private resolveParentByExternalId(rel: FieldDef, raw: JsonInput): string {
+    const parent = this.schemaFor(rel.referenceTo[0]!);
+    const entries = Object.entries(raw).filter(([k]) => k !== 'attributes');
+    const [key, value] = entries[0] ?? [];
+    const f = key ? parent.field(key) : undefined;
+    if (entries.length !== 1 || !f || !f.externalId || typeof value !== 'string') {
+      throw sfError.invalidField(
+        `Foreign key external ID: ${rel.relationshipName} must name exactly one external id field of ${parent.name}`,
+        [rel.name],
+      );
+    }
+    const matches = this.findByField(parent, f, value);
+    if (matches.length !== 1) {
+      throw new SalesforceApiError(
+        'INVALID_FIELD',
+        `Foreign key external ID: ${value} not found for field ${f.name} in entity ${parent.name}`,
+        { fields: [rel.name] },
+      );
+    }
+    return matches[0]!.Id;
+  }
+
+  private defaultFor(schema: ObjectSchema, f: FieldDef, values: Map<string, FieldValue>): FieldValue {
+    if (f.name === 'OwnerId') return this.ctx.userId;
+    if (f.name === 'CurrencyIsoCode') return this.inheritedCurrency(schema, values);
+    if (f.type === 'picklist') {
+      const d = f.picklistValues.find((v) => v.defaultValue);
+      if (d) return d.value;
+    }
+    if (f.type === 'boolean') return f.defaultValue === true;
+    return f.defaultValue ?? null;
+  }
+
+  /** Children take their parent's currency (line items must match their opportunity); others the user's. */
+  private inheritedCurrency(schema: ObjectSchema, values: Map<string, FieldValue>): string {
+    for (const f of schema.def.fields) {
+      if (f.type !== 'reference' || !(f.masterDetail || f.cascadeDelete)) continue;
+      const parentId = values.get(f.name);
+      const parent = typeof parentId === 'string' ? this.tx.get(parentId) : undefined;
+      const code = parent?.fields.CurrencyIsoCode;
+      if (typeof code === 'string') return code;
+    }
+    const user = this.tx.get(this.ctx.userId)?.fields;
+    const code = user?.DefaultCurrencyIsoCode;
+    return typeof code === 'string' ? code : CORPORATE_CURRENCY;
+  }
+
+  private nextAutoNumber(schema: ObjectSchema, f: FieldDef): string {
+    const n = this.store.next(`autonumber:${schema.name}.${f.name}`);
+    const format = f.displayFormat ?? '{0}';
+    return format.replace(/\{(0+)\}/, (_m, zeros: string) => String(n).padStart(zeros.length, '0'));
+  }
+
+  /** Required fields, uniqueness and reference integrity, checked on the record as it will be saved. */
+  private checkRecord(schema: ObjectSchema, rec: SObjectRecord, before: SObjectRecord | undefined): void {
+    const missing = schema.def.fields
+      .filter((f) => !f.nillable && !f.calculated && !f.autoNumber && f.type !== 'boolean' && f.name !== 'Id')
+      .filter((f) => rec[f.name] === null || rec[f.name] === undefined)
+      .map((f) => f.name);
+    if (missing.length > 0) throw sfError.requiredFieldMissing(missing);
+    for (const f of schema.def.fields) {
+      const value = rec[f.name];
+      if (value === null || value === undefined) continue;
+      if ((f.unique || (f.externalId && f.unique)) && (!before || before[f.name] !== value)) {
+        const dup = this.findByField(schema, f, String(value)).find((r) => r.Id !== rec.Id);
+        if (dup) {
+          throw new SalesforceApiError(
+            'DUPLICATE_VALUE',
+            `duplicate value found: ${f.name} duplicates value on record with id: ${dup.Id}`,
+            { fields: [f.name] },
+          );
+        }
+      }
+      if (f.type === 'reference' && (!before || before[f.name] !== value) && f.createable) {
+        const target = this.tx.get(String(value));
+        const targetType = this.registry.byKeyPrefix(keyPrefixOf(String(value)))?.name;
+        if (!targetType || !f.referenceTo.some((t) => t.toLowerCase() === targetType.toLowerCase())) {
+          throw new SalesforceApiError(
+            'FIELD_INTEGRITY_EXCEPTION',
+            `field integrity exception: ${f.name} (${f.label}: id value of incorrect type: ${String(value)})`,
+            { fields: [f.name] },
+          );
+        }
+        if (!target) {
+          throw new SalesforceApiError('INVALID_CROSS_REFERENCE_KEY', `invalid cross reference id`, {
+            fields: [f.name],
+          });
+        }
+      }
+    }
+  }
+
+  /** Fields a real org computes on save. */
+  private deriveStandardFields(
+    schema: ObjectSchema,
+    rec: SObjectRecord,
+    before: SObjectRecord | undefined,
+  ): void {
+    switch (schema.name) {
+      case 'Contact':
+      case 'User':
+        rec.Name = [rec.FirstName, rec.LastName]
+          .filter((p) => typeof p === 'string' && p.length > 0)
+          .join(' ');
+        break;
+      case 'Opportunity': {
+        const stage = OPPORTUNITY_STAGES.find((s) => s.name === rec.StageName);
+        if (stage) {
+          rec.IsClosed = stage.closed;
+          rec.IsWon = stage.won;
+          // A stage change resets probability and forecast category unless the caller set them.
+          if (!before || before.StageName !== rec.StageName) {
+            if (!before || rec.Probability === before.Probability) rec.Probability = stage.probability;
+            if (!before || rec.ForecastCategoryName === before.ForecastCategoryName)
+              rec.ForecastCategoryName = stage.forecast;
+          }
+        }
+        const close = typeof rec.CloseDate === 'string' ? parseDate(rec.CloseDate) : undefined;
+        if (close) {
+          rec.FiscalYear = close.getUTCFullYear();
+          rec.FiscalQuarter = Math.floor(close.getUTCMonth() / 3) + 1;
+        }
+        break;
+      }
+      case 'OpportunityLineItem':
+        this.deriveLineItem(rec, before);
+        break;
+      case 'PricebookEntry': {
+        const product = this.tx.get(String(rec.Product2Id))?.fields;
+        rec.Name = product ? (product.Name ?? null) : null;
+        rec.ProductCode = product ? (product.ProductCode ?? null) : null;
+        break;
+      }
+      case 'Contract': {
+        const start = typeof rec.StartDate === 'string' ? parseDate(rec.StartDate) : undefined;
+        const term = typeof rec.ContractTerm === 'number' ? rec.ContractTerm : undefined;
+        rec.EndDate = start && term ? formatDate(addMonthsMinusOneDay(start, term)) : null;
+        rec.StatusCode =
+          rec.Status === 'Activated'
+            ? 'Activated'
+            : rec.Status === 'In Approval Process'
+              ? 'InApproval'
+              : 'Draft';
+        if (rec.Status === 'Activated' && before?.Status !== 'Activated') {
+          if (!before) {
+            throw new SalesforceApiError(
+              'FIELD_INTEGRITY_EXCEPTION',
+              'Status: a contract must be created as Draft and activated by an update',
+              {
+                fields: ['Status'],
+              },
+            );
+          }
+          rec.ActivatedDate = formatDateTime(this.ctx.now);
+          rec.ActivatedById = this.ctx.userId;
+        }
+        break;
+      }
+      case 'Task':
+        rec.IsClosed = rec.Status === 'Completed' || rec.Status === 'Deferred';
+        break;
+      case 'ContentVersion':
+        if (!before) this.deriveContentVersion(rec);
+        break;
+    }
+  }
+
+  private deriveLineItem(rec: SObjectRecord, before: SObjectRecord | undefined): void {
+    const opp = this.tx.get(String(rec.OpportunityId))?.fields;
+    if (!before) {
+      const pbeId = typeof rec.PricebookEntryId === 'string' ? rec.PricebookEntryId : undefined;
+      const pbe = pbeId ? this.tx.get(pbeId)?.fields : undefined;
+      if (!pbe) throw sfError.requiredFieldMissing(['PricebookEntryId']);
+      if (opp && pbe.CurrencyIsoCode !== opp.CurrencyIsoCode) {
+        throw new SalesforceApiError(
+          'FIELD_INTEGRITY_EXCEPTION',
+          'field integrity exception: PricebookEntryId (pricebook entry currency code does not match opportunity currency code)',
+          { fields: ['PricebookEntryId'] },
+        );
+      }
+      rec.Product2Id = pbe.Product2Id ?? null;
+      rec.ListPrice = pbe.UnitPrice ?? null;
+      rec.ProductCode = pbe.ProductCode ?? null;
+      if (rec.UnitPrice === null) rec.UnitPrice = pbe.UnitPrice ?? null;
+      rec.Name = `${String(opp?.Name ?? '')} ${String(pbe.Name ?? '')}`.trim();
+    }
+    const quantity = Number(rec.Quantity ?? 0);
+    const unit = Number(rec.UnitPrice ?? 0);
+    const discount = Number(rec.Discount ?? 0);
+    // Cents arithmetic so the roll-up to Opportunity.Amount is exact.
+    const subtotalCents = Math.round(quantity * unit * 100);
+    rec.Subtotal = subtotalCents / 100;
+    rec.TotalPrice = Math.round(subtotalCents * (1 - discount / 100)) / 100;
+  }
+
+  private deriveContentVersion(rec: SObjectRecord): void {
+    const data =
+      typeof rec.VersionData === 'string' ? Buffer.from(rec.VersionData, 'base64') : Buffer.alloc(0);
+    rec.ContentSize = data.length;
+    rec.Checksum = createHash('md5').update(data).digest('hex');
+    const path = String(rec.PathOnClient ?? '');
+    const ext = path.includes('.') ? path.slice(path.lastIndexOf('.') + 1).toLowerCase() : '';
+    rec.FileExtension = ext || null;
+    rec.FileType = ext ? ext.toUpperCase() : 'UNKNOWN';
+    // The bytes live in the blob table; queries return the VersionData URL instead.
+    this.tx.putBlob(rec.Id, 'VersionData', data);
+    rec.VersionData = null;
+  }
+
+  /** Standard side effects of a save: roll-ups and files. */
+  private afterWrite(
+    schema: ObjectSchema,
+    rec: SObjectRecord | undefined,
+    before: SObjectRecord | undefined,
+  ): void {
+    const system = this.withContext({ system: true });
+    switch (schema.name) {
+      case 'OpportunityLineItem': {
+        const oppId = String((rec ?? before)!.OpportunityId);
+        const opp = this.tx.get(oppId);
+        if (!opp) return;
+        const items = [...this.tx.all('OpportunityLineItem')].filter((i) => i.OpportunityId === oppId);
+        const cents = items.reduce((sum, i) => sum + Math.round(Number(i.TotalPrice ?? 0) * 100), 0);
+        this.tx.put('Opportunity', {
+          ...opp.fields,
+          Amount: items.length > 0 ? cents / 100 : (opp.fields.Amount ?? null),
+          HasOpportunityLineItem: items.length > 0,
+        });
+        break;
+      }
+      case 'ContentVersion': {
+        if (!rec || before) return;
+        let documentId = typeof rec.ContentDocumentId === 'string' ? rec.ContentDocumentId : undefined;
+        if (documentId) {
+          for (const v of this.tx.all('ContentVersion')) {
+            if (v.ContentDocumentId === documentId && v.Id !== rec.Id && v.IsLatest)
+              this.tx.put('ContentVersion', { ...v, IsLatest: false });
+          }
+          const versions = [...this.tx.all('ContentVersion')].filter(
+            (v) => v.ContentDocumentId === documentId,
+          ).length;
+          rec.VersionNumber = String(versions);
+        } else {
+          const doc = system.insert('ContentDocument', { Title: rec.Title, OwnerId: rec.OwnerId });
+          documentId = doc.Id;
+          rec.ContentDocumentId = documentId;
+          rec.VersionNumber = '1';
+        }
+        rec.IsLatest = true;
+        this.tx.put('ContentVersion', rec);
+        const doc = this.tx.get(documentId)!.fields;
+        this.tx.put('ContentDocument', {
+          ...doc,
+          Title: rec.Title ?? null,
+          LatestPublishedVersionId: rec.Id,
+          FileType: rec.FileType ?? null,
+          FileExtension: rec.FileExtension ?? null,
+          ContentSize: rec.ContentSize ?? null,
+        });
+        if (typeof rec.FirstPublishLocationId === 'string' && rec.VersionNumber === '1') {
+          system.insert('ContentDocumentLink', {
+            ContentDocumentId: documentId,
+            LinkedEntityId: rec.FirstPublishLocationId,
+            ShareType: 'V',
+          });
+        }
+        break;
+      }
+    }
+  }
+}
+
+function addMonthsMinusOneDay(start: Date, months: number): Date {
+  const d = new Date(Date.UTC(start.getUTCFullYear(), start.getUTCMonth() + months, start.getUTCDate()));
+  // Month-end starts (Jan 31 + 1 month) clamp to the last day of the target month.
+  if (d.getUTCDate() !== start.getUTCDate()) d.setUTCDate(0);
+  d.setUTCDate(d.getUTCDate() - 1);
+  return d;
+}
+
+function caseInsensitiveOmit(input: JsonInput, name: string): JsonInput {
+  const out: JsonInput = {};
+  for (const [k, v] of Object.entries(input)) out[k.toLowerCase() === name.toLowerCase() ? name : k] = v;
+  return out;
+}
+
+export type { FieldValue };

@@ -1,0 +1,191 @@
+/**
+ * HTTP for the local org: `/services/data` (the Salesforce REST API) and `/local/*` (stats,
+ * sessions and platform events for local tooling). Mounted by the middleware in local mode,
+ * so `new Connection({ instanceUrl: 'http://localhost:3000', accessToken })` just works.
+ */
+import express, { type NextFunction, type Request, type Response, type Router } from 'express';
+import { z } from 'zod';
+import { SalesforceApiError, sfError } from './errors.ts';
+import { LOCAL_ORG_API_VERSION, OLDEST_API_VERSION, type LocalOrg } from './local-org.ts';
+import { RestApi, type ApiResponse } from './rest-api.ts';
+
+const BODY_LIMIT = '25mb';
+
+/** Release names of API versions, e.g. 65.0 → Winter '26 (three releases a year since Summer '14 = 31.0). */
+export function releaseLabel(major: number): string {
+  const k = major - 31;
+  const season = ['Summer', 'Winter', 'Spring'][((k % 3) + 3) % 3]!;
+  const year = 14 + Math.floor(k / 3) + (((k % 3) + 3) % 3 === 0 ? 0 : 1);
+  return `${season} '${String(year).padStart(2, '0')}`;
+}
+
+function versionsList(): { label: string; url: string; version: string }[] {
+  const newest = Number(LOCAL_ORG_API_VERSION.split('.')[0]);
+  const out = [];
+  for (let v = OLDEST_API_VERSION; v <= newest; v++) {
+    out.push({ label: releaseLabel(v), url: `/services/data/v${v}.0`, version: `${v}.0` });
+  }
+  return out;
+}
+
+function send(res: Response, org: LocalOrg, result: ApiResponse): void {
+  res.setHeader('Sforce-Limit-Info', `api-usage=${org.requestStats().total}/100000`);
+  for (const [k, v] of Object.entries(result.headers ?? {})) res.setHeader(k, v);
+  if (result.binary) {
+    res.status(result.status).type(result.binary.contentType).send(Buffer.from(result.binary.data));
+  } else if (result.body === undefined) {
+    res.status(result.status).end();
+  } else {
+    res.status(result.status).json(result.body);
+  }
+}
+
+function sendError(res: Response, err: SalesforceApiError): void {
+  res.status(err.status).json(err.toBody());
+}
+
+const SessionBodySchema = z.object({ username: z.string().min(1).max(80) });
+
+export function createLocalOrgRouter(org: LocalOrg): Router {
+  const api = new RestApi(org);
+  const router = express.Router();
+  const json = express.json({ limit: BODY_LIMIT, type: () => true, strict: false });
+
+  router.get('/services/data', (_req, res) => {
+    res.json(versionsList());
+  });
+
+  const newest = Number(LOCAL_ORG_API_VERSION.split('.')[0]);
+  router.all(/^\/services\/data\/v(\d+\.\d)(?:\/(.*))?$/, json, (req: Request, res: Response) => {
+    const params = req.params as unknown as Record<string, string | undefined>;
+    const version = params[0] ?? '';
+    const major = Number(version.split('.')[0]);
+    if (!(major >= OLDEST_API_VERSION && major <= newest) || !version.endsWith('.0')) {
+      sendError(res, sfError.notFound());
+      return;
+    }
+    let userId: string;
+    try {
+      userId = org.authenticate(req.headers.authorization);
+    } catch (err) {
+      sendError(res, err as SalesforceApiError);
+      return;
+    }
+    const path = params[1] ?? '';
+    const url = new URL(req.originalUrl, 'http://local');
+    let segments: string[];
+    try {
+      segments = path
+        .split('/')
+        .filter((s) => s.length > 0)
+        .map(decodeURIComponent);
+    } catch {
+      sendError(res, sfError.notFound());
+      return;
+    }
+    const headers: Record<string, string | undefined> = {};
+    for (const [k, v] of Object.entries(req.headers))
+      headers[k.toLowerCase()] = Array.isArray(v) ? v.join(',') : v;
+    delete headers['x-local-subrequest'];
+    send(
+      res,
+      org,
+      api.handle({
+        method: req.method,
+        segments,
+        query: url.searchParams,
+        body: req.body,
+        headers,
+        userId,
+        version,
+      }),
+    );
+  });
+
+  // Local tooling: request statistics (benchmarks count Salesforce calls per deal), sessions, events.
+  const requireUser = (req: Request, res: Response): string | undefined => {
+    try {
+      return org.authenticate(req.headers.authorization);
+    } catch (err) {
+      sendError(res, err as SalesforceApiError);
+      return undefined;
+    }
+  };
+  router.get('/local/stats', (req, res) => {
+    if (requireUser(req, res)) res.json(org.requestStats());
+  });
+  router.delete('/local/stats', (req, res) => {
+    if (!requireUser(req, res)) return;
+    org.resetStats();
+    res.status(204).end();
+  });
+  router.post('/local/sessions', json, (req, res) => {
+    const userId = requireUser(req, res);
+    if (!userId) return;
+    if (userId !== org.integrationUserId) {
+      sendError(
+        res,
+        new SalesforceApiError(
+          'INSUFFICIENT_ACCESS',
+          'only the integration user can open sessions for others',
+          { status: 403 },
+        ),
+      );
+      return;
+    }
+    const body = SessionBodySchema.safeParse(req.body);
+    if (!body.success) {
+      sendError(res, sfError.jsonParser('expected {"username": "<username>"}'));
+      return;
+    }
+    try {
+      const session = org.createSession(body.data.username);
+      res
+        .status(201)
+        .json({
+          access_token: session.accessToken,
+          id: session.userId,
+          instance_url: `${req.protocol}://${req.get('host')}`,
+        });
+    } catch (err) {
+      if (err instanceof SalesforceApiError) sendError(res, err);
+      else throw err;
+    }
+  });
+  router.get('/local/events', (req, res) => {
+    if (!requireUser(req, res)) return;
+    const after = Number(req.query.after ?? 0);
+    if (!Number.isInteger(after) || after < 0) {
+      sendError(res, sfError.jsonParser('after must be a non-negative integer replay id'));
+      return;
+    }
+    const type = typeof req.query.type === 'string' ? req.query.type : undefined;
+    res.json({ events: org.platformEventsSince(after, type) });
+  });
+
+  // Body parser failures (malformed JSON, oversized bodies) in Salesforce's error shape.
+  router.use((err: unknown, _req: Request, res: Response, next: NextFunction) => {
+    const e = err as { type?: string; status?: number; message?: string };
+    if (e.type === 'entity.parse.failed') {
+      sendError(
+        res,
+        sfError.jsonParser(`Unexpected character in JSON body: ${e.message ?? 'malformed JSON'}`),
+      );
+    } else if (e.type === 'entity.too.large') {
+      sendError(
+        res,
+        new SalesforceApiError('JSON_PARSER_ERROR', `Request body exceeds the ${BODY_LIMIT} limit`, {
+          status: 413,
+        }),
+      );
+    } else if (e.status && e.status >= 400 && e.status < 500) {
+      sendError(
+        res,
+        new SalesforceApiError('INVALID_REQUEST', e.message ?? 'bad request', { status: e.status }),
+      );
+    } else {
+      next(err);
+    }
+  });
+  return router;
+}

@@ -1,0 +1,222 @@
+/**
+ * Persistence for the local org: every record lives in memory for fast SOQL evaluation and is
+ * written through to SQLite (node:sqlite) so the org survives restarts. All access is
+ * synchronous, so one request's work never interleaves with another's; a transaction stages
+ * its writes in an overlay and either commits them in one SQLite transaction or drops them,
+ * which is what `allOrNone` needs.
+ */
+import { DatabaseSync } from 'node:sqlite';
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+
+export type FieldValue = string | number | boolean | null;
+export type SObjectRecord = Record<string, FieldValue> & { Id: string };
+
+interface StoredRecord {
+  type: string;
+  fields: SObjectRecord;
+}
+
+export interface RecordChange {
+  type: string;
+  id: string;
+  /** undefined on insert */
+  before: SObjectRecord | undefined;
+  /** undefined on delete */
+  after: SObjectRecord | undefined;
+}
+
+const SCHEMA_SQL = `
+CREATE TABLE IF NOT EXISTS records (id TEXT PRIMARY KEY, type TEXT NOT NULL, data TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS records_type ON records(type);
+CREATE TABLE IF NOT EXISTS blobs (id TEXT NOT NULL, field TEXT NOT NULL, data BLOB NOT NULL, PRIMARY KEY (id, field));
+CREATE TABLE IF NOT EXISTS counters (name TEXT PRIMARY KEY, value INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS settings (name TEXT PRIMARY KEY, value TEXT NOT NULL);
+`;
+
+export class OrgStore {
+  private readonly db: DatabaseSync;
+  private readonly byId = new Map<string, StoredRecord>();
+  private readonly byType = new Map<string, Map<string, SObjectRecord>>();
+  private readonly counters = new Map<string, number>();
+
+  constructor(path: string) {
+    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+    this.db = new DatabaseSync(path);
+    this.db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;');
+    this.db.exec(SCHEMA_SQL);
+    for (const row of this.db.prepare('SELECT id, type, data FROM records').all()) {
+      const fields = JSON.parse(String(row.data)) as SObjectRecord;
+      this.remember(String(row.type), fields);
+    }
+    for (const row of this.db.prepare('SELECT name, value FROM counters').all()) {
+      this.counters.set(String(row.name), Number(row.value));
+    }
+  }
+
+  private remember(type: string, fields: SObjectRecord): void {
+    this.byId.set(fields.Id, { type, fields });
+    let table = this.byType.get(type);
+    if (!table) this.byType.set(type, (table = new Map()));
+    table.set(fields.Id, fields);
+  }
+
+  private forget(id: string): void {
+    const stored = this.byId.get(id);
+    if (!stored) return;
+    this.byId.delete(id);
+    this.byType.get(stored.type)?.delete(id);
+  }
+
+  get(id: string): StoredRecord | undefined {
+    return this.byId.get(id);
+  }
+
+  all(type: string): Iterable<SObjectRecord> {
+    return this.byType.get(type)?.values() ?? [];
+  }
+
+  count(type: string): number {
+    return this.byType.get(type)?.size ?? 0;
+  }
+
+  isEmpty(): boolean {
+    return this.byId.size === 0;
+  }
+
+  /** The next value of a named sequence (ids, auto-numbers); persisted when a transaction commits. */
+  next(name: string): number {
+    const value = (this.counters.get(name) ?? 0) + 1;
+    this.counters.set(name, value);
+    return value;
+  }
+
+  getSetting(name: string): string | undefined {
+    const row = this.db.prepare('SELECT value FROM settings WHERE name = ?').get(name);
+    return row ? String(row.value) : undefined;
+  }
+
+  setSetting(name: string, value: string): void {
+    this.db
+      .prepare(
+        'INSERT INTO settings(name, value) VALUES (?, ?) ON CONFLICT(name) DO UPDATE SET value = excluded.value',
+      )
+      .run(name, value);
+  }
+
+  readBlob(id: string, fieldName: string): Uint8Array | undefined {
+    const row = this.db.prepare('SELECT data FROM blobs WHERE id = ? AND field = ?').get(id, fieldName);
+    return row ? (row.data as Uint8Array) : undefined;
+  }
+
+  begin(): OrgTransaction {
+    return new OrgTransaction(this);
+  }
+
+  /**
+   * Writes a transaction's overlay to SQLite atomically, then to memory. Records of `transient`
+   * types (platform events) are returned as changes but never stored.
+   */
+  commit(tx: OrgTransaction, transient: (type: string) => boolean = () => false): RecordChange[] {
+    const all = tx.changes();
+    const changes = all.filter((c) => !transient(c.type));
+    if (changes.length === 0 && tx.blobs.size === 0) return all;
+    const upsert = this.db.prepare(
+      'INSERT INTO records(id, type, data) VALUES (?, ?, ?) ON CONFLICT(id) DO UPDATE SET type = excluded.type, data = excluded.data',
+    );
+    const remove = this.db.prepare('DELETE FROM records WHERE id = ?');
+    const removeBlobs = this.db.prepare('DELETE FROM blobs WHERE id = ?');
+    const putBlob = this.db.prepare(
+      'INSERT INTO blobs(id, field, data) VALUES (?, ?, ?) ON CONFLICT(id, field) DO UPDATE SET data = excluded.data',
+    );
+    const putCounter = this.db.prepare(
+      'INSERT INTO counters(name, value) VALUES (?, ?) ON CONFLICT(name) DO UPDATE SET value = excluded.value',
+    );
+    this.db.exec('BEGIN IMMEDIATE');
+    try {
+      for (const change of changes) {
+        if (change.after) upsert.run(change.id, change.type, JSON.stringify(change.after));
+        else {
+          remove.run(change.id);
+          removeBlobs.run(change.id);
+        }
+      }
+      for (const [key, data] of tx.blobs) {
+        const [id, fieldName] = key.split('\u0000') as [string, string];
+        putBlob.run(id, fieldName, data);
+      }
+      for (const [name, value] of this.counters) putCounter.run(name, value);
+      this.db.exec('COMMIT');
+    } catch (err) {
+      this.db.exec('ROLLBACK');
+      throw err;
+    }
+    for (const change of changes) {
+      if (change.after) this.remember(change.type, change.after);
+      else this.forget(change.id);
+    }
+    return all;
+  }
+
+  close(): void {
+    this.db.close();
+  }
+}
+
+/**
+ * Staged writes over the store. Reads see the transaction's own writes first, so a composite
+ * request's later subrequests see the records its earlier ones created.
+ */
+export class OrgTransaction {
+  private readonly store: OrgStore;
+  private readonly overlay = new Map<string, StoredRecord | null>();
+  private readonly originals = new Map<string, StoredRecord | undefined>();
+  readonly blobs = new Map<string, Uint8Array>();
+
+  constructor(store: OrgStore) {
+    this.store = store;
+  }
+
+  get(id: string): StoredRecord | undefined {
+    if (this.overlay.has(id)) return this.overlay.get(id) ?? undefined;
+    return this.store.get(id);
+  }
+
+  *all(type: string): Iterable<SObjectRecord> {
+    for (const rec of this.store.all(type)) {
+      if (!this.overlay.has(rec.Id)) yield rec;
+    }
+    for (const stored of this.overlay.values()) {
+      if (stored && stored.type === type) yield stored.fields;
+    }
+  }
+
+  put(type: string, fields: SObjectRecord): void {
+    if (!this.originals.has(fields.Id)) this.originals.set(fields.Id, this.store.get(fields.Id));
+    this.overlay.set(fields.Id, { type, fields });
+  }
+
+  delete(id: string): void {
+    if (!this.originals.has(id)) this.originals.set(id, this.store.get(id));
+    this.overlay.set(id, null);
+  }
+
+  putBlob(id: string, fieldName: string, data: Uint8Array): void {
+    this.blobs.set(`${id}\u0000${fieldName}`, data);
+  }
+
+  changes(): RecordChange[] {
+    const out: RecordChange[] = [];
+    for (const [id, stored] of this.overlay) {
+      const original = this.originals.get(id);
+      if (!stored && !original) continue;
+      out.push({
+        type: (stored ?? original)!.type,
+        id,
+        before: original?.fields,
+        after: stored?.fields,
+      });
+    }
+    return out;
+  }
+}

@@ -1,0 +1,123 @@
+/**
+ * The middleware process: configuration, logging, the local org in local mode, the HTTP app,
+ * and a graceful shutdown that finishes in-flight requests before closing the stores.
+ */
+import { join, resolve } from 'node:path';
+import type { AddressInfo } from 'node:net';
+import { ConfigError, loadConfig, secretValues, type Config } from './config/config.ts';
+import { createApp, type ReadinessCheck } from './http/app.ts';
+import { createLogger, type Logger } from './logger.ts';
+import { LocalOrg, LOCAL_ORG_API_VERSION } from './local/org/local-org.ts';
+import { createLocalOrgRouter } from './local/org/rest-router.ts';
+import { demoCompany } from './local/org/seed/demo-company.ts';
+import { FORCE_APP_DIR, REPO_ROOT } from './paths.ts';
+
+const SHUTDOWN_GRACE_MS = 10_000;
+
+export interface RunningServer {
+  url: string;
+  localOrg?: LocalOrg;
+  close(): Promise<void>;
+}
+
+export async function startServer(config: Config, logger: Logger): Promise<RunningServer> {
+  const dataDir = resolve(REPO_ROOT, config.dataDir);
+  const mounts = [];
+  const readiness: ReadinessCheck[] = [];
+  let localOrg: LocalOrg | undefined;
+  if (config.mode === 'local') {
+    localOrg = new LocalOrg({
+      dbPath: join(dataDir, 'local-org.sqlite'),
+      forceAppDir: FORCE_APP_DIR,
+      ...(config.localOrg.token ? { token: config.localOrg.token } : {}),
+    });
+    const org = localOrg;
+    if (config.localOrg.seed === 'demo' && org.store.count('Opportunity') === 0) {
+      const seeded = org.seed(demoCompany);
+      logger.info({ created: seeded.created }, 'seeded the local org with the demo company');
+    }
+    mounts.push(createLocalOrgRouter(org));
+    readiness.push({ name: 'local-org', check: () => void org.query('SELECT COUNT() FROM Organization') });
+  }
+  const app = createApp({ logger, mounts, readiness, version: process.env.npm_package_version });
+  const server = app.listen(config.port, config.host);
+  await new Promise<void>((ok, fail) => {
+    server.once('listening', ok);
+    server.once('error', fail);
+  });
+  const { port } = server.address() as AddressInfo;
+  const url = `http://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${port}`;
+  return {
+    url,
+    ...(localOrg ? { localOrg } : {}),
+    close: async () => {
+      await new Promise<void>((ok) => {
+        const timer = setTimeout(() => {
+          server.closeAllConnections();
+          ok();
+        }, SHUTDOWN_GRACE_MS);
+        timer.unref();
+        server.close(() => ok());
+        server.closeIdleConnections();
+      });
+      localOrg?.close();
+    },
+  };
+}
+
+function banner(running: RunningServer, config: Config): string {
+  const lines = [
+    '',
+    `dealdesk middleware (${config.mode} mode) listening on ${running.url}`,
+    `  health:     ${running.url}/healthz   readiness: ${running.url}/readyz`,
+  ];
+  if (running.localOrg) {
+    lines.push(
+      `  local org:  ${running.url}/services/data/v${LOCAL_ORG_API_VERSION}  (Salesforce REST API)`,
+      `  token:      ${running.localOrg.token}`,
+      `  try it:     new Connection({ instanceUrl: '${running.url}', accessToken: '<token>' })`,
+      `  API calls:  ${running.url}/local/stats`,
+    );
+  }
+  lines.push('  stop:       Ctrl+C', '');
+  return lines.join('\n');
+}
+
+async function main(): Promise<void> {
+  let config: Config;
+  try {
+    config = loadConfig();
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`${err.message}\n`);
+      process.exit(1);
+    }
+    throw err;
+  }
+  const logger = createLogger({ level: config.logLevel, secrets: secretValues(config) });
+  const running = await startServer(config, logger);
+  // The banner is for the person at the terminal; the token is theirs to use against their own local org.
+  process.stdout.write(banner(running, config));
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'shutting down');
+    running.close().then(
+      () => process.exit(0),
+      (err: unknown) => {
+        logger.error({ err }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('SIGTERM', () => stop('SIGTERM'));
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  main().catch((err: unknown) => {
+    process.stderr.write(`dealdesk failed to start: ${err instanceof Error ? err.stack : String(err)}\n`);
+    process.exit(1);
+  });
+}
