@@ -61,19 +61,15 @@ export function createApp(deps: AppDeps): Express {
   app.use((err: unknown, req: Request, res: Response, _next: NextFunction) => {
     const e = err as { status?: number; type?: string; message?: string };
     if (e.type === 'entity.parse.failed') {
-      res
-        .status(400)
-        .json({
-          error: { code: 'MALFORMED_JSON', message: 'The request body is not valid JSON', details: {} },
-        });
+      res.status(400).json({
+        error: { code: 'MALFORMED_JSON', message: 'The request body is not valid JSON', details: {} },
+      });
       return;
     }
     if (e.type === 'entity.too.large') {
-      res
-        .status(413)
-        .json({
-          error: { code: 'PAYLOAD_TOO_LARGE', message: 'The request body is too large', details: {} },
-        });
+      res.status(413).json({
+        error: { code: 'PAYLOAD_TOO_LARGE', message: 'The request body is too large', details: {} },
+      });
       return;
     }
     req.log.error({ err }, 'unhandled error');

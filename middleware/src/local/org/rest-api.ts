@@ -112,7 +112,7 @@ export class RestApi {
       case 'query':
       case 'queryAll':
         if (m !== 'GET') throw sfError.methodNotAllowed(m);
-        return this.query(req, rest, resource);
+        return this.query(req, rest, resource, dml);
       case 'composite':
         return this.composite(req, rest);
       case 'process':
@@ -311,7 +311,12 @@ export class RestApi {
 
   // ---------- query ----------
 
-  private query(req: ApiRequest, rest: string[], resource: 'query' | 'queryAll'): ApiResponse {
+  private query(
+    req: ApiRequest,
+    rest: string[],
+    resource: 'query' | 'queryAll',
+    dml: Dml | undefined,
+  ): ApiResponse {
     if (rest.length === 1) {
       this.count(req, resource, `GET ${resource}/{locator}`);
       return { status: 200, body: this.nextPage(req, rest[0]!) };
@@ -320,7 +325,7 @@ export class RestApi {
     this.count(req, resource, `GET ${resource}`);
     const soql = req.query.get('q');
     if (!soql) throw sfError.malformedQuery('A query string has to be specified');
-    const result = this.org.query(soql, { apiVersion: req.version });
+    const result = this.org.query(soql, { apiVersion: req.version, ...(dml ? { tx: dml.tx } : {}) });
     const batchSize = batchSizeOf(req.headers['sforce-query-options']);
     if (result.records.length <= batchSize)
       return { status: 200, body: { totalSize: result.totalSize, done: true, records: result.records } };

@@ -140,13 +140,11 @@ export function createLocalOrgRouter(org: LocalOrg): Router {
     }
     try {
       const session = org.createSession(body.data.username);
-      res
-        .status(201)
-        .json({
-          access_token: session.accessToken,
-          id: session.userId,
-          instance_url: `${req.protocol}://${req.get('host')}`,
-        });
+      res.status(201).json({
+        access_token: session.accessToken,
+        id: session.userId,
+        instance_url: `${req.protocol}://${req.get('host')}`,
+      });
     } catch (err) {
       if (err instanceof SalesforceApiError) sendError(res, err);
       else throw err;

@@ -357,7 +357,7 @@ export function standardObjects(): ObjectDef[] {
           'StageName',
           'Stage',
           OPPORTUNITY_STAGES.map((s) => s.name),
-          { ...required, length: 40 },
+          { ...required, length: 40, restrictedPicklist: true },
         ),
         money('Amount', 'Amount'),
         date('CloseDate', 'Close Date', required),

@@ -1,0 +1,135 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import { spawn } from 'node:child_process';
+import { Connection } from '@jsforce/jsforce-node';
+import { loadConfig } from './config/config.ts';
+import { createLogger } from './logger.ts';
+import { startServer, type RunningServer } from './server.ts';
+import { REPO_ROOT } from './paths.ts';
+
+function captureLogs(): { lines: string[]; stream: Writable } {
+  const lines: string[] = [];
+  const stream = new Writable({
+    write(chunk: Buffer, _enc, cb) {
+      lines.push(chunk.toString());
+      cb();
+    },
+  });
+  return { lines, stream };
+}
+
+describe('middleware server (local mode)', () => {
+  let dir: string;
+  let running: RunningServer;
+  const logs = captureLogs();
+  const token = 'local-org-token-for-tests-0123456789';
+
+  before(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'dealdesk-server-'));
+    const config = loadConfig({
+      PORT: '0',
+      DEALDESK_DATA_DIR: dir,
+      LOCAL_ORG_TOKEN: token,
+      LOG_LEVEL: 'info',
+    });
+    const logger = createLogger({ level: 'info', secrets: [token], destination: logs.stream });
+    running = await startServer(config, logger);
+  });
+  after(async () => {
+    await running.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('serves health and readiness', async () => {
+    const health = await fetch(`${running.url}/healthz`);
+    assert.equal(health.status, 200);
+    assert.equal(((await health.json()) as { status: string }).status, 'ok');
+    const ready = await fetch(`${running.url}/readyz`);
+    assert.equal(ready.status, 200);
+    const unknown = await fetch(`${running.url}/nope`);
+    assert.equal(unknown.status, 404);
+    assert.deepEqual(await unknown.json(), {
+      error: { code: 'NOT_FOUND', message: 'No such endpoint', details: {} },
+    });
+  });
+
+  it('lets a plain jsforce Connection create, query, upsert and run composite on the seeded org', async () => {
+    const conn = new Connection({ instanceUrl: running.url, accessToken: token, version: '65.0' });
+    const opp = await conn.query<{
+      Id: string;
+      Name: string;
+      Account: { Name: string };
+      OpportunityLineItems: { totalSize: number };
+    }>(
+      "SELECT Id, Name, Account.Name, (SELECT Quantity, TotalPrice FROM OpportunityLineItems) FROM Opportunity WHERE StageName = 'Negotiation/Review' ORDER BY Amount DESC LIMIT 1",
+    );
+    assert.equal(opp.totalSize, 1);
+    assert.ok(opp.records[0]!.Account.Name.length > 0);
+    assert.ok(opp.records[0]!.OpportunityLineItems.totalSize > 0);
+    const closure = await conn.sobject('Deal_Closure__c').upsert(
+      {
+        Run_Id__c: 'server-test',
+        Opportunity__c: opp.records[0]!.Id,
+        Status__c: 'Queued',
+        Trigger__c: 'Rep',
+      },
+      'Run_Id__c',
+    );
+    assert.ok(closure.success);
+    const created = await conn.sobject('Task').create({ Subject: 'Follow up', WhatId: opp.records[0]!.Id });
+    assert.ok(created.success);
+    const composite = await conn.requestPost<{ compositeResponse: { httpStatusCode: number }[] }>(
+      '/services/data/v65.0/composite',
+      {
+        allOrNone: true,
+        compositeRequest: [
+          {
+            method: 'PATCH',
+            url: '/services/data/v65.0/sobjects/Deal_Closure__c/Run_Id__c/server-test',
+            referenceId: 'c',
+            body: { Status__c: 'Running' },
+          },
+          {
+            method: 'POST',
+            url: '/services/data/v65.0/sobjects/Agent_Step__c',
+            referenceId: 's',
+            body: {
+              Deal_Closure__c: '@{c.id}',
+              Agent__c: 'Deal_Closure',
+              Status__c: 'Running',
+              Step_Key__c: 'server-test:1',
+            },
+          },
+        ],
+      },
+    );
+    assert.deepEqual(
+      composite.compositeResponse.map((r) => r.httpStatusCode),
+      [200, 201],
+    );
+  });
+
+  it('keeps the local org token out of the logs', () => {
+    const all = logs.lines.join('');
+    assert.ok(all.length > 0, 'requests were logged');
+    assert.ok(!all.includes(token), 'token redacted');
+  });
+});
+
+describe('middleware process', () => {
+  it('exits non-zero with a message naming each bad config key', async () => {
+    const child = spawn(process.execPath, [join(REPO_ROOT, 'middleware/src/server.ts')], {
+      env: { ...process.env, PORT: 'not-a-port', LOG_LEVEL: 'chatty' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+    assert.equal(code, 1);
+    assert.match(stderr, /PORT \(port\): expected an integer port/);
+    assert.match(stderr, /LOG_LEVEL \(logLevel\): expected one of/);
+  });
+});
