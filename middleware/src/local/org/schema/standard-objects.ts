@@ -148,6 +148,18 @@ const TIME_ZONES = [
   'GMT',
 ];
 const LOCALES = ['en_US', 'en_GB', 'de_DE', 'fr_FR', 'ja_JP', 'en_AU', 'en_SG'];
+/** ProcessInstance.Status and ProcessInstanceStep.StepStatus share these values. */
+const APPROVAL_STATUSES = [
+  'Approved',
+  'Rejected',
+  'Removed',
+  'Fault',
+  'Pending',
+  'Held',
+  'Reassigned',
+  'Started',
+  'NoResponse',
+];
 const CONTACT_ROLES = [
   'Business User',
   'Decision Maker',
@@ -687,17 +699,7 @@ export function standardObjects(): ObjectDef[] {
           'TargetObject',
           { childRelationshipName: 'ProcessInstances' },
         ),
-        pick('Status', 'Status', [
-          'Approved',
-          'Rejected',
-          'Removed',
-          'Fault',
-          'Pending',
-          'Held',
-          'Reassigned',
-          'Started',
-          'NoResponse',
-        ]),
+        pick('Status', 'Status', APPROVAL_STATUSES),
         ref('SubmittedById', 'Submitted By ID', ['User'], 'SubmittedBy'),
         ref('LastActorId', 'Last Actor ID', ['User'], 'LastActor'),
         datetime('CompletedDate', 'Completed Date'),
@@ -740,17 +742,7 @@ export function standardObjects(): ObjectDef[] {
         ref('ProcessInstanceId', 'Approval Instance ID', ['ProcessInstance'], 'ProcessInstance', {
           childRelationshipName: 'Steps',
         }),
-        pick('StepStatus', 'Step Status', [
-          'Approved',
-          'Rejected',
-          'Removed',
-          'Fault',
-          'Pending',
-          'Held',
-          'Reassigned',
-          'Started',
-          'NoResponse',
-        ]),
+        pick('StepStatus', 'Step Status', APPROVAL_STATUSES),
         ref('ActorId', 'Actor ID', ['User'], 'Actor'),
         ref('OriginalActorId', 'Original Actor ID', ['User'], 'OriginalActor'),
         longText('Comments', 'Comments', 4000),

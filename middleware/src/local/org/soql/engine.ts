@@ -15,7 +15,7 @@ import {
   type Subquery,
   type WhereClause,
 } from '@jetstreamapp/soql-parser-js';
-import type { FieldDef } from '../schema/model.ts';
+import { field, readOnly, type FieldDef } from '../schema/model.ts';
 import type { ObjectSchema, SchemaRegistry } from '../schema/registry.ts';
 import { SalesforceApiError, sfError } from '../errors.ts';
 import { keyPrefixOf, to18 } from '../ids.ts';
@@ -721,38 +721,17 @@ function isTextual(f: FieldDef): boolean {
   ].includes(f.type);
 }
 
+/** A polymorphic parent (What, Who, Parent) exposes only the fields of the Name object. */
 function polymorphicNameField(name: string): FieldDef | undefined {
-  const fields: Record<string, FieldDef['type']> = { id: 'id', name: 'string', type: 'string' };
-  const t = fields[name.toLowerCase()];
-  if (!t) return undefined;
-  const canonical = name.toLowerCase() === 'id' ? 'Id' : name.toLowerCase() === 'name' ? 'Name' : 'Type';
-  return {
-    name: canonical,
-    label: canonical,
-    type: t,
-    length: 255,
-    precision: 0,
-    scale: 0,
-    nillable: true,
-    createable: false,
-    updateable: false,
-    calculated: false,
-    autoNumber: false,
-    nameField: canonical === 'Name',
-    externalId: false,
-    unique: false,
-    caseSensitive: false,
-    custom: false,
-    defaultValue: null,
-    referenceTo: [],
-    relationshipName: null,
-    childRelationshipName: null,
-    cascadeDelete: false,
-    masterDetail: false,
-    picklistValues: [],
-    restrictedPicklist: false,
-    inlineHelpText: null,
-  };
+  switch (name.toLowerCase()) {
+    case 'id':
+      return field('Id', 'Id', 'id', { ...readOnly, length: 18 });
+    case 'name':
+      return field('Name', 'Name', 'string', { ...readOnly, length: 255, nameField: true });
+    case 'type':
+      return field('Type', 'Type', 'string', { ...readOnly, length: 255 });
+  }
+  return undefined;
 }
 
 /** A stored value as a comparable number (dates, datetimes) or lower-cased string. */
