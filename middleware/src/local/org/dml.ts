@@ -119,7 +119,7 @@ export class Dml {
       );
     }
     if (before[LOCK_MARKER] === true && !this.ctx.system) throw sfError.entityIsLocked();
-    const values = this.readInput(schema, input, 'update');
+    const values = this.readInput(schema, input, 'update', before);
     const rec: SObjectRecord = { ...before };
     for (const [name, value] of values) rec[name] = value;
     if (schema.field('LastModifiedDate')) {
@@ -214,6 +214,7 @@ export class Dml {
     schema: ObjectSchema,
     input: JsonInput,
     mode: 'insert' | 'update',
+    before?: SObjectRecord,
   ): Map<string, FieldValue> {
     const values = new Map<string, FieldValue>();
     for (const [key, raw] of Object.entries(input)) {
@@ -229,6 +230,8 @@ export class Dml {
       }
       const allowed = mode === 'insert' ? f.createable : f.updateable;
       const systemSettable = this.ctx.system && (f.name === 'CreatedDate' || !f.autoNumber);
+      // Re-sending a read-only field's current value (an upsert body reused for update) is a no-op.
+      if (!allowed && !systemSettable && before && valuesEqual(f, before[f.name], raw)) continue;
       if (!allowed && !systemSettable) {
         throw new SalesforceApiError(
           'INVALID_FIELD_FOR_INSERT_UPDATE',
@@ -520,6 +523,14 @@ function addMonthsMinusOneDay(start: Date, months: number): Date {
   if (d.getUTCDate() !== start.getUTCDate()) d.setUTCDate(0);
   d.setUTCDate(d.getUTCDate() - 1);
   return d;
+}
+
+function valuesEqual(f: FieldDef, current: FieldValue | undefined, raw: unknown): boolean {
+  try {
+    return coerceFieldValue(f, raw) === (current ?? null);
+  } catch {
+    return false;
+  }
 }
 
 function caseInsensitiveOmit(input: JsonInput, name: string): JsonInput {

@@ -43,6 +43,8 @@ interface QueryCursor {
 
 const MAX_COLLECTION = 200;
 const MAX_COMPOSITE = 25;
+/** "Up to 5 of these subrequests can be sObject Collections or query operations." */
+const MAX_COMPOSITE_QUERIES = 5;
 const CURSOR_TTL_MS = 15 * 60_000;
 
 const CollectionBodySchema = z.object({
@@ -400,6 +402,15 @@ export class RestApi {
       throw new SalesforceApiError(
         'LIMIT_EXCEEDED',
         `Composite requests may contain at most ${MAX_COMPOSITE} subrequests`,
+      );
+    }
+    const heavy = compositeRequest.filter((r) =>
+      /\/(query|queryAll)(\/|\?|$)|\/composite\/sobjects/.test(r.url),
+    ).length;
+    if (heavy > MAX_COMPOSITE_QUERIES) {
+      throw new SalesforceApiError(
+        'LIMIT_EXCEEDED',
+        `Composite requests may contain at most ${MAX_COMPOSITE_QUERIES} query or sObject Collections subrequests`,
       );
     }
     const results = new Map<string, unknown>();

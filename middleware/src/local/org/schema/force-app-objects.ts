@@ -73,6 +73,8 @@ const ObjectXmlSchema = z.object({
 
 export interface ForceAppSchema {
   objects: ObjectDef[];
+  /** Custom fields the package adds to standard objects (objects/Opportunity/fields/...). */
+  standardObjectFields: Map<string, FieldDef[]>;
   /** Custom metadata records: type name → records (DeveloperName, MasterLabel and field values). */
   customMetadata: Map<string, Record<string, unknown>[]>;
 }
@@ -296,6 +298,19 @@ function objectFields(
   ];
 }
 
+function readFieldFiles(fieldsDir: string, kind: ObjectKind): FieldDef[] {
+  if (!existsSync(fieldsDir)) return [];
+  return readdirSync(fieldsDir)
+    .filter((f) => f.endsWith('.field-meta.xml'))
+    .sort()
+    .map((f) => {
+      const path = join(fieldsDir, f);
+      const xml = FieldXmlSchema.safeParse(readXml(path, 'CustomField'));
+      if (!xml.success) throw new Error(`${path}: ${xml.error.message}`);
+      return fieldFromXml(xml.data, kind, path);
+    });
+}
+
 /** Parses every object folder under `<forceAppDir>/main/default/objects`. */
 export function loadForceAppSchema(forceAppDir: string): ForceAppSchema {
   const objectsDir = join(forceAppDir, 'main', 'default', 'objects');
@@ -310,18 +325,7 @@ export function loadForceAppSchema(forceAppDir: string): ForceAppSchema {
     const objectPath = join(objectsDir, name, `${name}.object-meta.xml`);
     const parsed = ObjectXmlSchema.safeParse(readXml(objectPath, 'CustomObject'));
     if (!parsed.success) throw new Error(`${objectPath}: ${parsed.error.message}`);
-    const fieldsDir = join(objectsDir, name, 'fields');
-    const custom = existsSync(fieldsDir)
-      ? readdirSync(fieldsDir)
-          .filter((f) => f.endsWith('.field-meta.xml'))
-          .sort()
-          .map((f) => {
-            const path = join(fieldsDir, f);
-            const xml = FieldXmlSchema.safeParse(readXml(path, 'CustomField'));
-            if (!xml.success) throw new Error(`${path}: ${xml.error.message}`);
-            return fieldFromXml(xml.data, kind, path);
-          })
-      : [];
+    const custom = readFieldFiles(join(objectsDir, name, 'fields'), kind);
     objects.push({
       name,
       label: parsed.data.label,
@@ -336,7 +340,12 @@ export function loadForceAppSchema(forceAppDir: string): ForceAppSchema {
       fields: objectFields(name, kind, parsed.data, custom),
     });
   }
-  return { objects, customMetadata: loadCustomMetadataRecords(forceAppDir) };
+  const standardObjectFields = new Map<string, FieldDef[]>();
+  for (const dir of readdirSync(objectsDir, { withFileTypes: true })) {
+    if (!dir.isDirectory() || dir.name.includes('__')) continue;
+    standardObjectFields.set(dir.name, readFieldFiles(join(objectsDir, dir.name, 'fields'), 'standard'));
+  }
+  return { objects, standardObjectFields, customMetadata: loadCustomMetadataRecords(forceAppDir) };
 }
 
 const MetadataValueXml = z.object({

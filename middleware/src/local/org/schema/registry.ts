@@ -94,6 +94,11 @@ export class SchemaRegistry {
   /** The standard objects plus everything defined in the package's `force-app` source. */
   static fromForceApp(forceAppDir: string): SchemaRegistry {
     const forceApp = loadForceAppSchema(forceAppDir);
-    return new SchemaRegistry([...standardObjects(), ...forceApp.objects], forceApp.customMetadata);
+    const standard = standardObjects().map((def) => {
+      const extra = forceApp.standardObjectFields.get(def.name) ?? [];
+      // Package fields go before the audit fields, as describe lists custom fields among the others.
+      return extra.length === 0 ? def : { ...def, fields: [...def.fields, ...extra] };
+    });
+    return new SchemaRegistry([...standard, ...forceApp.objects], forceApp.customMetadata);
   }
 }

@@ -1,0 +1,315 @@
+/**
+ * The run store on node:sqlite: the embedded default. WAL mode, one connection; every method is
+ * synchronous underneath, so a multi-statement change (create-or-conflict) is one transaction.
+ */
+import { DatabaseSync } from 'node:sqlite';
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import type {
+  CreateRunResult,
+  NewRun,
+  RunEvent,
+  RunRecord,
+  RunStore,
+  StepRow,
+  TimerRow,
+} from '../../ports/store.ts';
+import type { AgentName } from '../../ports/crm.ts';
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS runs (
+  id TEXT PRIMARY KEY,
+  opportunity_id TEXT NOT NULL,
+  deal_closure_id TEXT,
+  trigger TEXT NOT NULL,
+  note TEXT,
+  transcript TEXT,
+  idempotency_key TEXT UNIQUE,
+  status TEXT NOT NULL,
+  waiting_for TEXT,
+  stage_index INTEGER NOT NULL DEFAULT 0,
+  error TEXT,
+  created_at TEXT NOT NULL,
+  updated_at TEXT NOT NULL,
+  completed_at TEXT,
+  memo TEXT NOT NULL DEFAULT '{}'
+);
+CREATE INDEX IF NOT EXISTS runs_status ON runs(status);
+CREATE INDEX IF NOT EXISTS runs_opportunity ON runs(opportunity_id, status);
+CREATE TABLE IF NOT EXISTS steps (
+  run_id TEXT NOT NULL, stage TEXT NOT NULL, agent TEXT NOT NULL, status TEXT NOT NULL, attempts INTEGER NOT NULL,
+  started_at TEXT NOT NULL, finished_at TEXT, duration_ms INTEGER, active_ms INTEGER NOT NULL, reasoning TEXT NOT NULL,
+  confidence REAL, error TEXT, output TEXT,
+  PRIMARY KEY (run_id, stage)
+);
+CREATE TABLE IF NOT EXISTS events (
+  id INTEGER PRIMARY KEY AUTOINCREMENT, run_id TEXT NOT NULL, kind TEXT NOT NULL, dedupe_key TEXT NOT NULL UNIQUE,
+  payload TEXT NOT NULL, received_at TEXT NOT NULL, consumed_at TEXT
+);
+CREATE INDEX IF NOT EXISTS events_pending ON events(run_id, consumed_at);
+CREATE TABLE IF NOT EXISTS timers (
+  id INTEGER PRIMARY KEY AUTOINCREMENT, run_id TEXT NOT NULL, kind TEXT NOT NULL, due_at TEXT NOT NULL, payload TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS timers_due ON timers(due_at);
+CREATE TABLE IF NOT EXISTS record_index (record_id TEXT PRIMARY KEY, run_id TEXT NOT NULL, kind TEXT NOT NULL);
+`;
+
+const ACTIVE = "('queued', 'running', 'waiting')";
+
+type Row = Record<string, unknown>;
+
+function toRun(r: Row): RunRecord {
+  return {
+    id: String(r.id),
+    opportunityId: String(r.opportunity_id),
+    dealClosureId: (r.deal_closure_id as string | null) ?? null,
+    trigger: r.trigger === 'Signal' ? 'Signal' : 'Rep',
+    note: (r.note as string | null) ?? null,
+    transcript: (r.transcript as string | null) ?? null,
+    idempotencyKey: (r.idempotency_key as string | null) ?? null,
+    status: r.status as RunRecord['status'],
+    waitingFor: (r.waiting_for as RunRecord['waitingFor']) ?? null,
+    stageIndex: Number(r.stage_index),
+    error: (r.error as string | null) ?? null,
+    createdAt: String(r.created_at),
+    updatedAt: String(r.updated_at),
+    completedAt: (r.completed_at as string | null) ?? null,
+    memo: JSON.parse(String(r.memo)) as Record<string, unknown>,
+  };
+}
+
+const COLUMNS: Record<string, string> = {
+  opportunityId: 'opportunity_id',
+  dealClosureId: 'deal_closure_id',
+  trigger: 'trigger',
+  note: 'note',
+  transcript: 'transcript',
+  idempotencyKey: 'idempotency_key',
+  status: 'status',
+  waitingFor: 'waiting_for',
+  stageIndex: 'stage_index',
+  error: 'error',
+  createdAt: 'created_at',
+  updatedAt: 'updated_at',
+  completedAt: 'completed_at',
+};
+
+export function createSqliteRunStore(path: string): RunStore {
+  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+  const db = new DatabaseSync(path);
+  db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 5000;');
+  db.exec(SCHEMA);
+  const getRun = (id: string) => {
+    const row = db.prepare('SELECT * FROM runs WHERE id = ?').get(id);
+    return row ? toRun(row) : undefined;
+  };
+  const tx = <T>(work: () => T): T => {
+    db.exec('BEGIN IMMEDIATE');
+    try {
+      const result = work();
+      db.exec('COMMIT');
+      return result;
+    } catch (err) {
+      db.exec('ROLLBACK');
+      throw err;
+    }
+  };
+
+  return {
+    async createRun(input: NewRun): Promise<CreateRunResult> {
+      return tx(() => {
+        if (input.idempotencyKey) {
+          const existing = db
+            .prepare('SELECT * FROM runs WHERE idempotency_key = ?')
+            .get(input.idempotencyKey);
+          if (existing) return { outcome: 'existing', run: toRun(existing) };
+        }
+        const running = db
+          .prepare(
+            `SELECT * FROM runs WHERE opportunity_id = ? AND status IN ${ACTIVE} ORDER BY created_at LIMIT 1`,
+          )
+          .get(input.opportunityId);
+        if (running) return { outcome: 'conflict', running: toRun(running) };
+        db.prepare(
+          `INSERT INTO runs (id, opportunity_id, deal_closure_id, trigger, note, transcript, idempotency_key, status, stage_index, created_at, updated_at)
+           VALUES (?, ?, ?, ?, ?, ?, ?, 'queued', 0, ?, ?)`,
+        ).run(
+          input.id,
+          input.opportunityId,
+          input.dealClosureId,
+          input.trigger,
+          input.note,
+          input.transcript,
+          input.idempotencyKey,
+          input.createdAt,
+          input.createdAt,
+        );
+        return { outcome: 'created', run: getRun(input.id)! };
+      });
+    },
+
+    async getRun(id) {
+      return getRun(id);
+    },
+
+    async unfinishedRuns() {
+      return db.prepare(`SELECT * FROM runs WHERE status IN ${ACTIVE} ORDER BY created_at`).all().map(toRun);
+    },
+
+    async updateRun(id, patch, memo) {
+      return tx(() => {
+        const sets: string[] = [];
+        const values: (string | number | null)[] = [];
+        for (const [key, value] of Object.entries(patch)) {
+          const column = COLUMNS[key];
+          if (!column || value === undefined) continue;
+          sets.push(`${column} = ?`);
+          values.push(value as string | number | null);
+        }
+        if (memo) {
+          const current = getRun(id);
+          if (!current) throw new Error(`no run ${id}`);
+          sets.push('memo = ?');
+          values.push(JSON.stringify({ ...current.memo, ...memo }));
+        }
+        if (sets.length > 0) db.prepare(`UPDATE runs SET ${sets.join(', ')} WHERE id = ?`).run(...values, id);
+        const run = getRun(id);
+        if (!run) throw new Error(`no run ${id}`);
+        return run;
+      });
+    },
+
+    async saveStep(s: StepRow) {
+      db.prepare(
+        `INSERT INTO steps (run_id, stage, agent, status, attempts, started_at, finished_at, duration_ms, active_ms, reasoning, confidence, error, output)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT(run_id, stage) DO UPDATE SET agent = excluded.agent, status = excluded.status, attempts = excluded.attempts,
+           started_at = excluded.started_at, finished_at = excluded.finished_at, duration_ms = excluded.duration_ms,
+           active_ms = excluded.active_ms, reasoning = excluded.reasoning, confidence = excluded.confidence,
+           error = excluded.error, output = excluded.output`,
+      ).run(
+        s.runId,
+        s.stage,
+        s.agent,
+        s.status,
+        s.attempts,
+        s.startedAt,
+        s.finishedAt,
+        s.durationMs,
+        s.activeMs,
+        s.reasoning,
+        s.confidence,
+        s.error,
+        JSON.stringify(s.output ?? null),
+      );
+    },
+
+    async steps(runId) {
+      return db
+        .prepare('SELECT * FROM steps WHERE run_id = ? ORDER BY started_at, rowid')
+        .all(runId)
+        .map((r): StepRow => ({
+          runId: String(r.run_id),
+          stage: String(r.stage),
+          agent: r.agent as AgentName,
+          status: r.status as StepRow['status'],
+          attempts: Number(r.attempts),
+          startedAt: String(r.started_at),
+          finishedAt: (r.finished_at as string | null) ?? null,
+          durationMs: r.duration_ms === null ? null : Number(r.duration_ms),
+          activeMs: Number(r.active_ms),
+          reasoning: String(r.reasoning),
+          confidence: r.confidence === null ? null : Number(r.confidence),
+          error: (r.error as string | null) ?? null,
+          output: JSON.parse(String(r.output ?? 'null')) as unknown,
+        }));
+    },
+
+    async addEvent(runId, kind, dedupeKey, payload, receivedAt) {
+      const result = db
+        .prepare(
+          'INSERT INTO events (run_id, kind, dedupe_key, payload, received_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT(dedupe_key) DO NOTHING',
+        )
+        .run(runId, kind, dedupeKey, JSON.stringify(payload), receivedAt);
+      return Number(result.changes) > 0;
+    },
+
+    async pendingEvents(runId) {
+      return db
+        .prepare('SELECT * FROM events WHERE run_id = ? AND consumed_at IS NULL ORDER BY id')
+        .all(runId)
+        .map((r): RunEvent => ({
+          id: Number(r.id),
+          runId: String(r.run_id),
+          kind: String(r.kind),
+          dedupeKey: String(r.dedupe_key),
+          payload: JSON.parse(String(r.payload)) as unknown,
+          receivedAt: String(r.received_at),
+        }));
+    },
+
+    async consumeEvents(ids, at) {
+      if (ids.length === 0) return;
+      tx(() => {
+        const stmt = db.prepare('UPDATE events SET consumed_at = ? WHERE id = ?');
+        for (const id of ids) stmt.run(at, id);
+      });
+    },
+
+    async addTimer(runId, kind, dueAt, payload) {
+      db.prepare('INSERT INTO timers (run_id, kind, due_at, payload) VALUES (?, ?, ?, ?)').run(
+        runId,
+        kind,
+        dueAt,
+        JSON.stringify(payload),
+      );
+    },
+
+    async dueTimers(now) {
+      return db
+        .prepare('SELECT * FROM timers WHERE due_at <= ? ORDER BY due_at, id')
+        .all(now)
+        .map((r): TimerRow => ({
+          id: Number(r.id),
+          runId: String(r.run_id),
+          kind: String(r.kind),
+          dueAt: String(r.due_at),
+          payload: JSON.parse(String(r.payload)) as unknown,
+        }));
+    },
+
+    async clearTimers(runId, kind) {
+      if (kind) db.prepare('DELETE FROM timers WHERE run_id = ? AND kind = ?').run(runId, kind);
+      else db.prepare('DELETE FROM timers WHERE run_id = ?').run(runId);
+    },
+
+    async deleteTimers(ids) {
+      tx(() => {
+        const stmt = db.prepare('DELETE FROM timers WHERE id = ?');
+        for (const id of ids) stmt.run(id);
+      });
+    },
+
+    async indexRecord(recordId, runId, kind) {
+      db.prepare(
+        'INSERT INTO record_index (record_id, run_id, kind) VALUES (?, ?, ?) ON CONFLICT(record_id) DO NOTHING',
+      ).run(recordId, runId, kind);
+    },
+
+    async runForRecord(recordId) {
+      const row = db.prepare('SELECT run_id, kind FROM record_index WHERE record_id = ?').get(recordId);
+      return row ? { runId: String(row.run_id), kind: String(row.kind) } : undefined;
+    },
+
+    async completedRuns(limit) {
+      return db
+        .prepare("SELECT * FROM runs WHERE status = 'completed' ORDER BY completed_at DESC LIMIT ?")
+        .all(limit)
+        .map(toRun);
+    },
+
+    async close() {
+      db.close();
+    },
+  };
+}

@@ -1,0 +1,551 @@
+/**
+ * The orchestrator: a run is a persisted state machine over the seven stages. Each stage
+ * attempt writes its result back to Salesforce idempotently (Agent_Step__c by Step_Key__c,
+ * Deal_Closure__c by id or Run_Id__c) together with a Deal_Closure_Event__e, in one call.
+ * Human waits park the run; decisions, webhooks and timers resume it; unfinished runs resume
+ * at start-up. A crash at any point replays the current stage, which is safe because writes
+ * are upserts and one-time work is memoised.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Logger } from '../logger.ts';
+import type {
+  ClosurePatch,
+  ClosureRef,
+  ClosureStatus,
+  CommitResult,
+  CrmPort,
+  StepRecord,
+} from '../ports/crm.ts';
+import type { RunEvent, RunRecord, RunStore, StepRow, WaitReason } from '../ports/store.ts';
+import {
+  AGENT_OF,
+  STAGES,
+  type Stage,
+  type StageContext,
+  type StageKey,
+  type StageOutcome,
+} from './stage.ts';
+
+export interface OrchestratorDeps {
+  store: RunStore;
+  crm: CrmPort;
+  stages: Stage[];
+  logger: Logger;
+  clock?: () => Date;
+  /** How often due timers are checked; 0 disables the poller (tests call `tick`). */
+  timerPollMs?: number;
+  /** Transient failures are retried this many times before the run waits for a person. */
+  maxAutomaticRetries?: number;
+}
+
+export interface StartClosureInput {
+  opportunityId: string;
+  dealClosureId: string | null;
+  trigger: 'Rep' | 'Signal';
+  note: string | null;
+  transcript: string | null;
+  idempotencyKey: string | null;
+}
+
+const TERMINAL = new Set(['completed', 'failed', 'cancelled']);
+
+/** Errors worth retrying by themselves: lock contention, limits, outages, timeouts. */
+function isTransient(err: unknown): boolean {
+  const e = err as { errorCode?: string; code?: string; name?: string; status?: number };
+  const code = e.errorCode ?? e.code ?? '';
+  return (
+    [
+      'UNABLE_TO_LOCK_ROW',
+      'REQUEST_LIMIT_EXCEEDED',
+      'SERVER_UNAVAILABLE',
+      'ECONNRESET',
+      'ECONNREFUSED',
+      'ETIMEDOUT',
+      'UND_ERR_SOCKET',
+    ].includes(code) ||
+    e.name === 'AbortError' ||
+    (typeof e.status === 'number' && e.status >= 500)
+  );
+}
+
+export function closureStatusOf(run: Pick<RunRecord, 'status' | 'waitingFor'>): ClosureStatus {
+  switch (run.status) {
+    case 'queued':
+      return 'Queued';
+    case 'running':
+      return 'Running';
+    case 'waiting':
+      return run.waitingFor === 'approval'
+        ? 'Waiting_Approval'
+        : run.waitingFor === 'signature'
+          ? 'Waiting_Signature'
+          : run.waitingFor === 'retry'
+            ? 'Running'
+            : 'Waiting_Rep';
+    case 'completed':
+      return 'Completed';
+    case 'failed':
+      return 'Failed';
+    case 'cancelled':
+      return 'Cancelled';
+  }
+}
+
+export class Orchestrator {
+  private readonly deps: OrchestratorDeps;
+  private readonly stages: Map<StageKey, Stage>;
+  private readonly clock: () => Date;
+  /** Runs being driven in this process, so one run never runs two stages at once. */
+  private readonly active = new Map<string, Promise<void>>();
+  private readonly rerun = new Set<string>();
+  private timer: NodeJS.Timeout | undefined;
+  private stopped = false;
+  private readonly idleWaiters: (() => void)[] = [];
+
+  constructor(deps: OrchestratorDeps) {
+    this.deps = deps;
+    this.clock = deps.clock ?? (() => new Date());
+    this.stages = new Map(deps.stages.map((s) => [s.key, s]));
+    for (const key of STAGES) if (!this.stages.has(key)) throw new Error(`no stage for ${key}`);
+  }
+
+  /** Resumes unfinished runs and starts the timer poller. */
+  async start(): Promise<void> {
+    const runs = await this.deps.store.unfinishedRuns();
+    for (const run of runs) this.kick(run.id);
+    if (runs.length > 0) this.deps.logger.info({ runs: runs.length }, 'resuming unfinished runs');
+    const every = this.deps.timerPollMs ?? 1000;
+    if (every > 0) {
+      this.timer = setInterval(
+        () => void this.tick().catch((err: unknown) => this.deps.logger.error({ err }, 'timer poll failed')),
+        every,
+      );
+      this.timer.unref();
+    }
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearInterval(this.timer);
+    await Promise.allSettled([...this.active.values()]);
+  }
+
+  async startClosure(input: StartClosureInput) {
+    const result = await this.deps.store.createRun({
+      id: `run-${randomUUID()}`,
+      ...input,
+      createdAt: this.clock().toISOString(),
+    });
+    if (result.outcome === 'created') this.kick(result.run.id);
+    return result;
+  }
+
+  /** Stores an event for a run (once per dedupe key) and resumes it. */
+  async deliver(runId: string, kind: string, dedupeKey: string, payload: unknown): Promise<boolean> {
+    const stored = await this.deps.store.addEvent(
+      runId,
+      kind,
+      dedupeKey,
+      payload,
+      this.clock().toISOString(),
+    );
+    if (stored) this.kick(runId);
+    return stored;
+  }
+
+  /** Fires due timers as events. */
+  async tick(): Promise<void> {
+    const due = await this.deps.store.dueTimers(this.clock().toISOString());
+    for (const t of due) {
+      await this.deps.store.addEvent(
+        t.runId,
+        `timer:${t.kind}`,
+        `timer:${t.id}`,
+        t.payload,
+        this.clock().toISOString(),
+      );
+    }
+    if (due.length > 0) {
+      await this.deps.store.deleteTimers(due.map((t) => t.id));
+      for (const runId of new Set(due.map((t) => t.runId))) this.kick(runId);
+    }
+  }
+
+  /** Resolves when no run is being driven (tests and the demo wait on this). */
+  async idle(): Promise<void> {
+    while (this.active.size > 0) await Promise.allSettled([...this.active.values()]);
+  }
+
+  kick(runId: string): void {
+    if (this.stopped) return;
+    if (this.active.has(runId)) {
+      // A stage is running; look again when it finishes so the new event is not missed.
+      this.rerun.add(runId);
+      return;
+    }
+    const work = this.drive(runId)
+      .catch((err: unknown) => this.deps.logger.error({ err, runId }, 'run driver failed'))
+      .finally(() => {
+        this.active.delete(runId);
+        if (this.rerun.delete(runId)) this.kick(runId);
+        if (this.active.size === 0) for (const w of this.idleWaiters.splice(0)) w();
+      });
+    this.active.set(runId, work);
+  }
+
+  private async drive(runId: string): Promise<void> {
+    for (;;) {
+      if (this.stopped) return;
+      const run = await this.deps.store.getRun(runId);
+      if (!run || TERMINAL.has(run.status)) return;
+      const events = await this.deps.store.pendingEvents(runId);
+      const control = await this.applyControlEvents(run, events);
+      if (control === 'stop') return;
+      const stageEvents = events.filter((e) => !isControl(e.kind));
+      if (run.status === 'waiting' && stageEvents.length === 0 && control !== 'resume') return;
+      const stageKey = STAGES[run.stageIndex];
+      if (!stageKey) {
+        await this.deps.store.updateRun(runId, {
+          status: 'completed',
+          completedAt: this.clock().toISOString(),
+          updatedAt: this.clock().toISOString(),
+        });
+        return;
+      }
+      const advanced = await this.runStage(run, stageKey, stageEvents);
+      if (!advanced) return;
+    }
+  }
+
+  /** Rep actions: cancel stops the run; retry and confirm resume a run that waits for the rep. */
+  private async applyControlEvents(run: RunRecord, events: RunEvent[]): Promise<'stop' | 'resume' | 'none'> {
+    const control = events.filter((e) => isControl(e.kind));
+    if (control.length === 0) return 'none';
+    const now = this.clock().toISOString();
+    await this.deps.store.consumeEvents(
+      control.map((e) => e.id),
+      now,
+    );
+    if (control.some((e) => e.kind === 'control:cancel')) {
+      const stage = STAGES[run.stageIndex] ?? 'learning_optimization';
+      const updated = await this.deps.store.updateRun(run.id, {
+        status: 'cancelled',
+        waitingFor: null,
+        completedAt: now,
+        updatedAt: now,
+      });
+      await this.deps.store.clearTimers(run.id);
+      await this.commitSafely(
+        updated,
+        stage,
+        {
+          status: 'Skipped',
+          reasoning: "Cancelled at the rep's request.",
+          confidence: null,
+          error: null,
+          facts: { cancelledAt: now },
+        },
+        { status: 'Cancelled', completedAt: now },
+        'Closure cancelled',
+      );
+      return 'stop';
+    }
+    if (run.status === 'waiting' && (run.waitingFor === 'rep' || run.waitingFor === 'retry')) {
+      await this.deps.store.updateRun(run.id, {
+        status: 'running',
+        waitingFor: null,
+        error: null,
+        updatedAt: now,
+      });
+      return 'resume';
+    }
+    return 'none';
+  }
+
+  private async runStage(run: RunRecord, stageKey: StageKey, events: RunEvent[]): Promise<boolean> {
+    const store = this.deps.store;
+    const stage = this.stages.get(stageKey)!;
+    const agent = AGENT_OF[stageKey];
+    const previous = (await store.steps(run.id)).find((s) => s.stage === stageKey);
+    const started = this.clock();
+    const attempt = (previous?.attempts ?? 0) + 1;
+    let current = run;
+    if (run.status === 'queued' || run.status === 'running' || run.status === 'waiting') {
+      current = await store.updateRun(run.id, { status: 'running', updatedAt: started.toISOString() });
+    }
+    const stepStartedAt = previous?.startedAt ?? started.toISOString();
+    const logger = this.deps.logger.child({ runId: run.id, stage: stageKey, attempt });
+    let partialCommits = 0;
+    const ctx: StageContext = {
+      run: current,
+      stage: stageKey,
+      attempt,
+      events,
+      logger,
+      now: () => this.clock(),
+      memo: async <T>(key: string, compute: () => Promise<T>): Promise<T> => {
+        const fresh = await store.getRun(run.id);
+        const memoKey = `${stageKey}.${key}`;
+        if (fresh && memoKey in fresh.memo) return fresh.memo[memoKey] as T;
+        const value = await compute();
+        current = await store.updateRun(run.id, {}, { [memoKey]: value });
+        return value;
+      },
+      recall: <T>(key: string) => current.memo[key] as T | undefined,
+      commit: async (partial) => {
+        partialCommits++;
+        const step: StepRecord = {
+          stepKey: `${run.id}:${stageKey}`,
+          agent,
+          status: partial.status ?? 'Running',
+          reasoning: previous?.reasoning ?? '',
+          confidence: null,
+          startedAt: stepStartedAt,
+          finishedAt: null,
+          durationMs: null,
+          error: null,
+          facts: null,
+        };
+        const result = await this.deps.crm.commitStep(
+          this.closureRef(current),
+          { status: 'Running', currentAgent: agent },
+          step,
+          partial.writes ?? [],
+          partial.message,
+        );
+        current = await this.rememberClosureId(current, result);
+        return result;
+      },
+      schedule: async (kind, dueAt, payload) => store.addTimer(run.id, kind, dueAt.toISOString(), payload),
+    };
+
+    let outcome: StageOutcome;
+    try {
+      outcome = await stage.run(ctx);
+    } catch (err) {
+      return this.handleFailure(current, stageKey, attempt, stepStartedAt, started, events, err);
+    }
+    const finished = this.clock();
+    const stepStatus =
+      outcome.status === 'succeeded'
+        ? 'Succeeded'
+        : outcome.status === 'waiting'
+          ? 'Waiting'
+          : outcome.status === 'stopped'
+            ? 'Skipped'
+            : 'Failed';
+    const isLast = stageKey === STAGES[STAGES.length - 1];
+    const runStatus: RunRecord['status'] =
+      outcome.status === 'waiting' || outcome.status === 'failed'
+        ? 'waiting'
+        : outcome.status === 'stopped' || (outcome.status === 'succeeded' && isLast)
+          ? 'completed'
+          : 'running';
+    const waitingFor: WaitReason | null =
+      outcome.status === 'waiting'
+        ? (outcome.waitingFor ?? 'rep')
+        : outcome.status === 'failed'
+          ? 'rep'
+          : null;
+    const done = stepStatus !== 'Waiting' && stepStatus !== 'Failed';
+    const activeMs = (previous?.activeMs ?? 0) + (finished.getTime() - started.getTime());
+    const step: StepRecord = {
+      stepKey: `${run.id}:${stageKey}`,
+      agent,
+      status: stepStatus,
+      reasoning: outcome.reasoning,
+      confidence: outcome.confidence,
+      startedAt: stepStartedAt,
+      finishedAt: done ? finished.toISOString() : null,
+      durationMs: done ? finished.getTime() - new Date(stepStartedAt).getTime() : null,
+      error: outcome.error ?? null,
+      facts: outcome.facts,
+    };
+    const patch: ClosurePatch = {
+      ...outcome.closurePatch,
+      status: closureStatusOf({ status: runStatus, waitingFor }),
+      currentAgent: runStatus === 'completed' ? null : agent,
+      ...(run.stageIndex === 0 && attempt === 1 ? { startedAt: stepStartedAt } : {}),
+      ...(runStatus === 'completed' ? { completedAt: finished.toISOString() } : {}),
+      error: outcome.error ?? null,
+    };
+    try {
+      const result = await this.deps.crm.commitStep(
+        this.closureRef(current),
+        patch,
+        step,
+        outcome.writes ?? [],
+        outcome.message,
+      );
+      current = await this.rememberClosureId(current, result);
+      for (const [key, id] of Object.entries(result.ids)) {
+        if (key.startsWith('approval:')) await store.indexRecord(id, run.id, 'approval');
+      }
+    } catch (err) {
+      return this.handleFailure(current, stageKey, attempt, stepStartedAt, started, events, err);
+    }
+    await store.saveStep({
+      runId: run.id,
+      stage: stageKey,
+      agent,
+      status: stepStatus,
+      attempts: attempt,
+      startedAt: stepStartedAt,
+      finishedAt: step.finishedAt,
+      durationMs: step.durationMs,
+      activeMs,
+      reasoning: outcome.reasoning,
+      confidence: outcome.confidence,
+      error: outcome.error ?? null,
+      output: outcome.output ?? null,
+    } satisfies StepRow);
+    await store.consumeEvents(
+      events.map((e) => e.id),
+      finished.toISOString(),
+    );
+    const nowIso = finished.toISOString();
+    await store.updateRun(
+      run.id,
+      {
+        status: runStatus,
+        waitingFor,
+        stageIndex: outcome.status === 'succeeded' ? run.stageIndex + 1 : run.stageIndex,
+        error: outcome.error ?? null,
+        updatedAt: nowIso,
+        ...(runStatus === 'completed' ? { completedAt: nowIso } : {}),
+      },
+      { [`${stageKey}.output`]: outcome.output ?? null },
+    );
+    logger.info(
+      { status: stepStatus, partialCommits, ms: finished.getTime() - started.getTime() },
+      'stage finished',
+    );
+    return runStatus === 'running';
+  }
+
+  private async handleFailure(
+    run: RunRecord,
+    stageKey: StageKey,
+    attempt: number,
+    stepStartedAt: string,
+    started: Date,
+    events: RunEvent[],
+    err: unknown,
+  ): Promise<boolean> {
+    const store = this.deps.store;
+    const message = err instanceof Error ? err.message : String(err);
+    const transient = isTransient(err);
+    const retries = this.deps.maxAutomaticRetries ?? 5;
+    const now = this.clock();
+    this.deps.logger.warn({ runId: run.id, stage: stageKey, attempt, transient, err }, 'stage failed');
+    const retrying = transient && attempt <= retries;
+    await store.saveStep({
+      runId: run.id,
+      stage: stageKey,
+      agent: AGENT_OF[stageKey],
+      status: 'Failed',
+      attempts: attempt,
+      startedAt: stepStartedAt,
+      finishedAt: null,
+      durationMs: null,
+      activeMs: now.getTime() - started.getTime(),
+      reasoning: retrying
+        ? `Attempt ${attempt} failed with a transient error; retrying.`
+        : 'The step failed and waits for the data to be fixed.',
+      confidence: null,
+      error: message,
+      output: null,
+    });
+    if (retrying) {
+      // Exponential backoff with full jitter: 1s, 2s, 4s, ... capped at a minute.
+      const delay = Math.random() * Math.min(60_000, 1000 * 2 ** (attempt - 1));
+      await store.addTimer(run.id, 'retry', new Date(now.getTime() + delay).toISOString(), {
+        stage: stageKey,
+        attempt,
+      });
+      await store.updateRun(run.id, {
+        status: 'waiting',
+        waitingFor: 'retry',
+        error: message,
+        updatedAt: now.toISOString(),
+      });
+      return false;
+    }
+    // Unconsumed events stay pending, so nothing a person or a webhook sent is lost.
+    void events;
+    const updated = await store.updateRun(run.id, {
+      status: 'waiting',
+      waitingFor: 'rep',
+      error: message,
+      updatedAt: now.toISOString(),
+    });
+    await this.commitSafely(
+      updated,
+      stageKey,
+      {
+        status: 'Failed',
+        reasoning: 'The step stopped; fix the data named in the error and retry the closure.',
+        confidence: null,
+        error: message,
+        facts: { attempt },
+      },
+      { status: 'Waiting_Rep', error: message },
+      `${AGENT_OF[stageKey].replace('_', ' ')} needs attention: ${message}`.slice(0, 255),
+    );
+    return false;
+  }
+
+  /** Best-effort timeline write for a failure; Salesforce being down must not hide the local state. */
+  private async commitSafely(
+    run: RunRecord,
+    stageKey: StageKey,
+    step: Pick<StepRecord, 'status' | 'reasoning' | 'confidence' | 'error' | 'facts'>,
+    patch: ClosurePatch,
+    message: string,
+  ): Promise<void> {
+    try {
+      const steps = await this.deps.store.steps(run.id);
+      const startedAt = steps.find((s) => s.stage === stageKey)?.startedAt ?? this.clock().toISOString();
+      const result = await this.deps.crm.commitStep(
+        this.closureRef(run),
+        { ...patch, currentAgent: AGENT_OF[stageKey] },
+        {
+          stepKey: `${run.id}:${stageKey}`,
+          agent: AGENT_OF[stageKey],
+          startedAt,
+          finishedAt: null,
+          durationMs: null,
+          ...step,
+        },
+        [],
+        message,
+      );
+      await this.rememberClosureId(run, result);
+    } catch (err) {
+      this.deps.logger.warn({ runId: run.id, err }, 'could not write the failure back to Salesforce');
+    }
+  }
+
+  private closureRef(run: RunRecord): ClosureRef {
+    return {
+      runId: run.id,
+      opportunityId: run.opportunityId,
+      dealClosureId: run.dealClosureId,
+      trigger: run.trigger,
+      note: run.note,
+      transcript: run.transcript,
+    };
+  }
+
+  private async rememberClosureId(run: RunRecord, result: CommitResult): Promise<RunRecord> {
+    if (run.dealClosureId === result.dealClosureId) return run;
+    return this.deps.store.updateRun(run.id, {
+      dealClosureId: result.dealClosureId,
+      updatedAt: this.clock().toISOString(),
+    });
+  }
+}
+
+function isControl(kind: string): boolean {
+  return kind.startsWith('control:');
+}

@@ -1,0 +1,74 @@
+/**
+ * What a stage of the closure is to the orchestrator. Stages are the agents' entry points; they
+ * import ports only, and everything they must not repeat on resume goes through `memo`.
+ */
+import type { Logger } from '../logger.ts';
+import type { AgentName, ClosurePatch, CommitResult, CrmWrite } from '../ports/crm.ts';
+import type { RunEvent, RunRecord, WaitReason } from '../ports/store.ts';
+
+export const STAGES = [
+  'deal_closure',
+  'contract_generation',
+  'approval_orchestration',
+  'signature_management',
+  'system_integration',
+  'handoff_coordination',
+  'learning_optimization',
+] as const;
+export type StageKey = (typeof STAGES)[number];
+
+export const AGENT_OF: Record<StageKey, AgentName> = {
+  deal_closure: 'Deal_Closure',
+  contract_generation: 'Contract_Generation',
+  approval_orchestration: 'Approval_Orchestration',
+  signature_management: 'Signature_Management',
+  system_integration: 'System_Integration',
+  handoff_coordination: 'Handoff_Coordination',
+  learning_optimization: 'Learning_Optimization',
+};
+
+export interface StageOutcome {
+  /**
+   * succeeded: next stage; waiting: park until an event; stopped: the run ends here without
+   * error (e.g. not ready, cancelled by the rep); failed: the run waits for the rep to fix data.
+   */
+  status: 'succeeded' | 'waiting' | 'stopped' | 'failed';
+  waitingFor?: WaitReason;
+  reasoning: string;
+  /** 0–1, or null when the stage makes no judgement. */
+  confidence: number | null;
+  /** The facts the decision used. */
+  facts: unknown;
+  /** Short timeline message (≤ 255 characters). */
+  message: string;
+  closurePatch?: ClosurePatch;
+  writes?: CrmWrite[];
+  /** Persisted with the step for the API and later stages. */
+  output?: unknown;
+  error?: string;
+}
+
+export interface StageContext {
+  readonly run: RunRecord;
+  readonly stage: StageKey;
+  readonly attempt: number;
+  /** Events delivered since the stage last ran (approval decisions, signature events, rep actions). */
+  readonly events: RunEvent[];
+  readonly logger: Logger;
+  now(): Date;
+  /** Computes once per run and persists; later attempts get the stored value. */
+  memo<T>(key: string, compute: () => Promise<T>): Promise<T>;
+  /** A value another stage memoised, if any. */
+  recall<T>(key: string): T | undefined;
+  /** Writes part of the outcome now (before a side effect that needs the records); the final outcome is still committed. */
+  commit(
+    partial: Pick<StageOutcome, 'writes' | 'message'> & { status?: 'Running' | 'Waiting' },
+  ): Promise<CommitResult>;
+  /** Schedules a timer event for this run. */
+  schedule(kind: string, dueAt: Date, payload: unknown): Promise<void>;
+}
+
+export interface Stage {
+  readonly key: StageKey;
+  run(ctx: StageContext): Promise<StageOutcome>;
+}

@@ -1,0 +1,112 @@
+/**
+ * The run store: durable state of every closure run, its steps, the events that resume it and
+ * its timers. SQLite (node:sqlite) is the embedded default; Postgres serves several replicas.
+ */
+import type { AgentName } from './crm.ts';
+
+export type RunStatus = 'queued' | 'running' | 'waiting' | 'completed' | 'failed' | 'cancelled';
+export type WaitReason = 'approval' | 'signature' | 'rep' | 'retry';
+
+export interface RunRecord {
+  id: string;
+  opportunityId: string;
+  dealClosureId: string | null;
+  trigger: 'Rep' | 'Signal';
+  note: string | null;
+  transcript: string | null;
+  idempotencyKey: string | null;
+  status: RunStatus;
+  waitingFor: WaitReason | null;
+  stageIndex: number;
+  error: string | null;
+  createdAt: string;
+  updatedAt: string;
+  completedAt: string | null;
+  /** Persisted checkpoints: anything computed once and reused on resume. */
+  memo: Record<string, unknown>;
+}
+
+export interface StepRow {
+  runId: string;
+  stage: string;
+  agent: AgentName;
+  status: 'Running' | 'Succeeded' | 'Failed' | 'Skipped' | 'Waiting';
+  attempts: number;
+  startedAt: string;
+  finishedAt: string | null;
+  durationMs: number | null;
+  /** Time spent computing, excluding human waits. */
+  activeMs: number;
+  reasoning: string;
+  confidence: number | null;
+  error: string | null;
+  output: unknown;
+}
+
+export interface RunEvent {
+  id: number;
+  runId: string;
+  kind: string;
+  dedupeKey: string;
+  payload: unknown;
+  receivedAt: string;
+}
+
+export interface TimerRow {
+  id: number;
+  runId: string;
+  kind: string;
+  dueAt: string;
+  payload: unknown;
+}
+
+export type CreateRunResult =
+  | { outcome: 'created'; run: RunRecord }
+  | { outcome: 'existing'; run: RunRecord }
+  | { outcome: 'conflict'; running: RunRecord };
+
+export interface NewRun {
+  id: string;
+  opportunityId: string;
+  dealClosureId: string | null;
+  trigger: 'Rep' | 'Signal';
+  note: string | null;
+  transcript: string | null;
+  idempotencyKey: string | null;
+  createdAt: string;
+}
+
+export interface RunStore {
+  /** Atomically: the run of an idempotency key, a conflict with a running closure, or a new run. */
+  createRun(input: NewRun): Promise<CreateRunResult>;
+  getRun(id: string): Promise<RunRecord | undefined>;
+  /** Runs that are not finished, for resumption at start-up. */
+  unfinishedRuns(): Promise<RunRecord[]>;
+  updateRun(
+    id: string,
+    patch: Partial<Omit<RunRecord, 'id' | 'memo'>>,
+    memo?: Record<string, unknown>,
+  ): Promise<RunRecord>;
+  saveStep(step: StepRow): Promise<void>;
+  steps(runId: string): Promise<StepRow[]>;
+  /** Stores an event once per dedupe key; false when it was already stored. */
+  addEvent(
+    runId: string,
+    kind: string,
+    dedupeKey: string,
+    payload: unknown,
+    receivedAt: string,
+  ): Promise<boolean>;
+  pendingEvents(runId: string): Promise<RunEvent[]>;
+  consumeEvents(ids: number[], at: string): Promise<void>;
+  addTimer(runId: string, kind: string, dueAt: string, payload: unknown): Promise<void>;
+  dueTimers(now: string): Promise<TimerRow[]>;
+  clearTimers(runId: string, kind?: string): Promise<void>;
+  deleteTimers(ids: number[]): Promise<void>;
+  /** Maps Salesforce record ids (approvals, envelopes) to runs, so inbound calls find their run. */
+  indexRecord(recordId: string, runId: string, kind: string): Promise<void>;
+  runForRecord(recordId: string): Promise<{ runId: string; kind: string } | undefined>;
+  /** Completed runs, for learning and history. */
+  completedRuns(limit: number): Promise<RunRecord[]>;
+  close(): Promise<void>;
+}
