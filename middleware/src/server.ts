@@ -11,25 +11,44 @@ import { LocalOrg, LOCAL_ORG_API_VERSION } from './local/org/local-org.ts';
 import { createLocalOrgRouter } from './local/org/rest-router.ts';
 import { demoCompany } from './local/org/seed/demo-company.ts';
 import { FORCE_APP_DIR, REPO_ROOT } from './paths.ts';
+import express, { type Router } from 'express';
+import { Connection } from '@jsforce/jsforce-node';
+import { buildSystem, resolveApiKeys, type System } from './wiring.ts';
+import { createApiRouter } from './http/api-router.ts';
+import { installPackageAutomation, type PackageAutomation } from './local/package-automation.ts';
 
 const SHUTDOWN_GRACE_MS = 10_000;
 
 export interface RunningServer {
   url: string;
   localOrg?: LocalOrg;
+  system: System;
+  apiKey: string;
+  automation?: PackageAutomation;
   close(): Promise<void>;
 }
 
-export async function startServer(config: Config, logger: Logger): Promise<RunningServer> {
+export interface StartOptions {
+  clock?: () => Date;
+  timerPollMs?: number;
+}
+
+export async function startServer(
+  config: Config,
+  logger: Logger,
+  options: StartOptions = {},
+): Promise<RunningServer> {
   const dataDir = resolve(REPO_ROOT, config.dataDir);
-  const mounts = [];
   const readiness: ReadinessCheck[] = [];
+  const apiKeys = resolveApiKeys(config, dataDir);
   let localOrg: LocalOrg | undefined;
+  const mounts: Router[] = [];
   if (config.mode === 'local') {
     localOrg = new LocalOrg({
       dbPath: join(dataDir, 'local-org.sqlite'),
       forceAppDir: FORCE_APP_DIR,
       ...(config.localOrg.token ? { token: config.localOrg.token } : {}),
+      ...(options.clock ? { clock: options.clock } : {}),
     });
     const org = localOrg;
     if (config.localOrg.seed === 'demo' && org.store.count('Opportunity') === 0) {
@@ -39,6 +58,9 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
     mounts.push(createLocalOrgRouter(org));
     readiness.push({ name: 'local-org', check: () => void org.query('SELECT COUNT() FROM Organization') });
   }
+  // Routes that need the running system are added once the port (and so the org URL) is known.
+  const late = express.Router();
+  mounts.push(late);
   const app = createApp({ logger, mounts, readiness, version: process.env.npm_package_version });
   const server = app.listen(config.port, config.host);
   await new Promise<void>((ok, fail) => {
@@ -47,10 +69,50 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
   });
   const { port } = server.address() as AddressInfo;
   const url = `http://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${port}`;
+  const publicUrl = config.publicUrl ?? url;
+  if (config.mode !== 'local') {
+    await new Promise<void>((ok) => server.close(() => ok()));
+    throw new Error('salesforce mode is not wired yet: it needs the JWT connection (see the issues)');
+  }
+  const conn = new Connection({
+    instanceUrl: url,
+    accessToken: localOrg!.token,
+    version: config.salesforce.apiVersion,
+  });
+  const system = buildSystem({
+    config,
+    logger,
+    dataDir,
+    conn,
+    publicUrl: () => publicUrl,
+    ...(options.clock ? { clock: options.clock } : {}),
+    ...(options.timerPollMs !== undefined ? { timerPollMs: options.timerPollMs } : {}),
+  });
+  late.use(system.esign.router());
+  late.use(
+    createApiRouter({
+      orchestrator: system.orchestrator,
+      store: system.store,
+      apiKeys,
+      ...(options.clock ? { clock: options.clock } : {}),
+    }),
+  );
+  readiness.push({
+    name: 'run-store',
+    check: async () => void (await system.store.getRun('readiness-probe')),
+  });
+  const automation = localOrg
+    ? installPackageAutomation({ org: localOrg, middlewareUrl: () => url, apiKey: apiKeys[0]!, logger })
+    : undefined;
+  await system.orchestrator.start();
   return {
     url,
     ...(localOrg ? { localOrg } : {}),
+    system,
+    apiKey: apiKeys[0]!,
+    ...(automation ? { automation } : {}),
     close: async () => {
+      automation?.stop();
       await new Promise<void>((ok) => {
         const timer = setTimeout(() => {
           server.closeAllConnections();
@@ -60,6 +122,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
         server.close(() => ok());
         server.closeIdleConnections();
       });
+      await system.close();
       localOrg?.close();
     },
   };
@@ -77,6 +140,7 @@ function banner(running: RunningServer, config: Config): string {
       `  token:      ${running.localOrg.token}`,
       `  try it:     new Connection({ instanceUrl: '${running.url}', accessToken: '<token>' })`,
       `  API calls:  ${running.url}/local/stats`,
+      `  API key:    ${running.apiKey}  (Authorization: Bearer … for ${running.url}/v1)`,
     );
   }
   lines.push('  stop:       Ctrl+C', '');

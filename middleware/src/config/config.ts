@@ -49,6 +49,31 @@ export const ConfigSchema = z
       privateKeyFile: z.string().min(1).optional(),
       privateKey: z.string().includes('PRIVATE KEY', { error: 'expected a PEM private key' }).optional(),
     }),
+    seller: z.object({
+      name: z.string().min(1, { error: 'expected the selling company name printed on contracts' }),
+      address: z.string().min(1, { error: 'expected the selling company address' }),
+      country: z.string().min(1),
+      governingLaw: z
+        .string()
+        .min(1, { error: 'expected the default governing law, e.g. "the State of California"' }),
+    }),
+    agents: z.object({
+      activityDays: z.coerce
+        .number()
+        .int()
+        .min(1)
+        .max(365, { error: 'expected 1–365 days of activity to read' }),
+      repDiscountAuthorityPercent: z.coerce
+        .number()
+        .min(0)
+        .max(100, { error: 'expected a percentage 0–100' }),
+      defaultTermMonths: z.coerce
+        .number()
+        .int()
+        .min(1)
+        .max(120, { error: 'expected a term of 1–120 months' }),
+      renewalLeadDays: z.coerce.number().int().min(0).max(365, { error: 'expected 0–365 days' }),
+    }),
     gemini: z.object({
       apiKey: z.string().min(1).optional(),
       model: z
@@ -108,6 +133,8 @@ export const ENV_VARS: Record<string, string> = {
   'salesforce.privateKeyFile': 'SF_PRIVATE_KEY_FILE',
   'salesforce.privateKey': 'SF_PRIVATE_KEY',
   'gemini.apiKey': 'GEMINI_API_KEY',
+  'agents.activityDays': 'DEALDESK_ACTIVITY_DAYS',
+  'agents.repDiscountAuthorityPercent': 'DEALDESK_REP_DISCOUNT_AUTHORITY',
   'gemini.model': 'GEMINI_MODEL',
 };
 

@@ -34,3 +34,55 @@ export function fromMinor(minor: number, currency: string): number {
 export function formatMoney(minor: number, currency: string, locale = 'en-US'): string {
   return new Intl.NumberFormat(locale, { style: 'currency', currency }).format(fromMinor(minor, currency));
 }
+
+const ONES = [
+  'zero',
+  'one',
+  'two',
+  'three',
+  'four',
+  'five',
+  'six',
+  'seven',
+  'eight',
+  'nine',
+  'ten',
+  'eleven',
+  'twelve',
+  'thirteen',
+  'fourteen',
+  'fifteen',
+  'sixteen',
+  'seventeen',
+  'eighteen',
+  'nineteen',
+];
+const TENS = ['', '', 'twenty', 'thirty', 'forty', 'fifty', 'sixty', 'seventy', 'eighty', 'ninety'];
+const SCALES: [number, string][] = [
+  [1e12, 'trillion'],
+  [1e9, 'billion'],
+  [1e6, 'million'],
+  [1e3, 'thousand'],
+];
+
+function integerInWords(n: number): string {
+  if (n < 20) return ONES[n]!;
+  if (n < 100) return TENS[Math.floor(n / 10)]! + (n % 10 ? `-${ONES[n % 10]}` : '');
+  if (n < 1000) return `${ONES[Math.floor(n / 100)]} hundred${n % 100 ? ` ${integerInWords(n % 100)}` : ''}`;
+  for (const [scale, name] of SCALES) {
+    if (n >= scale)
+      return `${integerInWords(Math.floor(n / scale))} ${name}${n % scale ? ` ${integerInWords(n % scale)}` : ''}`;
+  }
+  return String(n);
+}
+
+/** An amount in English words, as contracts state it: `five hundred thirty thousand euros and 00/100`. */
+export function amountInWords(minor: number, currency: string): string {
+  const digits = minorUnitDigits(currency);
+  const factor = 10 ** digits;
+  const whole = Math.floor(Math.abs(minor) / factor);
+  const fraction = Math.abs(minor) % factor;
+  const name = new Intl.DisplayNames('en', { type: 'currency' }).of(currency) ?? currency;
+  const words = `${integerInWords(whole)} ${name.toLowerCase()}`;
+  return digits === 0 ? words : `${words} and ${String(fraction).padStart(digits, '0')}/${factor}`;
+}

@@ -19,6 +19,10 @@ export interface AppDeps {
   version?: string;
 }
 
+export function redactUrl(url: string | undefined): string | undefined {
+  return url?.replace(/(\/esign\/sign\/)[^/?#]+/, '$1[REDACTED]');
+}
+
 export function createApp(deps: AppDeps): Express {
   const app = express();
   app.disable('x-powered-by');

@@ -251,12 +251,16 @@ export class Orchestrator {
       return 'stop';
     }
     if (run.status === 'waiting' && (run.waitingFor === 'rep' || run.waitingFor === 'retry')) {
-      await this.deps.store.updateRun(run.id, {
-        status: 'running',
-        waitingFor: null,
-        error: null,
-        updatedAt: now,
-      });
+      // A retry after the rep fixed the data recomputes the stage from fresh reads.
+      const stage = STAGES[run.stageIndex];
+      const generation = stage
+        ? { [`${stage}.generation`]: Number(run.memo[`${stage}.generation`] ?? 0) + 1 }
+        : {};
+      await this.deps.store.updateRun(
+        run.id,
+        { status: 'running', waitingFor: null, error: null, updatedAt: now },
+        run.waitingFor === 'rep' ? generation : undefined,
+      );
       return 'resume';
     }
     return 'none';
@@ -284,14 +288,22 @@ export class Orchestrator {
       logger,
       now: () => this.clock(),
       memo: async <T>(key: string, compute: () => Promise<T>): Promise<T> => {
-        const fresh = await store.getRun(run.id);
-        const memoKey = `${stageKey}.${key}`;
-        if (fresh && memoKey in fresh.memo) return fresh.memo[memoKey] as T;
+        const memoKey = memoKeyOf(current, stageKey, key);
+        if (memoKey in current.memo) return current.memo[memoKey] as T;
         const value = await compute();
         current = await store.updateRun(run.id, {}, { [memoKey]: value });
         return value;
       },
-      recall: <T>(key: string) => current.memo[key] as T | undefined,
+      recall: <T>(stage: StageKey, key: string) =>
+        current.memo[memoKeyOf(current, stage, key)] as T | undefined,
+      load: <T>(key: string) => current.memo[memoKeyOf(current, stageKey, `state.${key}`)] as T | undefined,
+      save: async (key: string, value: unknown) => {
+        current = await store.updateRun(
+          run.id,
+          {},
+          { [memoKeyOf(current, stageKey, `state.${key}`)]: value },
+        );
+      },
       commit: async (partial) => {
         partialCommits++;
         const step: StepRecord = {
@@ -314,9 +326,11 @@ export class Orchestrator {
           partial.message,
         );
         current = await this.rememberClosureId(current, result);
+        await this.indexRecords(run.id, result);
         return result;
       },
       schedule: async (kind, dueAt, payload) => store.addTimer(run.id, kind, dueAt.toISOString(), payload),
+      index: async (recordId, kind) => store.indexRecord(recordId, run.id, kind),
     };
 
     let outcome: StageOutcome;
@@ -325,65 +339,48 @@ export class Orchestrator {
     } catch (err) {
       return this.handleFailure(current, stageKey, attempt, stepStartedAt, started, events, err);
     }
-    const finished = this.clock();
-    const stepStatus =
-      outcome.status === 'succeeded'
-        ? 'Succeeded'
-        : outcome.status === 'waiting'
-          ? 'Waiting'
-          : outcome.status === 'stopped'
-            ? 'Skipped'
-            : 'Failed';
-    const isLast = stageKey === STAGES[STAGES.length - 1];
-    const runStatus: RunRecord['status'] =
-      outcome.status === 'waiting' || outcome.status === 'failed'
-        ? 'waiting'
-        : outcome.status === 'stopped' || (outcome.status === 'succeeded' && isLast)
-          ? 'completed'
-          : 'running';
-    const waitingFor: WaitReason | null =
-      outcome.status === 'waiting'
-        ? (outcome.waitingFor ?? 'rep')
-        : outcome.status === 'failed'
-          ? 'rep'
-          : null;
-    const done = stepStatus !== 'Waiting' && stepStatus !== 'Failed';
-    const activeMs = (previous?.activeMs ?? 0) + (finished.getTime() - started.getTime());
-    const step: StepRecord = {
-      stepKey: `${run.id}:${stageKey}`,
-      agent,
-      status: stepStatus,
-      reasoning: outcome.reasoning,
-      confidence: outcome.confidence,
-      startedAt: stepStartedAt,
-      finishedAt: done ? finished.toISOString() : null,
-      durationMs: done ? finished.getTime() - new Date(stepStartedAt).getTime() : null,
-      error: outcome.error ?? null,
-      facts: outcome.facts,
-    };
-    const patch: ClosurePatch = {
-      ...outcome.closurePatch,
-      status: closureStatusOf({ status: runStatus, waitingFor }),
-      currentAgent: runStatus === 'completed' ? null : agent,
-      ...(run.stageIndex === 0 && attempt === 1 ? { startedAt: stepStartedAt } : {}),
-      ...(runStatus === 'completed' ? { completedAt: finished.toISOString() } : {}),
-      error: outcome.error ?? null,
-    };
-    try {
-      const result = await this.deps.crm.commitStep(
-        this.closureRef(current),
-        patch,
-        step,
-        outcome.writes ?? [],
-        outcome.message,
-      );
-      current = await this.rememberClosureId(current, result);
-      for (const [key, id] of Object.entries(result.ids)) {
-        if (key.startsWith('approval:')) await store.indexRecord(id, run.id, 'approval');
+    let finished = this.clock();
+    let committed = await this.commitOutcome(
+      current,
+      run,
+      stageKey,
+      attempt,
+      outcome,
+      stepStartedAt,
+      finished,
+      previous?.activeMs ?? 0,
+      started,
+      events,
+    );
+    if (!committed) return false;
+    current = committed.run;
+    if (outcome.afterCommit) {
+      let follow: StageOutcome | undefined;
+      try {
+        follow = await outcome.afterCommit(committed.result);
+      } catch (err) {
+        return this.handleFailure(current, stageKey, attempt, stepStartedAt, started, events, err);
       }
-    } catch (err) {
-      return this.handleFailure(current, stageKey, attempt, stepStartedAt, started, events, err);
+      if (follow) {
+        outcome = follow;
+        finished = this.clock();
+        committed = await this.commitOutcome(
+          current,
+          run,
+          stageKey,
+          attempt,
+          outcome,
+          stepStartedAt,
+          finished,
+          previous?.activeMs ?? 0,
+          started,
+          events,
+        );
+        if (!committed) return false;
+        current = committed.run;
+      }
     }
+    const { stepStatus, step, runStatus, waitingFor, activeMs } = committed;
     await store.saveStep({
       runId: run.id,
       stage: stageKey,
@@ -421,6 +418,80 @@ export class Orchestrator {
       'stage finished',
     );
     return runStatus === 'running';
+  }
+
+  /** Writes an outcome back to Salesforce: the step, the closure status, the stage's records and an event. */
+  private async commitOutcome(
+    current: RunRecord,
+    run: RunRecord,
+    stageKey: StageKey,
+    attempt: number,
+    outcome: StageOutcome,
+    stepStartedAt: string,
+    finished: Date,
+    previousActiveMs: number,
+    started: Date,
+    events: RunEvent[],
+  ) {
+    const agent = AGENT_OF[stageKey];
+    const stepStatus =
+      outcome.status === 'succeeded'
+        ? 'Succeeded'
+        : outcome.status === 'waiting'
+          ? 'Waiting'
+          : outcome.status === 'stopped'
+            ? 'Skipped'
+            : 'Failed';
+    const isLast = stageKey === STAGES[STAGES.length - 1];
+    const runStatus: RunRecord['status'] =
+      outcome.status === 'waiting' || outcome.status === 'failed'
+        ? 'waiting'
+        : outcome.status === 'stopped' || (outcome.status === 'succeeded' && isLast)
+          ? 'completed'
+          : 'running';
+    const waitingFor: WaitReason | null =
+      outcome.status === 'waiting'
+        ? (outcome.waitingFor ?? 'rep')
+        : outcome.status === 'failed'
+          ? 'rep'
+          : null;
+    const done = stepStatus !== 'Waiting' && stepStatus !== 'Failed';
+    const activeMs = previousActiveMs + (finished.getTime() - started.getTime());
+    const step: StepRecord = {
+      stepKey: `${run.id}:${stageKey}`,
+      agent,
+      status: stepStatus,
+      reasoning: outcome.reasoning,
+      confidence: outcome.confidence,
+      startedAt: stepStartedAt,
+      finishedAt: done ? finished.toISOString() : null,
+      durationMs: done ? finished.getTime() - new Date(stepStartedAt).getTime() : null,
+      error: outcome.error ?? null,
+      facts: outcome.facts,
+    };
+    const patch: ClosurePatch = {
+      ...outcome.closurePatch,
+      status: closureStatusOf({ status: runStatus, waitingFor }),
+      currentAgent: runStatus === 'completed' ? null : agent,
+      ...(run.stageIndex === 0 && attempt === 1 ? { startedAt: stepStartedAt } : {}),
+      ...(runStatus === 'completed' ? { completedAt: finished.toISOString() } : {}),
+      error: outcome.error ?? null,
+    };
+    try {
+      const result = await this.deps.crm.commitStep(
+        this.closureRef(current),
+        patch,
+        step,
+        outcome.writes ?? [],
+        outcome.message,
+      );
+      const updated = await this.rememberClosureId(current, result);
+      await this.indexRecords(run.id, result);
+      return { run: updated, result, stepStatus, step, runStatus, waitingFor, activeMs } as const;
+    } catch (err) {
+      await this.handleFailure(current, stageKey, attempt, stepStartedAt, started, events, err);
+      return undefined;
+    }
   }
 
   private async handleFailure(
@@ -526,6 +597,14 @@ export class Orchestrator {
     }
   }
 
+  /** Records that inbound calls name (approvals by Deal_Approval__c id) lead back to their run. */
+  private async indexRecords(runId: string, result: CommitResult): Promise<void> {
+    for (const [key, id] of Object.entries(result.ids)) {
+      const kind = /:(approval|envelope):/.exec(key)?.[1];
+      if (kind) await this.deps.store.indexRecord(id, runId, kind);
+    }
+  }
+
   private closureRef(run: RunRecord): ClosureRef {
     return {
       runId: run.id,
@@ -544,6 +623,12 @@ export class Orchestrator {
       updatedAt: this.clock().toISOString(),
     });
   }
+}
+
+/** Memo keys carry the stage's generation, so a retry after a data fix starts from fresh reads. */
+function memoKeyOf(run: RunRecord, stage: StageKey, key: string): string {
+  const generation = Number(run.memo[`${stage}.generation`] ?? 0);
+  return generation === 0 ? `${stage}.${key}` : `${stage}.g${generation}.${key}`;
 }
 
 function isControl(kind: string): boolean {

@@ -46,6 +46,11 @@ export interface StageOutcome {
   /** Persisted with the step for the API and later stages. */
   output?: unknown;
   error?: string;
+  /**
+   * Runs once the outcome is in Salesforce (e.g. submitting approvals for the records just
+   * written). It may return a replacement outcome, which is committed in turn.
+   */
+  afterCommit?: (result: CommitResult) => Promise<StageOutcome | undefined>;
 }
 
 export interface StageContext {
@@ -58,12 +63,17 @@ export interface StageContext {
   now(): Date;
   /** Computes once per run and persists; later attempts get the stored value. */
   memo<T>(key: string, compute: () => Promise<T>): Promise<T>;
-  /** A value another stage memoised, if any. */
-  recall<T>(key: string): T | undefined;
+  /** A value a stage memoised (`recall('deal_closure', 'deal')`), if any. */
+  recall<T>(stage: StageKey, key: string): T | undefined;
+  /** Mutable per-stage state that survives restarts (e.g. decisions received so far). */
+  load<T>(key: string): T | undefined;
+  save(key: string, value: unknown): Promise<void>;
   /** Writes part of the outcome now (before a side effect that needs the records); the final outcome is still committed. */
   commit(
     partial: Pick<StageOutcome, 'writes' | 'message'> & { status?: 'Running' | 'Waiting' },
   ): Promise<CommitResult>;
+  /** Lets inbound events that name this record (e.g. a provider's envelope id) find the run. */
+  index(recordId: string, kind: string): Promise<void>;
   /** Schedules a timer event for this run. */
   schedule(kind: string, dueAt: Date, payload: unknown): Promise<void>;
 }

@@ -92,6 +92,8 @@ export const DealContextSchema = z.object({
   /** Conversion rates to the corporate currency (units of currency per one corporate unit). */
   currencyRates: z.record(z.string(), z.number()),
   corporateCurrency: z.string().length(3),
+  /** The org's approval policy (Approval_Rule__mdt) as it stood when the deal was read. */
+  approvalRules: z.array(z.lazy(() => ApprovalRuleSchema)),
   /** When the context was read; activity windows are relative to it. */
   readAt: z.string(),
 });
@@ -307,7 +309,7 @@ export interface CrmPort {
     message: string,
   ): Promise<CommitResult>;
   /** Which of these write keys already exist (for non-idempotent writes after a crash). */
-  existingKeys(kind: 'contractVersion' | 'insight', keys: string[]): Promise<Set<string>>;
+  existingKeys(kind: 'file' | 'contractVersion' | 'insight', keys: string[]): Promise<Set<string>>;
   submitApprovals(submissions: ApprovalSubmission[]): Promise<SubmissionResult[]>;
   /** Reads back what System Integration wrote, for the exact cross-check. */
   readClosedWon(

@@ -22,7 +22,6 @@ import {
   CompositeResponseSchema,
   CurrencyRowSchema,
   OpportunityRowSchema,
-  QueryKeyRowSchema,
   QueryResultSchema,
   SalesforceErrorArraySchema,
   UserRowSchema,
@@ -80,7 +79,7 @@ function errorOf(body: unknown): CrmError {
   const first = parsed.success
     ? (parsed.data.find((e) => (e.errorCode ?? e.statusCode) !== 'PROCESSING_HALTED') ?? parsed.data[0])
     : undefined;
-  if (!first) return new CrmError('UNKNOWN', JSON.stringify(body).slice(0, 500));
+  if (!first) return new CrmError('UNKNOWN', (JSON.stringify(body) ?? 'no response').slice(0, 500));
   return new CrmError(first.errorCode ?? first.statusCode ?? 'UNKNOWN', first.message, first.fields ?? []);
 }
 
@@ -148,6 +147,7 @@ export function createSalesforceCrm(deps: SalesforceCrmDeps): CrmPort {
             ),
             referenceId: 'rates',
           },
+          { method: 'GET', url: queryUrl(RULES_SOQL), referenceId: 'rules' },
         ],
         false,
       );
@@ -253,53 +253,18 @@ export function createSalesforceCrm(deps: SalesforceCrmDeps): CrmPort {
         ].sort((a, b) => b.occurredAt.localeCompare(a.occurredAt)),
         currencyRates: rates,
         corporateCurrency: corporate,
+        approvalRules: (() => {
+          const rules = results.get('rules');
+          if (!rules || rules.status >= 400) throw errorOf(rules?.body);
+          return toRules(rules.body);
+        })(),
         readAt: new Date().toISOString(),
       };
       return context;
     },
 
     async loadApprovalRules() {
-      const soql =
-        'SELECT DeveloperName, Role__c, Min_Amount__c, Min_Discount_Percent__c, Requires_Custom_Terms__c, Requires_Security_Review__c,' +
-        ' Requires_Legal_Review__c, SLA_Hours__c, Approver_Username__c, Backup_Username__c, Currency_Iso_Code__c, Depends_On__c, Active__c' +
-        ' FROM Approval_Rule__mdt ORDER BY DeveloperName';
-      const rows = parseRows(ApprovalRuleRowSchema, await conn.request(queryUrl(soql)), 'Approval_Rule__mdt');
-      const rules: ApprovalRule[] = [];
-      for (const r of rows) {
-        const role = r.Role__c;
-        if (
-          role !== 'Finance' &&
-          role !== 'Legal' &&
-          role !== 'Sales_VP' &&
-          role !== 'InfoSec' &&
-          role !== 'Executive'
-        ) {
-          throw new CrmError(
-            'INVALID_RULE',
-            `Approval rule ${r.DeveloperName} has no valid Role__c (got ${String(role)})`,
-          );
-        }
-        const currency = r.Currency_Iso_Code__c;
-        rules.push({
-          name: r.DeveloperName,
-          role,
-          minAmountMinor: r.Min_Amount__c === null ? null : toMinor(r.Min_Amount__c, currency ?? 'USD'),
-          currency,
-          minDiscountPercent: r.Min_Discount_Percent__c,
-          requiresCustomTerms: r.Requires_Custom_Terms__c,
-          requiresSecurityReview: r.Requires_Security_Review__c,
-          requiresLegalReview: r.Requires_Legal_Review__c,
-          slaHours: r.SLA_Hours__c,
-          approverUsername: r.Approver_Username__c,
-          backupUsername: r.Backup_Username__c,
-          dependsOn: (r.Depends_On__c ?? '')
-            .split(',')
-            .map((s) => s.trim())
-            .filter((s) => s.length > 0),
-          active: r.Active__c,
-        });
-      }
-      return rules;
+      return toRules(await conn.request(queryUrl(RULES_SOQL)));
     },
 
     async findUsers(usernames) {
@@ -386,17 +351,17 @@ export function createSalesforceCrm(deps: SalesforceCrmDeps): CrmPort {
 
     async existingKeys(kind, keys) {
       if (keys.length === 0) return new Set();
-      const object = kind === 'contractVersion' ? 'Contract_Version__c' : 'Win_Insight__c';
-      const rows = parseRows(
-        QueryKeyRowSchema,
-        await conn.request(
-          queryUrl(
-            `SELECT Idempotency_Key__c FROM ${object} WHERE Idempotency_Key__c IN (${keys.map(q).join(', ')})`,
-          ),
-        ),
-        object,
+      const [object, field] =
+        kind === 'file'
+          ? ['ContentVersion', 'DealDesk_Key__c']
+          : kind === 'contractVersion'
+            ? ['Contract_Version__c', 'Idempotency_Key__c']
+            : ['Win_Insight__c', 'Idempotency_Key__c'];
+      const raw = await conn.request(
+        queryUrl(`SELECT ${field} FROM ${object} WHERE ${field} IN (${keys.map(q).join(', ')})`),
       );
-      return new Set(rows.map((r) => r.Idempotency_Key__c));
+      const rows = QueryResultSchema.parse(raw).records as Record<string, unknown>[];
+      return new Set(rows.map((r) => String(r[field])));
     },
 
     async submitApprovals(submissions) {
@@ -414,6 +379,8 @@ export function createSalesforceCrm(deps: SalesforceCrmDeps): CrmPort {
         raw = await conn.requestPost(`${base}/process/approvals`, { requests });
       } catch (err) {
         const e = err as { errorCode?: string; message?: string };
+        if (e.errorCode === 'ALREADY_IN_PROCESS')
+          return submissions.map((s) => ({ approvalId: s.approvalId, ok: true }));
         return submissions.map((s) => ({
           approvalId: s.approvalId,
           ok: false,
@@ -506,6 +473,51 @@ export function createSalesforceCrm(deps: SalesforceCrmDeps): CrmPort {
       };
     },
   };
+}
+
+const RULES_SOQL =
+  'SELECT DeveloperName, Role__c, Min_Amount__c, Min_Discount_Percent__c, Requires_Custom_Terms__c, Requires_Security_Review__c,' +
+  ' Requires_Legal_Review__c, SLA_Hours__c, Approver_Username__c, Backup_Username__c, Currency_Iso_Code__c, Depends_On__c, Active__c' +
+  ' FROM Approval_Rule__mdt ORDER BY DeveloperName';
+
+function toRules(queryResult: unknown): ApprovalRule[] {
+  const rows = parseRows(ApprovalRuleRowSchema, queryResult, 'Approval_Rule__mdt');
+  const rules: ApprovalRule[] = [];
+  for (const r of rows) {
+    const role = r.Role__c;
+    if (
+      role !== 'Finance' &&
+      role !== 'Legal' &&
+      role !== 'Sales_VP' &&
+      role !== 'InfoSec' &&
+      role !== 'Executive'
+    ) {
+      throw new CrmError(
+        'INVALID_RULE',
+        `Approval rule ${r.DeveloperName} has no valid Role__c (got ${String(role)})`,
+      );
+    }
+    const currency = r.Currency_Iso_Code__c;
+    rules.push({
+      name: r.DeveloperName,
+      role,
+      minAmountMinor: r.Min_Amount__c === null ? null : toMinor(r.Min_Amount__c, currency ?? 'USD'),
+      currency,
+      minDiscountPercent: r.Min_Discount_Percent__c,
+      requiresCustomTerms: r.Requires_Custom_Terms__c,
+      requiresSecurityReview: r.Requires_Security_Review__c,
+      requiresLegalReview: r.Requires_Legal_Review__c,
+      slaHours: r.SLA_Hours__c,
+      approverUsername: r.Approver_Username__c,
+      backupUsername: r.Backup_Username__c,
+      dependsOn: (r.Depends_On__c ?? '')
+        .split(',')
+        .map((s) => s.trim())
+        .filter((s) => s.length > 0),
+      active: r.Active__c,
+    });
+  }
+  return rules;
 }
 
 function isHalted(body: unknown): boolean {
@@ -654,7 +666,6 @@ function writeSubrequests(
           c.key,
           {
             AccountId: w.accountId,
-            Status: 'Draft',
             StartDate: c.startDate,
             ContractTerm: c.termMonths,
             OwnerExpirationNotice: c.ownerExpirationNotice,
@@ -664,7 +675,7 @@ function writeSubrequests(
           },
           `${ref}c`,
         ),
-        // Salesforce creates contracts as Draft; activation is a separate update.
+        // Contracts are created as Draft (the default) and activated by a separate update; a replay changes nothing.
         upsert('Contract', 'DealDesk_Key__c', c.key, { Status: 'Activated' }, `${ref}a`),
         {
           method: 'PATCH',

@@ -170,5 +170,3 @@ export const QueryResultSchema = z.object({
   done: z.boolean(),
   records: z.array(z.unknown()),
 });
-
-export const QueryKeyRowSchema = z.object({ Idempotency_Key__c: z.string() });

@@ -2374,3 +2374,18 @@ export const demoCompany: SeedRecord[] = [
   ...notReadyActivities,
   ...historyActivities,
 ];
+
+/** The three open deals the demo and the tests work with, by their seed names. */
+export function demoScenario(name: 'verbal-yes' | 'ambiguous' | 'not-ready'): {
+  opportunityName: string;
+  ownerUsername: string;
+} {
+  const opp = demoCompany.find((r) => r.ref === `opportunity.${name}`);
+  const ownerRef = opp?.fields.OwnerId;
+  const owner = demoCompany.find(
+    (r) => typeof ownerRef === 'object' && ownerRef !== null && 'ref' in ownerRef && r.ref === ownerRef.ref,
+  );
+  if (!opp || typeof opp.fields.Name !== 'string' || typeof owner?.fields.Username !== 'string')
+    throw new Error(`no demo scenario ${name}`);
+  return { opportunityName: opp.fields.Name, ownerUsername: owner.fields.Username };
+}

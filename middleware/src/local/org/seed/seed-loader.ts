@@ -17,6 +17,7 @@ export const INTEGRATION_USERNAME = 'integration@dealdesk-demo.example';
 export const BASELINE_REFS = {
   adminProfile: 'profile.system-administrator',
   standardProfile: 'profile.standard-user',
+  integrationProfile: 'profile.integration',
   integrationUser: 'user.integration',
 } as const;
 
@@ -68,6 +69,13 @@ export function ensureBaseline(
       fields: { Name: 'Standard User', PermissionsModifyAllData: false, PermissionsApiEnabled: true },
     },
     {
+      // Least privilege, as a real integration user should have: no Modify All Data, so the
+      // local org holds the middleware to the same record locks as a real org.
+      ref: BASELINE_REFS.integrationProfile,
+      type: 'Profile',
+      fields: { Name: 'DealDesk Integration', PermissionsModifyAllData: false, PermissionsApiEnabled: true },
+    },
+    {
       ref: BASELINE_REFS.integrationUser,
       type: 'User',
       fields: {
@@ -79,7 +87,7 @@ export function ensureBaseline(
         Alias: 'ddint',
         Title: 'Integration User',
         IsActive: true,
-        ProfileId: { ref: BASELINE_REFS.adminProfile },
+        ProfileId: { ref: BASELINE_REFS.integrationProfile },
         TimeZoneSidKey: 'GMT',
         LocaleSidKey: 'en_US',
         LanguageLocaleKey: 'en_US',
@@ -117,6 +125,7 @@ export function seedRecords(org: LocalOrg, records: SeedRecord[], actorId?: stri
   for (const [ref, type, key, value] of [
     [BASELINE_REFS.adminProfile, 'Profile', 'Name', 'System Administrator'],
     [BASELINE_REFS.standardProfile, 'Profile', 'Name', 'Standard User'],
+    [BASELINE_REFS.integrationProfile, 'Profile', 'Name', 'DealDesk Integration'],
     [BASELINE_REFS.integrationUser, 'User', 'Username', INTEGRATION_USERNAME],
   ] as const) {
     const existing = [...org.store.all(type)].find((r) => r[key] === value);

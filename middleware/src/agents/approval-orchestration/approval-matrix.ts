@@ -1,0 +1,119 @@
+/**
+ * The approval matrix: which roles must approve a deal and why, from Approval_Rule__mdt rules
+ * evaluated on the deal's facts. Thresholds are in the rule's currency (the org's corporate
+ * currency by default) and the deal amount is converted with the org's rates.
+ */
+import type { ApprovalRule } from '../../ports/crm.ts';
+import { formatMoney } from '../../domain/money.ts';
+
+export interface DealFacts {
+  amountMinor: number;
+  currency: string;
+  corporateCurrency: string;
+  /** Units of each currency per one unit of the corporate currency (CurrencyType.ConversionRate). */
+  rates: Record<string, number>;
+  maxDiscountPercent: number;
+  customTerms: boolean;
+  securityReview: boolean;
+  legalReview: boolean;
+}
+
+export interface RequiredApproval {
+  role: ApprovalRule['role'];
+  rule: string;
+  reason: string;
+  slaHours: number;
+  approverUsername: string | null;
+  backupUsername: string | null;
+  dependsOn: ApprovalRule['role'][];
+}
+
+export class ApprovalMatrixError extends Error {}
+
+function convert(amountMinor: number, from: string, to: string, rates: Record<string, number>): number {
+  if (from === to) return amountMinor;
+  const fromRate = rates[from];
+  const toRate = rates[to];
+  if (!fromRate || !toRate)
+    throw new ApprovalMatrixError(
+      `no conversion rate between ${from} and ${to}; add the currency in Setup > Manage Currencies`,
+    );
+  return Math.round((amountMinor / fromRate) * toRate);
+}
+
+export function requiredApprovals(
+  rules: ApprovalRule[],
+  deal: DealFacts,
+  defaultSlaHours = 24,
+): RequiredApproval[] {
+  const byRole = new Map<ApprovalRule['role'], RequiredApproval>();
+  for (const rule of rules.filter((r) => r.active)) {
+    const reasons: string[] = [];
+    let applies = false;
+    if (rule.minAmountMinor !== null) {
+      const ruleCurrency = rule.currency ?? deal.corporateCurrency;
+      const amount = convert(deal.amountMinor, deal.currency, ruleCurrency, deal.rates);
+      if (amount >= rule.minAmountMinor) {
+        applies = true;
+        reasons.push(
+          `amount ${formatMoney(amount, ruleCurrency)}${ruleCurrency !== deal.currency ? ` (${formatMoney(deal.amountMinor, deal.currency)})` : ''} is at or above ${formatMoney(rule.minAmountMinor, ruleCurrency)}`,
+        );
+      }
+    }
+    if (rule.minDiscountPercent !== null && deal.maxDiscountPercent >= rule.minDiscountPercent) {
+      applies = true;
+      reasons.push(`discount ${deal.maxDiscountPercent}% is at or above ${rule.minDiscountPercent}%`);
+    }
+    if (rule.requiresCustomTerms && deal.customTerms) {
+      applies = true;
+      reasons.push('the contract carries non-standard terms');
+    }
+    if (rule.requiresSecurityReview && deal.securityReview) {
+      applies = true;
+      reasons.push('security topics came up during the sale');
+    }
+    if (rule.requiresLegalReview && deal.legalReview) {
+      applies = true;
+      reasons.push('the contract was flagged for legal review');
+    }
+    if (!applies) continue;
+    const existing = byRole.get(rule.role);
+    if (existing) {
+      existing.reason += `; ${reasons.join('; ')}`;
+      existing.rule += `, ${rule.name}`;
+      continue;
+    }
+    byRole.set(rule.role, {
+      role: rule.role,
+      rule: rule.name,
+      reason: reasons.join('; '),
+      slaHours: rule.slaHours ?? defaultSlaHours,
+      approverUsername: rule.approverUsername,
+      backupUsername: rule.backupUsername,
+      dependsOn: rule.dependsOn.filter((d): d is ApprovalRule['role'] =>
+        ['Finance', 'Legal', 'Sales_VP', 'InfoSec', 'Executive'].includes(d),
+      ),
+    });
+  }
+  const required = [...byRole.values()];
+  // Dependencies only bind between approvals that are both required.
+  for (const r of required) r.dependsOn = r.dependsOn.filter((d) => byRole.has(d));
+  assertAcyclic(required);
+  return required;
+}
+
+function assertAcyclic(required: RequiredApproval[]): void {
+  const byRole = new Map(required.map((r) => [r.role, r]));
+  const state = new Map<string, 'visiting' | 'done'>();
+  const visit = (role: string, path: string[]) => {
+    if (state.get(role) === 'done') return;
+    if (state.get(role) === 'visiting')
+      throw new ApprovalMatrixError(
+        `approval rules depend on each other in a cycle: ${[...path, role].join(' → ')}; fix Depends_On__c`,
+      );
+    state.set(role, 'visiting');
+    for (const d of byRole.get(role as RequiredApproval['role'])?.dependsOn ?? []) visit(d, [...path, role]);
+    state.set(role, 'done');
+  };
+  for (const r of required) visit(r.role, []);
+}

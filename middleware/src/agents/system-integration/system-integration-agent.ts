@@ -1,0 +1,141 @@
+/**
+ * System Integration Agent (first version): in one all-or-none write, the opportunity becomes
+ * Closed Won, the contract is created and activated, the revenue schedule and the renewal
+ * opportunity are written; then everything is read back and compared with the contract, to the
+ * cent. A mismatch fails the step.
+ */
+import type { CrmPort, DealContext } from '../../ports/crm.ts';
+import type { Stage, StageContext, StageOutcome } from '../../orchestrator/stage.ts';
+import { formatMoney, fromMinor, toMinor } from '../../domain/money.ts';
+import { monthlySchedule, serviceEnd } from '../../domain/revenue-schedule.ts';
+import type { ContractOutput } from '../contract-generation/contract-agent.ts';
+
+export interface SystemIntegrationDeps {
+  crm: CrmPort;
+  renewalLeadDays: number;
+}
+
+export function createSystemIntegrationAgent(deps: SystemIntegrationDeps): Stage {
+  return {
+    key: 'system_integration',
+    async run(ctx: StageContext): Promise<StageOutcome> {
+      const deal = ctx.recall<DealContext>('deal_closure', 'deal');
+      const contract = ctx.recall<ContractOutput>('contract_generation', 'contract');
+      if (!deal || !contract || !deal.account)
+        throw new Error('system integration needs the deal, its account and the contract');
+      const currency = contract.currency;
+      const schedule = monthlySchedule(contract.totalMinor, contract.startDate, contract.termMonths);
+      const end = serviceEnd(contract.startDate, contract.termMonths);
+      const lastDay = new Date(end.getTime() - 86_400_000).toISOString().slice(0, 10);
+      const renewalClose = new Date(end.getTime() - deps.renewalLeadDays * 86_400_000)
+        .toISOString()
+        .slice(0, 10);
+      const closeDate = ctx.now().toISOString().slice(0, 10);
+      const contractKey = `${ctx.run.id}:contract`;
+      const scheduleRows = schedule.map((p, i) => ({
+        key: `${ctx.run.id}:schedule:${String(i + 1).padStart(3, '0')}`,
+        periodStart: p.periodStart,
+        amount: fromMinor(p.amountMinor, currency),
+      }));
+      const writes = [
+        {
+          kind: 'closedWon' as const,
+          opportunityId: deal.opportunity.id,
+          accountId: deal.account.id,
+          amount: fromMinor(contract.totalMinor, currency),
+          currency,
+          closeDate,
+          contract: {
+            key: contractKey,
+            startDate: contract.startDate,
+            termMonths: contract.termMonths,
+            ownerExpirationNotice: '90',
+            specialTerms: contract.specialTerms || 'None',
+            description: `Master Subscription Agreement v${contract.version} (${contract.template}), SHA-256 ${contract.contentHash}. Auto-renews for 12 months unless notice is given 60 days before ${lastDay}.`,
+          },
+          schedule: scheduleRows,
+          renewal: {
+            key: `${ctx.run.id}:renewal`,
+            name: `${deal.account.name} — Renewal ${end.toISOString().slice(0, 4)}`,
+            closeDate: renewalClose,
+            amount: fromMinor(contract.totalMinor, currency),
+            stageName: 'Prospecting',
+          },
+        },
+      ];
+      // The write and its read-back are one unit: a retry rewrites (idempotently) and checks again.
+      await ctx.commit({
+        writes,
+        message: 'Writing Closed Won, contract and revenue schedule',
+        status: 'Running',
+      });
+      const back = await deps.crm.readClosedWon(
+        deal.opportunity.id,
+        contractKey,
+        scheduleRows.map((r) => r.key),
+      );
+      const mismatches: string[] = [];
+      if (!back.opportunity.isWon)
+        mismatches.push(`opportunity stage is ${back.opportunity.stageName}, expected Closed Won`);
+      if (
+        back.opportunity.amount === null ||
+        toMinor(back.opportunity.amount, currency) !== contract.totalMinor
+      ) {
+        mismatches.push(
+          `opportunity amount ${back.opportunity.amount} differs from the contract value ${fromMinor(contract.totalMinor, currency)}`,
+        );
+      }
+      if (!back.contract) mismatches.push('the contract record is missing');
+      else {
+        if (back.contract.status !== 'Activated')
+          mismatches.push(`contract status is ${back.contract.status}`);
+        if (back.contract.startDate !== contract.startDate)
+          mismatches.push(`contract start ${back.contract.startDate} differs from ${contract.startDate}`);
+        if (back.contract.endDate !== lastDay)
+          mismatches.push(`contract end ${back.contract.endDate} differs from ${lastDay}`);
+        if (back.opportunity.contractId !== back.contract.id)
+          mismatches.push('the opportunity does not point at the contract');
+      }
+      const sumBack = back.schedule.reduce((s, r) => s + toMinor(r.amount, currency), 0);
+      if (back.schedule.length !== scheduleRows.length)
+        mismatches.push(`${back.schedule.length} schedule rows read back, ${scheduleRows.length} written`);
+      if (sumBack !== contract.totalMinor)
+        mismatches.push(
+          `schedule sums to ${fromMinor(sumBack, currency)}, contract value is ${fromMinor(contract.totalMinor, currency)}`,
+        );
+      const facts = {
+        contractKey,
+        periods: scheduleRows.length,
+        firstPeriod: scheduleRows[0],
+        lastPeriod: scheduleRows.at(-1),
+        renewalCloseDate: renewalClose,
+        endDate: lastDay,
+        mismatches,
+      };
+      if (mismatches.length > 0) {
+        const message = `Salesforce does not match the signed contract: ${mismatches.join('; ')}`;
+        return {
+          status: 'failed',
+          reasoning: message,
+          confidence: null,
+          facts,
+          message: message.slice(0, 255),
+          error: message,
+        };
+      }
+      return {
+        status: 'succeeded',
+        reasoning: `Closed Won at ${formatMoney(contract.totalMinor, currency)}; contract activated ${contract.startDate} to ${lastDay}; ${scheduleRows.length} monthly revenue entries summing exactly to the contract value; renewal opportunity due ${renewalClose} (${deps.renewalLeadDays} days before the end). Read back and verified: 100% match.`,
+        confidence: 1,
+        facts,
+        message: 'Closed Won; contract, schedule and renewal verified',
+        output: {
+          contractId: back.contract?.id ?? null,
+          endDate: lastDay,
+          renewalCloseDate: renewalClose,
+          periods: scheduleRows.length,
+        },
+      };
+    },
+  };
+}

@@ -1,0 +1,281 @@
+/**
+ * The middleware API v1 (DESIGN.md): start and read closures, receive approval decisions, and
+ * the rep's actions on a waiting closure. Bodies are validated with zod; caller mistakes get a
+ * 4xx with the offending fields, never a 5xx.
+ */
+import express, { type Request, type Response, type Router } from 'express';
+import { z } from 'zod';
+import type { Orchestrator } from '../orchestrator/orchestrator.ts';
+import { closureStatusOf } from '../orchestrator/orchestrator.ts';
+import { STAGES } from '../orchestrator/stage.ts';
+import type { RunRecord, RunStore } from '../ports/store.ts';
+import { requireApiKey } from './auth.ts';
+import { sendError, validationDetails } from './errors.ts';
+
+const SalesforceId = z
+  .string()
+  .regex(/^[a-zA-Z0-9]{15}([a-zA-Z0-9]{3})?$/, 'expected a 15- or 18-character Salesforce id');
+
+export const StartClosureBodySchema = z
+  .object({
+    opportunityId: SalesforceId.refine((v) => v.startsWith('006'), 'expected an Opportunity id (006...)'),
+    trigger: z.enum(['Rep', 'Signal']),
+    note: z.string().max(32_000).optional(),
+    transcript: z.string().max(131_072).optional(),
+    dealClosureId: SalesforceId.optional(),
+  })
+  .strict();
+
+export const DecisionBodySchema = z
+  .object({
+    decision: z.enum(['approve', 'reject']),
+    comment: z.string().max(4000).nullish(),
+    actorId: SalesforceId.nullish(),
+  })
+  .strict();
+
+const RepActionBodySchema = z.object({ comment: z.string().max(4000).optional() }).strict();
+const IdempotencyKey = z
+  .string()
+  .min(1)
+  .max(255)
+  .regex(/^[\x21-\x7e]+$/, 'printable ASCII without spaces');
+
+export interface ApiDeps {
+  orchestrator: Orchestrator;
+  store: RunStore;
+  apiKeys: readonly string[];
+  clock?: () => Date;
+}
+
+export async function closureView(store: RunStore, run: RunRecord) {
+  const steps = await store.steps(run.id);
+  const output = (stage: string) =>
+    steps.find((s) => s.stage === stage)?.output as Record<string, unknown> | null | undefined;
+  const contract = output('contract_generation');
+  return {
+    closureId: run.id,
+    status: closureStatusOf(run),
+    waitingFor: run.waitingFor,
+    opportunityId: run.opportunityId,
+    dealClosureId: run.dealClosureId,
+    trigger: run.trigger,
+    currentStage: STAGES[run.stageIndex] ?? null,
+    error: run.error,
+    createdAt: run.createdAt,
+    updatedAt: run.updatedAt,
+    completedAt: run.completedAt,
+    steps: steps.map((s) => ({
+      stage: s.stage,
+      agent: s.agent,
+      status: s.status,
+      confidence: s.confidence,
+      reasoning: s.reasoning,
+      startedAt: s.startedAt,
+      finishedAt: s.finishedAt,
+      durationMs: s.durationMs,
+      activeMs: s.activeMs,
+      attempts: s.attempts,
+      error: s.error,
+    })),
+    contractVersions: contract
+      ? [
+          {
+            version: contract.version,
+            variant: 'Full',
+            template: contract.template,
+            riskLevel: contract.riskLevel,
+            legalReviewRequired: contract.legalReviewRequired,
+            contentHash: contract.contentHash,
+            clauses: contract.clauses,
+          },
+        ]
+      : [],
+    approvals: ((output('approval_orchestration')?.approvals as unknown[] | undefined) ?? []).map((a) => {
+      const x = a as Record<string, unknown>;
+      return {
+        approvalId: x.approvalId,
+        role: x.role,
+        approver: x.approverName,
+        status: x.status,
+        dueAt: x.dueAt,
+        reason: x.reason,
+        comment: x.comment,
+        decidedAt: x.decidedAt,
+      };
+    }),
+    envelope: output('signature_management') ?? null,
+  };
+}
+
+export function createApiRouter(deps: ApiDeps): Router {
+  const router = express.Router();
+  const clock = deps.clock ?? (() => new Date());
+  router.use('/v1', express.json({ limit: '256kb' }), requireApiKey(deps.apiKeys));
+
+  router.post('/v1/closures', async (req: Request, res: Response) => {
+    const key = req.get('idempotency-key');
+    const parsedKey = key === undefined ? undefined : IdempotencyKey.safeParse(key);
+    if (parsedKey && !parsedKey.success) {
+      sendError(
+        res,
+        400,
+        'INVALID_IDEMPOTENCY_KEY',
+        'Idempotency-Key must be 1–255 printable characters',
+        validationDetails(parsedKey.error),
+      );
+      return;
+    }
+    const body = StartClosureBodySchema.safeParse(req.body);
+    if (!body.success) {
+      sendError(res, 400, 'INVALID_REQUEST', 'The closure request is invalid', validationDetails(body.error));
+      return;
+    }
+    const result = await deps.orchestrator.startClosure({
+      opportunityId: body.data.opportunityId,
+      dealClosureId: body.data.dealClosureId ?? null,
+      trigger: body.data.trigger,
+      note: body.data.note ?? null,
+      transcript: body.data.transcript ?? null,
+      idempotencyKey: key ?? null,
+    });
+    if (result.outcome === 'conflict') {
+      sendError(
+        res,
+        409,
+        'CLOSURE_RUNNING',
+        `Opportunity ${body.data.opportunityId} already has a closure running`,
+        { closureId: result.running.id, status: closureStatusOf(result.running) },
+      );
+      return;
+    }
+    if (result.outcome === 'existing' && result.run.opportunityId !== body.data.opportunityId) {
+      sendError(
+        res,
+        422,
+        'IDEMPOTENCY_KEY_REUSED',
+        'This Idempotency-Key was used for a different opportunity',
+        { closureId: result.run.id },
+      );
+      return;
+    }
+    res.status(202).json({ closureId: result.run.id, status: closureStatusOf(result.run) });
+  });
+
+  router.get('/v1/closures/:id', async (req: Request, res: Response) => {
+    const run = await deps.store.getRun(String(req.params.id));
+    if (!run) {
+      sendError(res, 404, 'NOT_FOUND', `No closure ${String(req.params.id)}`);
+      return;
+    }
+    res.json(await closureView(deps.store, run));
+  });
+
+  const repAction =
+    (kind: 'rep:confirm' | 'control:retry' | 'control:cancel', allowed: (run: RunRecord) => string | null) =>
+    async (req: Request, res: Response) => {
+      const body = RepActionBodySchema.safeParse(req.body ?? {});
+      if (!body.success) {
+        sendError(res, 400, 'INVALID_REQUEST', 'The request body is invalid', validationDetails(body.error));
+        return;
+      }
+      const run = await deps.store.getRun(String(req.params.id));
+      if (!run) {
+        sendError(res, 404, 'NOT_FOUND', `No closure ${String(req.params.id)}`);
+        return;
+      }
+      const problem = allowed(run);
+      if (problem) {
+        sendError(res, 409, 'INVALID_STATE', problem, { status: closureStatusOf(run) });
+        return;
+      }
+      const at = clock().toISOString();
+      await deps.orchestrator.deliver(run.id, kind, `${kind}:${run.id}:${at}`, {
+        comment: body.data.comment ?? null,
+        at,
+      });
+      res.status(202).json({ closureId: run.id, accepted: kind.split(':')[1] });
+    };
+  const finished = (run: RunRecord) =>
+    ['completed', 'failed', 'cancelled'].includes(run.status)
+      ? `The closure is ${closureStatusOf(run)}`
+      : null;
+  router.post(
+    '/v1/closures/:id/confirm',
+    repAction(
+      'rep:confirm',
+      (run) => finished(run) ?? (run.waitingFor === 'rep' ? null : 'The closure is not waiting for the rep'),
+    ),
+  );
+  router.post(
+    '/v1/closures/:id/retry',
+    repAction(
+      'control:retry',
+      (run) =>
+        finished(run) ??
+        (run.waitingFor === 'rep' || run.waitingFor === 'retry'
+          ? null
+          : 'Only a closure waiting for the rep can be retried'),
+    ),
+  );
+  router.post(
+    '/v1/closures/:id/cancel',
+    repAction('control:cancel', (run) => finished(run)),
+  );
+
+  router.post('/v1/approvals/:id/decision', async (req: Request, res: Response) => {
+    const approvalId = SalesforceId.safeParse(req.params.id);
+    const body = DecisionBodySchema.safeParse(req.body);
+    if (!approvalId.success || !body.success) {
+      sendError(
+        res,
+        400,
+        'INVALID_REQUEST',
+        'The decision is invalid',
+        validationDetails((approvalId.success ? body.error : approvalId.error)!),
+      );
+      return;
+    }
+    const indexed = await deps.store.runForRecord(approvalId.data);
+    const run = indexed?.kind === 'approval' ? await deps.store.getRun(indexed.runId) : undefined;
+    if (!run) {
+      sendError(res, 404, 'UNKNOWN_APPROVAL', `No running closure has approval ${approvalId.data}`);
+      return;
+    }
+    if (['completed', 'failed', 'cancelled'].includes(run.status)) {
+      sendError(
+        res,
+        409,
+        'CLOSURE_FINISHED',
+        `The closure is ${closureStatusOf(run)}; the decision changes nothing`,
+        { closureId: run.id },
+      );
+      return;
+    }
+    const approvals =
+      (
+        (await deps.store.steps(run.id)).find((s) => s.stage === 'approval_orchestration')?.output as {
+          approvals?: { approvalId: string; status: string }[];
+        } | null
+      )?.approvals ?? [];
+    const current = approvals.find((a) => a.approvalId === approvalId.data);
+    if (current && (current.status === 'Approved' || current.status === 'Rejected')) {
+      sendError(res, 409, 'ALREADY_DECIDED', `Approval ${approvalId.data} is already ${current.status}`, {
+        closureId: run.id,
+        status: current.status,
+      });
+      return;
+    }
+    const decidedAt = clock().toISOString();
+    // One decision per approval: a repeated callout is acknowledged and changes nothing.
+    const stored = await deps.orchestrator.deliver(
+      run.id,
+      'approval:decision',
+      `approval:${approvalId.data}`,
+      { approvalId: approvalId.data, ...body.data, decidedAt },
+    );
+    res.status(202).json({ closureId: run.id, approvalId: approvalId.data, accepted: stored });
+  });
+
+  return router;
+}

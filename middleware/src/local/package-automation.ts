@@ -1,0 +1,137 @@
+/**
+ * What the package's Apex does in a real org, done by the local org so local runs follow the
+ * production path:
+ * - the Deal_Approval__c trigger: when the approval process sets Status__c to Approved or
+ *   Rejected, call `POST /v1/approvals/:id/decision` with the approver's comment;
+ * - the Opportunity trigger: when the stage moves into the configured verbal-commit stage,
+ *   create a Deal_Closure__c (Queued, Signal) and call `POST /v1/closures`.
+ * Calls run after commit and retry transient failures, as the Queueables do.
+ */
+import type { Logger } from '../logger.ts';
+import type { CommitEvent, LocalOrg } from './org/local-org.ts';
+
+export interface PackageAutomationDeps {
+  org: LocalOrg;
+  /** Base URL of the middleware (what the Named Credential points at). */
+  middlewareUrl: () => string;
+  apiKey: string;
+  logger: Logger;
+  maxAttempts?: number;
+}
+
+export interface PackageAutomation {
+  /** Resolves when no callout is in flight (tests and the demo wait on it). */
+  idle(): Promise<void>;
+  stop(): void;
+}
+
+function soql(value: string): string {
+  return `'${value.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
+}
+
+export function installPackageAutomation(deps: PackageAutomationDeps): PackageAutomation {
+  const inFlight = new Set<Promise<void>>();
+  const maxAttempts = deps.maxAttempts ?? 5;
+  let stopped = false;
+
+  const callout = (what: string, path: string, body: unknown, headers: Record<string, string> = {}) => {
+    const work = (async () => {
+      for (let attempt = 1; attempt <= maxAttempts && !stopped; attempt++) {
+        try {
+          const res = await fetch(`${deps.middlewareUrl()}${path}`, {
+            method: 'POST',
+            headers: {
+              Authorization: `Bearer ${deps.apiKey}`,
+              'Content-Type': 'application/json',
+              ...headers,
+            },
+            body: JSON.stringify(body),
+          });
+          if (res.status < 500) {
+            if (res.status >= 400)
+              deps.logger.warn(
+                { what, status: res.status, body: await res.text() },
+                'package automation callout refused',
+              );
+            return;
+          }
+        } catch (err) {
+          if (stopped) return;
+          deps.logger.warn({ what, attempt, err }, 'package automation callout failed');
+        }
+        await new Promise((r) => setTimeout(r, 200 * 2 ** attempt));
+      }
+    })();
+    inFlight.add(work);
+    void work.finally(() => inFlight.delete(work));
+  };
+
+  const settings = () => {
+    const row = deps.org.query(
+      "SELECT Verbal_Commit_Stage__c, Auto_Start_On_Stage_Change__c FROM DealDesk_Setting__mdt WHERE DeveloperName = 'Default'",
+    ).records[0];
+    return {
+      stage: typeof row?.Verbal_Commit_Stage__c === 'string' ? row.Verbal_Commit_Stage__c : 'Verbal Commit',
+      autoStart: row ? row.Auto_Start_On_Stage_Change__c === true : true,
+    };
+  };
+
+  const onCommit = (event: CommitEvent) => {
+    for (const change of event.changes) {
+      if (change.type === 'Deal_Approval__c' && change.after) {
+        const status = change.after.Status__c;
+        if ((status === 'Approved' || status === 'Rejected') && change.before?.Status__c !== status) {
+          const id = change.after.Id;
+          // The approver's comment is on the latest approval step, as the Apex trigger reads it.
+          const step = deps.org.query(
+            `SELECT Comments, ActorId FROM ProcessInstanceStep WHERE ProcessInstance.TargetObjectId = ${soql(id)} ORDER BY CreatedDate DESC, Id DESC LIMIT 1`,
+          ).records[0];
+          callout('approval decision', `/v1/approvals/${id}/decision`, {
+            decision: status === 'Approved' ? 'approve' : 'reject',
+            comment: typeof step?.Comments === 'string' ? step.Comments : null,
+            actorId: typeof step?.ActorId === 'string' ? step.ActorId : null,
+          });
+        }
+      }
+      if (change.type === 'Opportunity' && change.after && change.before) {
+        const { stage, autoStart } = settings();
+        if (autoStart && change.after.StageName === stage && change.before.StageName !== stage) {
+          const opportunityId = change.after.Id;
+          const closure = deps.org.transact(event.userId, (dml) =>
+            dml.insert('Deal_Closure__c', {
+              Opportunity__c: opportunityId,
+              Status__c: 'Queued',
+              Trigger__c: 'Signal',
+              Started_At__c: deps.org.nowIso(),
+            }),
+          );
+          callout(
+            'closure start',
+            '/v1/closures',
+            { opportunityId, trigger: 'Signal', dealClosureId: closure.Id },
+            { 'Idempotency-Key': closure.Id },
+          );
+        }
+      }
+    }
+  };
+  const unsubscribe = deps.org.onCommit((event) => {
+    // After commit, like a Queueable: never inside the writer's transaction.
+    setImmediate(() => {
+      try {
+        onCommit(event);
+      } catch (err) {
+        deps.logger.error({ err }, 'package automation failed');
+      }
+    });
+  });
+  return {
+    async idle() {
+      while (inFlight.size > 0) await Promise.allSettled([...inFlight]);
+    },
+    stop() {
+      stopped = true;
+      unsubscribe();
+    },
+  };
+}

@@ -1,0 +1,150 @@
+/**
+ * Builds the running system from configuration: the stores, the adapters for the configured
+ * mode, the seven agents and the orchestrator. `server.ts` owns the process; tests and the demo
+ * call `startServer` directly.
+ */
+import { readFileSync, existsSync, writeFileSync, mkdirSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
+import { z } from 'zod';
+import type { Connection } from '@jsforce/jsforce-node';
+import type { Config } from './config/config.ts';
+import type { Logger } from './logger.ts';
+import { CONFIG_DIR } from './paths.ts';
+import { createSalesforceCrm } from './adapters/salesforce/salesforce-crm.ts';
+import { createSqliteRunStore } from './adapters/sqlite/sqlite-run-store.ts';
+import { createLocalEsign, type LocalEsign } from './adapters/local-esign/local-esign.ts';
+import { createGeminiLlm } from './adapters/gemini/gemini-llm.ts';
+import { Orchestrator } from './orchestrator/orchestrator.ts';
+import { createDealClosureAgent } from './agents/deal-closure/deal-closure-agent.ts';
+import { createContractAgent, type ContractLibrary } from './agents/contract-generation/contract-agent.ts';
+import { createApprovalAgent } from './agents/approval-orchestration/approval-agent.ts';
+import { createSignatureAgent } from './agents/signature-management/signature-agent.ts';
+import { createSystemIntegrationAgent } from './agents/system-integration/system-integration-agent.ts';
+import { createHandoffAgent } from './agents/handoff-coordination/handoff-agent.ts';
+import { createLearningAgent } from './agents/learning-optimization/learning-agent.ts';
+import type { RunStore } from './ports/store.ts';
+import type { CrmPort } from './ports/crm.ts';
+
+const ClauseLibrarySchema = z.object({
+  version: z.string(),
+  clauses: z.array(
+    z.object({
+      id: z.string().min(1),
+      version: z.number().int().min(1),
+      title: z.string().min(1),
+      body: z.string().min(1),
+      when: z.enum(['always', 'eu_customer', 'non_eu_customer', 'security_concern', 'custom_terms']),
+    }),
+  ),
+});
+
+export function loadContractLibrary(dir = join(CONFIG_DIR, 'contracts')): ContractLibrary {
+  const clausesPath = join(dir, 'clauses.json');
+  const parsed = ClauseLibrarySchema.safeParse(JSON.parse(readFileSync(clausesPath, 'utf8')));
+  if (!parsed.success)
+    throw new Error(
+      `${clausesPath}: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
+    );
+  return {
+    version: parsed.data.version,
+    template: readFileSync(join(dir, 'msa.mustache'), 'utf8'),
+    templateName: 'MSA',
+    clauses: parsed.data.clauses,
+  };
+}
+
+/** The key Salesforce presents; local mode generates one on first start and keeps it in the data dir. */
+export function resolveApiKeys(config: Config, dataDir: string): string[] {
+  if (config.apiKeys && config.apiKeys.length > 0) return config.apiKeys;
+  const file = join(dataDir, 'api-key');
+  if (existsSync(file)) return [readFileSync(file, 'utf8').trim()];
+  mkdirSync(dataDir, { recursive: true });
+  const key = randomBytes(32).toString('base64url');
+  writeFileSync(file, `${key}\n`, { mode: 0o600 });
+  return [key];
+}
+
+export interface SystemDeps {
+  config: Config;
+  logger: Logger;
+  dataDir: string;
+  /** The Salesforce connection (the local org's own URL in local mode). */
+  conn: Connection;
+  publicUrl: () => string;
+  clock?: () => Date;
+  timerPollMs?: number;
+}
+
+export interface System {
+  store: RunStore;
+  crm: CrmPort;
+  esign: LocalEsign;
+  orchestrator: Orchestrator;
+  close(): Promise<void>;
+}
+
+export function buildSystem(deps: SystemDeps): System {
+  const { config, logger } = deps;
+  const store = createSqliteRunStore(join(deps.dataDir, 'dealdesk.sqlite'));
+  const crm = createSalesforceCrm({ conn: deps.conn, apiVersion: config.salesforce.apiVersion });
+  const esign = createLocalEsign({
+    dbPath: join(deps.dataDir, 'esign.sqlite'),
+    publicUrl: deps.publicUrl,
+    ...(deps.clock ? { clock: deps.clock } : {}),
+    logger,
+  });
+  const llm = config.gemini.apiKey
+    ? createGeminiLlm({ apiKey: config.gemini.apiKey, model: config.gemini.model, logger })
+    : undefined;
+  const stages = [
+    createDealClosureAgent({
+      crm,
+      ...(llm ? { llm } : {}),
+      logger,
+      activityDays: config.agents.activityDays,
+      repDiscountAuthorityPercent: config.agents.repDiscountAuthorityPercent,
+    }),
+    createContractAgent({
+      crm,
+      library: loadContractLibrary(),
+      seller: config.seller,
+      defaultTermMonths: config.agents.defaultTermMonths,
+    }),
+    createApprovalAgent({ crm }),
+    createSignatureAgent({ esign, crm }),
+    createSystemIntegrationAgent({ crm, renewalLeadDays: config.agents.renewalLeadDays }),
+    createHandoffAgent(),
+    createLearningAgent({ store, crm }),
+  ];
+  const orchestrator = new Orchestrator({
+    store,
+    crm,
+    stages,
+    logger,
+    ...(deps.clock ? { clock: deps.clock } : {}),
+    timerPollMs: deps.timerPollMs ?? 1000,
+  });
+  esign.onEvent(async (event) => {
+    const indexed = await store.runForRecord(event.envelopeId);
+    if (!indexed) {
+      logger.warn(
+        { envelopeId: event.envelopeId, kind: event.kind },
+        'e-signature event for an unknown envelope',
+      );
+      return;
+    }
+    await orchestrator.deliver(indexed.runId, `esign:${event.kind}`, `esign:${event.eventId}`, event);
+  });
+  return {
+    store,
+    crm,
+    esign,
+    orchestrator,
+    async close() {
+      await orchestrator.stop();
+      esign.close();
+      await store.close();
+    },
+  };
+}
