@@ -55,7 +55,7 @@ export async function startServer(
       const seeded = org.seed(demoCompany);
       logger.info({ created: seeded.created }, 'seeded the local org with the demo company');
     }
-    mounts.push(createLocalOrgRouter(org));
+    mounts.push(createLocalOrgRouter(org, { latencyMs: config.localOrg.latencyMs ?? 0 }));
     readiness.push({ name: 'local-org', check: () => void org.query('SELECT COUNT() FROM Organization') });
   }
   // Routes that need the running system are added once the port (and so the org URL) is known.

@@ -39,6 +39,12 @@ export const ConfigSchema = z
     localOrg: z.object({
       token: z.string().min(16, { error: 'expected a token of at least 16 characters' }).optional(),
       seed: z.enum(['demo', 'none'], { error: "expected 'demo' or 'none'" }),
+      latencyMs: z.coerce
+        .number()
+        .int()
+        .min(0)
+        .max(60_000, { error: 'expected 0–60000 ms of added latency' })
+        .optional(),
     }),
     salesforce: z.object({
       loginUrl: httpUrl('the Salesforce login URL'),
@@ -125,6 +131,7 @@ export const ENV_VARS: Record<string, string> = {
   apiKeys: 'DEALDESK_API_KEY',
   'localOrg.token': 'LOCAL_ORG_TOKEN',
   'localOrg.seed': 'LOCAL_ORG_SEED',
+  'localOrg.latencyMs': 'LOCAL_ORG_LATENCY_MS',
   'salesforce.loginUrl': 'SF_LOGIN_URL',
   'salesforce.instanceUrl': 'SF_INSTANCE_URL',
   'salesforce.apiVersion': 'SF_API_VERSION',

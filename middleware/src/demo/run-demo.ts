@@ -9,7 +9,7 @@ import type { RunningServer } from '../server.ts';
 import { demoScenario } from '../local/org/seed/demo-company.ts';
 import { LOCAL_ORG_API_VERSION } from '../local/org/local-org.ts';
 
-interface ClosureView {
+export interface ClosureView {
   closureId: string;
   status: string;
   error: string | null;
@@ -26,6 +26,22 @@ interface ClosureView {
   envelope: { recipients?: { name: string; status: string; signingUrl: string | null }[] } | null;
 }
 
+/** Where the demo talks to: the middleware's URL, its API key and the local org's token. */
+export interface DemoTarget {
+  url: string;
+  apiKey: string;
+  orgToken: string;
+}
+
+export interface StartedClosure {
+  target: DemoTarget;
+  closureId: string;
+  dealClosureId: string;
+  opportunityId: string;
+  requestsBefore: number;
+  startedAt: number;
+}
+
 export interface DemoResult {
   closureId: string;
   dealClosureId: string;
@@ -37,6 +53,7 @@ export interface DemoResult {
 }
 
 type Print = (line: string) => void;
+const stdout: Print = (l) => process.stdout.write(`${l}\n`);
 
 async function json<T>(res: Response): Promise<T> {
   const text = await res.text();
@@ -44,42 +61,68 @@ async function json<T>(res: Response): Promise<T> {
   return JSON.parse(text) as T;
 }
 
-export async function runDemo(
-  server: RunningServer,
-  print: Print = (l) => process.stdout.write(`${l}\n`),
-  timeoutMs = 90_000,
-): Promise<DemoResult> {
-  const org = server.localOrg;
-  if (!org) throw new Error('the demo runs in local mode');
-  const api = (path: string, init: RequestInit = {}) =>
-    fetch(`${server.url}${path}`, {
+export function targetOf(server: RunningServer): DemoTarget {
+  if (!server.localOrg) throw new Error('the demo runs in local mode');
+  return { url: server.url, apiKey: server.apiKey, orgToken: server.localOrg.token };
+}
+
+/** Talks to the middleware and the local org as the people in the demo would. */
+class DemoClient {
+  readonly target: DemoTarget;
+  readonly admin: Connection;
+  constructor(target: DemoTarget) {
+    this.target = target;
+    this.admin = new Connection({
+      instanceUrl: target.url,
+      accessToken: target.orgToken,
+      version: LOCAL_ORG_API_VERSION,
+    });
+  }
+  api(path: string, init: RequestInit = {}): Promise<Response> {
+    return fetch(`${this.target.url}${path}`, {
       ...init,
       headers: {
-        Authorization: `Bearer ${server.apiKey}`,
+        Authorization: `Bearer ${this.target.apiKey}`,
         'Content-Type': 'application/json',
         ...(init.headers ?? {}),
       },
     });
-  const session = async (username: string) => {
-    const res = await fetch(`${server.url}/local/sessions`, {
+  }
+  async session(username: string): Promise<Connection> {
+    const res = await fetch(`${this.target.url}/local/sessions`, {
       method: 'POST',
-      headers: { Authorization: `Bearer ${org.token}`, 'Content-Type': 'application/json' },
+      headers: { Authorization: `Bearer ${this.target.orgToken}`, 'Content-Type': 'application/json' },
       body: JSON.stringify({ username }),
     });
     const body = await json<{ access_token: string }>(res);
     return new Connection({
-      instanceUrl: server.url,
+      instanceUrl: this.target.url,
       accessToken: body.access_token,
       version: LOCAL_ORG_API_VERSION,
     });
-  };
-  const admin = new Connection({
-    instanceUrl: server.url,
-    accessToken: org.token,
-    version: LOCAL_ORG_API_VERSION,
-  });
+  }
+  async requestCount(): Promise<number> {
+    const res = await fetch(`${this.target.url}/local/stats`, {
+      headers: { Authorization: `Bearer ${this.target.orgToken}` },
+    });
+    return (await json<{ total: number }>(res)).total;
+  }
+}
+
+export async function runDemo(
+  server: RunningServer,
+  print: Print = stdout,
+  timeoutMs = 90_000,
+): Promise<DemoResult> {
+  const started = await startDemoClosure(targetOf(server), print);
+  return driveToCompletion(started, print, timeoutMs);
+}
+
+/** What the rep's Close Deal click does: a Queued Deal_Closure__c, then the callout. */
+export async function startDemoClosure(target: DemoTarget, print: Print = stdout): Promise<StartedClosure> {
+  const client = new DemoClient(target);
   const scenario = demoScenario('verbal-yes');
-  const found = await admin.query<{
+  const found = await client.admin.query<{
     Id: string;
     Name: string;
     Amount: number;
@@ -96,36 +139,53 @@ export async function runDemo(
   print(
     `Closing "${opp.Name}" (${opp.Account.Name}, ${opp.CurrencyIsoCode} ${opp.Amount.toLocaleString('en-US')}) as ${scenario.ownerUsername}`,
   );
-
-  // What DealDeskController.startClosure does: a Queued Deal_Closure__c, then the callout.
-  const rep = await session(scenario.ownerUsername);
+  const rep = await client.session(scenario.ownerUsername);
+  const note = 'Verbal yes on the call; please close.';
   const closure = await rep
     .sobject('Deal_Closure__c')
     .create({
       Opportunity__c: opp.Id,
       Status__c: 'Queued',
       Trigger__c: 'Rep',
-      Note__c: 'Verbal yes on the call; please close.',
+      Note__c: note,
       Started_At__c: new Date().toISOString(),
     });
   if (!closure.success || !closure.id) throw new Error('could not create the Deal_Closure__c');
   // From here on, every Salesforce request is the middleware's.
-  const before = org.requestStats().total;
-  const started = Date.now();
+  const requestsBefore = await client.requestCount();
+  const startedAt = Date.now();
   const start = await json<{ closureId: string; status: string }>(
-    await api('/v1/closures', {
+    await client.api('/v1/closures', {
       method: 'POST',
       headers: { 'Idempotency-Key': closure.id },
-      body: JSON.stringify({
-        opportunityId: opp.Id,
-        trigger: 'Rep',
-        dealClosureId: closure.id,
-        note: 'Verbal yes on the call; please close.',
-      }),
+      body: JSON.stringify({ opportunityId: opp.Id, trigger: 'Rep', dealClosureId: closure.id, note }),
     }),
   );
   print(`Closure ${start.closureId} accepted (${start.status})`);
+  return {
+    target,
+    closureId: start.closureId,
+    dealClosureId: closure.id,
+    opportunityId: opp.Id,
+    requestsBefore,
+    startedAt,
+  };
+}
 
+export async function closureView(target: DemoTarget, closureId: string): Promise<ClosureView> {
+  return json<ClosureView>(await new DemoClient(target).api(`/v1/closures/${closureId}`));
+}
+
+/** Approves as the assigned approvers and signs as the recipients until the closure completes. */
+export async function driveToCompletion(
+  started: StartedClosure,
+  print: Print = stdout,
+  timeoutMs = 90_000,
+  /** Called after each approval and signature (the crash test kills the process here). */
+  afterAction: (what: 'approved' | 'signed', who: string) => Promise<void> = async () => undefined,
+): Promise<DemoResult> {
+  const target = started.target;
+  const client = new DemoClient(target);
   const printed = new Map<string, string>();
   const approved = new Set<string>();
   const signed = new Set<string>();
@@ -138,13 +198,16 @@ export async function runDemo(
       throw new Error(
         `the demo timed out; last status ${view?.status ?? 'unknown'}: ${view?.steps.at(-1)?.reasoning ?? ''}`,
       );
-    view = await json<ClosureView>(await api(`/v1/closures/${start.closureId}`));
+    view = await closureView(target, started.closureId);
     for (const s of view.steps) {
-      const line = `${s.agent.padEnd(24)} ${s.status.padEnd(10)} ${s.confidence === null ? '     ' : `${String(Math.round(s.confidence * 100)).padStart(3)}% `} ${s.durationMs === null ? `${s.activeMs} ms active` : `${s.durationMs} ms`}`;
-      if (printed.get(s.stage) !== `${s.status}|${s.durationMs}`) {
-        printed.set(s.stage, `${s.status}|${s.durationMs}`);
-        print(`  ${line}`);
-      }
+      const state = `${s.status}|${s.durationMs}`;
+      if (printed.get(s.stage) === state) continue;
+      printed.set(s.stage, state);
+      const confidence =
+        s.confidence === null ? '     ' : `${String(Math.round(s.confidence * 100)).padStart(3)}% `;
+      print(
+        `  ${s.agent.padEnd(24)} ${s.status.padEnd(10)} ${confidence} ${s.durationMs === null ? `${s.activeMs} ms active` : `${s.durationMs} ms`}`,
+      );
     }
     if (view.status === 'Completed') break;
     if (view.status === 'Failed' || view.status === 'Cancelled' || view.status === 'Waiting_Rep') {
@@ -152,20 +215,21 @@ export async function runDemo(
         `the closure stopped (${view.status}): ${view.error ?? view.steps.at(-1)?.reasoning ?? ''}`,
       );
     }
-    if (view.approvals.some((a) => a.status === 'Pending' || a.status === 'Approved')) {
-      if (callsToSubmitted < 0) {
-        callsToSubmitted = org.requestStats().total - before;
-        msToSubmitted = Date.now() - started;
-      }
+    if (
+      callsToSubmitted < 0 &&
+      view.approvals.some((a) => a.status === 'Pending' || a.status === 'Approved')
+    ) {
+      callsToSubmitted = (await client.requestCount()) - started.requestsBefore;
+      msToSubmitted = Date.now() - started.startedAt;
     }
     if (view.status === 'Waiting_Approval') {
       for (const a of view.approvals.filter((x) => x.status === 'Pending' && !approved.has(x.approvalId))) {
-        const items = await admin.query<{ Id: string; Actor: { Username: string; Name: string } }>(
+        const items = await client.admin.query<{ Id: string; Actor: { Username: string; Name: string } }>(
           `SELECT Id, Actor.Username, Actor.Name FROM ProcessInstanceWorkitem WHERE ProcessInstance.TargetObjectId = '${a.approvalId}'`,
         );
         const item = items.records[0];
         if (!item) continue;
-        const approver = await session(item.Actor.Username);
+        const approver = await client.session(item.Actor.Username);
         await new Promise<void>((ok, fail) =>
           approver.process.approval
             .approve(item.Id, `Approved for the demo by ${item.Actor.Name}`)
@@ -173,6 +237,8 @@ export async function runDemo(
         );
         approved.add(a.approvalId);
         print(`  ${a.role} approved in Salesforce by ${item.Actor.Name}`);
+        await afterAction('approved', item.Actor.Name);
+        break;
       }
     }
     if (view.status === 'Waiting_Signature') {
@@ -185,25 +251,27 @@ export async function runDemo(
           headers: { 'Content-Type': 'application/x-www-form-urlencoded', Accept: 'application/json' },
           body: new URLSearchParams({ action: 'sign', signature: next.name, consent: 'on' }).toString(),
         });
-        if (res.status >= 300)
+        // 409 means this recipient already signed (e.g. before a restart): nothing to do.
+        if (res.status >= 300 && res.status !== 409)
           throw new Error(`signing as ${next.name} failed: ${res.status} ${await res.text()}`);
         signed.add(next.name);
         print(`  ${next.name} signed on the signing page`);
+        await afterAction('signed', next.name);
       }
     }
     await new Promise((r) => setTimeout(r, 50));
   }
-  const totalMs = Date.now() - started;
+  const totalMs = Date.now() - started.startedAt;
   print('');
   print(
-    `Completed in ${totalMs} ms. Salesforce API requests: ${callsToSubmitted} to approvals submitted (in ${msToSubmitted} ms), ${org.requestStats().total - before} in all.`,
+    `Completed in ${totalMs} ms. Salesforce API requests: ${callsToSubmitted} to approvals submitted (in ${msToSubmitted} ms), ${(await client.requestCount()) - started.requestsBefore} in all.`,
   );
   for (const s of view.steps)
     print(`- ${s.agent}: ${s.reasoning.slice(0, 300)}${s.reasoning.length > 300 ? '…' : ''}`);
   return {
-    closureId: start.closureId,
-    dealClosureId: closure.id,
-    opportunityId: opp.Id,
+    closureId: started.closureId,
+    dealClosureId: started.dealClosureId,
+    opportunityId: started.opportunityId,
     view,
     apiCallsToApprovalsSubmitted: callsToSubmitted,
     msToApprovalsSubmitted: msToSubmitted,

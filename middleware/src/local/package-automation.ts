@@ -81,16 +81,7 @@ export function installPackageAutomation(deps: PackageAutomationDeps): PackageAu
       if (change.type === 'Deal_Approval__c' && change.after) {
         const status = change.after.Status__c;
         if ((status === 'Approved' || status === 'Rejected') && change.before?.Status__c !== status) {
-          const id = change.after.Id;
-          // The approver's comment is on the latest approval step, as the Apex trigger reads it.
-          const step = deps.org.query(
-            `SELECT Comments, ActorId FROM ProcessInstanceStep WHERE ProcessInstance.TargetObjectId = ${soql(id)} ORDER BY CreatedDate DESC, Id DESC LIMIT 1`,
-          ).records[0];
-          callout('approval decision', `/v1/approvals/${id}/decision`, {
-            decision: status === 'Approved' ? 'approve' : 'reject',
-            comment: typeof step?.Comments === 'string' ? step.Comments : null,
-            actorId: typeof step?.ActorId === 'string' ? step.ActorId : null,
-          });
+          sendDecision(change.after.Id, status, 'approval decision');
         }
       }
       if (change.type === 'Opportunity' && change.after && change.before) {
@@ -115,6 +106,31 @@ export function installPackageAutomation(deps: PackageAutomationDeps): PackageAu
       }
     }
   };
+  /** The Deal_Approval__c trigger's callout: the decision with the approver's latest comment. */
+  const sendDecision = (id: string, status: 'Approved' | 'Rejected', what: string) => {
+    const step = deps.org.query(
+      `SELECT Comments, ActorId FROM ProcessInstanceStep WHERE ProcessInstance.TargetObjectId = ${soql(id)} ORDER BY CreatedDate DESC, Id DESC LIMIT 1`,
+    ).records[0];
+    callout(what, `/v1/approvals/${id}/decision`, {
+      decision: status === 'Approved' ? 'approve' : 'reject',
+      comment: typeof step?.Comments === 'string' ? step.Comments : null,
+      actorId: typeof step?.ActorId === 'string' ? step.ActorId : null,
+    });
+  };
+  // A Queueable survives a restart of the org; the local stand-in re-sends decisions whose
+  // closure still waits for approvals (the middleware ignores ones it already has).
+  const decided = deps.org.query(
+    "SELECT Id, Status__c FROM Deal_Approval__c WHERE Status__c IN ('Approved', 'Rejected') AND Deal_Closure__r.Status__c = 'Waiting_Approval'",
+  ).records;
+  for (const rec of decided) {
+    setImmediate(() =>
+      sendDecision(
+        String(rec.Id),
+        rec.Status__c === 'Approved' ? 'Approved' : 'Rejected',
+        'approval decision (resent)',
+      ),
+    );
+  }
   const unsubscribe = deps.org.onCommit((event) => {
     // After commit, like a Queueable: never inside the writer's transaction.
     setImmediate(() => {

@@ -278,6 +278,22 @@ export class Orchestrator {
       current = await store.updateRun(run.id, { status: 'running', updatedAt: started.toISOString() });
     }
     const stepStartedAt = previous?.startedAt ?? started.toISOString();
+    // Record the attempt before any side effect: after a crash, the next attempt must know it is a retry.
+    await store.saveStep({
+      runId: run.id,
+      stage: stageKey,
+      agent,
+      status: previous?.status === 'Waiting' ? 'Waiting' : 'Running',
+      attempts: attempt,
+      startedAt: stepStartedAt,
+      finishedAt: null,
+      durationMs: null,
+      activeMs: previous?.activeMs ?? 0,
+      reasoning: previous?.reasoning ?? '',
+      confidence: previous?.confidence ?? null,
+      error: previous?.error ?? null,
+      output: previous?.output ?? null,
+    });
     const logger = this.deps.logger.child({ runId: run.id, stage: stageKey, attempt });
     let partialCommits = 0;
     const ctx: StageContext = {

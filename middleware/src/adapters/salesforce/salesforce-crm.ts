@@ -394,6 +394,9 @@ export function createSalesforceCrm(deps: SalesforceCrmDeps): CrmPort {
           const errors = Array.isArray(r?.errors)
             ? (r.errors as { message?: string; statusCode?: string }[])
             : [];
+          // A replay after a crash finds the request already submitted: that is success.
+          if (errors.some((e) => e.statusCode === 'ALREADY_IN_PROCESS'))
+            return { approvalId: s.approvalId, ok: true };
           return {
             approvalId: s.approvalId,
             ok: false,

@@ -146,7 +146,7 @@ export function assess(deal: DealContext, signals: Signal[], options: Assessment
     now.getTime() - new Date(lastReadiness.source.occurredAt).getTime() <= HALF_LIFE_DAYS * DAY;
   let decision: Decision;
   if (setbackAfterYes && lastSetback?.type === 'negation') decision = 'not_ready';
-  else if (confidence < 0.4) decision = 'not_ready';
+  else if (confidence < 0.25) decision = 'not_ready';
   else if (confidence >= 0.75 && recentYes && !setbackAfterYes) decision = 'go';
   else decision = 'needs_rep_confirmation';
 

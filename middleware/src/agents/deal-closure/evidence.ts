@@ -71,7 +71,9 @@ export function extractSignals(
     const quotes = [...body.matchAll(/["“]([^"”]{8,})["”]/g)].map((m) => m[1]!);
     for (const q of quotes) add(q, 'buyer', source);
     const withoutQuotes = body.replace(/["“][^"”]{8,}["”]/g, ' ').trim();
-    add([a.subject, withoutQuotes].filter(Boolean).join('. '), 'unknown', source);
+    // The subject is the rep's own to-do ("Send contract package"), not something the buyer did.
+    if (a.subject) add(a.subject, 'seller', source);
+    add(withoutQuotes, 'unknown', source);
     if (contact?.title && DECISION_TITLES.test(contact.title) && /call|meeting/i.test(a.type ?? '')) {
       signals.push({
         type: 'decision_maker_present',

@@ -74,6 +74,51 @@ const CUES: Cue[] = [
     type: 'explicit_commitment',
     re: /\b(board|committee|leadership|steering committee|cfo|ceo|coo|procurement) (has |have )?(approved|signed off|given the green light|agreed)\b/i,
   },
+  {
+    type: 'explicit_commitment',
+    re: /\b(we|i|they|she|he|the (district|council|company|business|team|board|client|customer))('re| are| is|'s)? (moving|going|pushing) (forward|ahead)\b|\b(they|she|he)('re| are| is) (proceeding|going ahead|signing up|committed)\b/i,
+  },
+  {
+    type: 'explicit_commitment',
+    re: /\b(want|wants|wanted|would like|'d like|are keen|is keen|decided|have decided|has decided) to (proceed|move forward|go ahead|order|buy|purchase|sign|go with (you|your))\b/i,
+  },
+  {
+    type: 'explicit_commitment',
+    re: /\b(we|i|they)('ll| will) take (it|them|the [a-z]+ (tier|plan|package|bundle|option))\b|\byes from (me|us|our side)\b|\b(that'?s|it'?s) a (firm )?yes\b|\blet'?s get (started|going|rolling)\b|\bwe('re| are) going(?! to)\b|^(ok(ay)?[.,!]? )?go[.!]?$/i,
+  },
+  {
+    type: 'explicit_commitment',
+    re: /\b(hereby )?(accept|accepted|accepting) (your|the) (proposal|offer|quote|quotation|terms)\b|\b(validate|validated|approve|approved) (the|your) (offer|proposal|quote|purchase|spend|award|order)\b|\bconfirmed the (award|order|purchase)\b/i,
+  },
+  {
+    type: 'explicit_commitment',
+    re: /\b(committed|signing up|signed up) (to|for) (the|your|our|a)\b|\b(landed|closed|got) (it|this|the deal) (internally|through|approved)\b|\b(get|have) (it|this|the contract|the agreement|them) signed\b/i,
+  },
+  {
+    type: 'paperwork_request',
+    re: /\b(asked|asks|asking|requested|requests|wants|need|needs) (for |us for |to see )?(the |our |a |an )?(final |signed )?(contract|paperwork|order form|msa|agreement|sow|docusign|e-?signature|signature (link|page)|purchase agreement|onboarding pack|vendor (setup|onboarding) (form|pack))\b|\b(prepare|issue|draw up|ship|draft) (the |your |a )?(contract|agreement|order form|msa|paperwork)\b|\bsend (it|them) (over|across|through)\b|\b(issu|rais|cut|releas)(e|es|ed|ing)? (a |the |our )?(po|purchase order)\b/i,
+  },
+  {
+    type: 'explicit_commitment',
+    re: /\b(is|are|'re) (proceeding|going ahead|moving (forward|ahead)) with\b|\b(selected|chosen|picked|going with|committed to|decided on) (us|you)\b|\b(we|i)('re| are|'m| am) committing\b|\b('re|are|is|'m|am) keen to (proceed|move forward|go ahead|sign|start)\b|^book it[.!]?$|\bbook it[.!]/i,
+  },
+  {
+    type: 'paperwork_request',
+    re: /\b(asked|asks|requested|requests) (for |us for )?[^.?!]{0,60}\b(the |our |your )(contract|order form|msa|agreement|sow|docusign)\b|\b(submit|send) (us )?(the |your )(contract|agreement|order form) for (signature|signing)\b|\b(want|'d like|would like|need) (the )?(contract|agreement|order form) (countersigned|signed|sent|back)\b|\b(cutting|cut) (a |the |our )?(po|purchase order)\b/i,
+  },
+  {
+    type: 'explicit_commitment',
+    re: /\b(is|are|'re) (proceeding|going ahead|moving (forward|ahead)) with\b|\b(selected|chosen|picked|going with|committed to|decided on) (us|you)\b|\b(we|i)('re| are|'m| am) committing\b|\b('re|are|is|'m|am) keen to (proceed|move forward|go ahead|sign|start)\b|^book it[.!]?$|\bbook it[.!]/i,
+  },
+  {
+    type: 'paperwork_request',
+    re: /\b(asked|asks|requested|requests) (for |us for )?[^.?!]{0,60}\b(the |our |your )(contract|order form|msa|agreement|sow|docusign)\b|\b(submit|send) (us )?(the |your )(contract|agreement|order form) for (signature|signing)\b|\b(want|'d like|would like|need) (the )?(contract|agreement|order form) (countersigned|signed|sent|back)\b|\b(cutting|cut) (a |the |our )?(po|purchase order)\b/i,
+  },
+  {
+    // Common ways buyers say yes, from sales practice: acceptance, award, go-ahead, start of onboarding.
+    type: 'explicit_commitment',
+    re: /\b(you('ve| have)? won (the|our) (business|deal|tender|bid)|(award|awarded|awarding) (the )?(contract|deal|tender|business|bid) to (you|your)|greenlit|green-lit|done deal|deal done|we('re| are) buying|we('ll| will) buy|ready when you are|we('ve| have) signed|signed (copy|contract|agreement|order form) (is )?(attached|back|on its way)|countersign(ed)?|(please|you can|go ahead and) (proceed|book|start|schedule|invoice|bill)|invoice us|bill us|(kick|start) off (the )?(onboarding|implementation|rollout|project)|schedule (the|a) kick-?off|(start|begin) (the )?onboarding|po (number|#)|purchase order (number|#)|we('re| are) (ready|happy|good|set) to (go|proceed|sign|order|buy|start)|(happy|pleased|glad) to (confirm|proceed|go ahead|move forward)|consider (this|it) (our|a) (yes|go-ahead|confirmation|acceptance)|(formally|officially) (accept|confirm|approve)|confirm(ing|ed)? (our|the) (order|purchase|commitment|decision))\b/i,
+  },
   // Paperwork: asking for the documents that close a deal.
   {
     type: 'paperwork_request',
@@ -149,14 +194,20 @@ const CUES: Cue[] = [
 ];
 
 const NEGATORS =
-  /\b(not|no|never|neither|nor|cannot|can'?t|won'?t|wouldn'?t|isn'?t|aren'?t|wasn'?t|weren'?t|don'?t|doesn'?t|didn'?t|haven'?t|hasn'?t|hadn'?t|shouldn'?t|couldn'?t|without|no longer|unable to|far from|nowhere near)\b/i;
+  /\b(not|no|never|neither|nor|cannot|can'?t|won'?t|wouldn'?t|isn'?t|aren'?t|wasn'?t|weren'?t|don'?t|doesn'?t|didn'?t|haven'?t|hasn'?t|hadn'?t|shouldn'?t|couldn'?t|without|no longer|unable to|far from|nowhere near|before (we|i|they)|confident (that )?your)\b/i;
 const CONDITIONAL =
   /\b(if|unless|provided( that)?|providing|assuming|as long as|on (the )?condition|subject to|depending on|depends on|contingent (on|upon)|pending|once|as soon as|until|till|only after|not until)\b/i;
 const HYPOTHETICAL =
-  /\b(might|may|could|would|possibly|maybe|perhaps|potentially|hypothetically|in theory|in principle|likely|probably|hopefully|hope to|hoping to|expect to|should be able to|in a perfect world|ideally)\b/i;
+  /\b(might|may|could|would|possibly|maybe|perhaps|potentially|hypothetically|in theory|in principle|likely|probably|hopefully|hope to|hoping to|expect to|expecting|should be able to|in a perfect world|ideally|feels like|seems|seem to|looks like|i think|i believe|my (sense|gut)|gut feel|assume)\b/i;
 const VOLITION = /\b(would like to|'d like to|would love to|'d love to)\b/i;
 const SARCASM =
-  /\b(oh (sure|yes|yeah|great|right)|yeah,? right|sure,? sure|as if|right after|when pigs fly|in your dreams|not in a million years|lol|haha|good one|riiight|totally ready|of course we are)\b|🙄|😂|\/s\b/i;
+  /\b(oh (sure|yes|yeah|great|right)|yeah,? right|sure,? sure|as if|right after|when pigs fly|in your dreams|not in a million years|lol|haha|good one|riiight|totally ready|of course we are|i'?ll just (print|magic|conjure|find|pull|sell)|money tree|out of thin air|in the basement|when hell freezes)\b|🙄|😂|\/s\b/i;
+/** A sentence opening with a condition ("Once security signs off, ...") makes the main clause conditional, however long the condition. */
+const CLAUSE_INITIAL_CONDITION =
+  /^\W*(if|unless|once|when|as soon as|provided( that)?|assuming|only after|after)\b(?![^,]*\?)/i;
+/** Sign-offs that show a seller wrote the email. */
+const SELLER_SIGNATURE =
+  /\b(account executive|account manager|sales (director|manager|representative|rep|engineer)|business development|customer success manager|solutions? (engineer|consultant)|sdr|bdr)\b/i;
 const PAST =
   /\b(last (year|quarter|month|time|spring|summer|fall|autumn|winter)|previously|used to|were ready|was ready|had been|at (one|that) point|back (then|in)|originally|initially|in \d{4}|a year ago|months ago)\b/i;
 const REPORTED =
@@ -167,11 +218,16 @@ const CONTRAST = /\b(but|however|although|though|yet|except|that said|having sai
 
 /** Splits text into sentences, keeping quoted speech whole where it can. */
 export function splitSentences(text: string): string[] {
-  return text
-    .replace(/\r/g, '')
-    .split(/(?<=[.!?…])["”']?\s+(?=["“]?[A-Z0-9(])|\n{1,}/)
-    .map((s) => s.trim())
-    .filter((s) => s.length > 1);
+  return (
+    text
+      .replace(/\r/g, '')
+      // Abbreviations (Dr., Inc., e.g.) do not end a sentence.
+      .split(
+        /(?<!\b(?:Dr|Mr|Mrs|Ms|Prof|St|Inc|Ltd|Co|Corp|vs|etc|approx|e\.g|i\.e|No))(?<=[.!?…])["”']?\s+(?=["“]?[A-Z0-9(])|\n{1,}/,
+      )
+      .map((s) => s.trim())
+      .filter((s) => s.length > 1)
+  );
 }
 
 function negatedBefore(sentence: string, index: number): string | undefined {
@@ -223,11 +279,12 @@ export function detectSentence(sentence: string, speaker: Speaker): SentenceSign
       const neg = negatedBefore(sentence, m.index);
       if (neg) {
         qualifiers.push(`negated: "${neg}"`);
-        type = 'negation';
+        // "Hasn't signed off yet" is a step still pending, not a no.
+        type = /\b(yet|still)\b/i.test(sentence) ? 'hesitation' : 'negation';
         polarity = -1;
         readiness = false;
       }
-      const cond = governedBy(CONDITIONAL, sentence, m.index);
+      const cond = governedBy(CONDITIONAL, sentence, m.index) ?? CLAUSE_INITIAL_CONDITION.exec(sentence)?.[0];
       if (cond && polarity === 1) {
         qualifiers.push(`conditional: "${cond}"`);
         readiness = false;
@@ -259,13 +316,20 @@ export function detectSentence(sentence: string, speaker: Speaker): SentenceSign
       }
       const after = sentence.slice(m.index + m[0].length);
       const other = OTHER_PARTY.exec(after);
+      // "The other vendor sent their order form and we intend to sign it": a commitment to someone else.
+      const toCompetitor =
+        /\b(other vendor|another vendor|competitor|incumbent|their (order form|contract|proposal|quote))\b/i.test(
+          sentence,
+        ) && !/\b(you|your|us)\b/i.test(sentence);
       if (
-        other &&
+        (toCompetitor ||
+          (other &&
+            (/\b(other vendor|competitor|incumbent|another vendor|them)\b/i.test(other[0]) ||
+              /^with [A-Z]/.test(other[0])))) &&
         READINESS.has(cue.type) &&
-        /\b(other vendor|competitor|incumbent|another vendor|them)\b/i.test(other[0]) &&
         polarity === 1
       ) {
-        qualifiers.push(`commitment to another party: "${other[0]}"`);
+        qualifiers.push(`commitment to another party: "${other?.[0] ?? 'a competitor'}"`);
         readiness = false;
         polarity = -1;
       }
@@ -356,6 +420,8 @@ export function classifySnippet(
   options: { outbound?: boolean; sellerNames?: string[] } = {},
 ): SnippetVerdict {
   const units: { sentence: string; speaker: Speaker }[] = [];
+  // An email signed by a seller (account executive, sales, customer success) is the seller speaking.
+  const sellerSigned = source === 'email' && SELLER_SIGNATURE.test(text.split(/\n/).slice(-4).join(' '));
   for (const line of text.split(/\n+/)) {
     const {
       speaker,
@@ -364,7 +430,11 @@ export function classifySnippet(
     } = source === 'transcript'
       ? speakerOfLine(line, options.sellerNames)
       : {
-          speaker: (options.outbound ? 'seller' : source === 'note' ? 'unknown' : 'buyer') as Speaker,
+          speaker: (options.outbound || sellerSigned
+            ? 'seller'
+            : source === 'note'
+              ? 'unknown'
+              : 'buyer') as Speaker,
           text: line,
           title: null,
         };
@@ -382,6 +452,7 @@ export function classifySnippet(
   }
   const signals: SentenceSignal[] = [];
   let decidedBy: string | null = null;
+  let previousReady: Speaker | null = null;
   let ready = false;
   let reason = 'no unqualified commitment or paperwork request from the buyer';
   for (const u of units) {
@@ -402,6 +473,20 @@ export function classifySnippet(
       (s) =>
         s.polarity === -1 && (s.type === 'negation' || s.type === 'hesitation' || s.type === 'objection'),
     );
+    // "We're ready to go. As soon as IT finishes the migration." / "Sure, let's sign. I'll just print the money."
+    if (
+      ready &&
+      previousReady === u.speaker &&
+      (CLAUSE_INITIAL_CONDITION.test(u.sentence) || SARCASM.test(u.sentence))
+    ) {
+      ready = false;
+      decidedBy = u.sentence;
+      reason = 'the next sentence makes the commitment conditional or ironic';
+      previousReady = null;
+      continue;
+    }
+    // Title notes ("CFO is present") sit between sentences without breaking their sequence.
+    if (!u.sentence.endsWith(' is present')) previousReady = commit && !setback ? u.speaker : null;
     if (commit && !setback) {
       ready = true;
       decidedBy = u.sentence;

@@ -46,9 +46,16 @@ function sendError(res: Response, err: SalesforceApiError): void {
 
 const SessionBodySchema = z.object({ username: z.string().min(1).max(80) });
 
-export function createLocalOrgRouter(org: LocalOrg): Router {
+export interface LocalOrgRouterOptions {
+  /** Added latency per API request, to make a slow org (and crash windows) reproducible. */
+  latencyMs?: number;
+}
+
+export function createLocalOrgRouter(org: LocalOrg, options: LocalOrgRouterOptions = {}): Router {
   const api = new RestApi(org);
   const router = express.Router();
+  const latency = options.latencyMs ?? 0;
+  if (latency > 0) router.use('/services/data', (_req, _res, next) => void setTimeout(next, latency));
   const json = express.json({ limit: BODY_LIMIT, type: () => true, strict: false });
 
   router.get('/services/data', (_req, res) => {

@@ -1,0 +1,131 @@
+/**
+ * One deal end to end in local mode, through the real HTTP paths: the demo closes the seeded
+ * verbal-yes deal, and the local org then holds every record the seven agents write. Replaying
+ * completion changes nothing.
+ */
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Connection } from '@jsforce/jsforce-node';
+import { loadConfig } from '../middleware/src/config/config.ts';
+import { createLogger } from '../middleware/src/logger.ts';
+import { startServer, type RunningServer } from '../middleware/src/server.ts';
+import { runDemo, type DemoResult } from '../middleware/src/demo/run-demo.ts';
+
+describe('a deal from verbal yes to handoff (local mode)', () => {
+  let dir: string;
+  let server: RunningServer;
+  let result: DemoResult;
+  let conn: Connection;
+
+  before(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'dealdesk-e2e-'));
+    const config = loadConfig({ PORT: '0', DEALDESK_DATA_DIR: dir, LOG_LEVEL: 'silent' });
+    server = await startServer(config, createLogger({ level: 'silent' }), { timerPollMs: 100 });
+    result = await runDemo(server, () => undefined);
+    conn = new Connection({ instanceUrl: server.url, accessToken: server.localOrg!.token, version: '65.0' });
+  });
+  after(async () => {
+    await server?.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('completes all seven stages within the API budget', () => {
+    assert.equal(result.view.status, 'Completed');
+    assert.deepEqual(
+      result.view.steps.map((s) => [s.agent, s.status]),
+      [
+        ['Deal_Closure', 'Succeeded'],
+        ['Contract_Generation', 'Succeeded'],
+        ['Approval_Orchestration', 'Succeeded'],
+        ['Signature_Management', 'Succeeded'],
+        ['System_Integration', 'Succeeded'],
+        ['Handoff_Coordination', 'Succeeded'],
+        ['Learning_Optimization', 'Succeeded'],
+      ],
+    );
+    assert.ok(
+      result.apiCallsToApprovalsSubmitted > 0 && result.apiCallsToApprovalsSubmitted <= 6,
+      `${result.apiCallsToApprovalsSubmitted} API requests to approvals submitted`,
+    );
+  });
+
+  it('leaves the records in Salesforce, once each', async () => {
+    const closure = (await conn.sobject('Deal_Closure__c').retrieve(result.dealClosureId)) as Record<
+      string,
+      unknown
+    >;
+    assert.equal(closure.Status__c, 'Completed');
+    assert.equal(closure.Run_Id__c, result.closureId);
+    assert.equal(closure.Decision__c, 'Go');
+    assert.ok(Number(closure.Closing_Confidence__c) >= 75);
+    const count = async (soql: string) => (await conn.query(soql)).totalSize;
+    const where = `WHERE Deal_Closure__c = '${result.dealClosureId}'`;
+    assert.equal(
+      await count(`SELECT COUNT() FROM Deal_Closure__c WHERE Opportunity__c = '${result.opportunityId}'`),
+      1,
+    );
+    assert.equal(await count(`SELECT COUNT() FROM Agent_Step__c ${where}`), 7);
+    assert.equal(await count(`SELECT COUNT() FROM Contract_Version__c ${where}`), 1);
+    assert.ok((await count(`SELECT COUNT() FROM Deal_Approval__c ${where} AND Status__c = 'Approved'`)) >= 1);
+    assert.equal(await count(`SELECT COUNT() FROM Deal_Approval__c ${where} AND Status__c != 'Approved'`), 0);
+    assert.equal(
+      await count(`SELECT COUNT() FROM Signature_Envelope__c ${where} AND Status__c = 'Completed'`),
+      1,
+    );
+    assert.equal(await count(`SELECT COUNT() FROM Handoff_Package__c ${where}`), 1);
+    assert.equal(await count(`SELECT COUNT() FROM Win_Insight__c ${where}`), 1);
+    assert.equal(await count(`SELECT COUNT() FROM FeedItem WHERE ParentId = '${result.opportunityId}'`), 1);
+    const opp = (await conn.sobject('Opportunity').retrieve(result.opportunityId)) as Record<string, unknown>;
+    assert.equal(opp.StageName, 'Closed Won');
+    assert.ok(opp.ContractId);
+    const contract = (await conn.sobject('Contract').retrieve(String(opp.ContractId))) as Record<
+      string,
+      unknown
+    >;
+    assert.equal(contract.Status, 'Activated');
+    const schedule = await conn.query<{ Amount__c: number }>(
+      `SELECT Amount__c FROM Revenue_Schedule__c WHERE Opportunity__c = '${result.opportunityId}'`,
+    );
+    const cents = schedule.records.reduce((s, r) => s + Math.round(r.Amount__c * 100), 0);
+    assert.equal(cents, Math.round(Number(opp.Amount) * 100), 'the schedule sums to the amount, to the cent');
+    assert.equal(
+      await count(
+        `SELECT COUNT() FROM Opportunity WHERE Type = 'Renewal' AND AccountId = '${String(opp.AccountId)}' AND IsClosed = false`,
+      ),
+      1,
+    );
+    const files = await conn.query<{ Title: string }>(
+      `SELECT ContentDocument.Title FROM ContentDocumentLink WHERE LinkedEntityId = '${result.opportunityId}'`,
+    );
+    assert.equal(files.totalSize, 3, 'contract, signed agreement and certificate');
+  });
+
+  it('published a timeline event for every step write', () => {
+    const events = server
+      .localOrg!.platformEventsSince(0, 'Deal_Closure_Event__e')
+      .filter((e) => e.payload.Closure_Id__c === result.dealClosureId);
+    assert.ok(events.length >= 7, `${events.length} events`);
+    assert.ok(events.some((e) => e.payload.Status__c === 'Completed'));
+  });
+
+  it('answers the same Idempotency-Key with the same closure and refuses a second closure', async () => {
+    const api = (body: unknown, key: string) =>
+      fetch(`${server.url}/v1/closures`, {
+        method: 'POST',
+        headers: {
+          Authorization: `Bearer ${server.apiKey}`,
+          'Content-Type': 'application/json',
+          'Idempotency-Key': key,
+        },
+        body: JSON.stringify(body),
+      });
+    const again = await api(
+      { opportunityId: result.opportunityId, trigger: 'Rep', dealClosureId: result.dealClosureId },
+      result.dealClosureId,
+    );
+    assert.equal(again.status, 202);
+    assert.equal(((await again.json()) as { closureId: string }).closureId, result.closureId);
+  });
+});
