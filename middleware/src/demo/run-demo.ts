@@ -141,15 +141,13 @@ export async function startDemoClosure(target: DemoTarget, print: Print = stdout
   );
   const rep = await client.session(scenario.ownerUsername);
   const note = 'Verbal yes on the call; please close.';
-  const closure = await rep
-    .sobject('Deal_Closure__c')
-    .create({
-      Opportunity__c: opp.Id,
-      Status__c: 'Queued',
-      Trigger__c: 'Rep',
-      Note__c: note,
-      Started_At__c: new Date().toISOString(),
-    });
+  const closure = await rep.sobject('Deal_Closure__c').create({
+    Opportunity__c: opp.Id,
+    Status__c: 'Queued',
+    Trigger__c: 'Rep',
+    Note__c: note,
+    Started_At__c: new Date().toISOString(),
+  });
   if (!closure.success || !closure.id) throw new Error('could not create the Deal_Closure__c');
   // From here on, every Salesforce request is the middleware's.
   const requestsBefore = await client.requestCount();

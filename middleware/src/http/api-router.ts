@@ -10,6 +10,7 @@ import { closureStatusOf } from '../orchestrator/orchestrator.ts';
 import { STAGES } from '../orchestrator/stage.ts';
 import type { RunRecord, RunStore } from '../ports/store.ts';
 import { requireApiKey } from './auth.ts';
+import { to18 } from '../domain/salesforce-id.ts';
 import { sendError, validationDetails } from './errors.ts';
 
 const SalesforceId = z
@@ -236,7 +237,8 @@ export function createApiRouter(deps: ApiDeps): Router {
       );
       return;
     }
-    const indexed = await deps.store.runForRecord(approvalId.data);
+    // Salesforce may send the 15-character form; the index holds 18-character ids.
+    const indexed = await deps.store.runForRecord(to18(approvalId.data) ?? approvalId.data);
     const run = indexed?.kind === 'approval' ? await deps.store.getRun(indexed.runId) : undefined;
     if (!run) {
       sendError(res, 404, 'UNKNOWN_APPROVAL', `No running closure has approval ${approvalId.data}`);

@@ -558,8 +558,7 @@ export class Orchestrator {
       });
       return false;
     }
-    // Unconsumed events stay pending, so nothing a person or a webhook sent is lost.
-    void events;
+    // The events this attempt saw stay unconsumed, so nothing a person or a webhook sent is lost.
     const updated = await store.updateRun(run.id, {
       status: 'waiting',
       waitingFor: 'rep',

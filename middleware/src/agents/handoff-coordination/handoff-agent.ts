@@ -46,7 +46,6 @@ export function createHandoffAgent(): Stage {
       const priorities: Fact[] = deal.contactRoles
         .filter((r) => r.description)
         .map((r) => ({ text: `${r.name}: ${r.description}`, source: `Contact ${r.contactId}` }));
-      const activityText = (id: string) => deal.activities.find((a) => a.id === id);
       const commitments: Fact[] = [];
       const successCriteria: Fact[] = [];
       for (const a of deal.activities) {
@@ -122,7 +121,6 @@ export function createHandoffAgent(): Stage {
         sections,
         missing: missing.map((m) => ({ item: m, supplier: whoSupplies[m] })),
       };
-      void activityText;
       const summary = `${deal.account?.name ?? deal.opportunity.name}: ${stakeholders.length} stakeholders${sponsor ? `, sponsor ${sponsor.name}` : ''}; ${formatMoney(contract.totalMinor, contract.currency)} over ${contract.termMonths} months from ${contract.startDate}; ${risks.length} risk(s); ${commitments.length} commitment(s) made during the sale.`;
       return {
         status: 'succeeded',

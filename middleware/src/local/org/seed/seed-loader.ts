@@ -121,7 +121,10 @@ export function ensureBaseline(
 }
 
 export function seedRecords(org: LocalOrg, records: SeedRecord[], actorId?: string): SeedResult {
-  const ids = new Map<string, string>();
+  // Refs of earlier seeds stay resolvable, so later seeds can build on the demo company.
+  const ids = new Map<string, string>(
+    JSON.parse(org.store.getSetting('seed-refs') ?? '[]') as [string, string][],
+  );
   for (const [ref, type, key, value] of [
     [BASELINE_REFS.adminProfile, 'Profile', 'Name', 'System Administrator'],
     [BASELINE_REFS.standardProfile, 'Profile', 'Name', 'Standard User'],
@@ -163,6 +166,7 @@ export function seedRecords(org: LocalOrg, records: SeedRecord[], actorId?: stri
     },
     { system: true },
   );
+  org.store.setSetting('seed-refs', JSON.stringify([...ids]));
   return { created, reused, ids };
 }
 
