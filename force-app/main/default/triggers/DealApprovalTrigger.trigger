@@ -1,0 +1,3 @@
+trigger DealApprovalTrigger on Deal_Approval__c(after update) {
+    new DealApprovalTriggerHandler().run();
+}
