@@ -95,7 +95,12 @@ export function buildSystem(deps: SystemDeps): System {
     logger,
   });
   const llm = config.gemini.apiKey
-    ? createGeminiLlm({ apiKey: config.gemini.apiKey, model: config.gemini.model, logger })
+    ? createGeminiLlm({
+        apiKey: config.gemini.apiKey,
+        model: config.gemini.model,
+        logger,
+        ...(config.gemini.baseUrl ? { baseUrl: config.gemini.baseUrl } : {}),
+      })
     : undefined;
   const stages = [
     createDealClosureAgent({

@@ -82,6 +82,8 @@ export const ConfigSchema = z
     }),
     gemini: z.object({
       apiKey: z.string().min(1).optional(),
+      /** A gateway or proxy in front of the Gemini API; Google's endpoint when unset. */
+      baseUrl: httpUrl('the Gemini API base URL').optional(),
       model: z
         .string()
         .regex(/^[a-z0-9.-]+$/, { error: "expected a Gemini model name like 'gemini-2.5-flash'" }),
@@ -140,6 +142,7 @@ export const ENV_VARS: Record<string, string> = {
   'salesforce.privateKeyFile': 'SF_PRIVATE_KEY_FILE',
   'salesforce.privateKey': 'SF_PRIVATE_KEY',
   'gemini.apiKey': 'GEMINI_API_KEY',
+  'gemini.baseUrl': 'GEMINI_BASE_URL',
   'agents.activityDays': 'DEALDESK_ACTIVITY_DAYS',
   'agents.repDiscountAuthorityPercent': 'DEALDESK_REP_DISCOUNT_AUTHORITY',
   'gemini.model': 'GEMINI_MODEL',
