@@ -314,6 +314,17 @@ describe('force-app contracts', () => {
           );
         }
       }
+      const standardWithCustomFields = [...schema.objects.values()].filter((o) => !o.custom);
+      for (const object of standardWithCustomFields) {
+        for (const field of object.fields.values()) {
+          if (!field.name.endsWith('__c')) continue;
+          assert.deepEqual(
+            access.get(`${object.name}.${field.name}`),
+            { read: true, edit: true },
+            `DealDesk_Integration needs read and edit on ${object.name}.${field.name}`,
+          );
+        }
+      }
       assert.ok(objectAccess(integration, 'Opportunity').edit, 'Opportunity edit');
       assert.ok(objectAccess(integration, 'Contract').create, 'Contract create');
       assert.ok(objectAccess(integration, 'Deal_Closure_Event__e').create, 'publishes Deal_Closure_Event__e');
