@@ -25,15 +25,13 @@ function fakeGemini(mode: () => Mode): Promise<{ url: string; requests: unknown[
   app.post('/v1beta/models/:call', express.json({ limit: '5mb' }), (req, res) => {
     requests.push(req.body);
     if (mode() === 'unavailable') {
-      res
-        .status(503)
-        .json({
-          error: {
-            code: 503,
-            message: 'The model is overloaded. Please try again later.',
-            status: 'UNAVAILABLE',
-          },
-        });
+      res.status(503).json({
+        error: {
+          code: 503,
+          message: 'The model is overloaded. Please try again later.',
+          status: 'UNAVAILABLE',
+        },
+      });
       return;
     }
     const body = req.body as { contents: { parts: { text: string }[] }[] };
