@@ -96,7 +96,7 @@ const CUES: Cue[] = [
   },
   {
     type: 'paperwork_request',
-    re: /\b(asked|asks|asking|requested|requests|wants|need|needs) (for |us for |to see )?(the |our |a |an )?(final |signed )?(contract|paperwork|order form|msa|agreement|sow|docusign|e-?signature|signature (link|page)|purchase agreement|onboarding pack|vendor (setup|onboarding) (form|pack))\b|\b(prepare|issue|draw up|ship|draft) (the |your |a )?(contract|agreement|order form|msa|paperwork)\b|\bsend (it|them) (over|across|through)\b|\b(issu|rais|cut|releas)(e|es|ed|ing)? (a |the |our )?(po|purchase order)\b/i,
+    re: /\b(asked|asks|asking|requested|requests|wants|need|needs) (for |us for |to see )?(the |our |a |an )?(final |signed )?(contract|paperwork|order form|msa|agreement|sow|docusign|e-?signature|signature (link|page)|purchase agreement|onboarding pack|vendor (setup|onboarding) (form|pack))\b|\b(prepare|issue|draw up|ship|draft) (the |your |a )?(final )?(contract|agreement|order form|msa|paperwork)\b|\bsend (it|them) (over|across|through)\b|\b(issu|rais|cut|releas)(e|es|ed|ing)? (a |the |our )?(po|purchase order)\b/i,
   },
   {
     type: 'explicit_commitment',
@@ -118,6 +118,14 @@ const CUES: Cue[] = [
     // Common ways buyers say yes, from sales practice: acceptance, award, go-ahead, start of onboarding.
     type: 'explicit_commitment',
     re: /\b(you('ve| have)? won (the|our) (business|deal|tender|bid)|(award|awarded|awarding) (the )?(contract|deal|tender|business|bid) to (you|your)|greenlit|green-lit|done deal|deal done|we('re| are) buying|we('ll| will) buy|ready when you are|we('ve| have) signed|signed (copy|contract|agreement|order form) (is )?(attached|back|on its way)|countersign(ed)?|(please|you can|go ahead and) (proceed|book|start|schedule|invoice|bill)|invoice us|bill us|(kick|start) off (the )?(onboarding|implementation|rollout|project)|schedule (the|a) kick-?off|(start|begin) (the )?onboarding|po (number|#)|purchase order (number|#)|we('re| are) (ready|happy|good|set) to (go|proceed|sign|order|buy|start)|(happy|pleased|glad) to (confirm|proceed|go ahead|move forward)|consider (this|it) (our|a) (yes|go-ahead|confirmation|acceptance)|(formally|officially) (accept|confirm|approve)|confirm(ing|ed)? (our|the) (order|purchase|commitment|decision))\b/i,
+  },
+  {
+    type: 'explicit_commitment',
+    re: /\blet'?s (make it official|lock it in|seal (it|the deal)|close it out|do the deal|shake on it)\b|\byou('ve| have) got (yourself )?a deal\b|\b(we('re| are)|i('m| am)) signing (it|this|today|now|the)\b|\bconsider us (committed|in|on board)\b|\b(we|i)('ll| will) go with (you|your)\b|\b(contract|agreement|order form|msa) (is|has been) (signed|executed|countersigned)\b|\b(have|got|received) (the )?approval to (purchase|proceed|buy|sign|order)\b|\byou('re| are) our (chosen|preferred|selected) (vendor|partner|provider|supplier)\b|\bsign (me|us) up\b/i,
+  },
+  {
+    type: 'explicit_commitment',
+    re: /\b(they|she|he)('ll| will| are going to|'re going to| is going to) (sign|proceed|move forward|go ahead|purchase|buy|place the order)\b|\b(agreed|agree|accepted) (to )?(the|your|our) (pricing|price|terms|proposal|quote|offer)\b|\b(proposal|offer|quote|bid) (has been|was|is) (selected|accepted|approved|chosen)\b|\battached (is |are )?the signed\b|\bsigned (order form|contract|agreement|quote) (is )?attached\b|\b(i|we)('ll| will) get it (through|signed|approved|done)\b/i,
   },
   // Paperwork: asking for the documents that close a deal.
   {
@@ -194,7 +202,7 @@ const CUES: Cue[] = [
 ];
 
 const NEGATORS =
-  /\b(not|no|never|neither|nor|cannot|can'?t|won'?t|wouldn'?t|isn'?t|aren'?t|wasn'?t|weren'?t|don'?t|doesn'?t|didn'?t|haven'?t|hasn'?t|hadn'?t|shouldn'?t|couldn'?t|without|no longer|unable to|far from|nowhere near|before (we|i|they)|confident (that )?your)\b/i;
+  /\b(not|no|never|neither|nor|cannot|can'?t|won'?t|wouldn'?t|isn'?t|aren'?t|wasn'?t|weren'?t|don'?t|doesn'?t|didn'?t|haven'?t|hasn'?t|hadn'?t|shouldn'?t|couldn'?t|without|no longer|unable to|far from|nowhere near|before (we|i|they)|confident (that )?your|doubt|unlikely|no way)\b/i;
 const CONDITIONAL =
   /\b(if|unless|provided( that)?|providing|assuming|as long as|on (the )?condition|subject to|depending on|depends on|contingent (on|upon)|pending|once|as soon as|until|till|only after|not until)\b/i;
 const HYPOTHETICAL =
@@ -397,15 +405,19 @@ export function speakerOfLine(
   const label = m[1]!.trim();
   const paren = m[2] ?? null;
   const text = m[3] ?? '';
-  const lower = `${label} ${paren ?? ''}`.toLowerCase();
+  const labelLower = label.toLowerCase();
+  // The label says who speaks ("Buyer", "Rep"); a title such as "VP Sales" in the buyer's
+  // parentheses is the buyer's job, not a sign of the seller.
+  if (/\b(buyer|customer|client|prospect)\b/.test(labelLower))
+    return { speaker: 'buyer', text, title: paren };
+  const named = `${labelLower} ${(paren ?? '').toLowerCase()}`;
   if (
-    /\b(rep|ae|account executive|seller|sales|sdr|csm|our side|me)\b/.test(lower) ||
-    sellerNames.some((n) => n && lower.includes(n.toLowerCase()))
+    /\b(rep|ae|account executive|seller|sdr|csm|our side|me)\b/.test(labelLower) ||
+    sellerNames.some((n) => n && named.includes(n.toLowerCase()))
   ) {
     return { speaker: 'seller', text, title: paren };
   }
-  if (/\b(buyer|customer|client|prospect)\b/.test(lower) || paren)
-    return { speaker: 'buyer', text, title: paren };
+  if (paren) return { speaker: 'buyer', text, title: paren };
   return { speaker: 'unknown', text, title: paren };
 }
 
