@@ -355,46 +355,35 @@ export class Orchestrator {
     } catch (err) {
       return this.handleFailure(current, stageKey, attempt, stepStartedAt, started, events, err);
     }
-    let finished = this.clock();
-    let committed = await this.commitOutcome(
-      current,
-      run,
-      stageKey,
-      attempt,
-      outcome,
-      stepStartedAt,
-      finished,
-      previous?.activeMs ?? 0,
-      started,
-      events,
-    );
-    if (!committed) return false;
-    current = committed.run;
-    if (outcome.afterCommit) {
+    // Commit the outcome; a post-commit action (e.g. submitting approvals) may replace it with
+    // another outcome, which is committed in turn.
+    let finished: Date;
+    let committed: Awaited<ReturnType<Orchestrator['commitOutcome']>>;
+    for (;;) {
+      finished = this.clock();
+      committed = await this.commitOutcome(
+        current,
+        run,
+        stageKey,
+        attempt,
+        outcome,
+        stepStartedAt,
+        finished,
+        previous?.activeMs ?? 0,
+        started,
+        events,
+      );
+      if (!committed) return false;
+      current = committed.run;
+      if (!outcome.afterCommit) break;
       let follow: StageOutcome | undefined;
       try {
         follow = await outcome.afterCommit(committed.result);
       } catch (err) {
         return this.handleFailure(current, stageKey, attempt, stepStartedAt, started, events, err);
       }
-      if (follow) {
-        outcome = follow;
-        finished = this.clock();
-        committed = await this.commitOutcome(
-          current,
-          run,
-          stageKey,
-          attempt,
-          outcome,
-          stepStartedAt,
-          finished,
-          previous?.activeMs ?? 0,
-          started,
-          events,
-        );
-        if (!committed) return false;
-        current = committed.run;
-      }
+      if (!follow) break;
+      outcome = follow;
     }
     const { stepStatus, step, runStatus, waitingFor, activeMs } = committed;
     await store.saveStep({

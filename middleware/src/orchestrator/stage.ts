@@ -53,6 +53,18 @@ export interface StageOutcome {
   afterCommit?: (result: CommitResult) => Promise<StageOutcome | undefined>;
 }
 
+/** A step that stops for a person to fix the data the message names. */
+export function failedOutcome(message: string, facts: unknown): StageOutcome {
+  return {
+    status: 'failed',
+    reasoning: message,
+    confidence: null,
+    facts,
+    message: message.slice(0, 255),
+    error: message,
+  };
+}
+
 export interface StageContext {
   readonly run: RunRecord;
   readonly stage: StageKey;

@@ -4,9 +4,9 @@
  * independent, in order where a rule depends on another), then the run waits for decisions.
  */
 import type { CommitResult, CrmPort, CrmUser, CrmWrite, DealContext } from '../../ports/crm.ts';
-import type { Stage, StageContext, StageOutcome } from '../../orchestrator/stage.ts';
+import { earlierResults } from '../shared/earlier-results.ts';
+import { failedOutcome, type Stage, type StageContext, type StageOutcome } from '../../orchestrator/stage.ts';
 import { formatMoney } from '../../domain/money.ts';
-import type { DealClosureOutput } from '../deal-closure/deal-closure-agent.ts';
 import type { ContractOutput } from '../contract-generation/contract-agent.ts';
 import { ApprovalMatrixError, requiredApprovals, type RequiredApproval } from './approval-matrix.ts';
 
@@ -37,10 +37,7 @@ export function createApprovalAgent(deps: ApprovalAgentDeps): Stage {
   return {
     key: 'approval_orchestration',
     async run(ctx: StageContext): Promise<StageOutcome> {
-      const deal = ctx.recall<DealContext>('deal_closure', 'deal');
-      const contract = ctx.recall<ContractOutput>('contract_generation', 'contract');
-      const closure = ctx.recall<DealClosureOutput>('deal_closure', 'assessment');
-      if (!deal || !contract) throw new Error('approvals need the deal and the contract');
+      const { deal, contract, closure } = earlierResults(ctx);
       const approvals = ctx.load<ApprovalState[]>('approvals');
       if (!approvals) {
         const plan = await ctx.memo('plan', async () => {
@@ -76,7 +73,7 @@ export function createApprovalAgent(deps: ApprovalAgentDeps): Stage {
             throw err;
           }
         });
-        if (plan.error) return failure(plan.error, plan);
+        if (plan.error) return failedOutcome(plan.error, plan);
         if (plan.required.length === 0) {
           return {
             status: 'succeeded',
@@ -103,7 +100,7 @@ export function createApprovalAgent(deps: ApprovalAgentDeps): Stage {
           const approver = r.approverUsername ? byUsername.get(r.approverUsername.toLowerCase()) : undefined;
           const backup = r.backupUsername ? byUsername.get(r.backupUsername.toLowerCase()) : undefined;
           if (!approver)
-            return failure(
+            return failedOutcome(
               `Approval rule ${r.rule} names approver ${r.approverUsername ?? '(none)'}, who is not a user in this org; fix Approver_Username__c.`,
               plan,
             );
@@ -112,7 +109,7 @@ export function createApprovalAgent(deps: ApprovalAgentDeps): Stage {
           let routed: string | null = null;
           if (!approver.isActive) {
             if (!backup?.isActive)
-              return failure(
+              return failedOutcome(
                 `Approver ${approver.username} for ${r.role} is inactive and rule ${r.rule} has no active backup.`,
                 plan,
               );
@@ -260,9 +257,12 @@ async function submitReady(
   await ctx.save('approvals', approvals);
   const failed = results.filter((r) => !r.ok);
   if (failed.length > 0)
-    return failure(`Submitting to the approval process failed: ${failed.map((f) => f.error).join('; ')}`, {
-      approvals,
-    });
+    return failedOutcome(
+      `Submitting to the approval process failed: ${failed.map((f) => f.error).join('; ')}`,
+      {
+        approvals,
+      },
+    );
   return undefined;
 }
 
@@ -276,17 +276,6 @@ function waitingOutcome(approvals: ApprovalState[], verb: string): StageOutcome 
     facts: { approvals },
     message: `Waiting for ${pending.length} of ${approvals.length} approval(s)`,
     output: { approvals },
-  };
-}
-
-function failure(message: string, facts: unknown): StageOutcome {
-  return {
-    status: 'failed',
-    reasoning: message,
-    confidence: null,
-    facts,
-    message: message.slice(0, 255),
-    error: message,
   };
 }
 

@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import Mustache from 'mustache';
 import type { CrmPort, DealContext } from '../../ports/crm.ts';
-import type { Stage, StageContext, StageOutcome } from '../../orchestrator/stage.ts';
+import { failedOutcome, type Stage, type StageContext, type StageOutcome } from '../../orchestrator/stage.ts';
 import { amountInWords, formatMoney } from '../../domain/money.ts';
 import type { DealClosureOutput } from '../deal-closure/deal-closure-agent.ts';
 import { renderContractPdf } from './contract-pdf.ts';
@@ -120,14 +120,7 @@ export function createContractAgent(deps: ContractAgentDeps): Stage {
       ].filter((m): m is string => m !== null);
       if (missing.length > 0) {
         const message = `The contract needs the ${missing.join(', ')}; fix the opportunity and retry.`;
-        return {
-          status: 'failed',
-          reasoning: message,
-          confidence: null,
-          facts: { missing },
-          message,
-          error: message,
-        };
+        return failedOutcome(message, { missing });
       }
       const output = await ctx.memo('contract', () =>
         buildContract(deal, closure, deps, ctx.run.id, new Date(ctx.run.createdAt)),

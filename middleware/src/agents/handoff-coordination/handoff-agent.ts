@@ -4,11 +4,9 @@
  * during the sale — every fact with the record it came from, and a completeness score against
  * the team's checklist that names what is missing.
  */
-import type { DealContext } from '../../ports/crm.ts';
+import { earlierResults } from '../shared/earlier-results.ts';
 import type { Stage, StageContext, StageOutcome } from '../../orchestrator/stage.ts';
 import { formatMoney } from '../../domain/money.ts';
-import type { DealClosureOutput } from '../deal-closure/deal-closure-agent.ts';
-import type { ContractOutput } from '../contract-generation/contract-agent.ts';
 
 interface Fact {
   text: string;
@@ -32,10 +30,7 @@ export function createHandoffAgent(): Stage {
   return {
     key: 'handoff_coordination',
     async run(ctx: StageContext): Promise<StageOutcome> {
-      const deal = ctx.recall<DealContext>('deal_closure', 'deal');
-      const contract = ctx.recall<ContractOutput>('contract_generation', 'contract');
-      const closure = ctx.recall<DealClosureOutput>('deal_closure', 'assessment');
-      if (!deal || !contract) throw new Error('the handoff needs the deal and the contract');
+      const { deal, contract, closure } = earlierResults(ctx);
       const stakeholders: Fact[] = deal.contactRoles.map((r) => ({
         text: `${r.name}${r.title ? `, ${r.title}` : ''} — ${r.role ?? 'no role'}${r.isPrimary ? ' (primary)' : ''}${r.email ? ` <${r.email}>` : ''}`,
         source: `OpportunityContactRole ${r.id}`,

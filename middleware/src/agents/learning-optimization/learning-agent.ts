@@ -2,11 +2,11 @@
  * Learning & Optimization Agent (first version): the deal's cycle time per phase, compared with
  * the runs completed before it, one win insight, and a celebration post worded from the facts.
  */
-import type { CrmPort, DealContext } from '../../ports/crm.ts';
+import type { CrmPort } from '../../ports/crm.ts';
 import type { RunStore } from '../../ports/store.ts';
+import { earlierResults } from '../shared/earlier-results.ts';
 import type { Stage, StageContext, StageOutcome } from '../../orchestrator/stage.ts';
 import { formatMoney } from '../../domain/money.ts';
-import type { ContractOutput } from '../contract-generation/contract-agent.ts';
 
 export interface LearningDeps {
   store: RunStore;
@@ -37,9 +37,7 @@ export function createLearningAgent(deps: LearningDeps): Stage {
   return {
     key: 'learning_optimization',
     async run(ctx: StageContext): Promise<StageOutcome> {
-      const deal = ctx.recall<DealContext>('deal_closure', 'deal');
-      const contract = ctx.recall<ContractOutput>('contract_generation', 'contract');
-      if (!deal || !contract) throw new Error('learning needs the deal and the contract');
+      const { deal, contract } = earlierResults(ctx);
       const steps = await deps.store.steps(ctx.run.id);
       const phases = steps
         .filter((s) => s.finishedAt)

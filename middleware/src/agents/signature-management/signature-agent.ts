@@ -3,10 +3,10 @@
  * order (customer signer first, then the provider's countersignature), keeps every recipient's
  * status in Salesforce, and on completion attaches the signed documents and moves on.
  */
-import type { CrmPort, CrmWrite, DealContext } from '../../ports/crm.ts';
+import type { CrmPort, CrmWrite } from '../../ports/crm.ts';
 import type { EsignEvent, EsignPort, Envelope } from '../../ports/esign.ts';
-import type { Stage, StageContext, StageOutcome } from '../../orchestrator/stage.ts';
-import type { ContractOutput } from '../contract-generation/contract-agent.ts';
+import { earlierResults } from '../shared/earlier-results.ts';
+import { failedOutcome, type Stage, type StageContext, type StageOutcome } from '../../orchestrator/stage.ts';
 
 export interface SignatureAgentDeps {
   esign: EsignPort;
@@ -42,20 +42,11 @@ export function createSignatureAgent(deps: SignatureAgentDeps): Stage {
   return {
     key: 'signature_management',
     async run(ctx: StageContext): Promise<StageOutcome> {
-      const deal = ctx.recall<DealContext>('deal_closure', 'deal');
-      const contract = ctx.recall<ContractOutput>('contract_generation', 'contract');
-      if (!deal || !contract) throw new Error('signature needs the deal and the contract');
+      const { deal, contract } = earlierResults(ctx);
       const missingEmail = contract.signers.filter((s) => !s.email);
       if (missingEmail.length > 0) {
         const message = `No email address for ${missingEmail.map((s) => s.name).join(', ')}: add it to the contact, then retry.`;
-        return {
-          status: 'failed',
-          reasoning: message,
-          confidence: null,
-          facts: { signers: contract.signers },
-          message,
-          error: message,
-        };
+        return failedOutcome(message, { signers: contract.signers });
       }
       const sent = await ctx.memo('envelope', async () => {
         const envelope = await deps.esign.createEnvelope({

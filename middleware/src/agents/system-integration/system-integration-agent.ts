@@ -4,11 +4,11 @@
  * opportunity are written; then everything is read back and compared with the contract, to the
  * cent. A mismatch fails the step.
  */
-import type { CrmPort, DealContext } from '../../ports/crm.ts';
-import type { Stage, StageContext, StageOutcome } from '../../orchestrator/stage.ts';
+import type { CrmPort } from '../../ports/crm.ts';
+import { earlierResults } from '../shared/earlier-results.ts';
+import { failedOutcome, type Stage, type StageContext, type StageOutcome } from '../../orchestrator/stage.ts';
 import { formatMoney, fromMinor, toMinor } from '../../domain/money.ts';
 import { monthlySchedule, serviceEnd } from '../../domain/revenue-schedule.ts';
-import type { ContractOutput } from '../contract-generation/contract-agent.ts';
 
 export interface SystemIntegrationDeps {
   crm: CrmPort;
@@ -19,10 +19,8 @@ export function createSystemIntegrationAgent(deps: SystemIntegrationDeps): Stage
   return {
     key: 'system_integration',
     async run(ctx: StageContext): Promise<StageOutcome> {
-      const deal = ctx.recall<DealContext>('deal_closure', 'deal');
-      const contract = ctx.recall<ContractOutput>('contract_generation', 'contract');
-      if (!deal || !contract || !deal.account)
-        throw new Error('system integration needs the deal, its account and the contract');
+      const { deal, contract } = earlierResults(ctx);
+      if (!deal.account) throw new Error("system integration needs the deal's account");
       const currency = contract.currency;
       const schedule = monthlySchedule(contract.totalMinor, contract.startDate, contract.termMonths);
       const end = serviceEnd(contract.startDate, contract.termMonths);
@@ -114,14 +112,7 @@ export function createSystemIntegrationAgent(deps: SystemIntegrationDeps): Stage
       };
       if (mismatches.length > 0) {
         const message = `Salesforce does not match the signed contract: ${mismatches.join('; ')}`;
-        return {
-          status: 'failed',
-          reasoning: message,
-          confidence: null,
-          facts,
-          message: message.slice(0, 255),
-          error: message,
-        };
+        return failedOutcome(message, facts);
       }
       return {
         status: 'succeeded',
