@@ -15,6 +15,7 @@ import express, { type Router } from 'express';
 import { Connection } from '@jsforce/jsforce-node';
 import { buildSystem, resolveApiKeys, type System } from './wiring.ts';
 import { createApiRouter } from './http/api-router.ts';
+import { createJwtConnection } from './adapters/salesforce/jwt-bearer.ts';
 import { installPackageAutomation, type PackageAutomation } from './local/package-automation.ts';
 
 const SHUTDOWN_GRACE_MS = 10_000;
@@ -70,15 +71,36 @@ export async function startServer(
   const { port } = server.address() as AddressInfo;
   const url = `http://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${port}`;
   const publicUrl = config.publicUrl ?? url;
-  if (config.mode !== 'local') {
-    await new Promise<void>((ok) => server.close(() => ok()));
-    throw new Error('salesforce mode is not wired yet: it needs the JWT connection (see the issues)');
+  let conn: Connection;
+  if (localOrg) {
+    conn = new Connection({
+      instanceUrl: url,
+      accessToken: localOrg.token,
+      version: config.salesforce.apiVersion,
+    });
+  } else {
+    try {
+      conn = await createJwtConnection({
+        ...config.salesforce,
+        clientId: config.salesforce.clientId!,
+        username: config.salesforce.username!,
+      });
+    } catch (err) {
+      await new Promise<void>((ok) => server.close(() => ok()));
+      throw err;
+    }
+    logger.info(
+      { instanceUrl: conn.instanceUrl, username: config.salesforce.username },
+      'logged in to Salesforce with the JWT bearer flow',
+    );
+    readiness.push({
+      name: 'salesforce',
+      check: cachedCheck(
+        60_000,
+        async () => void (await conn.request(`/services/data/v${config.salesforce.apiVersion}/limits`)),
+      ),
+    });
   }
-  const conn = new Connection({
-    instanceUrl: url,
-    accessToken: localOrg!.token,
-    version: config.salesforce.apiVersion,
-  });
   const system = buildSystem({
     config,
     logger,
@@ -125,6 +147,23 @@ export async function startServer(
       await system.close();
       localOrg?.close();
     },
+  };
+}
+
+/** A readiness check that calls out at most once per `ttlMs`, so probes do not spend API limits. */
+function cachedCheck(ttlMs: number, check: () => Promise<void>): () => Promise<void> {
+  let last: { at: number; error: unknown } | undefined;
+  return async () => {
+    if (!last || Date.now() - last.at > ttlMs) {
+      let error: unknown = null;
+      try {
+        await check();
+      } catch (err) {
+        error = err;
+      }
+      last = { at: Date.now(), error };
+    }
+    if (last.error) throw last.error;
   };
 }
 

@@ -18,12 +18,17 @@ export interface LocalOrgHarness {
 }
 
 export async function startLocalOrg(
-  options: { clock?: () => Date; dbPath?: string } = {},
+  options: {
+    clock?: () => Date;
+    dbPath?: string;
+    connectedApps?: { clientId: string; publicKey: string }[];
+  } = {},
 ): Promise<LocalOrgHarness> {
   const org = new LocalOrg({
     dbPath: options.dbPath ?? ':memory:',
     forceAppDir: FORCE_APP_DIR,
     token: 'test-token',
+    ...(options.connectedApps ? { connectedApps: options.connectedApps } : {}),
     ...(options.clock ? { clock: options.clock } : {}),
   });
   const app = express();

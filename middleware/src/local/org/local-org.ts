@@ -4,7 +4,7 @@
  * transactions, approval processes, platform events and request statistics; `rest-router.ts`
  * puts it on HTTP.
  */
-import { randomBytes, createHash } from 'node:crypto';
+import { randomBytes, createHash, verify } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { ApprovalEngine, DEALDESK_APPROVAL_PROCESS, type ApprovalProcessDefinition } from './approvals.ts';
 import { Dml, LOCK_MARKER, type DmlContext } from './dml.ts';
@@ -32,6 +32,16 @@ export interface LocalOrgOptions {
   token?: string;
   clock?: () => Date;
   approvalProcesses?: ApprovalProcessDefinition[];
+  /** Connected apps that may log in with the JWT bearer flow: consumer key and certificate public key (PEM). */
+  connectedApps?: { clientId: string; publicKey: string }[];
+}
+
+export class OAuthError extends Error {
+  readonly error: string;
+  constructor(error: string, description: string) {
+    super(description);
+    this.error = error;
+  }
 }
 
 export interface PlatformEventMessage {
@@ -63,6 +73,7 @@ export class LocalOrg {
   private readonly events = new EventEmitter();
   private readonly recentEvents: PlatformEventMessage[] = [];
   private stats: RequestStats;
+  private readonly connectedApps: { clientId: string; publicKey: string }[];
   private readonly processDefinitionIds = new Map<string, string>();
   private readonly customMetadata: {
     byType: Map<string, SObjectRecord[]>;
@@ -76,6 +87,7 @@ export class LocalOrg {
     this.soql = new SoqlEngine(this.registry);
     this.customMetadata = buildCustomMetadataRecords(this.registry);
     this.approvals = new ApprovalEngine(options.approvalProcesses ?? [DEALDESK_APPROVAL_PROCESS]);
+    this.connectedApps = options.connectedApps ?? [];
     this.stats = emptyStats(this.clock());
     this.events.setMaxListeners(100);
     const baseline = ensureBaseline(this, this.approvals.list());
@@ -121,6 +133,56 @@ export class LocalOrg {
       JSON.stringify([...this.persistedSessions(), [hashToken(accessToken), user.Id]]),
     );
     return { accessToken, userId: user.Id };
+  }
+
+  /**
+   * The JWT bearer flow's token endpoint: checks the assertion's signature against the
+   * connected app's certificate, its audience, expiry and user, and opens a session.
+   */
+  jwtBearerLogin(assertion: string, audiences: string[]): { accessToken: string; userId: string } {
+    const parts = assertion.split('.');
+    if (parts.length !== 3) throw new OAuthError('invalid_grant', 'invalid assertion');
+    const [h, c, sig] = parts as [string, string, string];
+    let claims: { iss?: unknown; sub?: unknown; aud?: unknown; exp?: unknown };
+    let header: { alg?: unknown };
+    try {
+      header = JSON.parse(Buffer.from(h, 'base64url').toString('utf8')) as { alg?: unknown };
+      claims = JSON.parse(Buffer.from(c, 'base64url').toString('utf8')) as typeof claims;
+    } catch {
+      throw new OAuthError('invalid_grant', 'invalid assertion');
+    }
+    if (header.alg !== 'RS256')
+      throw new OAuthError('invalid_grant', 'invalid assertion: only RS256 is accepted');
+    const app = this.connectedApps.find((a) => a.clientId === claims.iss);
+    if (!app) throw new OAuthError('invalid_client_id', 'client identifier invalid');
+    if (!verify('RSA-SHA256', Buffer.from(`${h}.${c}`), app.publicKey, Buffer.from(sig, 'base64url'))) {
+      throw new OAuthError(
+        'invalid_grant',
+        'invalid assertion: the signature does not match the connected app certificate',
+      );
+    }
+    if (typeof claims.aud !== 'string' || !audiences.includes(claims.aud.replace(/\/$/, '')))
+      throw new OAuthError('invalid_grant', 'audience is invalid');
+    const now = Math.floor(this.clock().getTime() / 1000);
+    if (typeof claims.exp !== 'number' || claims.exp < now || claims.exp > now + 300)
+      throw new OAuthError('invalid_grant', 'expired authorization code');
+    if (typeof claims.sub !== 'string')
+      throw new OAuthError('invalid_grant', 'invalid assertion: no subject');
+    try {
+      return this.createSession(claims.sub);
+    } catch {
+      throw new OAuthError('invalid_grant', "user hasn't approved this consumer");
+    }
+  }
+
+  /** Ends every session of a user except the org's own token (tests use it to expire tokens). */
+  expireSessions(userId: string): void {
+    const keep = hashToken(this.token);
+    for (const [key, id] of this.sessions) if (id === userId && key !== keep) this.sessions.delete(key);
+    this.store.setSetting(
+      'sessions',
+      JSON.stringify(this.persistedSessions().filter(([key, id]) => id !== userId || key === keep)),
+    );
   }
 
   get integrationUserId(): string {

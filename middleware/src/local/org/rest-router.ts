@@ -6,7 +6,7 @@
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
 import { z } from 'zod';
 import { SalesforceApiError, sfError } from './errors.ts';
-import { LOCAL_ORG_API_VERSION, OLDEST_API_VERSION, type LocalOrg } from './local-org.ts';
+import { LOCAL_ORG_API_VERSION, OAuthError, OLDEST_API_VERSION, type LocalOrg } from './local-org.ts';
 import { RestApi, type ApiResponse } from './rest-api.ts';
 
 const BODY_LIMIT = '25mb';
@@ -57,6 +57,42 @@ export function createLocalOrgRouter(org: LocalOrg, options: LocalOrgRouterOptio
   const latency = options.latencyMs ?? 0;
   if (latency > 0) router.use('/services/data', (_req, _res, next) => void setTimeout(next, latency));
   const json = express.json({ limit: BODY_LIMIT, type: () => true, strict: false });
+
+  // OAuth 2.0 JWT bearer flow, for middlewares that log in as a real org's integration user.
+  router.post(
+    '/services/oauth2/token',
+    express.urlencoded({ extended: false, limit: '16kb' }),
+    (req, res) => {
+      const body = req.body as Record<string, unknown>;
+      if (
+        body.grant_type !== 'urn:ietf:params:oauth:grant-type:jwt-bearer' ||
+        typeof body.assertion !== 'string'
+      ) {
+        res
+          .status(400)
+          .json({ error: 'unsupported_grant_type', error_description: 'grant type not supported' });
+        return;
+      }
+      const self = `${req.protocol}://${req.get('host') ?? 'localhost'}`;
+      try {
+        const session = org.jwtBearerLogin(body.assertion, [
+          'https://login.salesforce.com',
+          'https://test.salesforce.com',
+          self,
+        ]);
+        res.json({
+          access_token: session.accessToken,
+          scope: 'api',
+          instance_url: self,
+          id: `${self}/id/00DDd0000000001/${session.userId}`,
+          token_type: 'Bearer',
+        });
+      } catch (err) {
+        if (!(err instanceof OAuthError)) throw err;
+        res.status(400).json({ error: err.error, error_description: err.message });
+      }
+    },
+  );
 
   router.get('/services/data', (_req, res) => {
     res.json(versionsList());
