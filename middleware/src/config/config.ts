@@ -48,7 +48,6 @@ export const ConfigSchema = z
     }),
     salesforce: z.object({
       loginUrl: httpUrl('the Salesforce login URL'),
-      instanceUrl: httpUrl('the Salesforce instance URL').optional(),
       apiVersion: z.string().regex(/^\d{2}\.0$/, { error: "expected an API version like '65.0'" }),
       clientId: z.string().min(1).optional(),
       username: z.string().email({ error: 'expected a Salesforce username (an email address)' }).optional(),
@@ -135,7 +134,6 @@ export const ENV_VARS: Record<string, string> = {
   'localOrg.seed': 'LOCAL_ORG_SEED',
   'localOrg.latencyMs': 'LOCAL_ORG_LATENCY_MS',
   'salesforce.loginUrl': 'SF_LOGIN_URL',
-  'salesforce.instanceUrl': 'SF_INSTANCE_URL',
   'salesforce.apiVersion': 'SF_API_VERSION',
   'salesforce.clientId': 'SF_CLIENT_ID',
   'salesforce.username': 'SF_USERNAME',
