@@ -133,3 +133,45 @@ describe('middleware process', () => {
     assert.match(stderr, /LOG_LEVEL \(logLevel\): expected one of/);
   });
 });
+
+describe('metrics and security headers', () => {
+  let dir: string;
+  let running: RunningServer;
+  before(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'dealdesk-metrics-'));
+    const config = loadConfig({ PORT: '0', DEALDESK_DATA_DIR: dir, LOG_LEVEL: 'silent' });
+    running = await startServer(config, createLogger({ level: 'silent' }), { timerPollMs: 0 });
+  });
+  after(async () => {
+    await running.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('exposes Prometheus metrics for runs, steps and Salesforce requests', async () => {
+    const opp = running.localOrg!.query(
+      "SELECT Id FROM Opportunity WHERE StageName = 'Proposal/Price Quote' LIMIT 1",
+    ).records[0]!;
+    await fetch(`${running.url}/v1/closures`, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${running.apiKey}`, 'Content-Type': 'application/json' },
+      body: JSON.stringify({ opportunityId: opp.Id, trigger: 'Rep' }),
+    });
+    await running.system.orchestrator.idle();
+    const res = await fetch(`${running.url}/metrics`);
+    assert.equal(res.status, 200);
+    assert.match(res.headers.get('content-type') ?? '', /text\/plain/);
+    const text = await res.text();
+    assert.match(text, /dealdesk_runs_started_total\{trigger="Rep"\} 1/);
+    assert.match(text, /dealdesk_step_duration_seconds_count\{agent="Deal_Closure",status="Waiting"\} 1/);
+    assert.match(text, /dealdesk_salesforce_requests_total\{operation="composite",outcome="ok"\} 2/);
+    assert.match(text, /dealdesk_http_requests_total\{method="POST",route="\/v1\/closures",status="202"\} 1/);
+    assert.ok(!text.includes(running.apiKey), 'no secret in metrics');
+  });
+
+  it('sends security headers', async () => {
+    const res = await fetch(`${running.url}/healthz`);
+    assert.equal(res.headers.get('x-content-type-options'), 'nosniff');
+    assert.ok(res.headers.get('strict-transport-security'));
+    assert.equal(res.headers.get('x-powered-by'), null);
+  });
+});

@@ -15,6 +15,7 @@ import express, { type Router } from 'express';
 import { Connection } from '@jsforce/jsforce-node';
 import { buildSystem, resolveApiKeys, type System } from './wiring.ts';
 import { createApiRouter } from './http/api-router.ts';
+import { createMetrics } from './metrics.ts';
 import { createJwtConnection } from './adapters/salesforce/jwt-bearer.ts';
 import { installPackageAutomation, type PackageAutomation } from './local/package-automation.ts';
 
@@ -62,7 +63,15 @@ export async function startServer(
   // Routes that need the running system are added once the port (and so the org URL) is known.
   const late = express.Router();
   mounts.push(late);
-  const app = createApp({ logger, mounts, readiness, version: process.env.npm_package_version });
+  // Metrics exist from the start; the system registers into the same registry once built.
+  const metrics = createMetrics();
+  const app = createApp({
+    logger,
+    mounts,
+    readiness,
+    metrics: () => metrics,
+    version: process.env.npm_package_version,
+  });
   const server = app.listen(config.port, config.host);
   await new Promise<void>((ok, fail) => {
     server.once('listening', ok);
@@ -102,6 +111,7 @@ export async function startServer(
     });
   }
   const system = buildSystem({
+    metrics,
     config,
     logger,
     dataDir,
@@ -171,7 +181,7 @@ function banner(running: RunningServer, config: Config): string {
   const lines = [
     '',
     `dealdesk middleware (${config.mode} mode) listening on ${running.url}`,
-    `  health:     ${running.url}/healthz   readiness: ${running.url}/readyz`,
+    `  health:     ${running.url}/healthz   readiness: ${running.url}/readyz   metrics: ${running.url}/metrics`,
   ];
   if (running.localOrg) {
     lines.push(

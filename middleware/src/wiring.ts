@@ -25,6 +25,7 @@ import { createHandoffAgent } from './agents/handoff-coordination/handoff-agent.
 import { createLearningAgent } from './agents/learning-optimization/learning-agent.ts';
 import type { RunStore } from './ports/store.ts';
 import type { CrmPort } from './ports/crm.ts';
+import { createMetrics, type Metrics } from './metrics.ts';
 
 const ClauseLibrarySchema = z.object({
   version: z.string(),
@@ -74,9 +75,11 @@ export interface SystemDeps {
   publicUrl: () => string;
   clock?: () => Date;
   timerPollMs?: number;
+  metrics?: Metrics;
 }
 
 export interface System {
+  metrics: Metrics;
   store: RunStore;
   crm: CrmPort;
   esign: LocalEsign;
@@ -87,7 +90,12 @@ export interface System {
 export function buildSystem(deps: SystemDeps): System {
   const { config, logger } = deps;
   const store = createSqliteRunStore(join(deps.dataDir, 'dealdesk.sqlite'));
-  const crm = createSalesforceCrm({ conn: deps.conn, apiVersion: config.salesforce.apiVersion });
+  const metrics = deps.metrics ?? createMetrics();
+  const crm = createSalesforceCrm({
+    conn: deps.conn,
+    apiVersion: config.salesforce.apiVersion,
+    onRequest: (operation, outcome) => metrics.salesforceRequests.inc({ operation, outcome }),
+  });
   const esign = createLocalEsign({
     dbPath: join(deps.dataDir, 'esign.sqlite'),
     publicUrl: deps.publicUrl,
@@ -100,6 +108,10 @@ export function buildSystem(deps: SystemDeps): System {
         model: config.gemini.model,
         logger,
         ...(config.gemini.baseUrl ? { baseUrl: config.gemini.baseUrl } : {}),
+        onUsage: (model, usage) => {
+          metrics.llmTokens.inc({ model, kind: 'prompt' }, usage.promptTokens);
+          metrics.llmTokens.inc({ model, kind: 'output' }, usage.outputTokens);
+        },
       })
     : undefined;
   const stages = [
@@ -129,6 +141,7 @@ export function buildSystem(deps: SystemDeps): System {
     logger,
     ...(deps.clock ? { clock: deps.clock } : {}),
     timerPollMs: deps.timerPollMs ?? 1000,
+    metrics,
   });
   esign.onEvent(async (event) => {
     const indexed = await store.runForRecord(event.envelopeId);
@@ -142,6 +155,7 @@ export function buildSystem(deps: SystemDeps): System {
     await orchestrator.deliver(indexed.runId, `esign:${event.kind}`, `esign:${event.eventId}`, event);
   });
   return {
+    metrics,
     store,
     crm,
     esign,

@@ -4,6 +4,8 @@
  */
 import express, { type Express, type NextFunction, type Request, type Response } from 'express';
 import { pinoHttp } from 'pino-http';
+import helmet from 'helmet';
+import type { Metrics } from '../metrics.ts';
 import type { Logger } from '../logger.ts';
 
 export interface ReadinessCheck {
@@ -13,6 +15,8 @@ export interface ReadinessCheck {
 
 export interface AppDeps {
   logger: Logger;
+  /** Serves `GET /metrics` in the Prometheus text format when set. */
+  metrics?: () => Metrics | undefined;
   /** Routers mounted at the root before the API (in local mode: the local org). */
   mounts?: express.Router[];
   readiness?: ReadinessCheck[];
@@ -31,11 +35,39 @@ export function createApp(deps: AppDeps): Express {
     pinoHttp({
       logger: deps.logger,
       // Health probes every few seconds would drown the log.
-      autoLogging: { ignore: (req) => req.url === '/healthz' || req.url === '/readyz' },
+      autoLogging: {
+        ignore: (req) => req.url === '/healthz' || req.url === '/readyz' || req.url === '/metrics',
+      },
       customLogLevel: (_req, res, err) =>
         err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info',
     }),
   );
+
+  // Security headers for every response; the local signing pages set their own stricter CSP.
+  app.use(helmet({ contentSecurityPolicy: false }));
+  app.use((req, res, next) => {
+    res.on('finish', () => {
+      // The route pattern, not the URL, keeps label values few (no ids or tokens in them).
+      const route = (req.route as { path?: string } | undefined)?.path;
+      deps
+        .metrics?.()
+        ?.httpRequests.inc({
+          method: req.method,
+          route: route ? `${req.baseUrl}${String(route)}` : 'unmatched',
+          status: String(res.statusCode),
+        });
+    });
+    next();
+  });
+
+  app.get('/metrics', async (_req, res) => {
+    const metrics = deps.metrics?.();
+    if (!metrics) {
+      res.status(404).json({ error: { code: 'NOT_FOUND', message: 'Metrics are not enabled', details: {} } });
+      return;
+    }
+    res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
+  });
 
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok', version: deps.version ?? 'dev' });

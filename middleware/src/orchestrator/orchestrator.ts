@@ -8,6 +8,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Logger } from '../logger.ts';
+import type { Metrics } from '../metrics.ts';
 import type {
   ClosurePatch,
   ClosureRef,
@@ -36,6 +37,7 @@ export interface OrchestratorDeps {
   timerPollMs?: number;
   /** Transient failures are retried this many times before the run waits for a person. */
   maxAutomaticRetries?: number;
+  metrics?: Metrics;
 }
 
 export interface StartClosureInput {
@@ -136,7 +138,10 @@ export class Orchestrator {
       ...input,
       createdAt: this.clock().toISOString(),
     });
-    if (result.outcome === 'created') this.kick(result.run.id);
+    if (result.outcome === 'created') {
+      this.deps.metrics?.runsStarted.inc({ trigger: input.trigger });
+      this.kick(result.run.id);
+    }
     return result;
   }
 
@@ -235,6 +240,7 @@ export class Orchestrator {
         updatedAt: now,
       });
       await this.deps.store.clearTimers(run.id);
+      this.deps.metrics?.runsFinished.inc({ status: 'cancelled' });
       await this.commitSafely(
         updated,
         stage,
@@ -422,6 +428,12 @@ export class Orchestrator {
       { status: stepStatus, partialCommits, ms: finished.getTime() - started.getTime() },
       'stage finished',
     );
+    this.deps.metrics?.stepDuration.observe(
+      { agent, status: stepStatus },
+      (finished.getTime() - started.getTime()) / 1000,
+    );
+    if (runStatus === 'completed')
+      this.deps.metrics?.runsFinished.inc({ status: outcome.status === 'stopped' ? 'stopped' : 'completed' });
     return runStatus === 'running';
   }
 

@@ -87,6 +87,8 @@ export interface GeminiLlmDeps {
   logger?: Logger;
   /** Backoff wait; injected by tests. */
   sleep?: (ms: number) => Promise<void>;
+  /** Called with the token usage of every response received (metrics). */
+  onUsage?: (model: string, usage: TokenUsage) => void;
 }
 
 export const DEFAULT_TIMEOUT_MS = 20_000;
@@ -178,8 +180,10 @@ export function createGeminiLlm(deps: GeminiLlmDeps): LlmPort {
         lastFailure = classifyRequestError(err, { model, attempts: attemptNumber, scrub });
         throw lastFailure;
       }
-      const value = interpretResponse(response, request.schema, { model, attempts: attemptNumber });
       const usage = toUsage(response.usageMetadata);
+      // Tokens are billed even when the answer is then rejected (blocked, invalid), so count them first.
+      if (usage) deps.onUsage?.(model, usage);
+      const value = interpretResponse(response, request.schema, { model, attempts: attemptNumber });
       log?.debug(
         { agent: request.agent, attempt: attemptNumber, responseChars: value.textChars },
         'gemini response',

@@ -86,10 +86,34 @@ function errorOf(body: unknown): CrmError {
 export interface SalesforceCrmDeps {
   conn: Connection;
   apiVersion: string;
+  /** Counts each API request by operation and outcome. */
+  onRequest?: (operation: string, outcome: 'ok' | 'error') => void;
 }
 
 export function createSalesforceCrm(deps: SalesforceCrmDeps): CrmPort {
-  const { conn } = deps;
+  const counted = async <T>(operation: string, call: () => Promise<T>): Promise<T> => {
+    try {
+      const result = await call();
+      deps.onRequest?.(operation, 'ok');
+      return result;
+    } catch (err) {
+      deps.onRequest?.(operation, 'error');
+      throw err;
+    }
+  };
+  // Every Salesforce call goes through these two, so each is counted once.
+  const conn = {
+    request: <T = unknown>(url: string) => counted('query', () => deps.conn.request<T>(url)),
+    requestPost: <T = unknown>(url: string, body: object) =>
+      counted(
+        url.endsWith('/composite')
+          ? 'composite'
+          : url.includes('/process/approvals')
+            ? 'process/approvals'
+            : 'post',
+        () => deps.conn.requestPost<T>(url, body),
+      ),
+  };
   const base = `/services/data/v${deps.apiVersion}`;
 
   async function composite(
