@@ -49,13 +49,11 @@ export function createApp(deps: AppDeps): Express {
     res.on('finish', () => {
       // The route pattern, not the URL, keeps label values few (no ids or tokens in them).
       const route = (req.route as { path?: string } | undefined)?.path;
-      deps
-        .metrics?.()
-        ?.httpRequests.inc({
-          method: req.method,
-          route: route ? `${req.baseUrl}${String(route)}` : 'unmatched',
-          status: String(res.statusCode),
-        });
+      deps.metrics?.()?.httpRequests.inc({
+        method: req.method,
+        route: route ? `${req.baseUrl}${String(route)}` : 'unmatched',
+        status: String(res.statusCode),
+      });
     });
     next();
   });
