@@ -175,3 +175,17 @@ describe('metrics and security headers', () => {
     assert.equal(res.headers.get('x-powered-by'), null);
   });
 });
+
+describe('storage configuration', () => {
+  it('refuses to start with DATABASE_URL rather than silently storing runs elsewhere', async () => {
+    const config = loadConfig({
+      PORT: '0',
+      LOG_LEVEL: 'silent',
+      DATABASE_URL: 'postgres://dealdesk@localhost/dealdesk',
+    });
+    await assert.rejects(
+      startServer(config, createLogger({ level: 'silent' })),
+      /Postgres storage is not available yet/,
+    );
+  });
+});

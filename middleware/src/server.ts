@@ -40,6 +40,12 @@ export async function startServer(
   logger: Logger,
   options: StartOptions = {},
 ): Promise<RunningServer> {
+  if (config.databaseUrl) {
+    // Better to stop than to keep runs somewhere the operator did not ask for.
+    throw new Error(
+      'DATABASE_URL is set, but Postgres storage is not available yet; unset it to store runs in SQLite',
+    );
+  }
   const dataDir = resolve(REPO_ROOT, config.dataDir);
   const readiness: ReadinessCheck[] = [];
   const apiKeys = resolveApiKeys(config, dataDir);
