@@ -60,6 +60,11 @@ describe('a deal from verbal yes to handoff (local mode)', () => {
     assert.equal(closure.Run_Id__c, result.closureId);
     assert.equal(closure.Decision__c, 'Go');
     assert.ok(Number(closure.Closing_Confidence__c) >= 75);
+    assert.ok(
+      Number.isInteger(closure.Renewal_Risk_Score__c) && Number(closure.Renewal_Risk_Score__c) > 0,
+      'the renewal risk score is set',
+    );
+    assert.match(String(closure.Renewal_Risk_Factors__c), /discount depth|custom terms|implementation/);
     const count = async (soql: string) => (await conn.query(soql)).totalSize;
     const where = `WHERE Deal_Closure__c = '${result.dealClosureId}'`;
     assert.equal(
@@ -110,7 +115,7 @@ describe('a deal from verbal yes to handoff (local mode)', () => {
     assert.ok(events.some((e) => e.payload.Status__c === 'Completed'));
   });
 
-  it('answers the same Idempotency-Key with the same closure and refuses a second closure', async () => {
+  it('answers the same Idempotency-Key with the same closure', async () => {
     const api = (body: unknown, key: string) =>
       fetch(`${server.url}/v1/closures`, {
         method: 'POST',

@@ -130,7 +130,7 @@ export function buildSystem(deps: SystemDeps): System {
     }),
     createApprovalAgent({ crm }),
     createSignatureAgent({ esign, crm }),
-    createSystemIntegrationAgent({ crm, renewalLeadDays: config.agents.renewalLeadDays }),
+    createSystemIntegrationAgent({ crm, renewalLeadDays: config.agents.renewalLeadDays, store }),
     createHandoffAgent(),
     createLearningAgent({ store, crm }),
   ];

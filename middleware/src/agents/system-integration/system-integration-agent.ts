@@ -6,6 +6,8 @@
  */
 import type { CrmPort } from '../../ports/crm.ts';
 import { earlierResults } from '../shared/earlier-results.ts';
+import { renewalRisk } from './renewal-risk.ts';
+import type { RunStore } from '../../ports/store.ts';
 import { failedOutcome, type Stage, type StageContext, type StageOutcome } from '../../orchestrator/stage.ts';
 import { formatMoney, fromMinor, toMinor } from '../../domain/money.ts';
 import { monthlySchedule, serviceEnd } from '../../domain/revenue-schedule.ts';
@@ -13,13 +15,29 @@ import { monthlySchedule, serviceEnd } from '../../domain/revenue-schedule.ts';
 export interface SystemIntegrationDeps {
   crm: CrmPort;
   renewalLeadDays: number;
+  /** Earlier closures, for the signature cycle of peers in the renewal risk. */
+  store?: RunStore;
+}
+
+/** Median signature time of the last completed closures. */
+async function peerSignatureMedian(store: RunStore | undefined, exceptRunId: string): Promise<number | null> {
+  if (!store) return null;
+  const durations: number[] = [];
+  for (const run of (await store.completedRuns(50)).filter((r) => r.id !== exceptRunId)) {
+    const step = (await store.steps(run.id)).find((s) => s.stage === 'signature_management');
+    if (step?.durationMs) durations.push(step.durationMs);
+  }
+  if (durations.length === 0) return null;
+  durations.sort((a, b) => a - b);
+  const mid = Math.floor(durations.length / 2);
+  return durations.length % 2 ? durations[mid]! : (durations[mid - 1]! + durations[mid]!) / 2;
 }
 
 export function createSystemIntegrationAgent(deps: SystemIntegrationDeps): Stage {
   return {
     key: 'system_integration',
     async run(ctx: StageContext): Promise<StageOutcome> {
-      const { deal, contract } = earlierResults(ctx);
+      const { deal, contract, closure } = earlierResults(ctx);
       if (!deal.account) throw new Error("system integration needs the deal's account");
       const currency = contract.currency;
       const schedule = monthlySchedule(contract.totalMinor, contract.startDate, contract.termMonths);
@@ -101,7 +119,23 @@ export function createSystemIntegrationAgent(deps: SystemIntegrationDeps): Stage
         mismatches.push(
           `schedule sums to ${fromMinor(sumBack, currency)}, contract value is ${fromMinor(contract.totalMinor, currency)}`,
         );
+      const envelope = ctx.recall<{ sentAt?: string }>('signature_management', 'envelope');
+      const signed = ctx.recall<{ completedAt?: string | null }>('signature_management', 'output');
+      const signatureMs =
+        envelope?.sentAt && signed?.completedAt
+          ? new Date(signed.completedAt).getTime() - new Date(envelope.sentAt).getTime()
+          : null;
+      const risk = renewalRisk({
+        deal,
+        signals: closure?.assessment.signals ?? [],
+        customTerms: contract.specialTerms.length > 0,
+        signatureMs,
+        peerSignatureMedianMs: await ctx.memo('peerSignatureMedianMs', () =>
+          peerSignatureMedian(deps.store, ctx.run.id),
+        ),
+      });
       const facts = {
+        renewalRisk: risk,
         contractKey,
         periods: scheduleRows.length,
         firstPeriod: scheduleRows[0],
@@ -116,10 +150,16 @@ export function createSystemIntegrationAgent(deps: SystemIntegrationDeps): Stage
       }
       return {
         status: 'succeeded',
-        reasoning: `Closed Won at ${formatMoney(contract.totalMinor, currency)}; contract activated ${contract.startDate} to ${lastDay}; ${scheduleRows.length} monthly revenue entries summing exactly to the contract value; renewal opportunity due ${renewalClose} (${deps.renewalLeadDays} days before the end). Read back and verified: 100% match.`,
+        reasoning: `Closed Won at ${formatMoney(contract.totalMinor, currency)}; contract activated ${contract.startDate} to ${lastDay}; ${scheduleRows.length} monthly revenue entries summing exactly to the contract value; renewal opportunity due ${renewalClose} (${deps.renewalLeadDays} days before the end). Read back and verified: 100% match. Renewal risk ${risk.score}/100 (${risk.level})${risk.factors.length > 0 ? `: ${risk.factors.map((f) => `${f.factor.replace(/_/g, ' ')} +${f.points}`).join(', ')}` : ''}.`,
         confidence: 1,
         facts,
-        message: 'Closed Won; contract, schedule and renewal verified',
+        message: `Closed Won; contract, schedule and renewal verified; renewal risk ${risk.score}`,
+        closurePatch: {
+          renewalRiskScore: risk.score,
+          renewalRiskFactors:
+            risk.factors.map((f) => `+${f.points} ${f.factor.replace(/_/g, ' ')}: ${f.reason}`).join('\n') ||
+            'No risk factor found.',
+        },
         output: {
           contractId: back.contract?.id ?? null,
           endDate: lastDay,
