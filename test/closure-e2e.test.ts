@@ -79,7 +79,7 @@ describe('a deal from verbal yes to handoff (local mode)', () => {
       await count(`SELECT COUNT() FROM Signature_Envelope__c ${where} AND Status__c = 'Completed'`),
       1,
     );
-    assert.equal(await count(`SELECT COUNT() FROM Handoff_Package__c ${where}`), 1);
+    assert.equal(await count(`SELECT COUNT() FROM Handoff_Package__c ${where}`), 4, 'one package per team');
     assert.equal(await count(`SELECT COUNT() FROM Win_Insight__c ${where}`), 1);
     assert.equal(await count(`SELECT COUNT() FROM FeedItem WHERE ParentId = '${result.opportunityId}'`), 1);
     const opp = (await conn.sobject('Opportunity').retrieve(result.opportunityId)) as Record<string, unknown>;

@@ -158,7 +158,7 @@ describe('crash and restart during a run', function () {
       'one celebration post',
     );
     assert.equal(await count(`SELECT COUNT() FROM Win_Insight__c ${where}`), 1);
-    assert.equal(await count(`SELECT COUNT() FROM Handoff_Package__c ${where}`), 1);
+    assert.equal(await count(`SELECT COUNT() FROM Handoff_Package__c ${where}`), 4, 'one package per team');
     const opp = (await conn.sobject('Opportunity').retrieve(started.opportunityId)) as Record<
       string,
       unknown

@@ -21,7 +21,11 @@ import { createContractAgent, type ContractLibrary } from './agents/contract-gen
 import { createApprovalAgent } from './agents/approval-orchestration/approval-agent.ts';
 import { createSignatureAgent } from './agents/signature-management/signature-agent.ts';
 import { createSystemIntegrationAgent } from './agents/system-integration/system-integration-agent.ts';
-import { createHandoffAgent } from './agents/handoff-coordination/handoff-agent.ts';
+import {
+  createHandoffAgent,
+  HandoffChecklistsSchema,
+  type HandoffChecklists,
+} from './agents/handoff-coordination/handoff-agent.ts';
 import { createLearningAgent } from './agents/learning-optimization/learning-agent.ts';
 import type { RunStore } from './ports/store.ts';
 import type { CrmPort } from './ports/crm.ts';
@@ -39,6 +43,15 @@ const ClauseLibrarySchema = z.object({
     }),
   ),
 });
+
+export function loadHandoffChecklists(file = join(CONFIG_DIR, 'handoff-checklists.json')): HandoffChecklists {
+  const parsed = HandoffChecklistsSchema.safeParse(JSON.parse(readFileSync(file, 'utf8')));
+  if (!parsed.success)
+    throw new Error(
+      `${file}: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
+    );
+  return parsed.data;
+}
 
 export function loadContractLibrary(dir = join(CONFIG_DIR, 'contracts')): ContractLibrary {
   const clausesPath = join(dir, 'clauses.json');
@@ -131,7 +144,7 @@ export function buildSystem(deps: SystemDeps): System {
     createApprovalAgent({ crm }),
     createSignatureAgent({ esign, crm }),
     createSystemIntegrationAgent({ crm, renewalLeadDays: config.agents.renewalLeadDays, store }),
-    createHandoffAgent(),
+    createHandoffAgent({ checklists: loadHandoffChecklists() }),
     createLearningAgent({ store, crm }),
   ];
   const orchestrator = new Orchestrator({
