@@ -105,6 +105,22 @@ describe('a deal from verbal yes to handoff (local mode)', () => {
       `SELECT ContentDocument.Title FROM ContentDocumentLink WHERE LinkedEntityId = '${result.opportunityId}'`,
     );
     assert.equal(files.totalSize, 3, 'contract, signed agreement and certificate');
+    // Each file carries the key a resumed step looks it up by, so none is ever attached twice.
+    const keyed = await conn.query<{ DealDesk_Key__c: string | null }>(
+      `SELECT DealDesk_Key__c FROM ContentVersion WHERE FirstPublishLocationId = '${result.opportunityId}'`,
+    );
+    assert.equal(keyed.totalSize, 3);
+    assert.ok(
+      keyed.records.every(
+        (r) => typeof r.DealDesk_Key__c === 'string' && r.DealDesk_Key__c.startsWith(result.closureId),
+      ),
+    );
+    const crm = server.system.crm;
+    const found = await crm.existingKeys(
+      'file',
+      keyed.records.map((r) => r.DealDesk_Key__c!),
+    );
+    assert.equal(found.size, 3);
   });
 
   it('published a timeline event for every step write', () => {

@@ -40,6 +40,10 @@ export function createApp(deps: AppDeps): Express {
       },
       customLogLevel: (_req, res, err) =>
         err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info',
+      // Signing links carry the recipient's only credential in the path; it never reaches a log.
+      serializers: {
+        req: (req: { url?: string }) => ({ ...req, url: redactUrl(req.url) }),
+      },
     }),
   );
 

@@ -620,6 +620,8 @@ function writeSubrequests(
             PathOnClient: w.fileName,
             VersionData: Buffer.from(w.data).toString('base64'),
             FirstPublishLocationId: w.linkedTo,
+            // Lets a resumed step find the file instead of attaching it twice.
+            DealDesk_Key__c: w.key,
           },
         },
       ];
