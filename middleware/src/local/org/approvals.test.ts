@@ -123,6 +123,19 @@ describe('local org process/approvals', () => {
     assert.equal((await h.conn.query('SELECT COUNT() FROM ProcessInstanceWorkitem')).totalSize, 0);
   });
 
+  it('lets an administrator (Modify All Data) edit a locked record, and no one else', async () => {
+    await submit();
+    const other = await asUser('other@approvals.example');
+    await assert.rejects(
+      other.sobject('Deal_Approval__c').update({ Id: approvalId, Comments__c: 'edit' }),
+      (e: { errorCode: string }) => e.errorCode === 'ENTITY_IS_LOCKED',
+    );
+    const boss = await asUser('boss@approvals.example');
+    const res = await boss.sobject('Deal_Approval__c').update({ Id: approvalId, Comments__c: 'admin note' });
+    assert.ok(res.success);
+    assert.equal(h.org.isLocked(approvalId), true, 'still locked for everyone else');
+  });
+
   it('lets the delegated approver reject, and refuses anyone else', async () => {
     const submitted = await submit();
     const workitem = submitted.newWorkitemIds[0]!;
