@@ -206,29 +206,18 @@ export function createGeminiLlm(deps: GeminiLlmDeps): LlmPort {
         shouldRetry: async ({ error, attemptNumber }) => {
           if (!(error instanceof LlmUnavailableError) || !error.retryable) return false;
           const delayMs = backoffDelay(error, attemptNumber);
+          const details = {
+            agent: request.agent,
+            attempt: attemptNumber,
+            kind: error.kind,
+            httpStatus: error.httpStatus,
+            delayMs,
+          };
           if (delayMs >= remaining()) {
-            log?.warn(
-              {
-                agent: request.agent,
-                attempt: attemptNumber,
-                kind: error.kind,
-                httpStatus: error.httpStatus,
-                delayMs,
-              },
-              'gemini call failed; the next attempt would outlast the deadline',
-            );
+            log?.warn(details, 'gemini call failed; the next attempt would outlast the deadline');
             return false;
           }
-          log?.warn(
-            {
-              agent: request.agent,
-              attempt: attemptNumber,
-              kind: error.kind,
-              httpStatus: error.httpStatus,
-              delayMs,
-            },
-            'gemini call failed; retrying',
-          );
+          log?.warn(details, 'gemini call failed; retrying');
           await sleepUnlessAborted(sleep, delayMs, controller.signal);
           return true;
         },
