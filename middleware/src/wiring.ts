@@ -30,6 +30,8 @@ import { createLearningAgent } from './agents/learning-optimization/learning-age
 import type { RunStore } from './ports/store.ts';
 import type { CrmPort } from './ports/crm.ts';
 import { createMetrics, type Metrics } from './metrics.ts';
+import type { Notifier } from './ports/notify.ts';
+import { createConsoleNotifier } from './adapters/notify/console-notifier.ts';
 
 const ClauseLibrarySchema = z.object({
   version: z.string(),
@@ -96,6 +98,8 @@ export interface System {
   store: RunStore;
   crm: CrmPort;
   esign: LocalEsign;
+  /** Tells people what they must act on; the console in local mode. */
+  notifier: Notifier;
   orchestrator: Orchestrator;
   close(): Promise<void>;
 }
@@ -115,6 +119,7 @@ export function buildSystem(deps: SystemDeps): System {
     ...(deps.clock ? { clock: deps.clock } : {}),
     logger,
   });
+  const notifier = createConsoleNotifier(logger);
   const llm = config.gemini.apiKey
     ? createGeminiLlm({
         apiKey: config.gemini.apiKey,
@@ -172,6 +177,7 @@ export function buildSystem(deps: SystemDeps): System {
     store,
     crm,
     esign,
+    notifier,
     orchestrator,
     async close() {
       await orchestrator.stop();
