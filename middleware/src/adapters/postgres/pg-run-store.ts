@@ -1,0 +1,324 @@
+/**
+ * The run store on Postgres (node-postgres): several middleware replicas share it. Semantics
+ * match the SQLite store exactly (one contract test suite runs against both): createRun is one
+ * transaction serialised per opportunity and idempotency key by advisory locks, a partial
+ * unique index keeps one active run per opportunity even so, events are stored once per dedupe
+ * key, and memo merges happen inside the UPDATE so concurrent writers cannot lose a key.
+ */
+import pg from 'pg';
+import type {
+  CreateRunResult,
+  NewRun,
+  RunEvent,
+  RunRecord,
+  RunStore,
+  StepRow,
+  TimerRow,
+} from '../../ports/store.ts';
+import type { AgentName } from '../../ports/crm.ts';
+import { migrate } from './migrations.ts';
+
+export interface PgRunStoreOptions {
+  connectionString: string;
+  /** A Postgres schema of its own (created when missing); `public` by default. */
+  schema?: string;
+  /** Connections this process may hold. */
+  poolSize?: number;
+}
+
+export interface PgRunStore extends RunStore {
+  pool: pg.Pool;
+  schema: string;
+}
+
+const ACTIVE = "('queued', 'running', 'waiting')";
+
+type Row = Record<string, unknown>;
+
+const iso = (v: unknown): string => (v instanceof Date ? v.toISOString() : String(v));
+const isoOrNull = (v: unknown): string | null => (v === null || v === undefined ? null : iso(v));
+
+function toRun(r: Row): RunRecord {
+  return {
+    id: String(r.id),
+    opportunityId: String(r.opportunity_id),
+    dealClosureId: (r.deal_closure_id as string | null) ?? null,
+    trigger: r.trigger === 'Signal' ? 'Signal' : 'Rep',
+    note: (r.note as string | null) ?? null,
+    transcript: (r.transcript as string | null) ?? null,
+    idempotencyKey: (r.idempotency_key as string | null) ?? null,
+    status: r.status as RunRecord['status'],
+    waitingFor: (r.waiting_for as RunRecord['waitingFor']) ?? null,
+    stageIndex: Number(r.stage_index),
+    error: (r.error as string | null) ?? null,
+    createdAt: iso(r.created_at),
+    updatedAt: iso(r.updated_at),
+    completedAt: isoOrNull(r.completed_at),
+    memo: (r.memo ?? {}) as Record<string, unknown>,
+  };
+}
+
+const COLUMNS: Record<string, string> = {
+  opportunityId: 'opportunity_id',
+  dealClosureId: 'deal_closure_id',
+  trigger: 'trigger',
+  note: 'note',
+  transcript: 'transcript',
+  idempotencyKey: 'idempotency_key',
+  status: 'status',
+  waitingFor: 'waiting_for',
+  stageIndex: 'stage_index',
+  error: 'error',
+  createdAt: 'created_at',
+  updatedAt: 'updated_at',
+  completedAt: 'completed_at',
+};
+
+/** A schema name goes into SQL text, so only plain identifiers are accepted. */
+export function assertSchemaName(schema: string): string {
+  if (!/^[a-z_][a-z0-9_]{0,62}$/.test(schema))
+    throw new Error(`invalid Postgres schema name "${schema}": use lower-case letters, digits and _`);
+  return schema;
+}
+
+export async function createPgRunStore(options: PgRunStoreOptions): Promise<PgRunStore> {
+  const schema = assertSchemaName(options.schema ?? 'public');
+  const pool = new pg.Pool({
+    connectionString: options.connectionString,
+    max: options.poolSize ?? 10,
+    // Every connection sees this store's tables first, whatever the role's default search path.
+    options: `-c search_path=${schema}`,
+  });
+  // An idle client losing its server (a restart, a failover) must not crash the process.
+  pool.on('error', () => undefined);
+  try {
+    await migrate(pool, schema);
+  } catch (err) {
+    await pool.end();
+    throw err;
+  }
+
+  const one = async (sql: string, params: unknown[] = []): Promise<Row | undefined> =>
+    (await pool.query<Row>(sql, params)).rows[0];
+  const all = async (sql: string, params: unknown[] = []): Promise<Row[]> =>
+    (await pool.query<Row>(sql, params)).rows;
+  const tx = async <T>(work: (c: pg.PoolClient) => Promise<T>): Promise<T> => {
+    const client = await pool.connect();
+    try {
+      await client.query('BEGIN');
+      const result = await work(client);
+      await client.query('COMMIT');
+      return result;
+    } catch (err) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw err;
+    } finally {
+      client.release();
+    }
+  };
+
+  return {
+    pool,
+    schema,
+
+    async createRun(input: NewRun): Promise<CreateRunResult> {
+      return tx(async (c) => {
+        // Two replicas creating a run for the same opportunity (or key) take turns here.
+        const keys = [`opp:${input.opportunityId}`];
+        if (input.idempotencyKey) keys.push(`key:${input.idempotencyKey}`);
+        // Always in the same order, so two transactions never wait on each other's second lock.
+        for (const key of keys.sort())
+          await c.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [`dealdesk:${key}`]);
+        if (input.idempotencyKey) {
+          const existing = (
+            await c.query<Row>('SELECT * FROM runs WHERE idempotency_key = $1', [input.idempotencyKey])
+          ).rows[0];
+          if (existing) return { outcome: 'existing', run: toRun(existing) };
+        }
+        const running = (
+          await c.query<Row>(
+            `SELECT * FROM runs WHERE opportunity_id = $1 AND status IN ${ACTIVE} ORDER BY created_at LIMIT 1`,
+            [input.opportunityId],
+          )
+        ).rows[0];
+        if (running) return { outcome: 'conflict', running: toRun(running) };
+        const created = (
+          await c.query<Row>(
+            `INSERT INTO runs (id, opportunity_id, deal_closure_id, trigger, note, transcript, idempotency_key, status, stage_index, created_at, updated_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, 'queued', 0, $8, $8) RETURNING *`,
+            [
+              input.id,
+              input.opportunityId,
+              input.dealClosureId,
+              input.trigger,
+              input.note,
+              input.transcript,
+              input.idempotencyKey,
+              input.createdAt,
+            ],
+          )
+        ).rows[0]!;
+        return { outcome: 'created', run: toRun(created) };
+      });
+    },
+
+    async getRun(id) {
+      const row = await one('SELECT * FROM runs WHERE id = $1', [id]);
+      return row ? toRun(row) : undefined;
+    },
+
+    async unfinishedRuns() {
+      return (await all(`SELECT * FROM runs WHERE status IN ${ACTIVE} ORDER BY created_at, id`)).map(toRun);
+    },
+
+    async updateRun(id, patch, memo) {
+      const sets: string[] = [];
+      const values: unknown[] = [];
+      for (const [key, value] of Object.entries(patch)) {
+        const column = COLUMNS[key];
+        if (!column || value === undefined) continue;
+        values.push(value);
+        sets.push(`${column} = $${values.length}`);
+      }
+      if (memo) {
+        values.push(JSON.stringify(memo));
+        sets.push(`memo = memo || $${values.length}::jsonb`);
+      }
+      values.push(id);
+      const row =
+        sets.length > 0
+          ? await one(`UPDATE runs SET ${sets.join(', ')} WHERE id = $${values.length} RETURNING *`, values)
+          : await one('SELECT * FROM runs WHERE id = $1', [id]);
+      if (!row) throw new Error(`no run ${id}`);
+      return toRun(row);
+    },
+
+    async saveStep(s: StepRow) {
+      await pool.query(
+        `INSERT INTO steps (run_id, stage, agent, status, attempts, started_at, finished_at, duration_ms, active_ms, reasoning, confidence, error, output)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13::jsonb)
+         ON CONFLICT (run_id, stage) DO UPDATE SET agent = excluded.agent, status = excluded.status, attempts = excluded.attempts,
+           started_at = excluded.started_at, finished_at = excluded.finished_at, duration_ms = excluded.duration_ms,
+           active_ms = excluded.active_ms, reasoning = excluded.reasoning, confidence = excluded.confidence,
+           error = excluded.error, output = excluded.output`,
+        [
+          s.runId,
+          s.stage,
+          s.agent,
+          s.status,
+          s.attempts,
+          s.startedAt,
+          s.finishedAt,
+          s.durationMs,
+          s.activeMs,
+          s.reasoning,
+          s.confidence,
+          s.error,
+          JSON.stringify(s.output ?? null),
+        ],
+      );
+    },
+
+    async steps(runId) {
+      return (await all('SELECT * FROM steps WHERE run_id = $1 ORDER BY started_at, seq', [runId])).map(
+        (r): StepRow => ({
+          runId: String(r.run_id),
+          stage: String(r.stage),
+          agent: r.agent as AgentName,
+          status: r.status as StepRow['status'],
+          attempts: Number(r.attempts),
+          startedAt: iso(r.started_at),
+          finishedAt: isoOrNull(r.finished_at),
+          durationMs: r.duration_ms === null ? null : Number(r.duration_ms),
+          activeMs: Number(r.active_ms),
+          reasoning: String(r.reasoning),
+          confidence: r.confidence === null ? null : Number(r.confidence),
+          error: (r.error as string | null) ?? null,
+          output: r.output ?? null,
+        }),
+      );
+    },
+
+    async addEvent(runId, kind, dedupeKey, payload, receivedAt) {
+      const result = await pool.query(
+        `INSERT INTO events (run_id, kind, dedupe_key, payload, received_at) VALUES ($1, $2, $3, $4::jsonb, $5)
+         ON CONFLICT (dedupe_key) DO NOTHING`,
+        [runId, kind, dedupeKey, JSON.stringify(payload ?? null), receivedAt],
+      );
+      return (result.rowCount ?? 0) > 0;
+    },
+
+    async pendingEvents(runId) {
+      return (
+        await all('SELECT * FROM events WHERE run_id = $1 AND consumed_at IS NULL ORDER BY id', [runId])
+      ).map((r): RunEvent => ({
+        id: Number(r.id),
+        runId: String(r.run_id),
+        kind: String(r.kind),
+        dedupeKey: String(r.dedupe_key),
+        payload: r.payload ?? null,
+        receivedAt: iso(r.received_at),
+      }));
+    },
+
+    async consumeEvents(ids, at) {
+      if (ids.length === 0) return;
+      await pool.query('UPDATE events SET consumed_at = $1 WHERE id = ANY($2::bigint[])', [at, ids]);
+    },
+
+    async addTimer(runId, kind, dueAt, payload) {
+      await pool.query('INSERT INTO timers (run_id, kind, due_at, payload) VALUES ($1, $2, $3, $4::jsonb)', [
+        runId,
+        kind,
+        dueAt,
+        JSON.stringify(payload ?? null),
+      ]);
+    },
+
+    async dueTimers(now) {
+      return (await all('SELECT * FROM timers WHERE due_at <= $1 ORDER BY due_at, id', [now])).map(
+        (r): TimerRow => ({
+          id: Number(r.id),
+          runId: String(r.run_id),
+          kind: String(r.kind),
+          dueAt: iso(r.due_at),
+          payload: r.payload ?? null,
+        }),
+      );
+    },
+
+    async clearTimers(runId, kind) {
+      if (kind) await pool.query('DELETE FROM timers WHERE run_id = $1 AND kind = $2', [runId, kind]);
+      else await pool.query('DELETE FROM timers WHERE run_id = $1', [runId]);
+    },
+
+    async deleteTimers(ids) {
+      if (ids.length === 0) return;
+      await pool.query('DELETE FROM timers WHERE id = ANY($1::bigint[])', [ids]);
+    },
+
+    async indexRecord(recordId, runId, kind) {
+      await pool.query(
+        'INSERT INTO record_index (record_id, run_id, kind) VALUES ($1, $2, $3) ON CONFLICT (record_id) DO NOTHING',
+        [recordId, runId, kind],
+      );
+    },
+
+    async runForRecord(recordId) {
+      const row = await one('SELECT run_id, kind FROM record_index WHERE record_id = $1', [recordId]);
+      return row ? { runId: String(row.run_id), kind: String(row.kind) } : undefined;
+    },
+
+    async completedRuns(limit) {
+      return (
+        await all("SELECT * FROM runs WHERE status = 'completed' ORDER BY completed_at DESC LIMIT $1", [
+          limit,
+        ])
+      ).map(toRun);
+    },
+
+    async close() {
+      await pool.end();
+    },
+  };
+}

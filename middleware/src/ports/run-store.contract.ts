@@ -1,0 +1,258 @@
+/**
+ * The RunStore contract: one suite every adapter passes (SQLite and Postgres), so the
+ * orchestrator can rely on the same semantics whichever store a deployment uses.
+ * Adapter test files call `runStoreContract` with a factory for a fresh, empty store.
+ */
+import assert from 'node:assert/strict';
+import type { NewRun, RunStore } from './store.ts';
+
+export interface StoreUnderTest {
+  store: RunStore;
+  /** Closes the store and removes what it stored. */
+  dispose(): Promise<void>;
+}
+
+const at = (s: number) => new Date(Date.UTC(2026, 0, 1, 0, 0, s)).toISOString();
+
+function newRun(id: string, opportunityId: string, extra: Partial<NewRun> = {}): NewRun {
+  return {
+    id,
+    opportunityId,
+    dealClosureId: null,
+    trigger: 'Rep',
+    note: null,
+    transcript: null,
+    idempotencyKey: null,
+    createdAt: at(0),
+    ...extra,
+  };
+}
+
+export function runStoreContract(name: string, open: () => Promise<StoreUnderTest>): void {
+  describe(`RunStore contract: ${name}`, function () {
+    let subject: StoreUnderTest;
+    let store: RunStore;
+    beforeEach(async () => {
+      subject = await open();
+      store = subject.store;
+    });
+    afterEach(async () => subject.dispose());
+
+    it('creates a run, returns it again for its idempotency key, and refuses a second active run', async () => {
+      const created = await store.createRun(
+        newRun('run-1', '006A', { idempotencyKey: 'k1', note: 'close it', trigger: 'Signal' }),
+      );
+      assert.equal(created.outcome, 'created');
+      assert.equal(created.outcome === 'created' && created.run.status, 'queued');
+      const again = await store.createRun(newRun('run-2', '006A', { idempotencyKey: 'k1' }));
+      assert.equal(again.outcome, 'existing');
+      assert.equal(again.outcome === 'existing' && again.run.id, 'run-1');
+      const conflict = await store.createRun(newRun('run-3', '006A', { idempotencyKey: 'k2' }));
+      assert.equal(conflict.outcome, 'conflict');
+      assert.equal(conflict.outcome === 'conflict' && conflict.running.id, 'run-1');
+      const run = await store.getRun('run-1');
+      assert.deepEqual(
+        { ...run, memo: run?.memo },
+        {
+          id: 'run-1',
+          opportunityId: '006A',
+          dealClosureId: null,
+          trigger: 'Signal',
+          note: 'close it',
+          transcript: null,
+          idempotencyKey: 'k1',
+          status: 'queued',
+          waitingFor: null,
+          stageIndex: 0,
+          error: null,
+          createdAt: at(0),
+          updatedAt: at(0),
+          completedAt: null,
+          memo: {},
+        },
+      );
+      assert.equal(await store.getRun('run-404'), undefined);
+    });
+
+    it('allows a new run once the previous one finished', async () => {
+      await store.createRun(newRun('run-1', '006A'));
+      await store.updateRun('run-1', { status: 'completed', completedAt: at(5) });
+      const next = await store.createRun(newRun('run-2', '006A', { createdAt: at(6) }));
+      assert.equal(next.outcome, 'created');
+    });
+
+    it('creates exactly one run when many requests race for one opportunity', async () => {
+      const results = await Promise.all(
+        Array.from({ length: 12 }, (_, i) => store.createRun(newRun(`run-${i}`, '006RACE'))),
+      );
+      assert.equal(results.filter((r) => r.outcome === 'created').length, 1);
+      assert.equal(results.filter((r) => r.outcome === 'conflict').length, 11);
+      const keyed = await Promise.all(
+        Array.from({ length: 12 }, (_, i) =>
+          store.createRun(newRun(`run-k${i}`, '006KEY', { idempotencyKey: 'same-key' })),
+        ),
+      );
+      const ids = new Set(keyed.map((r) => (r.outcome === 'conflict' ? r.running.id : r.run.id)));
+      assert.equal(ids.size, 1, 'every caller sees the one run of the key');
+      assert.equal(keyed.filter((r) => r.outcome === 'created').length, 1);
+    });
+
+    it('patches runs, merges memo keys and lists unfinished and completed runs', async () => {
+      await store.createRun(newRun('run-a', '006A'));
+      await store.createRun(newRun('run-b', '006B', { createdAt: at(1) }));
+      await store.createRun(newRun('run-c', '006C', { createdAt: at(2) }));
+      let run = await store.updateRun('run-a', { status: 'waiting', waitingFor: 'approval' }, { x: 1 });
+      assert.equal(run.status, 'waiting');
+      assert.equal(run.waitingFor, 'approval');
+      run = await store.updateRun('run-a', {}, { y: { nested: ['a'] } });
+      assert.deepEqual(run.memo, { x: 1, y: { nested: ['a'] } });
+      run = await store.updateRun('run-a', { waitingFor: null, stageIndex: 3, dealClosureId: 'a0X1' });
+      assert.equal(run.waitingFor, null);
+      assert.equal(run.stageIndex, 3);
+      assert.equal(run.dealClosureId, 'a0X1');
+      assert.deepEqual(run.memo, { x: 1, y: { nested: ['a'] } }, 'a patch keeps the memo');
+      // Concurrent memo writes to different keys all survive.
+      await Promise.all(Array.from({ length: 10 }, (_, i) => store.updateRun('run-b', {}, { [`k${i}`]: i })));
+      assert.equal(Object.keys((await store.getRun('run-b'))!.memo).length, 10);
+      await assert.rejects(store.updateRun('run-404', { status: 'running' }));
+      await store.updateRun('run-b', { status: 'completed', completedAt: at(10) });
+      await store.updateRun('run-c', { status: 'completed', completedAt: at(20) });
+      assert.deepEqual(
+        (await store.unfinishedRuns()).map((r) => r.id),
+        ['run-a'],
+      );
+      assert.deepEqual(
+        (await store.completedRuns(10)).map((r) => r.id),
+        ['run-c', 'run-b'],
+      );
+      assert.deepEqual(
+        (await store.completedRuns(1)).map((r) => r.id),
+        ['run-c'],
+      );
+    });
+
+    it('upserts steps per stage and lists them in start order', async () => {
+      await store.createRun(newRun('run-1', '006A'));
+      const base = {
+        runId: 'run-1',
+        agent: 'Deal_Closure' as const,
+        attempts: 1,
+        finishedAt: null,
+        durationMs: null,
+        activeMs: 0,
+        reasoning: '',
+        confidence: null,
+        error: null,
+        output: null,
+      };
+      await store.saveStep({ ...base, stage: 'deal_closure', status: 'Running', startedAt: at(1) });
+      await store.saveStep({
+        ...base,
+        stage: 'deal_closure',
+        status: 'Succeeded',
+        attempts: 2,
+        startedAt: at(1),
+        finishedAt: at(2),
+        durationMs: 1000,
+        activeMs: 900,
+        reasoning: 'verbal yes',
+        confidence: 0.92,
+        output: { amount: 120000, lines: [1, 2] },
+      });
+      await store.saveStep({
+        ...base,
+        stage: 'contract_generation',
+        agent: 'Contract_Generation',
+        status: 'Failed',
+        startedAt: at(3),
+        error: 'no template',
+      });
+      const steps = await store.steps('run-1');
+      assert.deepEqual(
+        steps.map((s) => [s.stage, s.status, s.attempts]),
+        [
+          ['deal_closure', 'Succeeded', 2],
+          ['contract_generation', 'Failed', 1],
+        ],
+      );
+      assert.deepEqual(steps[0], {
+        ...base,
+        stage: 'deal_closure',
+        status: 'Succeeded',
+        attempts: 2,
+        startedAt: at(1),
+        finishedAt: at(2),
+        durationMs: 1000,
+        activeMs: 900,
+        reasoning: 'verbal yes',
+        confidence: 0.92,
+        output: { amount: 120000, lines: [1, 2] },
+      });
+      assert.equal(steps[1]?.error, 'no template');
+      assert.deepEqual(await store.steps('run-404'), []);
+    });
+
+    it('stores each event once per dedupe key, even when deliveries race', async () => {
+      await store.createRun(newRun('run-1', '006A'));
+      assert.equal(await store.addEvent('run-1', 'approval', 'd1', { decision: 'Approved' }, at(1)), true);
+      assert.equal(await store.addEvent('run-1', 'approval', 'd1', { decision: 'Rejected' }, at(2)), false);
+      const raced = await Promise.all(
+        Array.from({ length: 8 }, () => store.addEvent('run-1', 'webhook', 'd2', { n: 1 }, at(3))),
+      );
+      assert.equal(raced.filter(Boolean).length, 1);
+      const pending = await store.pendingEvents('run-1');
+      assert.deepEqual(
+        pending.map((e) => [e.kind, e.dedupeKey, e.payload, e.receivedAt]),
+        [
+          ['approval', 'd1', { decision: 'Approved' }, at(1)],
+          ['webhook', 'd2', { n: 1 }, at(3)],
+        ],
+      );
+      await store.consumeEvents([pending[0]!.id], at(4));
+      assert.deepEqual(
+        (await store.pendingEvents('run-1')).map((e) => e.dedupeKey),
+        ['d2'],
+      );
+      await store.consumeEvents([], at(5));
+      assert.equal(
+        await store.addEvent('run-1', 'approval', 'd1', {}, at(6)),
+        false,
+        'a consumed key stays used',
+      );
+    });
+
+    it('keeps timers until they are due, then clears and deletes them', async () => {
+      await store.addTimer('run-1', 'reminder', at(10), { n: 1 });
+      await store.addTimer('run-1', 'retry', at(20), { stage: 'x' });
+      await store.addTimer('run-2', 'reminder', at(5), null);
+      assert.deepEqual(
+        (await store.dueTimers(at(4))).map((t) => t.kind),
+        [],
+      );
+      const due = await store.dueTimers(at(10));
+      assert.deepEqual(
+        due.map((t) => [t.runId, t.kind, t.dueAt, t.payload]),
+        [
+          ['run-2', 'reminder', at(5), null],
+          ['run-1', 'reminder', at(10), { n: 1 }],
+        ],
+      );
+      await store.deleteTimers([due[0]!.id]);
+      await store.clearTimers('run-1', 'reminder');
+      assert.deepEqual(
+        (await store.dueTimers(at(30))).map((t) => [t.runId, t.kind]),
+        [['run-1', 'retry']],
+      );
+      await store.clearTimers('run-1');
+      assert.deepEqual(await store.dueTimers(at(30)), []);
+      await store.deleteTimers([]);
+    });
+
+    it('maps records to runs, first writer wins', async () => {
+      await store.indexRecord('a0A1', 'run-1', 'approval');
+      await store.indexRecord('a0A1', 'run-2', 'envelope');
+      assert.deepEqual(await store.runForRecord('a0A1'), { runId: 'run-1', kind: 'approval' });
+      assert.equal(await store.runForRecord('a0A2'), undefined);
+    });
+  });
+}
