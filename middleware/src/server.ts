@@ -18,6 +18,7 @@ import { createApiRouter } from './http/api-router.ts';
 import { createMetrics } from './metrics.ts';
 import { createJwtConnection } from './adapters/salesforce/jwt-bearer.ts';
 import { installPackageAutomation, type PackageAutomation } from './local/package-automation.ts';
+import { openPostgresMode, type PostgresMode } from './adapters/postgres/postgres-mode.ts';
 
 const SHUTDOWN_GRACE_MS = 10_000;
 
@@ -40,12 +41,6 @@ export async function startServer(
   logger: Logger,
   options: StartOptions = {},
 ): Promise<RunningServer> {
-  if (config.databaseUrl) {
-    // Better to stop than to keep runs somewhere the operator did not ask for.
-    throw new Error(
-      'DATABASE_URL is set, but Postgres storage is not available yet; unset it to store runs in SQLite',
-    );
-  }
   const dataDir = resolve(REPO_ROOT, config.dataDir);
   const readiness: ReadinessCheck[] = [];
   const apiKeys = resolveApiKeys(config, dataDir);
@@ -116,7 +111,21 @@ export async function startServer(
       ),
     });
   }
+  let postgres: PostgresMode | undefined;
+  if (config.databaseUrl) {
+    try {
+      postgres = await openPostgresMode({
+        databaseUrl: config.databaseUrl,
+        schema: config.databaseSchema ?? 'dealdesk',
+        logger,
+      });
+    } catch (err) {
+      await new Promise<void>((ok) => server.close(() => ok()));
+      throw err;
+    }
+  }
   const system = buildSystem({
+    ...(postgres ? { store: postgres.store, scheduler: postgres.scheduler } : {}),
     metrics,
     config,
     logger,

@@ -28,6 +28,7 @@ import {
 } from './agents/handoff-coordination/handoff-agent.ts';
 import { createLearningAgent } from './agents/learning-optimization/learning-agent.ts';
 import type { RunStore } from './ports/store.ts';
+import type { RunScheduler } from './orchestrator/scheduler.ts';
 import type { CrmPort } from './ports/crm.ts';
 import { createMetrics, type Metrics } from './metrics.ts';
 import type { Notifier } from './ports/notify.ts';
@@ -91,6 +92,9 @@ export interface SystemDeps {
   clock?: () => Date;
   timerPollMs?: number;
   metrics?: Metrics;
+  /** Postgres mode: the shared run store and the scheduler; SQLite and in-process driving otherwise. */
+  store?: RunStore;
+  scheduler?: RunScheduler;
 }
 
 export interface System {
@@ -106,7 +110,7 @@ export interface System {
 
 export function buildSystem(deps: SystemDeps): System {
   const { config, logger } = deps;
-  const store = createSqliteRunStore(join(deps.dataDir, 'dealdesk.sqlite'));
+  const store = deps.store ?? createSqliteRunStore(join(deps.dataDir, 'dealdesk.sqlite'));
   const metrics = deps.metrics ?? createMetrics();
   const crm = createSalesforceCrm({
     conn: deps.conn,
@@ -160,6 +164,7 @@ export function buildSystem(deps: SystemDeps): System {
     ...(deps.clock ? { clock: deps.clock } : {}),
     timerPollMs: deps.timerPollMs ?? 1000,
     metrics,
+    ...(deps.scheduler ? { scheduler: deps.scheduler } : {}),
   });
   esign.onEvent(async (event) => {
     const indexed = await store.runForRecord(event.envelopeId);

@@ -53,6 +53,17 @@ describe('config', () => {
     assert.ok(problems.some((p) => p.startsWith('SF_API_VERSION (salesforce.apiVersion)')));
   });
 
+  it('accepts a plain Postgres schema name and refuses anything else', () => {
+    assert.equal(loadConfig({ DATABASE_SCHEMA: 'dealdesk_eu' }).databaseSchema, 'dealdesk_eu');
+    const problems = problemsOf({ DATABASE_SCHEMA: 'Deal-Desk; drop' });
+    assert.ok(
+      problems.some((p) =>
+        p.startsWith('DATABASE_SCHEMA (databaseSchema): expected a lower-case schema name'),
+      ),
+      problems.join('\n'),
+    );
+  });
+
   it('requires the Salesforce credentials in salesforce mode, and never echoes a secret', () => {
     const problems = problemsOf({ DEALDESK_MODE: 'salesforce', DEALDESK_API_KEY: 'short-secret-value' });
     assert.ok(problems.some((p) => p.startsWith('SF_CLIENT_ID')));

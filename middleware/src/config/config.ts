@@ -31,6 +31,11 @@ export const ConfigSchema = z
       .string()
       .regex(/^postgres(ql)?:\/\/.+/, { error: 'expected a postgres:// or postgresql:// connection URL' })
       .optional(),
+    /** The Postgres schema of the run store (pg-boss uses `<schema>_boss`); replicas of one deployment share it. */
+    databaseSchema: z
+      .string()
+      .regex(/^[a-z_][a-z0-9_]{0,40}$/, { error: 'expected a lower-case schema name (letters, digits, _)' })
+      .optional(),
     /** Keys callers present as `Authorization: Bearer`; two may be valid at once during rotation. */
     apiKeys: z
       .array(z.string().min(32, { error: 'each API key must be at least 32 characters' }))
@@ -129,6 +134,7 @@ export const ENV_VARS: Record<string, string> = {
   dataDir: 'DEALDESK_DATA_DIR',
   publicUrl: 'PUBLIC_URL',
   databaseUrl: 'DATABASE_URL',
+  databaseSchema: 'DATABASE_SCHEMA',
   apiKeys: 'DEALDESK_API_KEY',
   'localOrg.token': 'LOCAL_ORG_TOKEN',
   'localOrg.seed': 'LOCAL_ORG_SEED',
@@ -221,5 +227,18 @@ export function secretValues(config: Config): string[] {
     config.localOrg.token,
     config.salesforce.privateKey,
     config.gemini.apiKey,
+    config.databaseUrl,
+    databasePassword(config.databaseUrl),
   ].filter((v): v is string => typeof v === 'string' && v.length > 0);
+}
+
+/** The password inside a connection URL, so logs can redact it wherever it appears. */
+function databasePassword(url: string | undefined): string | undefined {
+  if (!url) return undefined;
+  try {
+    const password = decodeURIComponent(new URL(url).password);
+    return password.length >= 4 ? password : undefined;
+  } catch {
+    return undefined;
+  }
 }

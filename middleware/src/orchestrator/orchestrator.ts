@@ -18,6 +18,7 @@ import type {
   StepRecord,
 } from '../ports/crm.ts';
 import type { RunEvent, RunRecord, RunStore, StepRow, WaitReason } from '../ports/store.ts';
+import type { RunScheduler } from './scheduler.ts';
 import {
   AGENT_OF,
   STAGES,
@@ -38,6 +39,8 @@ export interface OrchestratorDeps {
   /** Transient failures are retried this many times before the run waits for a person. */
   maxAutomaticRetries?: number;
   metrics?: Metrics;
+  /** Shares runs and timers between replicas (Postgres mode); runs are driven in-process without one. */
+  scheduler?: RunScheduler;
 }
 
 export interface StartClosureInput {
@@ -113,8 +116,12 @@ export class Orchestrator {
 
   /** Resumes unfinished runs and starts the timer poller. */
   async start(): Promise<void> {
+    await this.deps.scheduler?.start({
+      drive: (runId) => this.driveHere(runId),
+      tick: () => this.tick(),
+    });
     const runs = await this.deps.store.unfinishedRuns();
-    for (const run of runs) this.kick(run.id);
+    for (const run of runs) await this.wake(run.id);
     if (runs.length > 0) this.deps.logger.info({ runs: runs.length }, 'resuming unfinished runs');
     const every = this.deps.timerPollMs ?? 1000;
     if (every > 0) {
@@ -129,6 +136,7 @@ export class Orchestrator {
   async stop(): Promise<void> {
     this.stopped = true;
     if (this.timer) clearInterval(this.timer);
+    await this.deps.scheduler?.stop();
     await Promise.allSettled([...this.active.values()]);
   }
 
@@ -140,7 +148,7 @@ export class Orchestrator {
     });
     if (result.outcome === 'created') {
       this.deps.metrics?.runsStarted.inc({ trigger: input.trigger });
-      this.kick(result.run.id);
+      await this.wake(result.run.id);
     }
     return result;
   }
@@ -154,7 +162,7 @@ export class Orchestrator {
       payload,
       this.clock().toISOString(),
     );
-    if (stored) this.kick(runId);
+    if (stored) await this.wake(runId);
     return stored;
   }
 
@@ -172,13 +180,40 @@ export class Orchestrator {
     }
     if (due.length > 0) {
       await this.deps.store.deleteTimers(due.map((t) => t.id));
-      for (const runId of new Set(due.map((t) => t.runId))) this.kick(runId);
+      for (const runId of new Set(due.map((t) => t.runId))) await this.wake(runId);
     }
   }
 
   /** Resolves when no run is being driven (tests and the demo wait on this). */
   async idle(): Promise<void> {
     while (this.active.size > 0) await Promise.allSettled([...this.active.values()]);
+  }
+
+  /** Has the run driven: by the scheduler's replicas when there is one, else in this process. */
+  private async wake(runId: string): Promise<void> {
+    if (this.deps.scheduler) {
+      if (!this.stopped) await this.deps.scheduler.kick(runId);
+    } else this.kick(runId);
+  }
+
+  /** The scheduler's worker: drives the run here, tracked so `stop` and `idle` wait for it. */
+  private async driveHere(runId: string): Promise<void> {
+    if (this.stopped) return;
+    const work = this.drive(runId).catch((err: unknown) =>
+      this.deps.logger.error({ err, runId }, 'run driver failed'),
+    );
+    this.active.set(runId, work);
+    try {
+      await work;
+    } finally {
+      if (this.active.get(runId) === work) this.active.delete(runId);
+      if (this.active.size === 0) for (const w of this.idleWaiters.splice(0)) w();
+    }
+  }
+
+  private async addTimer(runId: string, kind: string, dueAt: Date, payload: unknown): Promise<void> {
+    await this.deps.store.addTimer(runId, kind, dueAt.toISOString(), payload);
+    await this.deps.scheduler?.timerAdded(runId, dueAt);
   }
 
   kick(runId: string): void {
@@ -351,7 +386,7 @@ export class Orchestrator {
         await this.indexRecords(run.id, result);
         return result;
       },
-      schedule: async (kind, dueAt, payload) => store.addTimer(run.id, kind, dueAt.toISOString(), payload),
+      schedule: async (kind, dueAt, payload) => this.addTimer(run.id, kind, dueAt, payload),
       index: async (recordId, kind) => store.indexRecord(recordId, run.id, kind),
     };
 
@@ -547,7 +582,7 @@ export class Orchestrator {
     if (retrying) {
       // Exponential backoff with full jitter: 1s, 2s, 4s, ... capped at a minute.
       const delay = Math.random() * Math.min(60_000, 1000 * 2 ** (attempt - 1));
-      await store.addTimer(run.id, 'retry', new Date(now.getTime() + delay).toISOString(), {
+      await this.addTimer(run.id, 'retry', new Date(now.getTime() + delay), {
         stage: stageKey,
         attempt,
       });
