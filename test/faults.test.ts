@@ -61,6 +61,7 @@ describe('closures against a faulty org and signing service', function () {
       SF_MAX_RETRIES: '6',
       SF_BREAKER_FAILURES: '12',
       SF_BREAKER_HALF_OPEN_MS: '500',
+      DEALDESK_RATE_LIMIT_PER_MINUTE: '1000000',
     });
     server = await startServer(config, createLogger({ level: 'silent' }), { timerPollMs: 50 });
     admin = new Connection({ instanceUrl: server.url, accessToken: server.localOrg!.token, version: '65.0' });

@@ -157,6 +157,8 @@ export async function startServer(
       store: system.store,
       apiKeys,
       ...(options.clock ? { clock: options.clock } : {}),
+      rateLimitPerMinute: config.rateLimitPerMinute,
+      onRateLimited: () => metrics.rateLimited.inc({ route: '/v1' }),
     }),
   );
   readiness.push({

@@ -122,7 +122,7 @@ export const ConfigSchema = z
       .int()
       .min(1)
       .max(1_000_000, { error: 'expected 1–1000000 requests per minute' })
-      .default(600),
+      .default(12_000),
     salesforce: z.object({
       loginUrl: httpUrl('the Salesforce login URL'),
       apiVersion: z.string().regex(/^\d{2}\.0$/, { error: "expected an API version like '65.0'" }),
