@@ -3,7 +3,7 @@
  * per agent, Salesforce requests by operation, model tokens, HTTP requests — on `GET /metrics`.
  * One registry per running system, so tests and several servers in one process do not mix.
  */
-import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
 export interface Metrics {
   registry: Registry;
@@ -13,6 +13,41 @@ export interface Metrics {
   salesforceRequests: Counter<'operation' | 'outcome'>;
   llmTokens: Counter<'model' | 'kind'>;
   httpRequests: Counter<'method' | 'route' | 'status'>;
+  /** Automatic retries of calls to Salesforce or the e-signature service, by failure kind. */
+  dependencyRetries: Counter<'service' | 'kind' | 'operation'>;
+  /** 0 closed, 1 half-open, 2 open. */
+  circuitState: Gauge<'service'>;
+  /** Provider callbacks (e-signature events, webhooks) by outcome. */
+  webhookOutcomes: Counter<'source' | 'outcome'>;
+  /** Unfinished runs by state; set by whoever owns the run store (see `watchQueue`). */
+  queueDepth: Gauge<'status' | 'waiting_for'>;
+  /** Requests refused by the per-caller rate limit. */
+  rateLimited: Counter<'route'>;
+  /** Local mode: faults injected into the local org and signing service. */
+  faultsInjected: Counter<'target' | 'kind'>;
+}
+
+/** Fills the queue-depth gauge from the run store at scrape time. */
+export function watchQueue(
+  metrics: Metrics,
+  unfinished: () => Promise<{ status: string; waitingFor: string | null }[]>,
+): void {
+  const gauge = metrics.queueDepth as Gauge<'status' | 'waiting_for'> & {
+    collect?: () => Promise<void>;
+  };
+  gauge.collect = async () => {
+    const counts = new Map<string, number>();
+    for (const r of await unfinished()) {
+      const key = `${r.status}\u0000${r.waitingFor ?? 'none'}`;
+      counts.set(key, (counts.get(key) ?? 0) + 1);
+    }
+    gauge.reset();
+    for (const status of ['queued', 'running', 'waiting']) gauge.set({ status, waiting_for: 'none' }, 0);
+    for (const [key, n] of counts) {
+      const [status, waitingFor] = key.split('\u0000') as [string, string];
+      gauge.set({ status, waiting_for: waitingFor }, n);
+    }
+  };
 }
 
 export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metrics {
@@ -49,6 +84,42 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metri
       name: 'dealdesk_llm_tokens_total',
       help: 'Model tokens used, by model and kind (prompt, output)',
       labelNames: ['model', 'kind'],
+      registers: [registry],
+    }),
+    dependencyRetries: new Counter({
+      name: 'dealdesk_dependency_retries_total',
+      help: 'Automatic retries of calls to Salesforce or the e-signature service, by failure kind and operation',
+      labelNames: ['service', 'kind', 'operation'],
+      registers: [registry],
+    }),
+    circuitState: new Gauge({
+      name: 'dealdesk_circuit_state',
+      help: 'Circuit breaker state per dependency: 0 closed, 1 half-open, 2 open',
+      labelNames: ['service'],
+      registers: [registry],
+    }),
+    webhookOutcomes: new Counter({
+      name: 'dealdesk_webhook_events_total',
+      help: 'Provider callbacks and e-signature events, by source and outcome',
+      labelNames: ['source', 'outcome'],
+      registers: [registry],
+    }),
+    queueDepth: new Gauge({
+      name: 'dealdesk_runs_unfinished',
+      help: 'Unfinished closure runs by status and what they wait for (the work queue)',
+      labelNames: ['status', 'waiting_for'],
+      registers: [registry],
+    }),
+    rateLimited: new Counter({
+      name: 'dealdesk_rate_limited_total',
+      help: 'Requests refused by the per-caller rate limit',
+      labelNames: ['route'],
+      registers: [registry],
+    }),
+    faultsInjected: new Counter({
+      name: 'dealdesk_local_faults_injected_total',
+      help: 'Local mode: faults injected into the local org and the local signing service, by kind',
+      labelNames: ['target', 'kind'],
       registers: [registry],
     }),
     httpRequests: new Counter({

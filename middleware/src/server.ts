@@ -2,6 +2,7 @@
  * The middleware process: configuration, logging, the local org in local mode, the HTTP app,
  * and a graceful shutdown that finishes in-flight requests before closing the stores.
  */
+import { generateKeyPairSync } from 'node:crypto';
 import { join, resolve } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { ConfigError, loadConfig, secretValues, type Config } from './config/config.ts';
@@ -9,10 +10,11 @@ import { createApp, type ReadinessCheck } from './http/app.ts';
 import { createLogger, type Logger } from './logger.ts';
 import { LocalOrg, LOCAL_ORG_API_VERSION } from './local/org/local-org.ts';
 import { createLocalOrgRouter } from './local/org/rest-router.ts';
+import type { OrgFaultOptions } from './local/org/faults.ts';
 import { demoCompany } from './local/org/seed/demo-company.ts';
 import { FORCE_APP_DIR, REPO_ROOT } from './paths.ts';
 import express, { type Router } from 'express';
-import { Connection } from '@jsforce/jsforce-node';
+import type { Connection } from '@jsforce/jsforce-node';
 import { buildSystem, resolveApiKeys, type System } from './wiring.ts';
 import { createApiRouter } from './http/api-router.ts';
 import { createMetrics } from './metrics.ts';
@@ -28,6 +30,8 @@ export interface RunningServer {
   system: System;
   apiKey: string;
   automation?: PackageAutomation;
+  /** Local mode: the injected-fault settings, live (tests and soak runs change the rate). */
+  orgFaults?: OrgFaultOptions;
   close(): Promise<void>;
 }
 
@@ -43,13 +47,17 @@ export async function startServer(
 ): Promise<RunningServer> {
   const dataDir = resolve(REPO_ROOT, config.dataDir);
   const readiness: ReadinessCheck[] = [];
+  // Metrics exist from the start; the system registers into the same registry once built.
+  const metrics = createMetrics();
   const apiKeys = resolveApiKeys(config, dataDir);
   let localOrg: LocalOrg | undefined;
+  let orgFaults: OrgFaultOptions | undefined;
   const mounts: Router[] = [];
   if (config.mode === 'local') {
     localOrg = new LocalOrg({
       dbPath: join(dataDir, 'local-org.sqlite'),
       forceAppDir: FORCE_APP_DIR,
+      connectedApps: [localConnectedApp().app],
       ...(config.localOrg.token ? { token: config.localOrg.token } : {}),
       ...(options.clock ? { clock: options.clock } : {}),
     });
@@ -58,14 +66,19 @@ export async function startServer(
       const seeded = org.seed(demoCompany);
       logger.info({ created: seeded.created }, 'seeded the local org with the demo company');
     }
-    mounts.push(createLocalOrgRouter(org, { latencyMs: config.localOrg.latencyMs ?? 0 }));
+    orgFaults = {
+      ...config.localOrg.faults,
+      onFault: (kind, method, path) => {
+        metrics.faultsInjected.inc({ target: 'local-org', kind });
+        logger.debug({ kind, method, path }, 'injected org fault');
+      },
+    };
+    mounts.push(createLocalOrgRouter(org, { latencyMs: config.localOrg.latencyMs ?? 0, faults: orgFaults }));
     readiness.push({ name: 'local-org', check: () => void org.query('SELECT COUNT() FROM Organization') });
   }
   // Routes that need the running system are added once the port (and so the org URL) is known.
   const late = express.Router();
   mounts.push(late);
-  // Metrics exist from the start; the system registers into the same registry once built.
-  const metrics = createMetrics();
   const app = createApp({
     logger,
     mounts,
@@ -83,11 +96,22 @@ export async function startServer(
   const publicUrl = config.publicUrl ?? url;
   let conn: Connection;
   if (localOrg) {
-    conn = new Connection({
-      instanceUrl: url,
-      accessToken: localOrg.token,
-      version: config.salesforce.apiVersion,
-    });
+    // The same login as against a real org (JWT bearer, again when the session expires), at the
+    // local org's token endpoint.
+    const integrationUser = localOrg.store.get(localOrg.integrationUserId)?.fields;
+    try {
+      conn = await createJwtConnection({
+        loginUrl: url,
+        clientId: LOCAL_CLIENT_ID,
+        username: String(integrationUser?.Username),
+        privateKey: localConnectedApp().privateKeyPem,
+        apiVersion: config.salesforce.apiVersion,
+      });
+    } catch (err) {
+      await new Promise<void>((ok) => server.close(() => ok()));
+      localOrg.close();
+      throw err;
+    }
   } else {
     try {
       conn = await createJwtConnection({
@@ -142,6 +166,8 @@ export async function startServer(
       store: system.store,
       apiKeys,
       ...(options.clock ? { clock: options.clock } : {}),
+      rateLimitPerMinute: config.rateLimitPerMinute,
+      onRateLimited: () => metrics.rateLimited.inc({ route: '/v1' }),
     }),
   );
   readiness.push({
@@ -155,6 +181,7 @@ export async function startServer(
   return {
     url,
     ...(localOrg ? { localOrg } : {}),
+    ...(orgFaults ? { orgFaults } : {}),
     system,
     apiKey: apiKeys[0]!,
     ...(automation ? { automation } : {}),
@@ -173,6 +200,24 @@ export async function startServer(
       localOrg?.close();
     },
   };
+}
+
+const LOCAL_CLIENT_ID = 'dealdesk-local-middleware';
+let localApp: { app: { clientId: string; publicKey: string }; privateKeyPem: string } | undefined;
+
+/** The middleware's connected app in the local org; one key pair per process. */
+function localConnectedApp(): NonNullable<typeof localApp> {
+  if (!localApp) {
+    const { publicKey, privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+    localApp = {
+      app: {
+        clientId: LOCAL_CLIENT_ID,
+        publicKey: publicKey.export({ type: 'spki', format: 'pem' }).toString(),
+      },
+      privateKeyPem: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
+    };
+  }
+  return localApp;
 }
 
 /** A readiness check that calls out at most once per `ttlMs`, so probes do not spend API limits. */

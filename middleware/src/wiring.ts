@@ -30,7 +30,11 @@ import { createLearningAgent } from './agents/learning-optimization/learning-age
 import type { RunStore } from './ports/store.ts';
 import type { RunScheduler } from './orchestrator/scheduler.ts';
 import type { CrmPort } from './ports/crm.ts';
-import { createMetrics, type Metrics } from './metrics.ts';
+import { createMetrics, watchQueue, type Metrics } from './metrics.ts';
+import { createResilience } from './adapters/salesforce/resilience.ts';
+import { withEsignResilience } from './adapters/resilient-esign.ts';
+import { withEsignFaults } from './adapters/local-esign/faults.ts';
+import { traceCall } from './tracing.ts';
 import type { Notifier } from './ports/notify.ts';
 import { createConsoleNotifier } from './adapters/notify/console-notifier.ts';
 
@@ -112,17 +116,45 @@ export function buildSystem(deps: SystemDeps): System {
   const { config, logger } = deps;
   const store = deps.store ?? createSqliteRunStore(join(deps.dataDir, 'dealdesk.sqlite'));
   const metrics = deps.metrics ?? createMetrics();
+  const resilienceFor = (service: 'salesforce' | 'esign', what: string) =>
+    createResilience(what, {
+      ...config.resilience,
+      onRetry: (kind, operation, attempt) => {
+        metrics.dependencyRetries.inc({ service, kind, operation });
+        logger.warn({ service, kind, operation, attempt }, `retrying a ${what} call`);
+      },
+      onCircuit: (state) => {
+        metrics.circuitState.set({ service }, state === 'closed' ? 0 : state === 'half-open' ? 1 : 2);
+        logger[state === 'open' ? 'error' : 'warn']({ service, circuit: state }, `${what} circuit ${state}`);
+      },
+    });
   const crm = createSalesforceCrm({
     conn: deps.conn,
     apiVersion: config.salesforce.apiVersion,
     onRequest: (operation, outcome) => metrics.salesforceRequests.inc({ operation, outcome }),
+    resilience: resilienceFor('salesforce', 'Salesforce'),
+    trace: traceCall,
   });
-  const esign = createLocalEsign({
+  const localEsign = createLocalEsign({
     dbPath: join(deps.dataDir, 'esign.sqlite'),
     publicUrl: deps.publicUrl,
     ...(deps.clock ? { clock: deps.clock } : {}),
     logger,
   });
+  const esignFaults = config.localEsign.faults;
+  const esign = withEsignResilience(
+    esignFaults.rate > 0
+      ? withEsignFaults(localEsign, {
+          ...esignFaults,
+          onFault: (kind, operation) => {
+            metrics.faultsInjected.inc({ target: 'local-esign', kind });
+            logger.debug({ kind, operation }, 'injected e-signature fault');
+          },
+        })
+      : localEsign,
+    resilienceFor('esign', 'The e-signature service'),
+  );
+  watchQueue(metrics, () => store.unfinishedRuns());
   const notifier = createConsoleNotifier(logger);
   const llm = config.gemini.apiKey
     ? createGeminiLlm({
@@ -175,7 +207,13 @@ export function buildSystem(deps: SystemDeps): System {
       );
       return;
     }
-    await orchestrator.deliver(indexed.runId, `esign:${event.kind}`, `esign:${event.eventId}`, event);
+    const stored = await orchestrator.deliver(
+      indexed.runId,
+      `esign:${event.kind}`,
+      `esign:${event.eventId}`,
+      event,
+    );
+    metrics.webhookOutcomes.inc({ source: 'local-esign', outcome: stored ? 'delivered' : 'duplicate' });
   });
   return {
     metrics,

@@ -7,11 +7,40 @@ import { readFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { CONFIG_DIR } from '../paths.ts';
+import { ORG_FAULT_KINDS } from '../local/org/faults.ts';
+import { ESIGN_FAULT_KINDS } from '../adapters/local-esign/faults.ts';
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
 const httpUrl = (what: string) =>
   z.url({ protocol: /^https?$/, error: `expected an http(s) URL for ${what}` });
+
+/** `LOCAL_*_FAULT_*`: a share of calls to fail, which failures (comma-separated), a PRNG seed. */
+function faultsSchema<K extends string>(kinds: readonly [K, ...K[]], hangMs: number) {
+  return z
+    .object({
+      rate: z.coerce
+        .number({ error: 'expected a fault rate between 0 and 1' })
+        .min(0, { error: 'expected a fault rate between 0 and 1' })
+        .max(1, { error: 'expected a fault rate between 0 and 1' })
+        .default(0),
+      kinds: z
+        .preprocess(
+          (v) =>
+            typeof v === 'string'
+              ? v
+                  .split(',')
+                  .map((k) => k.trim())
+                  .filter((k) => k.length > 0)
+              : v,
+          z.array(z.enum(kinds, { error: `expected a comma-separated list of ${kinds.join(', ')}` })).min(1),
+        )
+        .default([...kinds]),
+      seed: z.coerce.number().int({ error: 'expected an integer seed' }).default(1),
+      hangMs: z.coerce.number().int().min(0).max(600_000, { error: 'expected 0–600000 ms' }).default(hangMs),
+    })
+    .default({ rate: 0, kinds: [...kinds], seed: 1, hangMs });
+}
 
 const port = z.coerce
   .number({ error: 'expected an integer port between 0 and 65535' })
@@ -50,7 +79,55 @@ export const ConfigSchema = z
         .min(0)
         .max(60_000, { error: 'expected 0–60000 ms of added latency' })
         .optional(),
+      faults: faultsSchema(ORG_FAULT_KINDS, 30_000),
     }),
+    localEsign: z.object({ faults: faultsSchema(ESIGN_FAULT_KINDS, 30_000) }).default({
+      faults: { rate: 0, kinds: [...ESIGN_FAULT_KINDS], seed: 1, hangMs: 30_000 },
+    }),
+    /** How the middleware treats a slow or failing Salesforce (and e-signature service). */
+    resilience: z
+      .object({
+        requestTimeoutMs: z.coerce
+          .number()
+          .int()
+          .min(100)
+          .max(600_000, { error: 'expected a request timeout of 100–600000 ms' })
+          .default(30_000),
+        maxRetries: z.coerce.number().int().min(0).max(10, { error: 'expected 0–10 retries' }).default(4),
+        retryBaseMs: z.coerce
+          .number()
+          .int()
+          .min(1)
+          .max(60_000, { error: 'expected 1–60000 ms' })
+          .default(200),
+        /** Consecutive outage-like failures (5xx, limits, timeouts) that open the circuit. */
+        breakerFailures: z.coerce
+          .number()
+          .int()
+          .min(1)
+          .max(1000, { error: 'expected 1–1000 consecutive failures' })
+          .default(8),
+        breakerHalfOpenMs: z.coerce
+          .number()
+          .int()
+          .min(100)
+          .max(600_000, { error: 'expected 100–600000 ms' })
+          .default(10_000),
+      })
+      .default({
+        requestTimeoutMs: 30_000,
+        maxRetries: 4,
+        retryBaseMs: 200,
+        breakerFailures: 8,
+        breakerHalfOpenMs: 10_000,
+      }),
+    /** Requests per minute one caller (API key, or IP without one) may make to /v1. */
+    rateLimitPerMinute: z.coerce
+      .number()
+      .int()
+      .min(1)
+      .max(1_000_000, { error: 'expected 1–1000000 requests per minute' })
+      .default(12_000),
     salesforce: z.object({
       loginUrl: httpUrl('the Salesforce login URL'),
       apiVersion: z.string().regex(/^\d{2}\.0$/, { error: "expected an API version like '65.0'" }),
@@ -150,6 +227,20 @@ export const ENV_VARS: Record<string, string> = {
   'agents.activityDays': 'DEALDESK_ACTIVITY_DAYS',
   'agents.repDiscountAuthorityPercent': 'DEALDESK_REP_DISCOUNT_AUTHORITY',
   'gemini.model': 'GEMINI_MODEL',
+  'localOrg.faults.rate': 'LOCAL_ORG_FAULT_RATE',
+  'localOrg.faults.kinds': 'LOCAL_ORG_FAULTS',
+  'localOrg.faults.seed': 'LOCAL_ORG_FAULT_SEED',
+  'localOrg.faults.hangMs': 'LOCAL_ORG_FAULT_HANG_MS',
+  'localEsign.faults.rate': 'LOCAL_ESIGN_FAULT_RATE',
+  'localEsign.faults.kinds': 'LOCAL_ESIGN_FAULTS',
+  'localEsign.faults.seed': 'LOCAL_ESIGN_FAULT_SEED',
+  'localEsign.faults.hangMs': 'LOCAL_ESIGN_FAULT_HANG_MS',
+  'resilience.requestTimeoutMs': 'SF_REQUEST_TIMEOUT_MS',
+  'resilience.maxRetries': 'SF_MAX_RETRIES',
+  'resilience.retryBaseMs': 'SF_RETRY_BASE_MS',
+  'resilience.breakerFailures': 'SF_BREAKER_FAILURES',
+  'resilience.breakerHalfOpenMs': 'SF_BREAKER_HALF_OPEN_MS',
+  rateLimitPerMinute: 'DEALDESK_RATE_LIMIT_PER_MINUTE',
 };
 
 /** Config paths whose values are secrets: never logged, never echoed in errors. */

@@ -10,6 +10,7 @@ import { closureStatusOf } from '../orchestrator/orchestrator.ts';
 import { STAGES } from '../orchestrator/stage.ts';
 import type { RunRecord, RunStore } from '../ports/store.ts';
 import { requireApiKey } from './auth.ts';
+import { createRateLimit } from './rate-limit.ts';
 import { to18 } from '../domain/salesforce-id.ts';
 import { sendError, validationDetails } from './errors.ts';
 
@@ -47,6 +48,9 @@ export interface ApiDeps {
   store: RunStore;
   apiKeys: readonly string[];
   clock?: () => Date;
+  /** Requests per minute per caller (API key, or IP without a valid one); unlimited when unset. */
+  rateLimitPerMinute?: number;
+  onRateLimited?: (req: Request) => void;
 }
 
 export async function closureView(store: RunStore, run: RunRecord) {
@@ -112,7 +116,20 @@ export async function closureView(store: RunStore, run: RunRecord) {
 export function createApiRouter(deps: ApiDeps): Router {
   const router = express.Router();
   const clock = deps.clock ?? (() => new Date());
-  router.use('/v1', express.json({ limit: '256kb' }), requireApiKey(deps.apiKeys));
+  router.use(
+    '/v1',
+    ...(deps.rateLimitPerMinute
+      ? [
+          createRateLimit({
+            perMinute: deps.rateLimitPerMinute,
+            apiKeys: deps.apiKeys,
+            ...(deps.onRateLimited ? { onLimited: deps.onRateLimited } : {}),
+          }),
+        ]
+      : []),
+    express.json({ limit: '256kb' }),
+    requireApiKey(deps.apiKeys),
+  );
 
   router.post('/v1/closures', async (req: Request, res: Response) => {
     const key = req.get('idempotency-key');

@@ -110,6 +110,23 @@ export function createApp(deps: AppDeps): Express {
       });
       return;
     }
+    // A path that does not decode (`/v1/approvals/%/decision`) is the caller's mistake.
+    if (err instanceof URIError) {
+      res.status(400).json({
+        error: {
+          code: 'MALFORMED_URL',
+          message: 'The request path is not valid percent-encoding',
+          details: {},
+        },
+      });
+      return;
+    }
+    if (typeof e.status === 'number' && e.status >= 400 && e.status < 500) {
+      res
+        .status(e.status)
+        .json({ error: { code: 'BAD_REQUEST', message: 'The request is malformed', details: {} } });
+      return;
+    }
     req.log.error({ err }, 'unhandled error');
     res.status(500).json({ error: { code: 'INTERNAL', message: 'Internal error', details: {} } });
   });

@@ -12,15 +12,23 @@ function digest(value: string): Buffer {
   return createHash('sha256').update(value, 'utf8').digest();
 }
 
-export function requireApiKey(keys: readonly string[]) {
+/** Whether a presented key is one of `keys`, in constant time. */
+export function keyMatcher(keys: readonly string[]): (presented: string | undefined) => boolean {
   const digests = keys.map(digest);
-  return (req: Request, res: Response, next: NextFunction): void => {
-    const match = /^Bearer\s+(\S+)\s*$/i.exec(req.get('authorization') ?? '');
-    const presented = match ? digest(match[1]!) : undefined;
+  return (presented) => {
+    const d = presented === undefined ? undefined : digest(presented);
     // Compare against every key, always, so timing does not reveal which one matched.
     let ok = false;
-    for (const d of digests) if (presented && timingSafeEqual(presented, d)) ok = true;
-    if (!ok) {
+    for (const k of digests) if (d && timingSafeEqual(d, k)) ok = true;
+    return ok;
+  };
+}
+
+export function requireApiKey(keys: readonly string[]) {
+  const matches = keyMatcher(keys);
+  return (req: Request, res: Response, next: NextFunction): void => {
+    const match = /^Bearer\s+(\S+)\s*$/i.exec(req.get('authorization') ?? '');
+    if (!matches(match?.[1])) {
       res.setHeader('WWW-Authenticate', 'Bearer realm="dealdesk"');
       sendError(res, 401, 'UNAUTHORIZED', 'Missing or invalid bearer token');
       return;

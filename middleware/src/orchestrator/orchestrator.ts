@@ -19,6 +19,7 @@ import type {
 } from '../ports/crm.ts';
 import type { RunEvent, RunRecord, RunStore, StepRow, WaitReason } from '../ports/store.ts';
 import type { RunScheduler } from './scheduler.ts';
+import { withSpan } from '../tracing.ts';
 import {
   AGENT_OF,
   STAGES,
@@ -67,6 +68,7 @@ function isTransient(err: unknown): boolean {
       'ECONNREFUSED',
       'ETIMEDOUT',
       'UND_ERR_SOCKET',
+      'CIRCUIT_OPEN',
     ].includes(code) ||
     e.name === 'AbortError' ||
     (typeof e.status === 'number' && e.status >= 500)
@@ -223,7 +225,7 @@ export class Orchestrator {
       this.rerun.add(runId);
       return;
     }
-    const work = this.drive(runId)
+    const work = withSpan('dealdesk.run', { 'dealdesk.run_id': runId }, () => this.drive(runId))
       .catch((err: unknown) => this.deps.logger.error({ err, runId }, 'run driver failed'))
       .finally(() => {
         this.active.delete(runId);
@@ -252,7 +254,11 @@ export class Orchestrator {
         });
         return;
       }
-      const advanced = await this.runStage(run, stageKey, stageEvents);
+      const advanced = await withSpan(
+        'dealdesk.step',
+        { 'dealdesk.run_id': runId, 'dealdesk.stage': stageKey, 'dealdesk.agent': AGENT_OF[stageKey] },
+        () => this.runStage(run, stageKey, stageEvents),
+      );
       if (!advanced) return;
     }
   }
@@ -561,7 +567,15 @@ export class Orchestrator {
     const retries = this.deps.maxAutomaticRetries ?? 5;
     const now = this.clock();
     this.deps.logger.warn({ runId: run.id, stage: stageKey, attempt, transient, err }, 'stage failed');
-    const retrying = transient && attempt <= retries;
+    // An open circuit means the org is down, not that the deal is wrong: wait for it however long.
+    const outage = (err as { errorCode?: string }).errorCode === 'CIRCUIT_OPEN';
+    const retrying = transient && (attempt <= retries || outage);
+    const minDelay = Number((err as { retryAfterMs?: number }).retryAfterMs ?? 0);
+    const delay = Math.max(
+      minDelay,
+      Math.random() * Math.min(60_000, 1000 * 2 ** (Math.min(attempt, 7) - 1)),
+    );
+    const retryAt = new Date(now.getTime() + delay);
     await store.saveStep({
       runId: run.id,
       stage: stageKey,
@@ -573,7 +587,7 @@ export class Orchestrator {
       durationMs: null,
       activeMs: now.getTime() - started.getTime(),
       reasoning: retrying
-        ? `Attempt ${attempt} failed with a transient error; retrying.`
+        ? `Attempt ${attempt} failed with a transient error; retrying automatically at ${retryAt.toISOString()}.`
         : 'The step failed and waits for the data to be fixed.',
       confidence: null,
       error: message,
@@ -581,17 +595,33 @@ export class Orchestrator {
     });
     if (retrying) {
       // Exponential backoff with full jitter: 1s, 2s, 4s, ... capped at a minute.
-      const delay = Math.random() * Math.min(60_000, 1000 * 2 ** (attempt - 1));
-      await this.addTimer(run.id, 'retry', new Date(now.getTime() + delay), {
+      await this.addTimer(run.id, 'retry', retryAt, {
         stage: stageKey,
         attempt,
       });
-      await store.updateRun(run.id, {
+      const waiting = await store.updateRun(run.id, {
         status: 'waiting',
         waitingFor: 'retry',
         error: message,
         updatedAt: now.toISOString(),
       });
+      // The timeline says why the run paused; while the circuit is open this fails fast, without a call.
+      await this.commitSafely(
+        waiting,
+        stageKey,
+        {
+          status: 'Waiting',
+          reasoning: `Paused by a temporary failure (${message}); retrying automatically at ${retryAt.toISOString()}.`,
+          confidence: null,
+          error: message,
+          facts: { attempt, retryAt: retryAt.toISOString() },
+        },
+        { status: 'Running', error: null },
+        `${AGENT_OF[stageKey].replace('_', ' ')} paused: ${message}; retrying at ${retryAt.toISOString().slice(11, 19)} UTC`.slice(
+          0,
+          255,
+        ),
+      );
       return false;
     }
     // The events this attempt saw stay unconsumed, so nothing a person or a webhook sent is lost.

@@ -26,6 +26,7 @@ import {
   SalesforceErrorArraySchema,
   UserRowSchema,
 } from './salesforce-records.ts';
+import { classifyFailure, type Resilience } from './resilience.ts';
 
 export const APPROVAL_PROCESS_NAME = 'DealDesk_Deal_Approval';
 const LONG_TEXT = 131_072;
@@ -88,9 +89,23 @@ export interface SalesforceCrmDeps {
   apiVersion: string;
   /** Counts each API request by operation and outcome. */
   onRequest?: (operation: string, outcome: 'ok' | 'error') => void;
+  /** Retries, timeouts and the circuit breaker; calls go straight through without it. */
+  resilience?: Resilience;
+  /** Wraps each logical call (with its retries) for tracing. */
+  trace?: <T>(operation: string, call: () => Promise<T>) => Promise<T>;
 }
 
+const direct: Resilience = {
+  execute: (_options, call) => call(0),
+  circuit: () => 'closed',
+};
+
+/** Platform events are notifications: a replayed one changes no record. */
+const EVENT_URL = /\/sobjects\/Deal_Closure_Event__e$/;
+
 export function createSalesforceCrm(deps: SalesforceCrmDeps): CrmPort {
+  const resilience = deps.resilience ?? direct;
+  const trace = deps.trace ?? (<T>(_operation: string, call: () => Promise<T>) => call());
   const counted = async <T>(operation: string, call: () => Promise<T>): Promise<T> => {
     try {
       const result = await call();
@@ -101,27 +116,63 @@ export function createSalesforceCrm(deps: SalesforceCrmDeps): CrmPort {
       throw err;
     }
   };
-  // Every Salesforce call goes through these two, so each is counted once.
-  const conn = {
-    request: <T = unknown>(url: string) => counted('query', () => deps.conn.request<T>(url)),
-    requestPost: <T = unknown>(url: string, body: object) =>
+  // jsforce's own retries would stack on ours (and replay POSTs blindly on 5xx for GETs only);
+  // our policy decides, and each request gets the configured timeout.
+  const transport = (timeoutMs: number) =>
+    timeoutMs > 0 ? { timeout: timeoutMs, retry: { maxRetries: 0 } } : {};
+  // Every Salesforce call goes through these, so each is counted once per HTTP request.
+  const http = {
+    request: <T = unknown>(url: string, timeoutMs: number) =>
+      counted('query', () => deps.conn.request<T>({ method: 'GET', url }, transport(timeoutMs))),
+    requestPost: <T = unknown>(url: string, body: object, timeoutMs: number) =>
       counted(
         url.endsWith('/composite')
           ? 'composite'
           : url.includes('/process/approvals')
             ? 'process/approvals'
             : 'post',
-        () => deps.conn.requestPost<T>(url, body),
+        () => deps.conn.requestPost<T>(url, body, transport(timeoutMs)),
+      ),
+  };
+  const conn = {
+    request: <T = unknown>(url: string) =>
+      trace('query', () =>
+        resilience.execute({ operation: 'query', idempotent: true }, (t) => http.request<T>(url, t)),
+      ),
+    // Approval submissions are safe to replay: a second one answers ALREADY_IN_PROCESS.
+    requestPost: <T = unknown>(url: string, body: object) =>
+      trace('process/approvals', () =>
+        resilience.execute({ operation: 'process/approvals', idempotent: true }, (t) =>
+          http.requestPost<T>(url, body, t),
+        ),
       ),
   };
   const base = `/services/data/v${deps.apiVersion}`;
 
-  async function composite(
+  function composite(
     subrequests: Subrequest[],
     allOrNone: boolean,
   ): Promise<Map<string, { status: number; body: unknown }>> {
-    const raw = await conn.requestPost(`${base}/composite`, { allOrNone, compositeRequest: subrequests });
-    const parsed = CompositeResponseSchema.safeParse(raw);
+    const writes = subrequests.some((s) => s.method !== 'GET');
+    const operation = writes ? 'composite write' : 'composite read';
+    // Upserts by external id and reads replay safely; a POST that creates a record does not.
+    const idempotent = subrequests.every((s) => s.method !== 'POST' || EVENT_URL.test(s.url));
+    return trace(operation, () =>
+      resilience.execute({ operation, idempotent }, (t) => compositeOnce(subrequests, allOrNone, t)),
+    );
+  }
+
+  async function compositeOnce(
+    subrequests: Subrequest[],
+    allOrNone: boolean,
+    timeoutMs: number,
+  ): Promise<Map<string, { status: number; body: unknown }>> {
+    const response = await http.requestPost(
+      `${base}/composite`,
+      { allOrNone, compositeRequest: subrequests },
+      timeoutMs,
+    );
+    const parsed = CompositeResponseSchema.safeParse(response);
     if (!parsed.success) throw new CrmError('UNEXPECTED_RESPONSE', 'composite: unexpected response shape');
     const out = new Map<string, { status: number; body: unknown }>();
     for (const r of parsed.data.compositeResponse)
@@ -405,6 +456,8 @@ export function createSalesforceCrm(deps: SalesforceCrmDeps): CrmPort {
         const e = err as { errorCode?: string; message?: string };
         if (e.errorCode === 'ALREADY_IN_PROCESS')
           return submissions.map((s) => ({ approvalId: s.approvalId, ok: true }));
+        // An outage is not the deal's fault: the orchestrator retries the step later.
+        if (classifyFailure(err) !== 'permanent') throw err;
         return submissions.map((s) => ({
           approvalId: s.approvalId,
           ok: false,

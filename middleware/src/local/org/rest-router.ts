@@ -8,6 +8,7 @@ import { z } from 'zod';
 import { SalesforceApiError, sfError } from './errors.ts';
 import { LOCAL_ORG_API_VERSION, OAuthError, OLDEST_API_VERSION, type LocalOrg } from './local-org.ts';
 import { RestApi, type ApiResponse } from './rest-api.ts';
+import { createOrgFaultInjector, type OrgFaultOptions } from './faults.ts';
 
 const BODY_LIMIT = '25mb';
 
@@ -49,6 +50,8 @@ const SessionBodySchema = z.object({ username: z.string().min(1).max(80) });
 export interface LocalOrgRouterOptions {
   /** Added latency per API request, to make a slow org (and crash windows) reproducible. */
   latencyMs?: number;
+  /** Injected Salesforce faults (LOCAL_ORG_FAULT_*), for resilience tests and soak runs. */
+  faults?: OrgFaultOptions;
 }
 
 export function createLocalOrgRouter(org: LocalOrg, options: LocalOrgRouterOptions = {}): Router {
@@ -57,6 +60,9 @@ export function createLocalOrgRouter(org: LocalOrg, options: LocalOrgRouterOptio
   const latency = options.latencyMs ?? 0;
   if (latency > 0) router.use('/services/data', (_req, _res, next) => void setTimeout(next, latency));
   const json = express.json({ limit: BODY_LIMIT, type: () => true, strict: false });
+  const faults: express.RequestHandler = options.faults
+    ? createOrgFaultInjector(org, options.faults)
+    : (_req, _res, next) => next();
 
   // OAuth 2.0 JWT bearer flow, for middlewares that log in as a real org's integration user.
   router.post(
@@ -99,7 +105,7 @@ export function createLocalOrgRouter(org: LocalOrg, options: LocalOrgRouterOptio
   });
 
   const newest = Number(LOCAL_ORG_API_VERSION.split('.')[0]);
-  router.all(/^\/services\/data\/v(\d+\.\d)(?:\/(.*))?$/, json, (req: Request, res: Response) => {
+  router.all(/^\/services\/data\/v(\d+\.\d)(?:\/(.*))?$/, json, faults, (req: Request, res: Response) => {
     const params = req.params as unknown as Record<string, string | undefined>;
     const version = params[0] ?? '';
     const major = Number(version.split('.')[0]);
