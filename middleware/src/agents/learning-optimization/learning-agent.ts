@@ -38,19 +38,22 @@ export function createLearningAgent(deps: LearningDeps): Stage {
     key: 'learning_optimization',
     async run(ctx: StageContext): Promise<StageOutcome> {
       const { deal, contract } = earlierResults(ctx);
-      const steps = await deps.store.steps(ctx.run.id);
-      const phases = steps
-        .filter((s) => s.finishedAt)
-        .map((s) => ({
-          stage: s.stage,
-          ms: new Date(s.finishedAt!).getTime() - new Date(s.startedAt).getTime(),
-        }));
-      const totalMs = ctx.now().getTime() - new Date(ctx.run.createdAt).getTime();
-      const history = await ctx.memo('history', async () => {
+      // Measured once: a replayed completion must write the same figures, not re-time the replay.
+      const { phases, totalMs, history } = await ctx.memo('figures', async () => {
+        const steps = await deps.store.steps(ctx.run.id);
         const previous = (await deps.store.completedRuns(200)).filter(
           (r) => r.id !== ctx.run.id && r.completedAt,
         );
-        return previous.map((r) => new Date(r.completedAt!).getTime() - new Date(r.createdAt).getTime());
+        return {
+          phases: steps
+            .filter((s) => s.finishedAt)
+            .map((s) => ({
+              stage: s.stage,
+              ms: new Date(s.finishedAt!).getTime() - new Date(s.startedAt).getTime(),
+            })),
+          totalMs: ctx.now().getTime() - new Date(ctx.run.createdAt).getTime(),
+          history: previous.map((r) => new Date(r.completedAt!).getTime() - new Date(r.createdAt).getTime()),
+        };
       });
       const med = median(history);
       const slowest = [...phases].sort((a, b) => b.ms - a.ms)[0];
