@@ -261,6 +261,8 @@ export type CrmWrite =
       context: string;
       completeness: number;
       status: 'Draft' | 'Incomplete' | 'Ready' | 'Delivered' | 'Acknowledged';
+      /** The User the owner rules assigned the package to. */
+      ownerId?: string;
     }
   | {
       kind: 'insight';

@@ -12,6 +12,7 @@ import { createSalesforceCrm } from '../adapters/salesforce/salesforce-crm.ts';
 import { createSqliteRunStore } from '../adapters/sqlite/sqlite-run-store.ts';
 import { createSystemIntegrationAgent } from '../agents/system-integration/system-integration-agent.ts';
 import { createHandoffAgent } from '../agents/handoff-coordination/handoff-agent.ts';
+import { loadHandoffOwners } from '../agents/handoff-coordination/handoff-owners.ts';
 import { createLearningAgent } from '../agents/learning-optimization/learning-agent.ts';
 import type { ContractOutput } from '../agents/contract-generation/contract-agent.ts';
 import { createLogger } from '../logger.ts';
@@ -140,7 +141,9 @@ export async function startPostSignature(options: PostSignatureOptions = {}): Pr
       };
     }),
     measured(createSystemIntegrationAgent({ crm, renewalLeadDays: 60, store })),
-    measured(createHandoffAgent({ checklists: loadHandoffChecklists() })),
+    measured(
+      createHandoffAgent({ checklists: loadHandoffChecklists(), owners: loadHandoffOwners(), crm, store }),
+    ),
     measured(createLearningAgent({ store, crm })),
   ];
   const orchestrator = new Orchestrator({ store, crm, stages, logger, timerPollMs: 0 });

@@ -756,6 +756,7 @@ function writeSubrequests(
           Context__c: truncate(w.context, LONG_TEXT),
           Completeness__c: Math.round(w.completeness * 10_000) / 100,
           Status__c: w.status,
+          ...(w.ownerId ? { OwnerId: w.ownerId } : {}),
         }),
       ];
     case 'insight':

@@ -48,7 +48,9 @@ describe('post-signature write-back (local org)', () => {
       `SELECT Subject, ActivityDate, DealDesk_Key__c FROM Task WHERE WhatId = '${h.opportunityId}' AND DealDesk_Key__c LIKE '${runId}:task:%' ORDER BY ActivityDate`,
     );
     assert.deepEqual(
-      tasks.map((t) => [t.Subject.split(':')[0], t.ActivityDate]),
+      tasks
+        .filter((t) => !t.DealDesk_Key__c.includes(':kickoff:'))
+        .map((t) => [t.Subject.split(':')[0], t.ActivityDate]),
       [
         ['6-month check-in', '2027-06-15'],
         ['9-month check-in', '2027-09-15'],
@@ -62,6 +64,30 @@ describe('post-signature write-back (local org)', () => {
       renewals.map((r) => [r.Type, r.CloseDate]),
       [['Renewal', '2029-10-16']],
     );
+  });
+
+  it('hands off four packages to their rule-assigned owners, each with a kickoff Task', async () => {
+    const packages = await query<{
+      Team__c: string;
+      OwnerId: string;
+      Completeness__c: number;
+      Owner: { Username: string };
+    }>(
+      `SELECT Team__c, OwnerId, Owner.Username, Completeness__c FROM Handoff_Package__c WHERE Idempotency_Key__c LIKE '${runId}:handoff:%' ORDER BY Team__c`,
+    );
+    assert.deepEqual(
+      packages.map((p) => [p.Team__c, p.Owner.Username.split('@')[0]]),
+      [
+        ['Customer_Success', 'nina.hoffmann'],
+        ['Finance', 'raj.patel'],
+        ['Implementation', 'felix.wagner'],
+        ['Support', 'lena.novak'],
+      ],
+    );
+    const kickoffs = await query<{ OwnerId: string; DealDesk_Key__c: string }>(
+      `SELECT OwnerId, DealDesk_Key__c FROM Task WHERE DealDesk_Key__c LIKE '${runId}:task:kickoff:%'`,
+    );
+    assert.deepEqual(kickoffs.map((t) => t.OwnerId).sort(), packages.map((p) => p.OwnerId).sort());
   });
 
   it('costs System Integration at most 3 Salesforce API requests', () => {
