@@ -151,7 +151,7 @@ export function buildSystem(deps: SystemDeps): System {
     createSignatureAgent({ esign, crm }),
     createSystemIntegrationAgent({ crm, renewalLeadDays: config.agents.renewalLeadDays, store }),
     createHandoffAgent({ checklists: loadHandoffChecklists(), owners: loadHandoffOwners(), crm, store }),
-    createLearningAgent({ store, crm }),
+    createLearningAgent({ store, crm, notifier }),
   ];
   const orchestrator = new Orchestrator({
     store,

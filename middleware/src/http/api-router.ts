@@ -12,6 +12,7 @@ import type { RunRecord, RunStore } from '../ports/store.ts';
 import { requireApiKey } from './auth.ts';
 import { to18 } from '../domain/salesforce-id.ts';
 import { sendError, validationDetails } from './errors.ts';
+import { insightsHandler } from './insights-route.ts';
 
 const SalesforceId = z
   .string()
@@ -162,6 +163,8 @@ export function createApiRouter(deps: ApiDeps): Router {
     }
     res.status(202).json({ closureId: result.run.id, status: closureStatusOf(result.run) });
   });
+
+  router.get('/v1/insights', insightsHandler(deps.store, deps.clock));
 
   router.get('/v1/closures/:id', async (req: Request, res: Response) => {
     const run = await deps.store.getRun(String(req.params.id));

@@ -16,6 +16,8 @@ import { loadHandoffOwners } from '../agents/handoff-coordination/handoff-owners
 import { createLearningAgent } from '../agents/learning-optimization/learning-agent.ts';
 import type { ContractOutput } from '../agents/contract-generation/contract-agent.ts';
 import { createLogger } from '../logger.ts';
+import { createConsoleNotifier } from '../adapters/notify/console-notifier.ts';
+import type { Notification } from '../ports/notify.ts';
 import { LOCAL_ORG_API_VERSION } from '../local/org/local-org.ts';
 import { demoCompany } from '../local/org/seed/demo-company.ts';
 import { Orchestrator } from '../orchestrator/orchestrator.ts';
@@ -42,6 +44,8 @@ export interface PostSignatureHarness {
   opportunityId: string;
   /** Runs a closure to completion; returns its run id. */
   close(): Promise<string>;
+  /** What the notifier was asked to deliver. */
+  notifications: Notification[];
   /** Salesforce API requests per post-signature stage in the last drive (local org statistics). */
   requests: Partial<Record<StageKey, number | undefined>>;
   /** Runs the post-signature stages of a completed run again, as a replayed completion would. */
@@ -86,6 +90,7 @@ export async function startPostSignature(options: PostSignatureOptions = {}): Pr
   const store = createSqliteRunStore(join(dir, 'runs.sqlite'));
   const crm = createSalesforceCrm({ conn: org.conn, apiVersion: LOCAL_ORG_API_VERSION });
   const logger = createLogger({ level: 'silent' });
+  const notifier = createConsoleNotifier(logger);
   const name = options.opportunityName ?? 'Brennecke Antriebstechnik - Group Rollout (3 Plants)';
   const found = await org.conn.query<{ Id: string }>(
     `SELECT Id FROM Opportunity WHERE Name = '${name.replace(/'/g, "\\'")}'`,
@@ -144,7 +149,7 @@ export async function startPostSignature(options: PostSignatureOptions = {}): Pr
     measured(
       createHandoffAgent({ checklists: loadHandoffChecklists(), owners: loadHandoffOwners(), crm, store }),
     ),
-    measured(createLearningAgent({ store, crm })),
+    measured(createLearningAgent({ store, crm, notifier })),
   ];
   const orchestrator = new Orchestrator({ store, crm, stages, logger, timerPollMs: 0 });
   await orchestrator.start();
@@ -160,6 +165,7 @@ export async function startPostSignature(options: PostSignatureOptions = {}): Pr
     orchestrator,
     opportunityId,
     requests,
+    notifications: notifier.sent,
     async close() {
       const started = await orchestrator.startClosure({
         opportunityId,

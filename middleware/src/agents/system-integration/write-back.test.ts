@@ -90,6 +90,30 @@ describe('post-signature write-back (local org)', () => {
     assert.deepEqual(kickoffs.map((t) => t.OwnerId).sort(), packages.map((p) => p.OwnerId).sort());
   });
 
+  it('records what stood out and celebrates the win with its facts, on the opportunity and the channel', async () => {
+    const insights = await query<{ Category__c: string; Metric__c: string }>(
+      `SELECT Category__c, Metric__c FROM Win_Insight__c WHERE Idempotency_Key__c LIKE '${runId}:insight:%' ORDER BY Metric__c`,
+    );
+    assert.ok(insights.some((i) => i.Metric__c === 'cycle_time_hours'));
+    assert.ok(insights.some((i) => i.Metric__c === 'discount_percent'));
+    assert.ok(
+      insights.some((i) => i.Category__c === 'Process'),
+      'the slowest phase',
+    );
+    const posts = await query<{ Body: string }>(
+      `SELECT Body FROM FeedItem WHERE ParentId = '${h.opportunityId}'`,
+    );
+    assert.equal(posts.length, 1);
+    assert.match(
+      posts[0]!.Body,
+      /^Closed Won: Brennecke Antriebstechnik GmbH signed .* — €530,558\.00 over 36 months\./,
+    );
+    assert.match(posts[0]!.Body, /Handed off to Nina Hoffmann \(Customer Success\)/);
+    const [sent] = h.notifications.filter((n) => n.kind === 'celebration');
+    assert.equal(sent?.audience, 'channel');
+    assert.equal(sent?.body, posts[0]!.Body);
+  });
+
   it('costs System Integration at most 3 Salesforce API requests', () => {
     const n = h.requests.system_integration;
     assert.ok(n !== undefined && n > 0, 'measured');
@@ -109,6 +133,11 @@ describe('post-signature write-back (local org)', () => {
       assert.deepEqual(after.get(object), records, `${object} changed on replay`);
     }
     assert.deepEqual(counts(after), counts(before));
+    assert.equal(
+      h.notifications.filter((n) => n.kind === 'celebration').length,
+      1,
+      'the channel hears of the win once',
+    );
     assert.ok((h.requests.system_integration ?? 0) <= 3, 'the replay stays within the budget');
   });
 });
