@@ -80,7 +80,12 @@ describe('a deal from verbal yes to handoff (local mode)', () => {
       1,
     );
     assert.equal(await count(`SELECT COUNT() FROM Handoff_Package__c ${where}`), 4, 'one package per team');
-    assert.equal(await count(`SELECT COUNT() FROM Win_Insight__c ${where}`), 1);
+    assert.ok((await count(`SELECT COUNT() FROM Win_Insight__c ${where}`)) >= 3, 'velocity, phases, pricing');
+    assert.equal(
+      await count(`SELECT COUNT() FROM Task WHERE DealDesk_Key__c LIKE '${result.closureId}:task:%'`),
+      7,
+      'renewal plan (3) and one kickoff per team (4)',
+    );
     assert.equal(await count(`SELECT COUNT() FROM FeedItem WHERE ParentId = '${result.opportunityId}'`), 1);
     const opp = (await conn.sobject('Opportunity').retrieve(result.opportunityId)) as Record<string, unknown>;
     assert.equal(opp.StageName, 'Closed Won');
@@ -129,6 +134,76 @@ describe('a deal from verbal yes to handoff (local mode)', () => {
       .filter((e) => e.payload.Closure_Id__c === result.dealClosureId);
     assert.ok(events.length >= 7, `${events.length} events`);
     assert.ok(events.some((e) => e.payload.Status__c === 'Completed'));
+  });
+
+  it('leaves every record unchanged when the completion is replayed', async () => {
+    const objects = [
+      'Opportunity',
+      'Contract',
+      'Revenue_Schedule__c',
+      'Handoff_Package__c',
+      'Win_Insight__c',
+      'Task',
+      'FeedItem',
+      'ContentVersion',
+      'Deal_Approval__c',
+      'Signature_Envelope__c',
+      'Envelope_Recipient__c',
+    ];
+    const volatile = new Set(['LastModifiedDate', 'SystemModstamp', 'LastModifiedById']);
+    const snapshot = () =>
+      Object.fromEntries(
+        objects.map((o) => [
+          o,
+          [...server.localOrg!.store.all(o)].map((r) =>
+            Object.fromEntries(Object.entries(r).filter(([k]) => !volatile.has(k))),
+          ),
+        ]),
+      );
+    const before = snapshot();
+    const { store, orchestrator } = server.system;
+    // The provider delivers the completion again (a retried webhook) ...
+    const envelope = await conn.query<{ Envelope_Id__c: string }>(
+      `SELECT Envelope_Id__c FROM Signature_Envelope__c WHERE Deal_Closure__c = '${result.dealClosureId}'`,
+    );
+    const envelopeId = envelope.records[0]!.Envelope_Id__c;
+    await orchestrator.deliver(result.closureId, 'esign:envelope-completed', `esign:replay-${envelopeId}`, {
+      eventId: `replay-${envelopeId}`,
+      envelopeId,
+      kind: 'envelope-completed',
+    });
+    // ... and the post-signature stages run again from System Integration, as after a crash.
+    await store.updateRun(result.closureId, { status: 'running', stageIndex: 4, completedAt: null });
+    orchestrator.kick(result.closureId);
+    await orchestrator.idle();
+    assert.equal((await store.getRun(result.closureId))?.status, 'completed');
+    assert.deepEqual(snapshot(), before);
+  });
+
+  it('reports insights computed from the closures so far', async () => {
+    const get = (path: string, key = server.apiKey) =>
+      fetch(`${server.url}${path}`, { headers: { Authorization: `Bearer ${key}` } });
+    assert.equal((await get('/v1/insights', 'wrong')).status, 401);
+    const bad = await get('/v1/insights?limit=0');
+    assert.equal(bad.status, 400);
+    const res = await get('/v1/insights');
+    assert.equal(res.status, 200);
+    const body = (await res.json()) as {
+      deals: number;
+      byIndustry: Record<string, { deals: number; medianTotalMs: number }>;
+      bySize: Record<string, { deals: number }>;
+      approvers: { role: string; medianMs: number; decisions: number }[];
+      legalReview: { deals: number; clauses: { clause: string }[] };
+    };
+    assert.equal(body.deals, 1);
+    const steps = result.view.steps;
+    assert.ok(body.byIndustry.Manufacturing && body.byIndustry.Manufacturing.deals === 1);
+    assert.ok(body.byIndustry.Manufacturing.medianTotalMs > 0);
+    assert.ok(body.bySize['250k–1M'], JSON.stringify(Object.keys(body.bySize)));
+    const approvedRoles = result.view.approvals.map((a) => a.role).sort();
+    assert.deepEqual(body.approvers.map((a) => a.role).sort(), approvedRoles);
+    assert.ok(body.approvers.every((a) => a.decisions === 1 && a.medianMs >= 0));
+    assert.ok(steps.length === 7);
   });
 
   it('answers the same Idempotency-Key with the same closure', async () => {

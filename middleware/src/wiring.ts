@@ -26,6 +26,7 @@ import {
   HandoffChecklistsSchema,
   type HandoffChecklists,
 } from './agents/handoff-coordination/handoff-agent.ts';
+import { loadHandoffOwners } from './agents/handoff-coordination/handoff-owners.ts';
 import { createLearningAgent } from './agents/learning-optimization/learning-agent.ts';
 import type { RunStore } from './ports/store.ts';
 import type { RunScheduler } from './orchestrator/scheduler.ts';
@@ -185,8 +186,8 @@ export function buildSystem(deps: SystemDeps): System {
     createApprovalAgent({ crm }),
     createSignatureAgent({ esign, crm }),
     createSystemIntegrationAgent({ crm, renewalLeadDays: config.agents.renewalLeadDays, store }),
-    createHandoffAgent({ checklists: loadHandoffChecklists() }),
-    createLearningAgent({ store, crm }),
+    createHandoffAgent({ checklists: loadHandoffChecklists(), owners: loadHandoffOwners(), crm, store }),
+    createLearningAgent({ store, crm, notifier }),
   ];
   const orchestrator = new Orchestrator({
     store,

@@ -328,7 +328,11 @@ describe('force-app contracts', () => {
       assert.ok(objectAccess(integration, 'Opportunity').edit, 'Opportunity edit');
       assert.ok(objectAccess(integration, 'Contract').create, 'Contract create');
       assert.ok(objectAccess(integration, 'Deal_Closure_Event__e').create, 'publishes Deal_Closure_Event__e');
-      assert.deepEqual(texts(nodes(integration, 'userPermissions')[0], 'name'), ['ApiEnabled']);
+      // Tasks have no object permissions: creating the renewal-plan and kickoff Tasks needs Edit Tasks.
+      assert.deepEqual(
+        nodes(integration, 'userPermissions').map((n) => texts(n, 'name')[0]),
+        ['ApiEnabled', 'EditTask'],
+      );
     });
 
     it('let reps and approvers read every field the components read with user mode', () => {

@@ -32,7 +32,7 @@ export function serviceEnd(startDate: string, termMonths: number): Date {
 }
 
 export function monthlySchedule(totalMinor: number, startDate: string, termMonths: number): SchedulePeriod[] {
-  if (!Number.isInteger(totalMinor) || totalMinor < 0)
+  if (!Number.isSafeInteger(totalMinor) || totalMinor < 0)
     throw new Error(`total must be non-negative integer minor units, got ${totalMinor}`);
   if (!Number.isInteger(termMonths) || termMonths < 1)
     throw new Error(`term must be at least one month, got ${termMonths}`);
@@ -47,17 +47,22 @@ export function monthlySchedule(totalMinor: number, startDate: string, termMonth
     periods.push({ start: cursor, days: Math.round((periodEnd.getTime() - cursor.getTime()) / DAY) });
     cursor = periodEnd;
   }
-  // Largest-remainder apportionment: exact in integers, each share within one minor unit of its ideal.
-  const exact = periods.map((p) => (totalMinor * p.days) / totalDays);
-  const floors = exact.map(Math.floor);
-  let remainder = totalMinor - floors.reduce((a, b) => a + b, 0);
-  const order = exact
-    .map((v, i) => ({ i, frac: v - Math.floor(v) }))
-    .sort((a, b) => b.frac - a.frac || a.i - b.i);
-  for (const { i } of order) {
-    if (remainder <= 0) break;
-    floors[i]! += 1;
+  // Largest-remainder apportionment in exact integers (BigInt: total × days can pass 2^53 for large
+  // contracts in zero-decimal currencies): each share within one minor unit of its ideal.
+  const total = BigInt(totalMinor);
+  const denominator = BigInt(totalDays);
+  const shares = periods.map((p, i) => {
+    const numerator = total * BigInt(p.days);
+    return { i, floor: numerator / denominator, remainder: numerator % denominator };
+  });
+  let remainder = total - shares.reduce((a, s) => a + s.floor, 0n);
+  const order = [...shares].sort((a, b) =>
+    a.remainder === b.remainder ? a.i - b.i : a.remainder > b.remainder ? -1 : 1,
+  );
+  for (const share of order) {
+    if (remainder <= 0n) break;
+    share.floor += 1n;
     remainder--;
   }
-  return periods.map((p, i) => ({ periodStart: iso(p.start), amountMinor: floors[i]! }));
+  return periods.map((p, i) => ({ periodStart: iso(p.start), amountMinor: Number(shares[i]!.floor) }));
 }

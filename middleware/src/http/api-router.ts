@@ -13,6 +13,7 @@ import { requireApiKey } from './auth.ts';
 import { createRateLimit } from './rate-limit.ts';
 import { to18 } from '../domain/salesforce-id.ts';
 import { sendError, validationDetails } from './errors.ts';
+import { insightsHandler } from './insights-route.ts';
 
 const SalesforceId = z
   .string()
@@ -179,6 +180,8 @@ export function createApiRouter(deps: ApiDeps): Router {
     }
     res.status(202).json({ closureId: result.run.id, status: closureStatusOf(result.run) });
   });
+
+  router.get('/v1/insights', insightsHandler(deps.store, deps.clock));
 
   router.get('/v1/closures/:id', async (req: Request, res: Response) => {
     const run = await deps.store.getRun(String(req.params.id));

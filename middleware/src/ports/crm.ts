@@ -261,6 +261,8 @@ export type CrmWrite =
       context: string;
       completeness: number;
       status: 'Draft' | 'Incomplete' | 'Ready' | 'Delivered' | 'Acknowledged';
+      /** The User the owner rules assigned the package to. */
+      ownerId?: string;
     }
   | {
       kind: 'insight';
@@ -270,7 +272,26 @@ export type CrmWrite =
       metric: string;
       value: number;
     }
-  | { kind: 'feedPost'; parentId: string; body: string; guardKey: string };
+  | { kind: 'feedPost'; parentId: string; body: string; guardKey: string }
+  | {
+      /** Dated Tasks (renewal plan, handoff kickoffs), upserted by key in one collection request. */
+      kind: 'tasks';
+      tasks: TaskWrite[];
+    };
+
+/** A Task keyed by Task.DealDesk_Key__c; a replay updates it (never its Status) instead of adding one. */
+export interface TaskWrite {
+  key: string;
+  subject: string;
+  description: string;
+  /** Due date, YYYY-MM-DD. */
+  activityDate: string;
+  ownerId: string;
+  /** The record the Task is about (Opportunity, Handoff_Package__c). */
+  whatId: string;
+  whoId: string | null;
+  priority: 'High' | 'Normal' | 'Low';
+}
 
 export interface CommitResult {
   dealClosureId: string;

@@ -165,13 +165,16 @@ export function buildSchema(objectFiles: SourceFile[]): Schema {
     const valueSet = nodes(doc, 'valueSet')[0];
     const definition = nodes(valueSet, 'valueSetDefinition')[0];
     const picklistValues = nodes(definition, 'value').map((v) => text(v, 'fullName') ?? '');
-    schema.addField(objectName, {
-      name,
-      type,
-      required: text(doc, 'required') === 'true',
-      referenceTo,
-      picklistValues: type === 'Picklist' || type === 'MultiselectPicklist' ? picklistValues : undefined,
-    });
+    // Activity custom fields are Task (and Event) fields: SOQL and permission sets name them on Task.
+    for (const target of objectName === 'Activity' ? ['Task'] : [objectName]) {
+      schema.addField(target, {
+        name,
+        type,
+        required: text(doc, 'required') === 'true',
+        referenceTo,
+        picklistValues: type === 'Picklist' || type === 'MultiselectPicklist' ? picklistValues : undefined,
+      });
+    }
     if (referenceTo && (type === 'Lookup' || type === 'MasterDetail')) {
       schema.addParent(objectName, name.replace(/__c$/, '__r'), referenceTo);
       const relationshipName = text(doc, 'relationshipName');

@@ -809,6 +809,7 @@ function writeSubrequests(
           Context__c: truncate(w.context, LONG_TEXT),
           Completeness__c: Math.round(w.completeness * 10_000) / 100,
           Status__c: w.status,
+          ...(w.ownerId ? { OwnerId: w.ownerId } : {}),
         }),
       ];
     case 'insight':
@@ -821,6 +822,31 @@ function writeSubrequests(
           Metric__c: w.metric.slice(0, 80),
           Value__c: w.value,
         }),
+      ];
+    case 'tasks':
+      for (const t of w.tasks) keyRefs[t.key] = ref;
+      if (w.tasks.length === 0) return [];
+      return [
+        {
+          method: 'PATCH',
+          url: `${base}/composite/sobjects/Task/DealDesk_Key__c`,
+          referenceId: ref,
+          body: {
+            allOrNone: true,
+            // Status is left to its default on insert, so a replay never reopens a Task someone completed.
+            records: w.tasks.map((t) => ({
+              attributes: { type: 'Task' },
+              DealDesk_Key__c: t.key,
+              Subject: t.subject.slice(0, 255),
+              Description: truncate(t.description, 32000),
+              ActivityDate: t.activityDate,
+              OwnerId: t.ownerId,
+              WhatId: t.whatId,
+              WhoId: t.whoId,
+              Priority: t.priority,
+            })),
+          },
+        },
       ];
     case 'feedPost':
       keyRefs[w.guardKey] = ref;

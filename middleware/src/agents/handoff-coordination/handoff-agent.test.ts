@@ -1,151 +1,121 @@
 import assert from 'node:assert/strict';
-import type { ContactRole, CrmWrite, DealContext } from '../../ports/crm.ts';
-import type { StageContext } from '../../orchestrator/stage.ts';
-import type { ContractOutput } from '../contract-generation/contract-agent.ts';
+import type { ContactRole, CrmUser, CrmWrite, DealContext, TaskWrite } from '../../ports/crm.ts';
+import type { StageOutcome } from '../../orchestrator/stage.ts';
 import { loadHandoffChecklists } from '../../wiring.ts';
+import {
+  activity,
+  contactRole,
+  contractOutput,
+  dealContext,
+  signal,
+  stageContext,
+} from '../../test-support/deal-fixtures.ts';
 import { createHandoffAgent } from './handoff-agent.ts';
+import { HandoffOwnersSchema, loadHandoffOwners, type HandoffOwners } from './handoff-owners.ts';
+import { SECTIONS, TEAMS } from './teams.ts';
 
-const role = (name: string, role: string, title: string, extra: Partial<ContactRole> = {}): ContactRole => ({
-  id: `00KDd00000000${name.length}AAA`,
-  contactId: `003Dd00000000${name.length}AAA`,
-  name,
-  title,
-  email: `${name.toLowerCase()}@c.example`,
-  department: null,
-  description: `${name} wants weekly status emails`,
-  role,
-  isPrimary: role === 'Economic Buyer',
-  ...extra,
-});
-const deal = (roles: ContactRole[]): DealContext => ({
-  opportunity: {
-    id: '006Dd0000000001AAA',
-    name: 'Rollout',
-    stageName: 'Negotiation/Review',
-    amountMinor: 120_000_00,
-    currency: 'EUR',
-    closeDate: null,
-    type: null,
-    probability: 90,
-    description: null,
-    nextStep: null,
-    isClosed: false,
-    isWon: false,
-    ownerId: '005Dd0000000001AAA',
-    ownerName: 'Jo',
-    ownerEmail: null,
-    pricebookId: null,
-  },
-  account: {
-    id: '001Dd0000000001AAA',
-    name: 'Acme GmbH',
-    industry: 'Manufacturing',
-    employees: 900,
-    type: null,
-    billingStreet: 'Hauptstr. 1',
-    billingCity: 'Ulm',
-    billingState: null,
-    billingPostalCode: '89073',
-    billingCountry: 'Germany',
-    website: null,
-  },
-  lineItems: [
-    {
-      id: '00kDd0000000001AAA',
-      productId: null,
-      productName: 'Platform',
-      productCode: 'PLT',
-      family: 'Platform',
-      quantity: 100,
-      unitPriceMinor: 1200_00,
-      listPriceMinor: 1200_00,
-      discountPercent: 0,
-      totalPriceMinor: 120_000_00,
-      description: null,
-      serviceDate: null,
-    },
-  ],
-  contactRoles: roles,
-  activities: [
-    {
-      id: '00TDd0000000001AAA',
-      kind: 'task',
-      type: 'Call',
-      subject: 'Scoping',
-      body: 'Must integrate with SAP via the API. Go-live before the March shutdown. Goal: reduce downtime by 20%.',
-      occurredAt: '2026-11-20T10:00:00.000+0000',
-      direction: null,
-      from: null,
-      contactId: null,
-    },
-  ],
-  currencyRates: { EUR: 0.92, USD: 1 },
-  corporateCurrency: 'USD',
-  approvalRules: [],
-  readAt: '2026-11-25T00:00:00Z',
-});
-const contract = {
-  version: 1,
-  totalMinor: 120_000_00,
-  currency: 'EUR',
-  termMonths: 12,
-  startDate: '2026-12-01',
-  specialTerms: '',
-  clauses: [{ id: 'sla', version: 1, rule: 'standard clause' }],
-} as unknown as ContractOutput;
+const checklists = loadHandoffChecklists();
+const CONTRACT_ID = '800Dd0000000001AAA';
+
+const role = (name: string, roleName: string, title: string, over: Partial<ContactRole> = {}) =>
+  contactRole({
+    name,
+    role: roleName,
+    title,
+    email: `${name.toLowerCase()}@c.example`,
+    description: `${name} wants weekly status emails`,
+    isPrimary: roleName === 'Economic Buyer',
+    ...over,
+  });
+
+const FULL_ROLES = [
+  role('Eva', 'Economic Buyer', 'CFO'),
+  role('Tim', 'Technical Buyer', 'IT Director'),
+  role('Pia', 'Other', 'Procurement Lead'),
+];
+
+const deal = (over: Partial<DealContext> = {}) =>
+  dealContext({
+    opportunity: { currency: 'EUR', amountMinor: 120_000_00, ownerName: 'Jordan Keller' },
+    contactRoles: FULL_ROLES,
+    activities: [
+      activity({
+        id: '00TDd0000000001AAA',
+        body: 'Must integrate with SAP via the API. Go-live before the March shutdown. Goal: reduce downtime by 20%.',
+      }),
+    ],
+    ...over,
+  });
 
 const closure = {
   assessment: {
-    signals: [
-      {
-        type: 'security_concern',
-        polarity: 0,
-        readiness: false,
-        quote: 'We need SSO and the SOC 2 report.',
-        qualifiers: [],
-        source: {
-          kind: 'task',
-          recordId: '00TDd0000000001AAA',
-          occurredAt: '2026-11-20T10:00:00Z',
-          label: 'Call',
-          who: null,
-        },
-        weight: 0,
-      },
-    ],
+    signals: [signal({ type: 'security_concern', quote: 'We need SSO and the SOC 2 report.' })],
   },
 };
 
-async function packages(roles: ContactRole[]) {
-  const ctx = {
-    run: { id: 'run-h' },
-    stage: 'handoff_coordination',
-    recall: (stage: string, key: string) =>
-      stage === 'deal_closure' && key === 'deal'
-        ? deal(roles)
-        : stage === 'deal_closure'
-          ? closure
-          : stage === 'contract_generation'
-            ? contract
-            : undefined,
-  } as unknown as StageContext;
-  const outcome = await createHandoffAgent({ checklists: loadHandoffChecklists() }).run(ctx);
-  return (outcome.writes ?? []).filter(
-    (w): w is Extract<CrmWrite, { kind: 'handoff' }> => w.kind === 'handoff',
-  );
+/** The demo org's handoff users, as Salesforce would return them. */
+const ownersConfig = loadHandoffOwners();
+const users: CrmUser[] = [
+  ...new Set(
+    Object.values(ownersConfig.teams).flatMap((t) => [
+      ...t.industrySpecialists.map((r) => r.username),
+      ...t.territories.map((r) => r.username),
+      ...t.roundRobin,
+    ]),
+  ),
+].map((username, i) => ({
+  id: `005Dd00000000${String(i + 10).padStart(2, '0')}AAA`,
+  username,
+  name: username.split('@')[0]!,
+  email: username,
+  isActive: true,
+  delegatedApproverId: null,
+  managerId: null,
+}));
+
+async function run(
+  dealOver: Partial<DealContext> = {},
+  options: { owners?: HandoffOwners; known?: CrmUser[]; turn?: number } = {},
+) {
+  const ctx = stageContext('handoff_coordination', {
+    deal_closure: { deal: deal(dealOver), assessment: closure },
+    contract_generation: { contract: contractOutput({ currency: 'EUR', totalMinor: 120_000_00 }) },
+    system_integration: { output: { contractId: CONTRACT_ID } },
+  });
+  const earlier = Array.from({ length: options.turn ?? 0 }, (_, i) => ({
+    id: `run-${i}`,
+    createdAt: '2026-01-01T00:00:00Z',
+    memo: { 'handoff_coordination.turn': i },
+  }));
+  const outcome = await createHandoffAgent({
+    checklists,
+    owners: options.owners ?? ownersConfig,
+    crm: {
+      findUsers: async (names) =>
+        (options.known ?? users).filter((u) => names.some((n) => n.toLowerCase() === u.username)),
+    },
+    store: { completedRuns: async () => earlier as never },
+  }).run(ctx);
+  return outcome;
 }
 
-describe('handoff packages', () => {
-  const full = [
-    role('Eva', 'Economic Buyer', 'CFO'),
-    role('Tim', 'Technical Buyer', 'IT Director'),
-    role('Pia', 'Other', 'Procurement Lead'),
-  ];
+const handoffs = (outcome: StageOutcome) =>
+  (outcome.writes ?? []).filter((w): w is Extract<CrmWrite, { kind: 'handoff' }> => w.kind === 'handoff');
+const tasks = (outcome: StageOutcome): TaskWrite[] =>
+  (outcome.writes ?? []).flatMap((w) => (w.kind === 'tasks' ? w.tasks : []));
+interface PackageContext {
+  owner: { username: string; rule: string; reason: string; userId: string };
+  sections: Record<string, { text: string; source: string }[]>;
+  missing: { item: string; supplier: string }[];
+}
+const contextOf = (outcome: StageOutcome, team: string) =>
+  JSON.parse(handoffs(outcome).find((w) => w.team === team)!.context) as PackageContext;
 
-  it('writes one complete package per team, every fact with its source', async () => {
-    const written = await packages(full);
+describe('handoff packages', () => {
+  it('writes one complete package per team, every fact with the id of its source record', async () => {
+    const outcome = await run();
     assert.deepEqual(
-      written.map((w) => [w.team, w.completeness, w.status]),
+      handoffs(outcome).map((w) => [w.team, w.completeness, w.status]),
       [
         ['Customer_Success', 1, 'Ready'],
         ['Finance', 1, 'Ready'],
@@ -153,33 +123,129 @@ describe('handoff packages', () => {
         ['Implementation', 1, 'Ready'],
       ],
     );
-    const impl = JSON.parse(written.find((w) => w.team === 'Implementation')!.context) as {
-      sections: Record<string, { text: string; source: string }[]>;
-    };
+    const impl = contextOf(outcome, 'Implementation');
     assert.ok(
       impl.sections.technicalRequirements!.some(
         (f) => /SAP/.test(f.text) && f.source === 'Task 00TDd0000000001AAA',
       ),
     );
-    for (const facts of Object.values(impl.sections)) for (const f of facts) assert.ok(f.source.length > 0);
+    for (const team of TEAMS) {
+      const facts = Object.values(contextOf(outcome, team).sections).flat();
+      assert.ok(facts.length > 0);
+      for (const f of facts)
+        assert.match(f.source, /^[A-Za-z_]+ [a-zA-Z0-9]{15}(?:[a-zA-Z0-9]{3})?$/, f.text);
+    }
+    assert.ok(
+      contextOf(outcome, 'Finance').sections.commercialTerms!.every(
+        (f) => f.source === `Contract ${CONTRACT_ID}`,
+      ),
+      'commercial terms cite the activated contract',
+    );
   });
 
-  it('drops the score and names the missing item and who supplies it when facts are removed', async () => {
-    const written = await packages([role('Eva', 'Economic Buyer', 'CFO', { description: null })]);
-    const support = written.find((w) => w.team === 'Support')!;
-    assert.ok(support.completeness < 1);
-    assert.equal(support.status, 'Incomplete');
-    const context = JSON.parse(support.context) as { missing: { item: string; supplier: string }[] };
+  it('drops the score and names each missing item and who supplies it, one fact removed at a time', async () => {
+    const full = await run();
+    // Each removal empties one required section of the checklist.
+    const removals: [string, Partial<DealContext>][] = [
+      ['stakeholders', { contactRoles: [] }],
+      ['priorities', { contactRoles: FULL_ROLES.map((r) => ({ ...r, description: null })) }],
+      ['billingContact', { contactRoles: FULL_ROLES.filter((r) => r.name === 'Tim') }],
+      ['technicalContact', { contactRoles: FULL_ROLES.filter((r) => r.name !== 'Tim') }],
+      ['products', { lineItems: [] }],
+      ['successCriteria', { activities: [] }],
+    ];
+    for (const [section, removal] of removals) {
+      const outcome = await run(removal);
+      const affected = TEAMS.filter((t) => checklists.teams[t]!.required.includes(section as never));
+      assert.ok(affected.length > 0, `${section} is required by some team`);
+      for (const team of affected) {
+        const before = handoffs(full).find((w) => w.team === team)!;
+        const after = handoffs(outcome).find((w) => w.team === team)!;
+        assert.ok(after.completeness < before.completeness, `${team} score drops without ${section}`);
+        assert.equal(after.status, 'Incomplete');
+        const missing = contextOf(outcome, team).missing.find((m) => m.item === section);
+        assert.ok(missing, `${team} names ${section} as missing`);
+        assert.ok(missing.supplier.length > 0);
+      }
+    }
+    const noSupport = await run({ contactRoles: [role('Eva', 'Economic Buyer', 'CFO')] });
+    const support = contextOf(noSupport, 'Support');
     assert.deepEqual(
-      context.missing.map((m) => m.item),
-      ['supportContacts'],
+      support.missing.map((m) => [m.item, m.supplier]),
+      [['supportContacts', 'Jordan Keller (the rep) (a technical buyer or IT contact role)']],
     );
-    assert.match(context.missing[0]!.supplier, /technical buyer/);
-    const cs = written.find((w) => w.team === 'Customer_Success')!;
-    assert.ok(
-      (JSON.parse(cs.context) as { missing: { item: string }[] }).missing.some(
-        (m) => m.item === 'priorities',
-      ),
+    assert.match(noSupport.reasoning, /supportContacts \(from Jordan Keller \(the rep\)/);
+  });
+
+  it('covers every section a checklist requires with a supplier', () => {
+    for (const team of TEAMS)
+      for (const item of checklists.teams[team]!.required) assert.ok(checklists.suppliers[item], item);
+    assert.ok(SECTIONS.length > 0);
+  });
+});
+
+describe('handoff owners', () => {
+  it('assigns by industry specialist, then territory, then round-robin, and records the rule', async () => {
+    const owners = (o: StageOutcome) =>
+      Object.fromEntries(
+        TEAMS.map((t) => [t, [contextOf(o, t).owner.username.split('@')[0], contextOf(o, t).owner.rule]]),
+      );
+    assert.deepEqual(owners(await run()), {
+      Customer_Success: ['nina.hoffmann', 'industry_specialist'],
+      Finance: ['raj.patel', 'round_robin'],
+      Support: ['lena.novak', 'territory'],
+      Implementation: ['felix.wagner', 'territory'],
+    });
+    const us = await run(
+      { account: { ...deal().account!, industry: 'Healthcare', billingCountry: 'United States' } },
+      { turn: 1 },
+    );
+    assert.deepEqual(owners(us), {
+      Customer_Success: ['carlos.mendes', 'territory'],
+      Finance: ['elena.petrova', 'round_robin'],
+      Support: ['diego.ramos', 'round_robin'],
+      Implementation: ['felix.wagner', 'round_robin'],
+    });
+    const pkg = handoffs(us).find((w) => w.team === 'Finance')!;
+    assert.equal(pkg.ownerId, contextOf(us, 'Finance').owner.userId);
+  });
+
+  it('creates one dated kickoff Task per team for its owner', async () => {
+    const outcome = await run();
+    const kickoffs = tasks(outcome);
+    assert.equal(kickoffs.length, 4);
+    for (const team of TEAMS) {
+      const task = kickoffs.find((t) => t.key === `run-test:task:kickoff:${team}`)!;
+      assert.equal(task.ownerId, contextOf(outcome, team).owner.userId);
+      // 25 Nov + 3 days at the earliest, the day before the 1 December start.
+      assert.equal(task.activityDate, '2026-11-30');
+    }
+  });
+
+  it('stops with the unknown or inactive users named', async () => {
+    const known = users
+      .filter((u) => !u.username.startsWith('lena.novak'))
+      .map((u) => (u.username.startsWith('nina') ? { ...u, isActive: false } : u));
+    const outcome = await run({}, { known });
+    assert.equal(outcome.status, 'failed');
+    assert.match(
+      outcome.error!,
+      /nina\.hoffmann@dealdesk-demo\.example \(Customer Success Manufacturing specialist\) is inactive/,
+    );
+    assert.match(
+      outcome.error!,
+      /lena\.novak@dealdesk-demo\.example \(Support territory Germany\) is not a Salesforce user/,
+    );
+  });
+
+  it('rejects owner rules without a round-robin, naming the team', () => {
+    const bad = structuredClone(ownersConfig) as { teams: Record<string, { roundRobin: string[] }> };
+    bad.teams.Finance!.roundRobin = [];
+    const parsed = HandoffOwnersSchema.safeParse(bad);
+    assert.equal(parsed.success, false);
+    assert.match(
+      parsed.error!.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join(),
+      /teams\.Finance\.roundRobin: needs at least one user/,
     );
   });
 });

@@ -5,34 +5,17 @@
  * it names what is missing and who should supply it.
  */
 import { z } from 'zod';
-import type { CrmWrite, DealContext } from '../../ports/crm.ts';
+import { SECTIONS, TEAMS, type Section, type Team } from './teams.ts';
+import type { CrmPort, CrmWrite, DealContext, TaskWrite } from '../../ports/crm.ts';
+import type { RunStore } from '../../ports/store.ts';
+import { chooseOwners, unknownOwners, type HandoffOwners } from './handoff-owners.ts';
 import { earlierResults } from '../shared/earlier-results.ts';
-import type { Stage, StageContext, StageOutcome } from '../../orchestrator/stage.ts';
+import { failedOutcome, type Stage, type StageContext, type StageOutcome } from '../../orchestrator/stage.ts';
 import { formatMoney } from '../../domain/money.ts';
 import type { ContractOutput } from '../contract-generation/contract-agent.ts';
 import type { DealClosureOutput } from '../deal-closure/deal-closure-agent.ts';
 
-export const SECTIONS = [
-  'stakeholders',
-  'executiveSponsor',
-  'priorities',
-  'successCriteria',
-  'commitments',
-  'risks',
-  'competitorContext',
-  'commercialTerms',
-  'billing',
-  'billingContact',
-  'supportContacts',
-  'products',
-  'serviceLevels',
-  'technicalRequirements',
-  'technicalContact',
-  'timeline',
-] as const;
-export type Section = (typeof SECTIONS)[number];
-export const TEAMS = ['Customer_Success', 'Finance', 'Support', 'Implementation'] as const;
-export type Team = (typeof TEAMS)[number];
+export { SECTIONS, TEAMS, type Section, type Team } from './teams.ts';
 
 export const HandoffChecklistsSchema = z.object({
   teams: z.record(
@@ -70,7 +53,8 @@ export function collectFacts(
   deal: DealContext,
   contract: ContractOutput,
   closure: DealClosureOutput | undefined,
-  contractKey: string,
+  /** The activated Contract record System Integration wrote (the signed terms). */
+  contractSource: string,
 ): Record<Section, Fact[]> {
   const roles = deal.contactRoles;
   const roleFact = (r: (typeof roles)[number]): Fact => ({
@@ -113,17 +97,17 @@ export function collectFacts(
     commercialTerms: [
       {
         text: `${money(contract.totalMinor)} over ${contract.termMonths} months from ${contract.startDate}`,
-        source: `Contract_Version__c ${contractKey}`,
+        source: contractSource,
       },
       ...(contract.specialTerms
-        ? [{ text: `Special terms: ${contract.specialTerms}`, source: `Contract_Version__c ${contractKey}` }]
+        ? [{ text: `Special terms: ${contract.specialTerms}`, source: contractSource }]
         : []),
     ],
     billing: account
       ? [
           {
             text: 'Invoiced annually in advance, payment net 30 days',
-            source: `Contract_Version__c ${contractKey}`,
+            source: contractSource,
           },
           ...(account.billingCountry
             ? [
@@ -149,7 +133,7 @@ export function collectFacts(
       ? [
           {
             text: '99.9% monthly availability with service credits (contract SLA clause)',
-            source: `Contract_Version__c ${contractKey}`,
+            source: contractSource,
           },
         ]
       : [],
@@ -164,7 +148,7 @@ export function collectFacts(
       .slice(0, 2)
       .map(roleFact),
     timeline: [
-      { text: `Service starts ${contract.startDate}`, source: `Contract_Version__c ${contractKey}` },
+      { text: `Service starts ${contract.startDate}`, source: contractSource },
       ...sentences.filter((s) => GO_LIVE.test(s.text)).slice(0, 6),
     ],
   };
@@ -172,6 +156,20 @@ export function collectFacts(
 
 export interface HandoffAgentDeps {
   checklists: HandoffChecklists;
+  owners: HandoffOwners;
+  crm: Pick<CrmPort, 'findUsers'>;
+  /** Earlier closures, for the round-robin turn. */
+  store?: Pick<RunStore, 'completedRuns'>;
+}
+
+const DAY = 86_400_000;
+const isoDay = (ms: number) => new Date(ms).toISOString().slice(0, 10);
+
+/** Who should supply a missing item: the checklist's hint, with the rep's name when the rep is meant. */
+function supplierOf(checklists: HandoffChecklists, section: Section, deal: DealContext): string {
+  const hint = checklists.suppliers[section] ?? 'the rep';
+  const rep = deal.opportunity.ownerName;
+  return rep ? hint.replace(/^the rep\b/, `${rep} (the rep)`) : hint;
 }
 
 export function createHandoffAgent(deps: HandoffAgentDeps): Stage {
@@ -179,47 +177,107 @@ export function createHandoffAgent(deps: HandoffAgentDeps): Stage {
     key: 'handoff_coordination',
     async run(ctx: StageContext): Promise<StageOutcome> {
       const { deal, contract, closure } = earlierResults(ctx);
-      const contractKey = `${ctx.run.id}:contract:v${contract.version}:Full`;
-      const facts = collectFacts(deal, contract, closure, contractKey);
+      const synced = ctx.recall<{ contractId?: string | null }>('system_integration', 'output');
+      const contractSource = synced?.contractId
+        ? `Contract ${synced.contractId}`
+        : `Opportunity ${deal.opportunity.id}`;
+      const facts = collectFacts(deal, contract, closure, contractSource);
+      // The round-robin turn is the number of earlier deals handed off; fixed once, so a replay keeps the owners.
+      const turn = await ctx.memo('turn', async () => {
+        const earlier = (await deps.store?.completedRuns(10_000)) ?? [];
+        return earlier.filter(
+          (r) =>
+            r.id !== ctx.run.id && r.createdAt < ctx.run.createdAt && 'handoff_coordination.turn' in r.memo,
+        ).length;
+      });
+      const choices = chooseOwners(deps.owners, deal, turn);
+      const users = await ctx.memo('owners', () =>
+        deps.crm.findUsers([...new Set(choices.map((c) => c.username))]),
+      );
+      const unknown = unknownOwners(choices, users);
+      if (unknown.length > 0)
+        return failedOutcome(
+          `Handoff owner rules (config/handoff-owners.json) name users Salesforce cannot assign: ${unknown.join('; ')}. Fix the rules or the users, then retry.`,
+          { choices },
+        );
+      const userOf = (username: string) =>
+        users.find((u) => u.username.toLowerCase() === username.toLowerCase())!;
+      const from = await ctx.memo('kickoffFrom', async () => ctx.now().getTime());
+      // Kickoff within two weeks, and before service starts when there is time for it.
+      const start = Date.parse(`${contract.startDate}T00:00:00Z`);
+      const kickoffDue = isoDay(Math.max(from + 3 * DAY, Math.min(start - DAY, from + 14 * DAY)));
       const writes: CrmWrite[] = [];
-      const summaries: { team: Team; completeness: number; missing: Section[] }[] = [];
+      const tasks: TaskWrite[] = [];
+      const summaries: {
+        team: Team;
+        completeness: number;
+        missing: Section[];
+        owner: { name: string; username: string; rule: string; reason: string };
+      }[] = [];
       for (const team of TEAMS) {
         const checklist = deps.checklists.teams[team];
         if (!checklist) continue;
+        const choice = choices.find((c) => c.team === team)!;
+        const owner = userOf(choice.username);
         const sections = Object.fromEntries(checklist.sections.map((s) => [s, facts[s]]));
         const missing = checklist.required.filter((s) => facts[s].length === 0);
         const completeness =
           checklist.required.length === 0
             ? 1
             : (checklist.required.length - missing.length) / checklist.required.length;
-        summaries.push({ team, completeness, missing });
-        const summary = `${deal.account?.name ?? deal.opportunity.name} for ${team.replace('_', ' ')}: ${checklist.sections.map((s) => `${facts[s].length} ${s}`).join(', ')}.`;
+        const ownerFact = {
+          name: owner.name,
+          username: owner.username,
+          rule: choice.rule,
+          reason: choice.reason,
+        };
+        summaries.push({ team, completeness, missing, owner: ownerFact });
+        const label = team.replace('_', ' ');
+        const summary = `${deal.account?.name ?? deal.opportunity.name} for ${label}, owned by ${owner.name} (${choice.reason}): ${checklist.sections.map((s) => `${facts[s].length} ${s}`).join(', ')}.`;
+        const missingItems = missing.map((m) => ({
+          item: m,
+          supplier: supplierOf(deps.checklists, m, deal),
+        }));
+        const key = `${ctx.run.id}:handoff:${team}`;
         writes.push({
           kind: 'handoff',
-          key: `${ctx.run.id}:handoff:${team}`,
+          key,
           team,
           summary,
           context: JSON.stringify({
             team,
             account: deal.account?.name ?? null,
             opportunityId: deal.opportunity.id,
+            owner: { ...ownerFact, userId: owner.id },
             sections,
-            missing: missing.map((m) => ({ item: m, supplier: deps.checklists.suppliers[m] ?? 'the rep' })),
+            missing: missingItems,
           }),
           completeness,
           status: missing.length === 0 ? 'Ready' : 'Incomplete',
+          ownerId: owner.id,
+        });
+        tasks.push({
+          key: `${ctx.run.id}:task:kickoff:${team}`,
+          subject: `${label} kickoff: ${deal.account?.name ?? deal.opportunity.name}`,
+          description: `${summary}${missingItems.length > 0 ? ` Still missing: ${missingItems.map((m) => `${m.item} (from ${m.supplier})`).join('; ')}.` : ' The package is complete.'} Service starts ${contract.startDate}.`,
+          activityDate: kickoffDue,
+          ownerId: owner.id,
+          whatId: deal.opportunity.id,
+          whoId: null,
+          priority: missing.length > 0 ? 'High' : 'Normal',
         });
       }
+      writes.push({ kind: 'tasks', tasks });
       const overall = summaries.reduce((s, x) => s + x.completeness, 0) / Math.max(1, summaries.length);
       const gaps = summaries.filter((s) => s.missing.length > 0);
       return {
         status: 'succeeded',
-        reasoning: `${summaries.length} handoff packages: ${summaries.map((s) => `${s.team.replace('_', ' ')} ${Math.round(s.completeness * 100)}%`).join(', ')}.${gaps.length > 0 ? ` Missing: ${gaps.map((g) => `${g.team.replace('_', ' ')} — ${g.missing.map((m) => `${m} (from ${deps.checklists.suppliers[m] ?? 'the rep'})`).join(', ')}`).join('; ')}.` : ' Every package is complete.'}`,
+        reasoning: `${summaries.length} handoff packages: ${summaries.map((s) => `${s.team.replace('_', ' ')} ${Math.round(s.completeness * 100)}% to ${s.owner.name} (${s.owner.reason})`).join(', ')}; kickoff Tasks due ${kickoffDue}.${gaps.length > 0 ? ` Missing: ${gaps.map((g) => `${g.team.replace('_', ' ')} — ${g.missing.map((m) => `${m} (from ${supplierOf(deps.checklists, m, deal)})`).join(', ')}`).join('; ')}.` : ' Every package is complete.'}`,
         confidence: overall,
-        facts: { packages: summaries },
+        facts: { packages: summaries, turn, kickoffDue },
         message: `${summaries.length} handoff packages, ${Math.round(overall * 100)}% complete`,
         writes,
-        output: { packages: summaries },
+        output: { packages: summaries, kickoffDue },
       };
     },
   };

@@ -1,20 +1,36 @@
 /**
- * Learning & Optimization Agent (first version): the deal's cycle time per phase, compared with
- * the runs completed before it, one win insight, and a celebration post worded from the facts.
+ * Learning & Optimization Agent: the deal's cycle time per phase (verbal yes → contract →
+ * approvals, per approver → signature, per recipient → synced), compared with the organisation's
+ * history; a Win_Insight__c for each thing that stood out (the total against peers, the fastest
+ * and slowest phase, the discount against peers, the clauses that sent it to legal review); and
+ * a celebration post on the opportunity worded from the deal's facts, also sent to the team
+ * channel through the notifier.
  */
-import type { CrmPort } from '../../ports/crm.ts';
+import type { CrmPort, CrmWrite } from '../../ports/crm.ts';
+import type { Notifier } from '../../ports/notify.ts';
 import type { RunStore } from '../../ports/store.ts';
 import { earlierResults } from '../shared/earlier-results.ts';
 import type { Stage, StageContext, StageOutcome } from '../../orchestrator/stage.ts';
 import { formatMoney } from '../../domain/money.ts';
+import {
+  dealCycle,
+  median,
+  orgHistory,
+  PHASE_LABEL,
+  PHASES,
+  type DealCycle,
+  type Phase,
+} from './cycle-times.ts';
 
 export interface LearningDeps {
   store: RunStore;
   crm: CrmPort;
+  /** The team channel (Slack when configured); delivery is best-effort. */
+  notifier?: Notifier;
 }
 
 function hours(ms: number): number {
-  return Math.round((ms / 3_600_000) * 100) / 100;
+  return Math.round((ms / 3_600_000) * 10_000) / 10_000;
 }
 
 /** A duration as a person reads it: 840 ms, 12.5 s, 7.2 min, 5.1 h, 3.4 days. */
@@ -26,11 +42,143 @@ export function humanDuration(ms: number): string {
   return `${Math.round(ms / 8_640_000) / 10} days`;
 }
 
-function median(values: number[]): number | null {
-  if (values.length === 0) return null;
-  const s = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(s.length / 2);
-  return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
+/** Peers: deals of the same industry when there are at least three, otherwise every earlier deal. */
+function peersOf(cycle: DealCycle, history: DealCycle[]): { peers: DealCycle[]; label: string } {
+  const sameIndustry = history.filter((c) => c.industry && c.industry === cycle.industry);
+  return sameIndustry.length >= 3
+    ? { peers: sameIndustry, label: `${sameIndustry.length} earlier ${cycle.industry} deals` }
+    : { peers: history, label: `${history.length} earlier deal${history.length === 1 ? '' : 's'}` };
+}
+
+export interface LearningFigures {
+  cycle: DealCycle;
+  history: DealCycle[];
+}
+
+type InsightWrite = Extract<CrmWrite, { kind: 'insight' }>;
+
+/** The insights worth recording for this deal, each from its own figures. */
+export function insightsFor(runId: string, { cycle, history }: LearningFigures): InsightWrite[] {
+  const out: InsightWrite[] = [];
+  const key = (name: string) => `${runId}:insight:${name}`;
+  const { peers, label } = peersOf(cycle, history);
+  const total = cycle.totalMs ?? 0;
+  const peerTotal = median(peers.flatMap((c) => (c.totalMs === null ? [] : [c.totalMs])));
+  out.push({
+    kind: 'insight',
+    key: key('velocity'),
+    category: 'Velocity',
+    insight: `Verbal yes to signed and synced in ${humanDuration(total)}, ${
+      peerTotal === null
+        ? 'the first closure on record, so it sets the baseline'
+        : `${total <= peerTotal ? 'faster' : 'slower'} than the median of ${label} (${humanDuration(peerTotal)})`
+    }.`,
+    metric: 'cycle_time_hours',
+    value: hours(total),
+  });
+
+  // Fastest and slowest phase, against the same phase's median in history when there is one.
+  const phases = PHASES.filter((p) => cycle.phases[p] !== undefined).map((p) => {
+    const own = cycle.phases[p]!;
+    const med = median(peers.flatMap((c) => (c.phases[p] === undefined ? [] : [c.phases[p]!])));
+    return { phase: p, ms: own, median: med, ratio: med && med > 0 ? own / med : null };
+  });
+  if (phases.length > 0) {
+    const compared = phases.every((p) => p.ratio !== null);
+    const sorted = [...phases].sort((a, b) => (compared ? a.ratio! - b.ratio! : a.ms - b.ms));
+    const describe = (p: (typeof phases)[number]) =>
+      `${PHASE_LABEL[p.phase]} took ${humanDuration(p.ms)}${
+        p.median === null ? '' : ` against a median of ${humanDuration(p.median)} (${label})`
+      }${p.phase === 'approvals' && cycle.approvers.length > 0 ? `: ${cycle.approvers.map((a) => `${a.role.replace('_', ' ')} ${a.approverName} ${humanDuration(a.responseMs)}`).join(', ')}` : ''}${p.phase === 'signature' && cycle.recipients.length > 0 ? `: ${cycle.recipients.map((r) => `${r.name} ${humanDuration(r.ms)}`).join(', ')}` : ''}`;
+    const slowest = sorted.at(-1)!;
+    const fastest = sorted[0]!;
+    out.push({
+      kind: 'insight',
+      key: key('phase-slowest'),
+      category: 'Process',
+      insight: `Slowest phase${compared ? ' relative to history' : ''}: ${describe(slowest)}.`,
+      metric: `${slowest.phase}_hours`,
+      value: hours(slowest.ms),
+    });
+    if (fastest.phase !== slowest.phase)
+      out.push({
+        kind: 'insight',
+        key: key('phase-fastest'),
+        category: 'Velocity',
+        insight: `Fastest phase${compared ? ' relative to history' : ''}: ${describe(fastest)}.`,
+        metric: `${fastest.phase}_hours`,
+        value: hours(fastest.ms),
+      });
+  }
+
+  const peerDiscount = median(peers.map((c) => c.discountPercent));
+  out.push({
+    kind: 'insight',
+    key: key('pricing'),
+    category: 'Pricing',
+    insight:
+      peerDiscount === null
+        ? `Closed at a ${cycle.discountPercent}% discount off list; the first deal on record to compare with.`
+        : `Closed at a ${cycle.discountPercent}% discount off list, ${
+            cycle.discountPercent === peerDiscount
+              ? 'the same as'
+              : `${Math.abs(Math.round((cycle.discountPercent - peerDiscount) * 100) / 100)} points ${cycle.discountPercent > peerDiscount ? 'deeper than' : 'shallower than'}`
+          } the median of ${label} (${peerDiscount}%).`,
+    metric: 'discount_percent',
+    value: cycle.discountPercent,
+  });
+
+  if (cycle.legalReview) {
+    const reviewed = history.filter((c) => c.legalReview);
+    const seen = (clause: string) => reviewed.filter((c) => c.reviewClauses.includes(clause)).length;
+    out.push({
+      kind: 'insight',
+      key: key('legal-review'),
+      category: 'Process',
+      insight:
+        cycle.reviewClauses.length > 0
+          ? `Legal review was triggered with the conditional clauses ${cycle.reviewClauses.join(', ')}${
+              reviewed.length > 0
+                ? `; in ${reviewed.length} earlier reviewed deal(s) they appeared ${cycle.reviewClauses.map((c) => `${c} ${seen(c)}×`).join(', ')}`
+                : ''
+            }.`
+          : 'Legal review was required although every clause was standard: the deal terms, not the clauses, triggered it.',
+      metric: 'review_clauses',
+      value: cycle.reviewClauses.length,
+    });
+  }
+  return out;
+}
+
+interface HandoffOutput {
+  packages?: { team: string; owner?: { name: string } }[];
+}
+
+/** The celebration, worded from the deal's facts only. */
+export function celebration(
+  cycle: DealCycle,
+  facts: { accountName: string; opportunityName: string; termMonths: number; owner: string | null },
+  handoff: HandoffOutput | undefined,
+): string {
+  const signers = cycle.recipients.map((r) => r.name);
+  const approvers = cycle.approvers.filter((a) => a.decision === 'Approved');
+  const owners = (handoff?.packages ?? [])
+    .filter((p) => p.owner)
+    .map((p) => `${p.owner!.name} (${p.team.replace('_', ' ')})`);
+  return [
+    `Closed Won: ${facts.accountName} signed ${facts.opportunityName} — ${formatMoney(cycle.amountMinor, cycle.currency)} over ${facts.termMonths} months.`,
+    signers.length > 0 ? `Signed by ${signers.join(' and ')}.` : '',
+    approvers.length > 0
+      ? `Approved by ${approvers.map((a) => `${a.approverName} (${a.role.replace('_', ' ')})`).join(', ')}.`
+      : '',
+    cycle.totalMs !== null
+      ? `${humanDuration(cycle.totalMs)} from verbal yes to a signed contract in Salesforce.`
+      : '',
+    owners.length > 0 ? `Handed off to ${owners.join(', ')}.` : '',
+    `Congratulations ${facts.owner ?? 'team'}!`,
+  ]
+    .filter(Boolean)
+    .join(' ');
 }
 
 export function createLearningAgent(deps: LearningDeps): Stage {
@@ -38,48 +186,43 @@ export function createLearningAgent(deps: LearningDeps): Stage {
     key: 'learning_optimization',
     async run(ctx: StageContext): Promise<StageOutcome> {
       const { deal, contract } = earlierResults(ctx);
-      const steps = await deps.store.steps(ctx.run.id);
-      const phases = steps
-        .filter((s) => s.finishedAt)
-        .map((s) => ({
-          stage: s.stage,
-          ms: new Date(s.finishedAt!).getTime() - new Date(s.startedAt).getTime(),
-        }));
-      const totalMs = ctx.now().getTime() - new Date(ctx.run.createdAt).getTime();
-      const history = await ctx.memo('history', async () => {
-        const previous = (await deps.store.completedRuns(200)).filter(
-          (r) => r.id !== ctx.run.id && r.completedAt,
-        );
-        return previous.map((r) => new Date(r.completedAt!).getTime() - new Date(r.createdAt).getTime());
+      // Measured once: a replayed completion must write the same figures, not re-time the replay.
+      const figures = await ctx.memo('figures', async (): Promise<LearningFigures> => {
+        const cycle = dealCycle(ctx.run, await deps.store.steps(ctx.run.id));
+        if (!cycle) throw new Error('learning needs the synced deal: System Integration has not succeeded');
+        const history = (await orgHistory(deps.store)).filter((c) => c.runId !== ctx.run.id);
+        return { cycle, history };
       });
-      const med = median(history);
-      const slowest = [...phases].sort((a, b) => b.ms - a.ms)[0];
-      const comparison =
-        med === null
-          ? 'the first closure on record, so it sets the baseline'
-          : `${totalMs <= med ? 'faster' : 'slower'} than the median of ${history.length} earlier closure(s) (${humanDuration(med)})`;
-      const insight = `Verbal yes to signed and synced in ${humanDuration(totalMs)}, ${comparison}. Longest phase: ${slowest ? `${slowest.stage.replace(/_/g, ' ')} (${humanDuration(slowest.ms)})` : 'n/a'}.`;
-      const amount = formatMoney(contract.totalMinor, contract.currency);
-      const post = `Closed Won: ${deal.account?.name ?? deal.opportunity.name} signed ${deal.opportunity.name} for ${amount} over ${contract.termMonths} months. ${humanDuration(totalMs)} from verbal yes to a signed, synced contract. Congratulations ${deal.opportunity.ownerName ?? 'team'}!`;
-      const insightKey = `${ctx.run.id}:insight:velocity`;
-      // The post and the insight commit together; after a crash, an existing insight means the post exists too.
+      const insights = insightsFor(ctx.run.id, figures);
+      const velocityKey = `${ctx.run.id}:insight:velocity`;
+      // The post and the insights commit together; after a crash, an existing insight means the post exists too.
       const alreadyPosted =
-        ctx.attempt > 1 && (await deps.crm.existingKeys('insight', [insightKey])).has(insightKey);
+        ctx.attempt > 1 && (await deps.crm.existingKeys('insight', [velocityKey])).has(velocityKey);
+      const post = celebration(
+        figures.cycle,
+        {
+          accountName: deal.account?.name ?? deal.opportunity.name,
+          opportunityName: deal.opportunity.name,
+          termMonths: contract.termMonths,
+          owner: deal.opportunity.ownerName,
+        },
+        ctx.recall<HandoffOutput>('handoff_coordination', 'output'),
+      );
+      const { cycle } = figures;
       return {
         status: 'succeeded',
-        reasoning: `${insight} Phases: ${phases.map((p) => `${p.stage.replace(/_/g, ' ')} ${humanDuration(p.ms)}`).join(', ')}.`,
+        reasoning: `${insights.map((i) => i.insight).join(' ')} Phases: ${PHASES.filter(
+          (p: Phase) => cycle.phases[p] !== undefined,
+        )
+          .map((p) => `${PHASE_LABEL[p]} ${humanDuration(cycle.phases[p]!)}`)
+          .join(', ')}.`,
         confidence: null,
-        facts: { totalMs, phases, historyCount: history.length, historyMedianMs: med },
-        message: `Insight recorded; celebration posted`,
+        facts: { cycle, historyDeals: figures.history.length },
+        message: alreadyPosted
+          ? `${insights.length} insights recorded`
+          : `${insights.length} insights recorded; celebration posted`,
         writes: [
-          {
-            kind: 'insight',
-            key: insightKey,
-            category: 'Velocity',
-            insight,
-            metric: 'cycle_time_hours',
-            value: hours(totalMs),
-          },
+          ...insights,
           ...(alreadyPosted
             ? []
             : [
@@ -87,11 +230,29 @@ export function createLearningAgent(deps: LearningDeps): Stage {
                   kind: 'feedPost' as const,
                   parentId: deal.opportunity.id,
                   body: post,
-                  guardKey: insightKey,
+                  guardKey: velocityKey,
                 },
               ]),
         ],
-        output: { totalMs, phases },
+        output: { totalMs: cycle.totalMs, phases: cycle.phases, insights: insights.length },
+        // Announce only once the post is in Salesforce, and never again on a replay.
+        afterCommit: alreadyPosted
+          ? undefined
+          : async () => {
+              try {
+                await deps.notifier?.notify({
+                  audience: 'channel',
+                  recordId: deal.opportunity.id,
+                  subject: `Closed Won: ${deal.account?.name ?? deal.opportunity.name}`,
+                  body: post,
+                  key: `${ctx.run.id}:celebration`,
+                  kind: 'celebration',
+                });
+              } catch (err) {
+                ctx.logger.warn({ err }, 'the celebration could not be sent to the channel');
+              }
+              return undefined;
+            },
       };
     },
   };

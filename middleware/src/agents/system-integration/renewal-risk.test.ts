@@ -1,62 +1,12 @@
 import assert from 'node:assert/strict';
-import type { ContactRole, DealContext, LineItem } from '../../ports/crm.ts';
+import type { ContactRole, LineItem } from '../../ports/crm.ts';
+import { contactRole, dealContext, lineItem, signal } from '../../test-support/deal-fixtures.ts';
 import { renewalRisk } from './renewal-risk.ts';
 
-const item = (over: Partial<LineItem>): LineItem => ({
-  id: '00kDd0000000001AAA',
-  productId: null,
-  productName: 'Platform',
-  productCode: null,
-  family: 'Platform',
-  quantity: 10,
-  unitPriceMinor: 10_000,
-  listPriceMinor: 10_000,
-  discountPercent: 0,
-  totalPriceMinor: 100_000,
-  description: null,
-  serviceDate: null,
-  ...over,
-});
-const role = (over: Partial<ContactRole>): ContactRole => ({
-  id: '00KDd0000000001AAA',
-  contactId: '003Dd0000000001AAA',
-  name: 'A',
-  title: null,
-  email: null,
-  department: null,
-  description: null,
-  role: 'Business User',
-  isPrimary: false,
-  ...over,
-});
-const deal = (lineItems: LineItem[], contactRoles: ContactRole[]): DealContext => ({
-  opportunity: {
-    id: '006Dd0000000001AAA',
-    name: 'D',
-    stageName: 'Negotiation/Review',
-    amountMinor: 100_000,
-    currency: 'USD',
-    closeDate: null,
-    type: null,
-    probability: 90,
-    description: null,
-    nextStep: null,
-    isClosed: false,
-    isWon: false,
-    ownerId: '005Dd0000000001AAA',
-    ownerName: null,
-    ownerEmail: null,
-    pricebookId: null,
-  },
-  account: null,
-  lineItems,
-  contactRoles,
-  activities: [],
-  currencyRates: { USD: 1 },
-  corporateCurrency: 'USD',
-  approvalRules: [],
-  readAt: '2026-11-25T00:00:00Z',
-});
+const item = lineItem;
+const role = contactRole;
+const deal = (lineItems: LineItem[], contactRoles: ContactRole[]) =>
+  dealContext({ account: null, lineItems, contactRoles });
 const strongRoles = [
   role({ role: 'Economic Buyer', isPrimary: true }),
   role({ role: 'Technical Buyer' }),
@@ -78,9 +28,8 @@ describe('renewal risk', () => {
   it('adds each factor with its reason and caps at 100', () => {
     const lines = [
       item({ totalPriceMinor: 70_000, discountPercent: 30 }),
-      ...Array.from({ length: 5 }, (_, i) =>
+      ...Array.from({ length: 5 }, () =>
         item({
-          id: `00kDd000000000${i}AAA`,
           productName: 'Implementation services',
           family: 'Services',
           quantity: 1,
@@ -89,21 +38,17 @@ describe('renewal risk', () => {
         }),
       ),
     ];
-    const competitor = {
+    const competitor = signal({
       type: 'competitor_mention',
-      polarity: 0,
-      readiness: false,
       quote: 'Acme is cheaper',
-      qualifiers: [],
       source: {
         kind: 'email',
-        recordId: '02s',
+        recordId: '02sDd0000000001AAA',
         occurredAt: '2026-11-01T00:00:00Z',
         label: 'email',
         who: null,
       },
-      weight: 0,
-    };
+    });
     const r = renewalRisk({
       deal: deal(lines, [role({})]),
       signals: [competitor, competitor, competitor],

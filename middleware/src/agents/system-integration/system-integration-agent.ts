@@ -4,7 +4,8 @@
  * opportunity are written; then everything is read back and compared with the contract, to the
  * cent. A mismatch fails the step.
  */
-import type { CrmPort } from '../../ports/crm.ts';
+import type { CrmPort, CrmWrite } from '../../ports/crm.ts';
+import { renewalPlanTasks } from './renewal-plan.ts';
 import { earlierResults } from '../shared/earlier-results.ts';
 import { renewalRisk } from './renewal-risk.ts';
 import type { RunStore } from '../../ports/store.ts';
@@ -46,14 +47,42 @@ export function createSystemIntegrationAgent(deps: SystemIntegrationDeps): Stage
       const renewalClose = new Date(end.getTime() - deps.renewalLeadDays * 86_400_000)
         .toISOString()
         .slice(0, 10);
-      const closeDate = ctx.now().toISOString().slice(0, 10);
+      const envelope = ctx.recall<{ sentAt?: string }>('signature_management', 'envelope');
+      const signed = ctx.recall<{ completedAt?: string | null }>('signature_management', 'output');
+      // The day the contract was signed, not the day this step ran: a replay must write the same date.
+      const closeDate =
+        signed?.completedAt?.slice(0, 10) ??
+        (await ctx.memo('closeDate', async () => ctx.now().toISOString().slice(0, 10)));
       const contractKey = `${ctx.run.id}:contract`;
       const scheduleRows = schedule.map((p, i) => ({
         key: `${ctx.run.id}:schedule:${String(i + 1).padStart(3, '0')}`,
         periodStart: p.periodStart,
         amount: fromMinor(p.amountMinor, currency),
       }));
-      const writes = [
+      const signatureMs =
+        envelope?.sentAt && signed?.completedAt
+          ? new Date(signed.completedAt).getTime() - new Date(envelope.sentAt).getTime()
+          : null;
+      const risk = renewalRisk({
+        deal,
+        signals: closure?.assessment.signals ?? [],
+        customTerms: contract.specialTerms.length > 0,
+        signatureMs,
+        peerSignatureMedianMs: await ctx.memo('peerSignatureMedianMs', () =>
+          peerSignatureMedian(deps.store, ctx.run.id),
+        ),
+      });
+      const tasks = renewalPlanTasks({
+        runId: ctx.run.id,
+        opportunityId: deal.opportunity.id,
+        ownerId: deal.opportunity.ownerId,
+        accountName: deal.account.name,
+        startDate: contract.startDate,
+        renewalCloseDate: renewalClose,
+        risk,
+        primaryContactId: deal.contactRoles.find((r) => r.isPrimary)?.contactId ?? null,
+      });
+      const writes: CrmWrite[] = [
         {
           kind: 'closedWon' as const,
           opportunityId: deal.opportunity.id,
@@ -78,6 +107,7 @@ export function createSystemIntegrationAgent(deps: SystemIntegrationDeps): Stage
             stageName: 'Prospecting',
           },
         },
+        { kind: 'tasks', tasks },
       ];
       // The write and its read-back are one unit: a retry rewrites (idempotently) and checks again.
       await ctx.commit({
@@ -119,21 +149,6 @@ export function createSystemIntegrationAgent(deps: SystemIntegrationDeps): Stage
         mismatches.push(
           `schedule sums to ${fromMinor(sumBack, currency)}, contract value is ${fromMinor(contract.totalMinor, currency)}`,
         );
-      const envelope = ctx.recall<{ sentAt?: string }>('signature_management', 'envelope');
-      const signed = ctx.recall<{ completedAt?: string | null }>('signature_management', 'output');
-      const signatureMs =
-        envelope?.sentAt && signed?.completedAt
-          ? new Date(signed.completedAt).getTime() - new Date(envelope.sentAt).getTime()
-          : null;
-      const risk = renewalRisk({
-        deal,
-        signals: closure?.assessment.signals ?? [],
-        customTerms: contract.specialTerms.length > 0,
-        signatureMs,
-        peerSignatureMedianMs: await ctx.memo('peerSignatureMedianMs', () =>
-          peerSignatureMedian(deps.store, ctx.run.id),
-        ),
-      });
       const facts = {
         renewalRisk: risk,
         contractKey,
@@ -142,6 +157,8 @@ export function createSystemIntegrationAgent(deps: SystemIntegrationDeps): Stage
         lastPeriod: scheduleRows.at(-1),
         renewalCloseDate: renewalClose,
         endDate: lastDay,
+        closeDate,
+        renewalPlan: tasks.map((t) => ({ subject: t.subject, due: t.activityDate })),
         mismatches,
       };
       if (mismatches.length > 0) {
@@ -150,7 +167,7 @@ export function createSystemIntegrationAgent(deps: SystemIntegrationDeps): Stage
       }
       return {
         status: 'succeeded',
-        reasoning: `Closed Won at ${formatMoney(contract.totalMinor, currency)}; contract activated ${contract.startDate} to ${lastDay}; ${scheduleRows.length} monthly revenue entries summing exactly to the contract value; renewal opportunity due ${renewalClose} (${deps.renewalLeadDays} days before the end). Read back and verified: 100% match. Renewal risk ${risk.score}/100 (${risk.level})${risk.factors.length > 0 ? `: ${risk.factors.map((f) => `${f.factor.replace(/_/g, ' ')} +${f.points}`).join(', ')}` : ''}.`,
+        reasoning: `Closed Won at ${formatMoney(contract.totalMinor, currency)}; contract activated ${contract.startDate} to ${lastDay}; ${scheduleRows.length} monthly revenue entries summing exactly to the contract value; renewal opportunity due ${renewalClose} (${deps.renewalLeadDays} days before the end); renewal plan: ${tasks.map((t) => `${t.subject.split(':')[0]} ${t.activityDate}`).join(', ')}. Read back and verified: 100% match. Renewal risk ${risk.score}/100 (${risk.level})${risk.factors.length > 0 ? `: ${risk.factors.map((f) => `${f.factor.replace(/_/g, ' ')} +${f.points}`).join(', ')}` : ''}.`,
         confidence: 1,
         facts,
         message: `Closed Won; contract, schedule and renewal verified; renewal risk ${risk.score}`,

@@ -95,7 +95,13 @@ export class SchemaRegistry {
   static fromForceApp(forceAppDir: string): SchemaRegistry {
     const forceApp = loadForceAppSchema(forceAppDir);
     const standard = standardObjects().map((def) => {
-      const extra = forceApp.standardObjectFields.get(def.name) ?? [];
+      const extra = [
+        ...(forceApp.standardObjectFields.get(def.name) ?? []),
+        // Task and Event custom fields are defined once, on Activity.
+        ...(def.name === 'Task' || def.name === 'Event'
+          ? (forceApp.standardObjectFields.get('Activity') ?? [])
+          : []),
+      ];
       // Package fields go before the audit fields, as describe lists custom fields among the others.
       return extra.length === 0 ? def : { ...def, fields: [...def.fields, ...extra] };
     });

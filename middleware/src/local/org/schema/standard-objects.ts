@@ -7,7 +7,19 @@
 import { field, picklistValues, readOnly, type FieldDef, type ObjectDef } from './model.ts';
 import { auditFields, currencyField, idField, ownerField } from './system-fields.ts';
 
-export const ORG_CURRENCIES = ['USD', 'EUR', 'GBP', 'CAD', 'AUD', 'JPY', 'CHF', 'SEK', 'INR', 'SGD'] as const;
+export const ORG_CURRENCIES = [
+  'USD',
+  'EUR',
+  'GBP',
+  'CAD',
+  'AUD',
+  'JPY',
+  'CHF',
+  'SEK',
+  'INR',
+  'SGD',
+  'KWD',
+] as const;
 export const CORPORATE_CURRENCY = 'USD';
 
 export const INDUSTRIES = [
