@@ -12,6 +12,9 @@ export const RecipientInputSchema = z.object({
   role: z.string().min(1),
   /** 1-based; equal numbers sign in parallel, lower numbers first. */
   routingOrder: z.number().int().min(1),
+  /** The text in the PDF where this recipient signs (e.g. `/sig1/`) and dates (`/date1/`). */
+  signAnchor: z.string().min(1).optional(),
+  dateAnchor: z.string().min(1).optional(),
 });
 export type RecipientInput = z.infer<typeof RecipientInputSchema>;
 
