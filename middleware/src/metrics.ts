@@ -12,6 +12,7 @@ export interface Metrics {
   stepDuration: Histogram<'agent' | 'status'>;
   salesforceRequests: Counter<'operation' | 'outcome'>;
   llmTokens: Counter<'model' | 'kind'>;
+  docusignRequests: Counter<'operation' | 'outcome'>;
   httpRequests: Counter<'method' | 'route' | 'status'>;
 }
 
@@ -49,6 +50,12 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metri
       name: 'dealdesk_llm_tokens_total',
       help: 'Model tokens used, by model and kind (prompt, output)',
       labelNames: ['model', 'kind'],
+      registers: [registry],
+    }),
+    docusignRequests: new Counter({
+      name: 'dealdesk_docusign_requests_total',
+      help: 'DocuSign API requests by operation and outcome (the account has an hourly limit)',
+      labelNames: ['operation', 'outcome'],
       registers: [registry],
     }),
     httpRequests: new Counter({

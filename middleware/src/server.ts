@@ -127,7 +127,7 @@ export async function startServer(
     ...(options.clock ? { clock: options.clock } : {}),
     ...(options.timerPollMs !== undefined ? { timerPollMs: options.timerPollMs } : {}),
   });
-  late.use(system.esign.router());
+  if (system.localEsign) late.use(system.localEsign.router());
   late.use(
     createDocusignWebhookRouter({
       secrets: config.docusign.connectSecrets ?? [],

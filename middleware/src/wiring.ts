@@ -32,6 +32,10 @@ import type { CrmPort } from './ports/crm.ts';
 import { createMetrics, type Metrics } from './metrics.ts';
 import type { Notifier } from './ports/notify.ts';
 import { createConsoleNotifier } from './adapters/notify/console-notifier.ts';
+import type { EsignPort } from './ports/esign.ts';
+import { esignProviderOf } from './config/esign-config.ts';
+import { createDocusignEsign, docusignCredentials } from './adapters/docusign/docusign-esign.ts';
+import { createHourlyBudget } from './agents/signature-management/routing.ts';
 
 const ClauseLibrarySchema = z.object({
   version: z.string(),
@@ -97,7 +101,9 @@ export interface System {
   metrics: Metrics;
   store: RunStore;
   crm: CrmPort;
-  esign: LocalEsign;
+  esign: EsignPort & { close(): void };
+  /** The local signing service (its pages are mounted by the server), in local e-sign mode. */
+  localEsign?: LocalEsign;
   /** Tells people what they must act on; the console in local mode. */
   notifier: Notifier;
   orchestrator: Orchestrator;
@@ -113,12 +119,25 @@ export function buildSystem(deps: SystemDeps): System {
     apiVersion: config.salesforce.apiVersion,
     onRequest: (operation, outcome) => metrics.salesforceRequests.inc({ operation, outcome }),
   });
-  const esign = createLocalEsign({
-    dbPath: join(deps.dataDir, 'esign.sqlite'),
-    publicUrl: deps.publicUrl,
-    ...(deps.clock ? { clock: deps.clock } : {}),
-    logger,
-  });
+  const localEsign =
+    esignProviderOf(config) === 'local'
+      ? createLocalEsign({
+          dbPath: join(deps.dataDir, 'esign.sqlite'),
+          publicUrl: deps.publicUrl,
+          ...(deps.clock ? { clock: deps.clock } : {}),
+          logger,
+        })
+      : undefined;
+  const esign: EsignPort & { close(): void } =
+    localEsign ??
+    createDocusignEsign({
+      ...docusignCredentials(config),
+      publicUrl: deps.publicUrl,
+      notification: config.signature,
+      logger,
+      ...(deps.clock ? { clock: deps.clock } : {}),
+      onRequest: (operation, outcome) => metrics.docusignRequests.inc({ operation, outcome }),
+    });
   const notifier = createConsoleNotifier(logger);
   const llm = config.gemini.apiKey
     ? createGeminiLlm({
@@ -147,7 +166,13 @@ export function buildSystem(deps: SystemDeps): System {
       defaultTermMonths: config.agents.defaultTermMonths,
     }),
     createApprovalAgent({ crm }),
-    createSignatureAgent({ esign, crm }),
+    createSignatureAgent({
+      esign,
+      crm,
+      notifier,
+      policy: config.signature,
+      reconcileBudget: createHourlyBudget(config.signature.reconcileMaxPerHour, deps.clock),
+    }),
     createSystemIntegrationAgent({ crm, renewalLeadDays: config.agents.renewalLeadDays, store }),
     createHandoffAgent({ checklists: loadHandoffChecklists() }),
     createLearningAgent({ store, crm }),
@@ -177,6 +202,7 @@ export function buildSystem(deps: SystemDeps): System {
     store,
     crm,
     esign,
+    ...(localEsign ? { localEsign } : {}),
     notifier,
     orchestrator,
     async close() {

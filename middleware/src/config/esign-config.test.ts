@@ -30,6 +30,7 @@ describe('e-signature config', () => {
       'DOCUSIGN_USER_ID',
       'DOCUSIGN_PRIVATE_KEY_FILE',
       'DOCUSIGN_CONNECT_SECRETS',
+      'PUBLIC_URL',
     ])
       assert.ok(
         problems.some((p) => p.startsWith(name)),
@@ -59,6 +60,7 @@ describe('e-signature config', () => {
       DOCUSIGN_USER_ID: '7c1d9e1a-3b2f-4a8e-8f0e-5a6b7c8d9e0f',
       DOCUSIGN_PRIVATE_KEY: KEY,
       DOCUSIGN_CONNECT_SECRETS: 'first-connect-secret-aaaa, second-connect-secret-bbb',
+      PUBLIC_URL: 'https://dealdesk.example.com',
     });
     assert.equal(esignProviderOf(c), 'docusign');
     assert.deepEqual(c.docusign.connectSecrets, ['first-connect-secret-aaaa', 'second-connect-secret-bbb']);

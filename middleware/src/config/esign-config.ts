@@ -85,7 +85,7 @@ interface RefineCtx {
 }
 
 export function refineDocusign(
-  c: { esign?: 'local' | 'docusign' | undefined; docusign: DocusignConfig },
+  c: { esign?: 'local' | 'docusign' | undefined; docusign: DocusignConfig; publicUrl?: string | undefined },
   ctx: RefineCtx,
 ): void {
   if (esignProviderOf(c) !== 'docusign') return;
@@ -99,6 +99,12 @@ export function refineDocusign(
       'privateKeyFile',
       'the RSA key of the integration (DOCUSIGN_PRIVATE_KEY_FILE or DOCUSIGN_PRIVATE_KEY)',
     );
+  if (!c.publicUrl)
+    ctx.addIssue({
+      code: 'custom',
+      path: ['publicUrl'],
+      message: 'required with DocuSign: the https URL where DocuSign Connect reaches this service',
+    });
   if (!d.connectSecrets || d.connectSecrets.length === 0)
     need('connectSecrets', 'the Connect HMAC secret(s) that sign webhook messages');
 }

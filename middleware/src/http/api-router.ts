@@ -12,6 +12,7 @@ import type { RunRecord, RunStore } from '../ports/store.ts';
 import { requireApiKey } from './auth.ts';
 import { to18 } from '../domain/salesforce-id.ts';
 import { sendError, validationDetails } from './errors.ts';
+import { registerSignatureActions } from './signature-actions.ts';
 
 const SalesforceId = z
   .string()
@@ -223,6 +224,8 @@ export function createApiRouter(deps: ApiDeps): Router {
     '/v1/closures/:id/cancel',
     repAction('control:cancel', (run) => finished(run)),
   );
+
+  registerSignatureActions(router, { orchestrator: deps.orchestrator, store: deps.store, clock });
 
   router.post('/v1/approvals/:id/decision', async (req: Request, res: Response) => {
     const approvalId = SalesforceId.safeParse(req.params.id);

@@ -7,7 +7,9 @@
  * webhooks and nothing polls: the only reads are the ones the signature agent asks for
  * (completion, and a rate-bounded reconciliation of envelopes that went quiet).
  */
+import { readFileSync } from 'node:fs';
 import docusign from 'docusign-esign';
+import type { Config } from '../../config/config.ts';
 import type { Logger } from '../../logger.ts';
 import type {
   CreateEnvelopeInput,
@@ -40,6 +42,32 @@ export interface DocusignEsignDeps {
   clock?: () => Date;
   /** Reports each REST call by operation and outcome (metrics). */
   onRequest?: (operation: string, outcome: 'ok' | 'error') => void;
+}
+
+/** The JWT grant's settings from the validated config; the key file is read here, once. */
+export function docusignCredentials(
+  config: Config,
+): Pick<DocusignEsignDeps, 'integrationKey' | 'userId' | 'privateKey' | 'authServer' | 'accountId'> {
+  const d = config.docusign;
+  let privateKey: Buffer;
+  if (d.privateKey) privateKey = Buffer.from(d.privateKey.replace(/\\n/g, '\n'));
+  else {
+    try {
+      privateKey = readFileSync(d.privateKeyFile!);
+    } catch (err) {
+      throw new Error(
+        `DOCUSIGN_PRIVATE_KEY_FILE: cannot read ${d.privateKeyFile}: ${(err as NodeJS.ErrnoException).code ?? 'error'}`,
+        { cause: err },
+      );
+    }
+  }
+  return {
+    integrationKey: d.integrationKey!,
+    userId: d.userId!,
+    privateKey,
+    authServer: d.authServer,
+    ...(d.accountId ? { accountId: d.accountId } : {}),
+  };
 }
 
 /** A DocuSign API failure: the vendor's errorCode and message, never the request's credentials. */
