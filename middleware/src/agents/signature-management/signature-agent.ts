@@ -106,7 +106,8 @@ export function createSignatureAgent(deps: SignatureAgentDeps): Stage {
         return failedOutcome(message, { signers: contract.signers });
       }
       const send = (r: number) =>
-        ctx.memo(`envelope.${r}`, async () =>
+        // Round 0 keeps the plain key: System Integration reads its sentAt for the cycle time.
+        ctx.memo(r === 0 ? 'envelope' : `envelope.${r}`, async () =>
           deps.esign.createEnvelope({
             // The first envelope of a run keeps the run id as its key; later ones (a resend, a
             // retry after the rep fixed data) get their own, so the provider sends them anew.
