@@ -12,6 +12,7 @@ export interface Metrics {
   stepDuration: Histogram<'agent' | 'status'>;
   salesforceRequests: Counter<'operation' | 'outcome'>;
   llmTokens: Counter<'model' | 'kind'>;
+  docusignRequests: Counter<'operation' | 'outcome'>;
   httpRequests: Counter<'method' | 'route' | 'status'>;
   /** Automatic retries of calls to Salesforce or the e-signature service, by failure kind. */
   dependencyRetries: Counter<'service' | 'kind' | 'operation'>;
@@ -120,6 +121,12 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metri
       name: 'dealdesk_local_faults_injected_total',
       help: 'Local mode: faults injected into the local org and the local signing service, by kind',
       labelNames: ['target', 'kind'],
+      registers: [registry],
+    }),
+    docusignRequests: new Counter({
+      name: 'dealdesk_docusign_requests_total',
+      help: 'DocuSign API requests by operation and outcome (the account has an hourly limit)',
+      labelNames: ['operation', 'outcome'],
       registers: [registry],
     }),
     httpRequests: new Counter({

@@ -17,6 +17,7 @@ import express, { type Router } from 'express';
 import type { Connection } from '@jsforce/jsforce-node';
 import { buildSystem, resolveApiKeys, type System } from './wiring.ts';
 import { createApiRouter } from './http/api-router.ts';
+import { createDocusignWebhookRouter } from './http/docusign-webhook.ts';
 import { createMetrics } from './metrics.ts';
 import { createJwtConnection } from './adapters/salesforce/jwt-bearer.ts';
 import { installPackageAutomation, type PackageAutomation } from './local/package-automation.ts';
@@ -159,7 +160,17 @@ export async function startServer(
     ...(options.clock ? { clock: options.clock } : {}),
     ...(options.timerPollMs !== undefined ? { timerPollMs: options.timerPollMs } : {}),
   });
-  late.use(system.esign.router());
+  if (system.localEsign) late.use(system.localEsign.router());
+  late.use(
+    createDocusignWebhookRouter({
+      secrets: config.docusign.connectSecrets ?? [],
+      maxAgeMinutes: config.docusign.connectMaxAgeMinutes,
+      store: system.store,
+      deliver: (...args) => system.orchestrator.deliver(...args),
+      logger,
+      ...(options.clock ? { clock: options.clock } : {}),
+    }),
+  );
   late.use(
     createApiRouter({
       orchestrator: system.orchestrator,

@@ -38,6 +38,10 @@ import { withEsignFaults } from './adapters/local-esign/faults.ts';
 import { traceCall } from './tracing.ts';
 import type { Notifier } from './ports/notify.ts';
 import { createConsoleNotifier } from './adapters/notify/console-notifier.ts';
+import type { EsignPort } from './ports/esign.ts';
+import { esignProviderOf } from './config/esign-config.ts';
+import { createDocusignEsign, docusignCredentials } from './adapters/docusign/docusign-esign.ts';
+import { createHourlyBudget } from './agents/signature-management/routing.ts';
 
 const ClauseLibrarySchema = z.object({
   version: z.string(),
@@ -106,7 +110,9 @@ export interface System {
   metrics: Metrics;
   store: RunStore;
   crm: CrmPort;
-  esign: LocalEsign;
+  esign: EsignPort & { close(): void };
+  /** The local signing service (its pages are mounted by the server), in local e-sign mode. */
+  localEsign?: LocalEsign;
   /** Tells people what they must act on; the console in local mode. */
   notifier: Notifier;
   orchestrator: Orchestrator;
@@ -136,15 +142,18 @@ export function buildSystem(deps: SystemDeps): System {
     resilience: resilienceFor('salesforce', 'Salesforce'),
     trace: traceCall,
   });
-  const localEsign = createLocalEsign({
-    dbPath: join(deps.dataDir, 'esign.sqlite'),
-    publicUrl: deps.publicUrl,
-    ...(deps.clock ? { clock: deps.clock } : {}),
-    logger,
-  });
+  const localEsign =
+    esignProviderOf(config) === 'local'
+      ? createLocalEsign({
+          dbPath: join(deps.dataDir, 'esign.sqlite'),
+          publicUrl: deps.publicUrl,
+          ...(deps.clock ? { clock: deps.clock } : {}),
+          logger,
+        })
+      : undefined;
   const esignFaults = config.localEsign.faults;
-  const esign = withEsignResilience(
-    esignFaults.rate > 0
+  const providerEsign: EsignPort & { close(): void } = localEsign
+    ? esignFaults.rate > 0
       ? withEsignFaults(localEsign, {
           ...esignFaults,
           onFault: (kind, operation) => {
@@ -152,9 +161,16 @@ export function buildSystem(deps: SystemDeps): System {
             logger.debug({ kind, operation }, 'injected e-signature fault');
           },
         })
-      : localEsign,
-    resilienceFor('esign', 'The e-signature service'),
-  );
+      : localEsign
+    : createDocusignEsign({
+        ...docusignCredentials(config),
+        publicUrl: deps.publicUrl,
+        notification: config.signature,
+        logger,
+        ...(deps.clock ? { clock: deps.clock } : {}),
+        onRequest: (operation, outcome) => metrics.docusignRequests.inc({ operation, outcome }),
+      });
+  const esign = withEsignResilience(providerEsign, resilienceFor('esign', 'The e-signature service'));
   watchQueue(metrics, () => store.unfinishedRuns());
   const notifier = createConsoleNotifier(logger);
   const llm = config.gemini.apiKey
@@ -184,7 +200,13 @@ export function buildSystem(deps: SystemDeps): System {
       defaultTermMonths: config.agents.defaultTermMonths,
     }),
     createApprovalAgent({ crm }),
-    createSignatureAgent({ esign, crm }),
+    createSignatureAgent({
+      esign,
+      crm,
+      notifier,
+      policy: config.signature,
+      reconcileBudget: createHourlyBudget(config.signature.reconcileMaxPerHour, deps.clock),
+    }),
     createSystemIntegrationAgent({ crm, renewalLeadDays: config.agents.renewalLeadDays, store }),
     createHandoffAgent({ checklists: loadHandoffChecklists(), owners: loadHandoffOwners(), crm, store }),
     createLearningAgent({ store, crm, notifier }),
@@ -221,6 +243,7 @@ export function buildSystem(deps: SystemDeps): System {
     store,
     crm,
     esign,
+    ...(localEsign ? { localEsign } : {}),
     notifier,
     orchestrator,
     async close() {

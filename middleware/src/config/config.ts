@@ -9,6 +9,7 @@ import { z } from 'zod';
 import { CONFIG_DIR } from '../paths.ts';
 import { ORG_FAULT_KINDS } from '../local/org/faults.ts';
 import { ESIGN_FAULT_KINDS } from '../adapters/local-esign/faults.ts';
+import { DocusignConfigSchema, SignatureConfigSchema, refineDocusign } from './esign-config.ts';
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
@@ -161,6 +162,10 @@ export const ConfigSchema = z
         .max(120, { error: 'expected a term of 1–120 months' }),
       renewalLeadDays: z.coerce.number().int().min(0).max(365, { error: 'expected 0–365 days' }),
     }),
+    /** Which e-signature provider sends envelopes: the local signing pages or DocuSign. */
+    esign: z.enum(['local', 'docusign'], { error: "expected 'local' or 'docusign'" }).optional(),
+    docusign: DocusignConfigSchema,
+    signature: SignatureConfigSchema,
     gemini: z.object({
       apiKey: z.string().min(1).optional(),
       /** A gateway or proxy in front of the Gemini API; Google's endpoint when unset. */
@@ -171,6 +176,7 @@ export const ConfigSchema = z
     }),
   })
   .superRefine((c, ctx) => {
+    refineDocusign(c, ctx);
     if (c.mode !== 'salesforce') return;
     const sf = c.salesforce;
     if (!sf.clientId)
@@ -241,10 +247,26 @@ export const ENV_VARS: Record<string, string> = {
   'resilience.breakerFailures': 'SF_BREAKER_FAILURES',
   'resilience.breakerHalfOpenMs': 'SF_BREAKER_HALF_OPEN_MS',
   rateLimitPerMinute: 'DEALDESK_RATE_LIMIT_PER_MINUTE',
+  esign: 'DEALDESK_ESIGN',
+  'docusign.integrationKey': 'DOCUSIGN_INTEGRATION_KEY',
+  'docusign.userId': 'DOCUSIGN_USER_ID',
+  'docusign.privateKey': 'DOCUSIGN_PRIVATE_KEY',
+  'docusign.privateKeyFile': 'DOCUSIGN_PRIVATE_KEY_FILE',
+  'docusign.authServer': 'DOCUSIGN_AUTH_SERVER',
+  'docusign.accountId': 'DOCUSIGN_ACCOUNT_ID',
+  'docusign.connectSecrets': 'DOCUSIGN_CONNECT_SECRETS',
+  'docusign.connectMaxAgeMinutes': 'DOCUSIGN_CONNECT_MAX_AGE_MINUTES',
 };
 
 /** Config paths whose values are secrets: never logged, never echoed in errors. */
-export const SECRET_PATHS = ['apiKeys', 'localOrg.token', 'salesforce.privateKey', 'gemini.apiKey'] as const;
+export const SECRET_PATHS = [
+  'apiKeys',
+  'localOrg.token',
+  'salesforce.privateKey',
+  'gemini.apiKey',
+  'docusign.privateKey',
+  'docusign.connectSecrets',
+] as const;
 
 export class ConfigError extends Error {
   readonly problems: string[];
@@ -288,7 +310,8 @@ export function loadConfig(
   for (const [path, name] of Object.entries(ENV_VARS)) {
     const value = env[name];
     if (value === undefined || value.trim() === '') continue;
-    setPath(raw, path, path === 'apiKeys' ? value.split(',').map((k) => k.trim()) : value.trim());
+    const list = path === 'apiKeys' || path === 'docusign.connectSecrets';
+    setPath(raw, path, list ? value.split(',').map((k) => k.trim()) : value.trim());
   }
   const parsed = ConfigSchema.safeParse(raw);
   if (parsed.success) return parsed.data;
@@ -320,6 +343,8 @@ export function secretValues(config: Config): string[] {
     config.gemini.apiKey,
     config.databaseUrl,
     databasePassword(config.databaseUrl),
+    config.docusign.privateKey,
+    ...(config.docusign.connectSecrets ?? []),
   ].filter((v): v is string => typeof v === 'string' && v.length > 0);
 }
 

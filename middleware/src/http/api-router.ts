@@ -14,6 +14,7 @@ import { createRateLimit } from './rate-limit.ts';
 import { to18 } from '../domain/salesforce-id.ts';
 import { sendError, validationDetails } from './errors.ts';
 import { insightsHandler } from './insights-route.ts';
+import { registerSignatureActions } from './signature-actions.ts';
 
 const SalesforceId = z
   .string()
@@ -243,6 +244,8 @@ export function createApiRouter(deps: ApiDeps): Router {
     '/v1/closures/:id/cancel',
     repAction('control:cancel', (run) => finished(run)),
   );
+
+  registerSignatureActions(router, { orchestrator: deps.orchestrator, store: deps.store, clock });
 
   router.post('/v1/approvals/:id/decision', async (req: Request, res: Response) => {
     const approvalId = SalesforceId.safeParse(req.params.id);

@@ -12,6 +12,9 @@ export const RecipientInputSchema = z.object({
   role: z.string().min(1),
   /** 1-based; equal numbers sign in parallel, lower numbers first. */
   routingOrder: z.number().int().min(1),
+  /** The text in the PDF where this recipient signs (e.g. `/sig1/`) and dates (`/date1/`). */
+  signAnchor: z.string().min(1).optional(),
+  dateAnchor: z.string().min(1).optional(),
 });
 export type RecipientInput = z.infer<typeof RecipientInputSchema>;
 
@@ -56,6 +59,8 @@ export interface EnvelopeRecipient extends RecipientInput {
   declineReason?: string;
   /** Local mode only: the tokenized signing page for this recipient. */
   signingUrl?: string;
+  /** The provider's id for the recipient (DocuSign's recipientId), which its events name. */
+  recipientId?: string;
 }
 
 export interface Envelope {
@@ -75,6 +80,7 @@ export const EsignEventSchema = z.object({
   kind: z.enum([
     'envelope-sent',
     'envelope-delivered',
+    'recipient-sent',
     'recipient-delivered',
     'recipient-signed',
     'recipient-declined',
@@ -85,10 +91,17 @@ export const EsignEventSchema = z.object({
     'envelope-expired',
   ]),
   recipientKey: z.string().optional(),
+  /** The provider's own recipient id, when the provider does not know our key (DocuSign Connect). */
+  recipientId: z.string().optional(),
   occurredAt: z.string(),
   reason: z.string().optional(),
 });
 export type EsignEvent = z.infer<typeof EsignEventSchema>;
+
+export interface RecipientCorrection {
+  email: string;
+  name?: string;
+}
 
 export interface SignedDocuments {
   /** The combined signed PDF. */
@@ -103,6 +116,13 @@ export interface EsignPort {
   getEnvelope(envelopeId: string): Promise<Envelope>;
   downloadSigned(envelopeId: string): Promise<SignedDocuments>;
   voidEnvelope(envelopeId: string, reason: string): Promise<void>;
+  /**
+   * Corrects a recipient who has not signed yet (e.g. a bounced address) on the live envelope
+   * and sends them the envelope again, without restarting it. Providers without correction omit it.
+   */
+  correctRecipient?(envelopeId: string, recipientKey: string, change: RecipientCorrection): Promise<void>;
+  /** Sends the envelope's notification again to the recipients whose turn it is. */
+  resend?(envelopeId: string): Promise<void>;
   /** Registers the single consumer of provider events (the orchestrator). */
   onEvent(listener: (event: EsignEvent) => Promise<void>): void;
 }
