@@ -47,7 +47,7 @@ describe('signature recovery through DocuSign', () => {
 
   const view = async () => closureView(started.target, started.closureId);
   const envelopeOf = async () => (await view()).envelope as unknown as EnvelopeOutput | null;
-  async function until<T>(what: string, check: () => Promise<T | undefined | false>): Promise<T> {
+  async function until<T>(what: string, check: () => Promise<T | undefined | null | false | ''>): Promise<T> {
     const deadline = Date.now() + 20_000;
     for (;;) {
       const value = await check();
