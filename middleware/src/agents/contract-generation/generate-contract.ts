@@ -95,6 +95,10 @@ export function planContract(input: GenerateInput): {
       liabilityCap: money(cap),
       totalValue: money(derived.totalMinor),
       capToValue: derived.totalMinor > 0 ? cap / derived.totalMinor : 0,
+      corporateValue: new Intl.NumberFormat('en-US', {
+        style: 'currency',
+        currency: input.deal.corporateCurrency,
+      }).format(derived.facts.contractValueCorporate ?? 0),
     },
     input.policy,
   );

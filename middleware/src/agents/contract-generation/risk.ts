@@ -38,7 +38,7 @@ export interface RiskAssessment {
 export function assessRisk(
   facts: DealFacts,
   clauses: SelectedClause[],
-  figures: { liabilityCap: string; totalValue: string; capToValue: number },
+  figures: { liabilityCap: string; totalValue: string; capToValue: number; corporateValue: string },
   policy: RiskPolicy,
 ): RiskAssessment {
   const factors: RiskFactor[] = [];
@@ -89,7 +89,7 @@ export function assessRisk(
     factors.push({
       factor: 'large_deal',
       points: 1,
-      detail: `contract value ${facts.contractValueCorporate} in the corporate currency is at least ${policy.largeDealCorporate}`,
+      detail: `contract value ${figures.corporateValue} (corporate currency) is at least ${policy.largeDealCorporate.toLocaleString('en-US')}`,
     });
   if (facts.legalConcern)
     factors.push({
