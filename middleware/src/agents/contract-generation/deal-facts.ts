@@ -110,7 +110,10 @@ export function missingFacts(deal: DealContext): string[] {
 const REQUEST_TOPICS: { topic: string; re: RegExp; coveredBy?: string[] }[] = [
   {
     topic: 'EU data residency',
-    re: /\bEU data residency\b|\bdata residency\b[^.\n]{0,30}\bEU\b|\bstay in the EU\b|\bhosting in Frankfurt\b/i,
+    re: new RegExp(
+      String.raw`\bEU data residency\b|\bdata residency\b[^.\n]{0,30}\bEU\b|\b(stay|stays|hosted|hosting|stored|kept) in (the EU|the European Union|Europe|Frankfurt|${[...EU_EEA].join('|')})\b`,
+      'i',
+    ),
     coveredBy: ['data-protection-eu'],
   },
   {
@@ -162,7 +165,7 @@ const REQUEST_TOPICS: { topic: string; re: RegExp; coveredBy?: string[] }[] = [
 const SECURITY =
   /\bsecurity (questionnaire|review|assessment|team|requirements?)\b|\binfosec\b|\bpen(etration)? test|\bsoc ?2\b|\biso ?27001\b|\bright to audit\b|\bvda isa\b|\bsso\b.*\bscim\b|\bscim\b/i;
 const LEGAL =
-  /\bredlines?\b|\bdpa\b|\bindemnit(y|ies|ication)\b|\bliability cap\b|\buncapped\b|\blegal review\b/i;
+  /\bredlines?\b|\bdpa\b|\bindemnit(y|ies|ication)\b|\bliability cap\b|\buncapped\b|\bunlimited liability\b|\blegal review\b/i;
 const HEALTH = /\b(phi|hipaa|baa|business associate|patient data|protected health)\b/i;
 const SERVICE = /implementation|training|consulting|professional services|onboarding/i;
 const WORDS: Record<string, number> = { one: 1, two: 2, three: 3, four: 4, five: 5 };
@@ -238,21 +241,23 @@ export function deriveDeal(
 
   const paymentDays = [
     ...allText.matchAll(
-      /\bnet[- ]?(\d{2,3})\b|\bpayment (?:terms? )?(?:of )?(\d{2,3}) days\b|\b(\d{2,3}) days net\b|\b(\d{2,3})[- ]day payment terms?\b/gi,
+      /\bnet[- ]?(\d{2,3})\b|\bpayment (?:terms? )?(?:of )?(\d{2,3}) days\b|\b(\d{2,3}) days net\b|\b(\d{2,3})[- ]day payment terms?\b|\bpays? (?:\w+ )?within (\d{2,3}) days\b/gi,
     ),
-  ].map((m) => Number(m[1] ?? m[2] ?? m[3] ?? m[4]));
+  ].map((m) => Number(m[1] ?? m[2] ?? m[3] ?? m[4] ?? m[5]));
   const requestedPaymentDays = Math.max(30, ...paymentDays);
   const frequency =
     /\b(?:billed|invoiced|pay|paid|invoicing|billing|payments?)\s+(quarterly|monthly)\b|\b(quarterly|monthly) (?:billing|invoicing|invoices|payments|instalments|installments)\b/i.exec(
       allText,
     );
   const billingFrequency = (frequency?.[1] ?? frequency?.[2] ?? 'annual').toLowerCase();
+  const topic = (name: string) => REQUEST_TOPICS.find((t) => t.topic === name)!.re;
   const dataResidency =
-    /\b(EU|European Union|Frankfurt)\b[^.\n]{0,40}\b(residency|hosting|hosted|data cent(?:er|re))\b|\bresidency\b[^.\n]{0,20}\bEU\b/i.test(
+    topic('EU data residency').test(allText) ||
+    /\b(EU|European Union|Frankfurt)\b[^.\n]{0,40}\b(residency|hosting|hosted|data cent(?:er|re))\b/i.test(
       allText,
     )
       ? 'EU'
-      : /\bUS[- ]only\b|\b(US|United States)\b[^.\n]{0,30}\b(residency|hosting|hosted)\b/.test(allText)
+      : topic('US data residency').test(allText) || /\bUS[- ]only\b/.test(allText)
         ? 'US'
         : 'none';
 
