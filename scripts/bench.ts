@@ -14,6 +14,7 @@ import { createLogger } from '../middleware/src/logger.ts';
 import { startServer } from '../middleware/src/server.ts';
 import { demoCompany } from '../middleware/src/local/org/seed/demo-company.ts';
 import type { SeedRecord, SeedValue } from '../middleware/src/local/org/seed/seed-types.ts';
+import { benchContracts } from './bench-contracts.ts';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const arg = (name: string, fallback: number) => {
@@ -134,6 +135,7 @@ try {
         : 'measured at concurrency 1 only',
     targets: { p95Ms: 1000, maxRequestsPerDeal: 6 },
   };
+  Object.assign(report, { contracts: await benchContracts(root) });
   const json = JSON.stringify(report, null, 2);
   process.stdout.write(`${json}\n`);
   mkdirSync(join(root, 'bench/results'), { recursive: true });

@@ -1,11 +1,13 @@
 /**
  * `npm run eval`: accuracy figures on labeled data, as JSON on stdout.
  * - signals: the Deal Closure Agent's offline reasoner on test/fixtures/signals/corpus.jsonl.
+ * - contracts: the Contract Generation Agent on test/fixtures/contracts/scenarios.json.
  * `--errors` lists the misclassified dev items (tune on dev only; the test split is held out).
  */
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { evaluateSignals, loadCorpus } from '../middleware/src/eval/signals-eval.ts';
+import { contractsReport } from '../middleware/src/eval/contracts-eval.ts';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const showErrors = process.argv.includes('--errors');
@@ -23,5 +25,6 @@ const report = {
       ]),
     ),
   },
+  contracts: contractsReport(root, showErrors),
 };
 process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);

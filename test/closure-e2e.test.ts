@@ -72,7 +72,11 @@ describe('a deal from verbal yes to handoff (local mode)', () => {
       1,
     );
     assert.equal(await count(`SELECT COUNT() FROM Agent_Step__c ${where}`), 7);
-    assert.equal(await count(`SELECT COUNT() FROM Contract_Version__c ${where}`), 1);
+    assert.equal(
+      await count(`SELECT COUNT() FROM Contract_Version__c ${where}`),
+      3,
+      'one version per variant',
+    );
     assert.ok((await count(`SELECT COUNT() FROM Deal_Approval__c ${where} AND Status__c = 'Approved'`)) >= 1);
     assert.equal(await count(`SELECT COUNT() FROM Deal_Approval__c ${where} AND Status__c != 'Approved'`), 0);
     assert.equal(
@@ -109,12 +113,12 @@ describe('a deal from verbal yes to handoff (local mode)', () => {
     const files = await conn.query<{ Title: string }>(
       `SELECT ContentDocument.Title FROM ContentDocumentLink WHERE LinkedEntityId = '${result.opportunityId}'`,
     );
-    assert.equal(files.totalSize, 3, 'contract, signed agreement and certificate');
+    assert.equal(files.totalSize, 5, 'three contract variants, signed agreement and certificate');
     // Each file carries the key a resumed step looks it up by, so none is ever attached twice.
     const keyed = await conn.query<{ DealDesk_Key__c: string | null }>(
       `SELECT DealDesk_Key__c FROM ContentVersion WHERE FirstPublishLocationId = '${result.opportunityId}'`,
     );
-    assert.equal(keyed.totalSize, 3);
+    assert.equal(keyed.totalSize, 5);
     assert.ok(
       keyed.records.every(
         (r) => typeof r.DealDesk_Key__c === 'string' && r.DealDesk_Key__c.startsWith(result.closureId),
@@ -125,7 +129,7 @@ describe('a deal from verbal yes to handoff (local mode)', () => {
       'file',
       keyed.records.map((r) => r.DealDesk_Key__c!),
     );
-    assert.equal(found.size, 3);
+    assert.equal(found.size, 5);
   });
 
   it('published a timeline event for every step write', () => {

@@ -127,7 +127,11 @@ describe('crash and restart during a run', function () {
       'one closure record',
     );
     assert.equal(await count(`SELECT COUNT() FROM Agent_Step__c ${where}`), 7, 'seven steps');
-    assert.equal(await count(`SELECT COUNT() FROM Contract_Version__c ${where}`), 1, 'one contract version');
+    assert.equal(
+      await count(`SELECT COUNT() FROM Contract_Version__c ${where}`),
+      3,
+      'one contract version per variant',
+    );
     const approvals = await conn.query<{ Approver_Role__c: string; Status__c: string }>(
       `SELECT Approver_Role__c, Status__c FROM Deal_Approval__c ${where}`,
     );
@@ -149,8 +153,8 @@ describe('crash and restart during a run', function () {
       await count(
         `SELECT COUNT() FROM ContentDocumentLink WHERE LinkedEntityId = '${started.opportunityId}'`,
       ),
-      3,
-      'three files, none twice',
+      5,
+      'five files (three contract variants, signed agreement, certificate), none twice',
     );
     assert.equal(
       await count(`SELECT COUNT() FROM FeedItem WHERE ParentId = '${started.opportunityId}'`),

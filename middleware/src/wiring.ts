@@ -6,7 +6,6 @@
 import { readFileSync, existsSync, writeFileSync, mkdirSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
-import { z } from 'zod';
 import type { Connection } from '@jsforce/jsforce-node';
 import type { Config } from './config/config.ts';
 import type { Logger } from './logger.ts';
@@ -18,6 +17,7 @@ import { createGeminiLlm } from './adapters/gemini/gemini-llm.ts';
 import { Orchestrator } from './orchestrator/orchestrator.ts';
 import { createDealClosureAgent } from './agents/deal-closure/deal-closure-agent.ts';
 import { createContractAgent, type ContractLibrary } from './agents/contract-generation/contract-agent.ts';
+import { loadContractLibrary as loadClauseLibrary } from './agents/contract-generation/clause-library.ts';
 import { createApprovalAgent } from './agents/approval-orchestration/approval-agent.ts';
 import { createSignatureAgent } from './agents/signature-management/signature-agent.ts';
 import { createSystemIntegrationAgent } from './agents/system-integration/system-integration-agent.ts';
@@ -43,19 +43,6 @@ import { esignProviderOf } from './config/esign-config.ts';
 import { createDocusignEsign, docusignCredentials } from './adapters/docusign/docusign-esign.ts';
 import { createHourlyBudget } from './agents/signature-management/routing.ts';
 
-const ClauseLibrarySchema = z.object({
-  version: z.string(),
-  clauses: z.array(
-    z.object({
-      id: z.string().min(1),
-      version: z.number().int().min(1),
-      title: z.string().min(1),
-      body: z.string().min(1),
-      when: z.enum(['always', 'eu_customer', 'non_eu_customer', 'security_concern', 'custom_terms']),
-    }),
-  ),
-});
-
 export function loadHandoffChecklists(file = join(CONFIG_DIR, 'handoff-checklists.json')): HandoffChecklists {
   const parsed = HandoffChecklistsSchema.safeParse(JSON.parse(readFileSync(file, 'utf8')));
   if (!parsed.success)
@@ -66,18 +53,7 @@ export function loadHandoffChecklists(file = join(CONFIG_DIR, 'handoff-checklist
 }
 
 export function loadContractLibrary(dir = join(CONFIG_DIR, 'contracts')): ContractLibrary {
-  const clausesPath = join(dir, 'clauses.json');
-  const parsed = ClauseLibrarySchema.safeParse(JSON.parse(readFileSync(clausesPath, 'utf8')));
-  if (!parsed.success)
-    throw new Error(
-      `${clausesPath}: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
-    );
-  return {
-    version: parsed.data.version,
-    template: readFileSync(join(dir, 'msa.mustache'), 'utf8'),
-    templateName: 'MSA',
-    clauses: parsed.data.clauses,
-  };
+  return loadClauseLibrary(dir);
 }
 
 /** The key Salesforce presents; local mode generates one on first start and keeps it in the data dir. */
@@ -198,6 +174,10 @@ export function buildSystem(deps: SystemDeps): System {
       library: loadContractLibrary(),
       seller: config.seller,
       defaultTermMonths: config.agents.defaultTermMonths,
+      discountAuthorityPercent: config.agents.repDiscountAuthorityPercent,
+      activityDays: config.agents.activityDays,
+      ...(llm ? { llm } : {}),
+      logger,
     }),
     createApprovalAgent({ crm }),
     createSignatureAgent({

@@ -86,17 +86,20 @@ export async function closureView(store: RunStore, run: RunRecord) {
       error: s.error,
     })),
     contractVersions: contract
-      ? [
-          {
-            version: contract.version,
-            variant: 'Full',
-            template: contract.template,
-            riskLevel: contract.riskLevel,
-            legalReviewRequired: contract.legalReviewRequired,
-            contentHash: contract.contentHash,
-            clauses: contract.clauses,
-          },
-        ]
+      ? (
+          (contract.variants as { variant: string; contentHash: string }[] | undefined) ?? [
+            { variant: 'Full', contentHash: contract.contentHash as string },
+          ]
+        ).map((v) => ({
+          version: contract.version,
+          variant: v.variant,
+          template: contract.template,
+          riskLevel: contract.riskLevel,
+          legalReviewRequired: contract.legalReviewRequired,
+          contentHash: v.contentHash,
+          clauses: contract.clauses,
+          changes: contract.changes ?? [],
+        }))
       : [],
     approvals: ((output('approval_orchestration')?.approvals as unknown[] | undefined) ?? []).map((a) => {
       const x = a as Record<string, unknown>;

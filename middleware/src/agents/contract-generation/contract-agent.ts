@@ -1,330 +1,313 @@
 /**
- * Contract Generation Agent (first version): one mustache template and a clause library chosen
- * by rules on the deal's facts, a risk level with the factors that raised it, rendered to PDF
- * and attached to the opportunity with a Contract_Version__c carrying its SHA-256.
+ * Contract Generation Agent: the template and clauses chosen by the library's rules on the
+ * deal's facts (each with the rule that fired), non-standard requests carried to Legal, a risk
+ * level with its factors, and three variants (full contract, executive summary, technical
+ * appendix) rendered from one model, checked against each other, versioned by SHA-256 and
+ * attached to the opportunity with their Contract_Version__c records.
  */
-import { createHash } from 'node:crypto';
-import Mustache from 'mustache';
-import type { CrmPort, DealContext } from '../../ports/crm.ts';
+import type { CrmPort, CrmWrite, DealContext } from '../../ports/crm.ts';
+import type { LlmPort } from '../../ports/llm.ts';
+import type { Logger } from '../../logger.ts';
 import { failedOutcome, type Stage, type StageContext, type StageOutcome } from '../../orchestrator/stage.ts';
-import { amountInWords, formatMoney } from '../../domain/money.ts';
+import { formatMoney } from '../../domain/money.ts';
 import type { DealClosureOutput } from '../deal-closure/deal-closure-agent.ts';
-import { renderContractPdf } from './contract-pdf.ts';
+import type { ContractLibrary } from './clause-library.ts';
+import {
+  TemplateRenderError,
+  VARIANTS,
+  type Seller,
+  type Signer,
+  type VariantName,
+} from './contract-model.ts';
+import { deriveDeal, missingFacts, type SaleSignal } from './deal-facts.ts';
+import { ContractConsistencyError, generateContract } from './generate-contract.ts';
+import type { RiskFactor } from './risk.ts';
+import type { VersionSnapshot } from './versioning.ts';
+import { proposeWording } from './wording.ts';
 
-export interface Clause {
-  id: string;
-  version: number;
-  title: string;
-  body: string;
-  when: 'always' | 'eu_customer' | 'non_eu_customer' | 'security_concern' | 'custom_terms';
-}
-
-export interface ContractLibrary {
-  version: string;
-  template: string;
-  templateName: string;
-  clauses: Clause[];
-}
-
-export interface Seller {
-  name: string;
-  address: string;
-  country: string;
-  governingLaw: string;
-}
+export type { ContractLibrary } from './clause-library.ts';
+export type { Seller } from './contract-model.ts';
 
 export interface ContractAgentDeps {
   crm: CrmPort;
   library: ContractLibrary;
   seller: Seller;
   defaultTermMonths: number;
+  /** Discount a rep may give without approval, in percent (the risk policy's authority). */
+  discountAuthorityPercent?: number;
+  /** Contract value in the corporate currency from which size itself is a risk. */
+  largeDealCorporate?: number;
+  llm?: LlmPort;
+  logger?: Logger;
+  activityDays?: number;
+}
+
+export interface ContractVariantOutput {
+  variant: VariantName;
+  fileName: string;
+  title: string;
+  contentHash: string;
 }
 
 export interface ContractOutput {
   version: number;
   template: string;
-  clauses: { id: string; version: number; rule: string }[];
+  templateRule: { rule: string; because: string[] };
+  clauses: { id: string; version: number; rule: string; because: string[]; nonStandard: boolean }[];
   riskLevel: 'Low' | 'Medium' | 'High';
   riskFactors: string[];
+  riskDetails: RiskFactor[];
   legalReviewRequired: boolean;
+  /** SHA-256 of the full contract's PDF. */
   contentHash: string;
   fileName: string;
+  /** The full contract's PDF, which goes out for signature. */
   pdfBase64: string;
+  variants: ContractVariantOutput[];
+  /** What changed from the previous version; empty for a first or an unchanged version. */
+  changes: string[];
+  /** The previous version's content was identical, so its version and files stand. */
+  unchanged: boolean;
+  snapshot: VersionSnapshot;
   startDate: string;
+  endDate: string;
   termMonths: number;
   totalMinor: number;
   currency: string;
   specialTerms: string;
-  signers: {
-    role: string;
-    name: string;
-    title: string | null;
-    email: string | null;
-    contactId: string | null;
-    anchor: string;
-  }[];
+  signers: Signer[];
 }
 
-const EU = new Set([
-  'Austria',
-  'Belgium',
-  'Bulgaria',
-  'Croatia',
-  'Cyprus',
-  'Czech Republic',
-  'Czechia',
-  'Denmark',
-  'Estonia',
-  'Finland',
-  'France',
-  'Germany',
-  'Greece',
-  'Hungary',
-  'Ireland',
-  'Italy',
-  'Latvia',
-  'Lithuania',
-  'Luxembourg',
-  'Malta',
-  'Netherlands',
-  'Poland',
-  'Portugal',
-  'Romania',
-  'Slovakia',
-  'Slovenia',
-  'Spain',
-  'Sweden',
-]);
-const LAW_BY_COUNTRY: Record<string, string> = {
-  Germany: 'the Federal Republic of Germany',
-  'United Kingdom': 'England and Wales',
-  France: 'France',
-  Netherlands: 'the Netherlands',
-  Ireland: 'Ireland',
-};
-const CUSTOM_TERMS =
-  /\b(custom|special|non-?standard|bespoke) (terms?|clause|warranty)|\bwarranty\b|\bdata residency\b|\bresidency\b|\bbaa\b|\bbusiness associate\b|\bcompatib(le|ility)\b|\bmost[- ]favou?red\b/i;
+const STAGE = 'contract_generation';
+
+/**
+ * The contract of an earlier generation of this stage in the same run: after the rep fixes the
+ * deal and retries, the orchestrator starts the stage afresh (a new memo generation), and the new
+ * contract is compared with the last one to decide its version.
+ */
+function previousSnapshot(ctx: StageContext): VersionSnapshot | undefined {
+  const generation = Number(ctx.run.memo[`${STAGE}.generation`] ?? 0);
+  for (let g = generation - 1; g >= 0; g--) {
+    const key = g === 0 ? `${STAGE}.contract` : `${STAGE}.g${g}.contract`;
+    const earlier = ctx.run.memo[key] as ContractOutput | undefined;
+    if (earlier?.snapshot) return earlier.snapshot;
+  }
+  return undefined;
+}
+
+const fileStem = (name: string) => name.replace(/[^A-Za-z0-9]+/g, '-').replace(/^-|-$/g, '');
 
 export function createContractAgent(deps: ContractAgentDeps): Stage {
+  const policy = {
+    discountAuthorityPercent: deps.discountAuthorityPercent ?? 10,
+    largeDealCorporate: deps.largeDealCorporate ?? 1_000_000,
+    sellerCountry: deps.seller.country,
+  };
   return {
-    key: 'contract_generation',
+    key: STAGE,
     async run(ctx: StageContext): Promise<StageOutcome> {
-      const deal = ctx.recall<DealContext>('deal_closure', 'deal');
+      const generation = Number(ctx.run.memo[`${STAGE}.generation`] ?? 0);
+      const recalled = ctx.recall<DealContext>('deal_closure', 'deal');
+      // A retry after the rep fixed the data must read the deal again, not reuse the first read.
+      const deal =
+        generation === 0 && recalled
+          ? recalled
+          : await ctx.memo('deal', () =>
+              deps.crm.loadDeal(ctx.run.opportunityId, { activityDays: deps.activityDays ?? 90 }),
+            );
       const closure = ctx.recall<DealClosureOutput>('deal_closure', 'assessment');
-      if (!deal) throw new Error('the deal was not read by the Deal Closure step');
-      const missing = [
-        !deal.account ? 'account' : null,
-        !deal.account?.billingCountry ? 'billing country (Account.BillingCountry)' : null,
-        deal.opportunity.amountMinor === null ? 'amount (Opportunity.Amount)' : null,
-        deal.lineItems.length === 0 ? 'products (Opportunity line items)' : null,
-      ].filter((m): m is string => m !== null);
+      const missing = missingFacts(deal);
       if (missing.length > 0) {
         const message = `The contract needs the ${missing.join(', ')}; fix the opportunity and retry.`;
         return failedOutcome(message, { missing });
       }
-      const output = await ctx.memo('contract', () =>
-        buildContract(deal, closure, deps, ctx.run.id, new Date(ctx.run.createdAt)),
-      );
-      const fileKey = `${ctx.run.id}:contract:v${output.version}:file`;
-      const versionKey = `${ctx.run.id}:contract:v${output.version}:Full`;
-      // After a crash the file may already be in Salesforce with its version record; never attach it twice.
-      const exists = ctx.attempt > 1 && (await deps.crm.existingKeys('file', [fileKey])).has(fileKey);
-      const writes = exists
-        ? []
-        : [
-            {
-              kind: 'file' as const,
-              key: fileKey,
-              title: `${deal.opportunity.name} — Master Subscription Agreement v${output.version}`,
-              fileName: output.fileName,
-              data: Buffer.from(output.pdfBase64, 'base64'),
-              linkedTo: deal.opportunity.id,
-            },
-            {
-              kind: 'contractVersion' as const,
-              key: versionKey,
-              version: output.version,
-              variant: 'Full' as const,
-              template: output.template,
-              clauses: JSON.stringify(output.clauses),
-              riskLevel: output.riskLevel,
-              legalReviewRequired: output.legalReviewRequired,
-              contentHash: output.contentHash,
-              fileKey,
-            },
-          ];
+      const signals: SaleSignal[] = closure?.assessment.signals ?? [];
+      const createdAt = new Date(ctx.run.createdAt);
+      const previous = previousSnapshot(ctx);
+      let output: ContractOutput;
+      try {
+        const requests = deriveDeal(deal, signals, {
+          defaultTermMonths: deps.defaultTermMonths,
+          today: createdAt.toISOString().slice(0, 10),
+        }).customRequests;
+        const proposals = await ctx.memo('wording', () =>
+          proposeWording(
+            deps.llm,
+            requests,
+            { customer: deal.account!.name, products: deal.lineItems.map((l) => l.productName) },
+            ctx.logger,
+          ),
+        );
+        output = await ctx.memo('contract', async () => {
+          const generated = await generateContract({
+            deal,
+            signals,
+            library: deps.library,
+            seller: deps.seller,
+            policy,
+            defaultTermMonths: deps.defaultTermMonths,
+            agreementNumber: ctx.run.id.slice(4, 12).toUpperCase(),
+            createdAt,
+            proposals,
+            ...(previous ? { previous } : {}),
+          });
+          return toOutput(generated, deal);
+        });
+      } catch (err) {
+        if (err instanceof TemplateRenderError || err instanceof ContractConsistencyError) {
+          const message = `The contract could not be generated: ${err.message}. Fix the template or clause library and retry.`;
+          return failedOutcome(message, {
+            error: err.name,
+            ...(err instanceof ContractConsistencyError ? { problems: err.problems } : {}),
+          });
+        }
+        throw err;
+      }
+      const writes = await contractWrites(ctx, deps.crm, deal, output);
       const total = formatMoney(output.totalMinor, output.currency);
+      const versionNote = output.unchanged
+        ? `unchanged from the previous version (same SHA-256), so v${output.version} stands`
+        : output.changes.length > 0
+          ? `changes from v${output.version - 1}: ${output.changes.join('; ')}`
+          : 'first version';
       return {
         status: 'succeeded',
-        reasoning: `Master Subscription Agreement v${output.version} for ${total} over ${output.termMonths} months from ${output.startDate}: ${output.clauses.length} clauses (${output.clauses.map((c) => `${c.id} [${c.rule}]`).join(', ')}). Risk ${output.riskLevel}${output.riskFactors.length > 0 ? ` because ${output.riskFactors.join('; ')}` : ': standard terms, discount within policy'}. ${output.legalReviewRequired ? 'Legal review required.' : 'No legal review needed.'}`,
+        reasoning: [
+          `${output.template} v${output.version} for ${total} over ${output.termMonths} months from ${output.startDate} (${versionNote}).`,
+          `Template ${output.template}: ${output.templateRule.rule}${output.templateRule.because.length > 0 ? ` [${output.templateRule.because.join(', ')}]` : ''}.`,
+          `${output.clauses.length} clauses: ${output.clauses.map((c) => `${c.id}${c.nonStandard ? ' (NON-STANDARD)' : ''} [${c.rule}${c.because.length > 0 ? `; ${c.because.join(', ')}` : ''}]`).join(', ')}.`,
+          `Risk ${output.riskLevel}${output.riskDetails.length > 0 ? `: ${output.riskDetails.map((f) => `${f.detail} (+${f.points})`).join('; ')}` : ': standard terms throughout'}.`,
+          output.legalReviewRequired ? 'Legal review required.' : 'No legal review needed.',
+          `Variants: ${output.variants.map((v) => `${v.variant} ${v.contentHash.slice(0, 12)}`).join(', ')}; figures identical across all three.`,
+        ].join(' '),
         confidence: null,
         facts: {
+          template: output.template,
           clauses: output.clauses,
-          riskFactors: output.riskFactors,
-          contentHash: output.contentHash,
+          riskFactors: output.riskDetails,
+          variants: output.variants,
+          changes: output.changes,
           totalMinor: output.totalMinor,
           currency: output.currency,
         },
         message: `Contract v${output.version} generated (${output.riskLevel} risk${output.legalReviewRequired ? ', legal review' : ''})`,
         writes,
-        output: { ...output, pdfBase64: undefined },
+        output: { ...output, pdfBase64: undefined, variantPdfs: undefined },
       };
     },
   };
 }
 
-function buildSigners(deal: DealContext): ContractOutput['signers'] {
-  const roles = deal.contactRoles;
-  const pick = (re: RegExp) => roles.find((r) => re.test(r.role ?? ''));
-  const signer =
-    pick(/economic buyer|economic decision maker|decision maker|executive sponsor/i) ??
-    roles.find((r) => r.isPrimary) ??
-    roles[0];
-  const signers: ContractOutput['signers'] = [];
-  if (signer)
-    signers.push({
-      role: 'Customer',
-      name: signer.name,
-      title: signer.title,
-      email: signer.email,
-      contactId: signer.contactId,
-      anchor: '/sig1/',
-    });
-  signers.push({
-    role: 'Provider',
-    name: deal.opportunity.ownerName ?? 'Authorised signatory',
-    title: null,
-    email: deal.opportunity.ownerEmail,
-    contactId: null,
-    anchor: '/sig2/',
-  });
-  return signers;
+type GeneratedContract = Awaited<ReturnType<typeof generateContract>>;
+
+function toOutput(
+  g: GeneratedContract,
+  deal: DealContext,
+): ContractOutput & { variantPdfs: Record<VariantName, string> } {
+  const m = g.model;
+  const stem = fileStem(m.customer.name);
+  const suffix: Record<VariantName, string> = {
+    Full: m.template.id.replace('_', '-'),
+    Executive_Summary: 'Executive-Summary',
+    Technical_Appendix: 'Technical-Appendix',
+  };
+  const variants = VARIANTS.map((v) => ({
+    variant: v,
+    fileName: `${stem}-${suffix[v]}-v${m.version}.pdf`,
+    title: `${deal.opportunity.name} — ${v === 'Full' ? m.template.title : v.replace('_', ' ')} v${m.version}`,
+    contentHash: g.hashes[v],
+  }));
+  return {
+    version: m.version,
+    template: m.template.id,
+    templateRule: { rule: m.template.rule, because: m.template.because },
+    clauses: m.clauses.map((c) => ({
+      id: c.id,
+      version: c.version,
+      rule: c.rule,
+      because: c.because,
+      nonStandard: c.nonStandard,
+    })),
+    riskLevel: m.risk.level,
+    riskFactors: m.risk.factors.map((f) => f.detail),
+    riskDetails: m.risk.factors,
+    legalReviewRequired: m.risk.legalReviewRequired,
+    contentHash: g.hashes.Full,
+    fileName: variants[0]!.fileName,
+    pdfBase64: Buffer.from(g.pdfs.Full).toString('base64'),
+    variantPdfs: Object.fromEntries(
+      VARIANTS.map((v) => [v, Buffer.from(g.pdfs[v]).toString('base64')]),
+    ) as Record<VariantName, string>,
+    variants,
+    changes: g.changes,
+    unchanged: g.reused,
+    snapshot: g.snapshot,
+    startDate: m.startDate,
+    endDate: m.endDate,
+    termMonths: m.termMonths,
+    totalMinor: m.totalMinor,
+    currency: m.currency,
+    specialTerms: g.derived.customRequests.map((r) => `"${r.text}" (${r.source})`).join('\n'),
+    signers: m.signers,
+  };
 }
 
-async function buildContract(
+/** One file and one Contract_Version__c per variant; files already attached are never attached twice. */
+async function contractWrites(
+  ctx: StageContext,
+  crm: CrmPort,
   deal: DealContext,
-  closure: DealClosureOutput | undefined,
-  deps: ContractAgentDeps,
-  runId: string,
-  createdAt: Date,
-): Promise<ContractOutput> {
-  const opp = deal.opportunity;
-  const account = deal.account!;
-  const currency = opp.currency;
-  const totalMinor = deal.lineItems.reduce((s, li) => s + li.totalPriceMinor, 0);
-  const years = deal.lineItems
-    .map((li) => /(\d+)[- ]?(year|yr)/i.exec(`${li.productName} ${li.description ?? ''}`)?.[1])
-    .find((y) => y !== undefined);
-  const termMonths = years ? Number(years) * 12 : deps.defaultTermMonths;
-  const today = createdAt.toISOString().slice(0, 10);
-  const serviceDates = deal.lineItems
-    .map((li) => li.serviceDate)
-    .filter((d): d is string => d !== null)
-    .sort();
-  const startDate =
-    serviceDates.find((d) => d >= today) ?? (opp.closeDate && opp.closeDate >= today ? opp.closeDate : today);
-  const signals = closure?.assessment.signals ?? [];
-  const security = signals.some((s) => s.type === 'security_concern');
-  const legal = signals.some((s) => s.type === 'legal_concern');
-  const customRequests = signals
-    .filter((s) => CUSTOM_TERMS.test(s.quote))
-    .map((s) => `"${s.quote.slice(0, 240)}" (${s.source.label})`);
-  const uniqueRequests = [...new Set(customRequests)].slice(0, 5);
-  const eu = EU.has(account.billingCountry ?? '');
-  const facts: Record<Clause['when'], boolean> = {
-    always: true,
-    eu_customer: eu,
-    non_eu_customer: !eu,
-    security_concern: security,
-    custom_terms: uniqueRequests.length > 0,
+  output: ContractOutput & { variantPdfs?: Record<VariantName, string> },
+): Promise<CrmWrite[]> {
+  const keys = (v: VariantName) => {
+    const base = `${ctx.run.id}:contract:v${output.version}`;
+    return v === 'Full'
+      ? { file: `${base}:file`, version: `${base}:Full` }
+      : { file: `${base}:file:${v}`, version: `${base}:${v}` };
   };
-  const ruleText: Record<Clause['when'], string> = {
-    always: 'standard clause',
-    eu_customer: `billing country ${account.billingCountry} is in the EU`,
-    non_eu_customer: `billing country ${account.billingCountry} is outside the EU`,
-    security_concern: 'security topics raised during the sale',
-    custom_terms: `${uniqueRequests.length} non-standard request(s) in the activity history`,
-  };
-  const selected = deps.library.clauses.filter((c) => facts[c.when]);
-  const governingLaw = LAW_BY_COUNTRY[account.billingCountry ?? ''] ?? deps.seller.governingLaw;
-  const maxDiscount = Math.max(0, ...deal.lineItems.map((l) => l.discountPercent));
-  const rate = (c: string) => deal.currencyRates[c] ?? 1;
-  const corporateTotal = Math.round(totalMinor / rate(currency));
-  const riskFactors: string[] = [];
-  if (maxDiscount > 20) riskFactors.push(`discount of ${maxDiscount}% is beyond the 20% standard range`);
-  if (uniqueRequests.length > 0) riskFactors.push('the customer asked for non-standard terms');
-  if (legal) riskFactors.push('legal topics (redlines, DPA/BAA, liability) came up during the sale');
-  if (corporateTotal >= 500_000_00)
-    riskFactors.push(
-      `contract value ${formatMoney(corporateTotal, deal.corporateCurrency)} is above ${formatMoney(500_000_00, deal.corporateCurrency)}`,
-    );
-  if (!LAW_BY_COUNTRY[account.billingCountry ?? ''] && account.billingCountry !== deps.seller.country)
-    riskFactors.push(`no standard governing law for ${account.billingCountry}`);
-  const riskLevel = riskFactors.length >= 3 ? 'High' : riskFactors.length >= 1 ? 'Medium' : 'Low';
-  const legalReviewRequired = uniqueRequests.length > 0 || riskLevel === 'High';
-  const money = (m: number) => formatMoney(m, currency);
-  const clauseView = {
-    liabilityCapMonths: 12,
-    liabilityCap: money(totalMinor),
-    governingLaw,
-    specialTerms: uniqueRequests.join('; '),
-  };
-  const signers = buildSigners(deal);
-  const view = {
-    agreementNumber: runId.slice(4, 12).toUpperCase(),
-    version: 1,
-    effectiveDate: today,
-    seller: deps.seller,
-    customer: {
-      name: account.name,
-      address:
-        [account.billingStreet, account.billingCity, account.billingPostalCode, account.billingCountry]
-          .filter(Boolean)
-          .join(', ') || null,
-    },
-    termMonths,
-    startDate,
-    lines: deal.lineItems.map((li) => ({
-      quantity: li.quantity,
-      product: li.productName,
-      productCode: li.productCode,
-      unitPrice: money(li.unitPriceMinor),
-      discount: li.discountPercent,
-      total: money(li.totalPriceMinor),
+  const fileKeys = output.variants.map((v) => keys(v.variant).file);
+  // After a crash, or when an unchanged version is regenerated, the files may already be there.
+  const existing =
+    ctx.attempt > 1 || output.unchanged ? await crm.existingKeys('file', fileKeys) : new Set<string>();
+  const clauses = JSON.stringify(
+    output.clauses.map((c) => ({
+      id: c.id,
+      version: c.version,
+      rule: c.rule,
+      because: c.because,
+      nonStandard: c.nonStandard,
     })),
-    totalValue: money(totalMinor),
-    totalValueWords: amountInWords(totalMinor, currency),
-    currency,
-    billingFrequency: 'annually',
-    paymentTerms: 'net 30 days',
-    clauses: selected.map((c, i) => ({
-      number: i + 3,
-      title: c.title,
-      body: Mustache.render(c.body, clauseView),
-    })),
-    signatureSection: selected.length + 3,
-    signers: signers.map((s, i) => ({ ...s, dateAnchor: `/date${i + 1}/` })),
-  };
-  const text = Mustache.render(deps.library.template, view, {}, { escape: (v: unknown) => String(v) });
-  const pdf = await renderContractPdf(text, {
-    title: `${account.name} — Master Subscription Agreement`,
-    createdAt,
+  );
+  return output.variants.flatMap((v): CrmWrite[] => {
+    const k = keys(v.variant);
+    const pdf = output.variantPdfs?.[v.variant];
+    const file: CrmWrite[] =
+      existing.has(k.file) || !pdf
+        ? []
+        : [
+            {
+              kind: 'file',
+              key: k.file,
+              title: v.title,
+              fileName: v.fileName,
+              data: Buffer.from(pdf, 'base64'),
+              linkedTo: deal.opportunity.id,
+            },
+          ];
+    return [
+      ...file,
+      {
+        kind: 'contractVersion',
+        key: k.version,
+        version: output.version,
+        variant: v.variant,
+        template: output.template,
+        clauses,
+        riskLevel: output.riskLevel,
+        legalReviewRequired: output.legalReviewRequired,
+        contentHash: v.contentHash,
+        fileKey: k.file,
+      },
+    ];
   });
-  return {
-    version: 1,
-    template: deps.library.templateName,
-    clauses: selected.map((c) => ({ id: c.id, version: c.version, rule: ruleText[c.when] })),
-    riskLevel,
-    riskFactors,
-    legalReviewRequired,
-    contentHash: createHash('sha256').update(pdf).digest('hex'),
-    fileName: `${account.name.replace(/[^A-Za-z0-9]+/g, '-')}-MSA-v1.pdf`,
-    pdfBase64: Buffer.from(pdf).toString('base64'),
-    startDate,
-    termMonths,
-    totalMinor,
-    currency,
-    specialTerms: uniqueRequests.join('\n'),
-    signers,
-  };
 }

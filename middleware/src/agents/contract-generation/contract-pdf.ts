@@ -1,8 +1,14 @@
 /**
- * Renders the contract text (the mustache template's output, a small markdown subset) to PDF
- * with pdfkit: headings, paragraphs, bullets, page numbers, and signature anchors (`/sig1/`)
- * in white text that a signature provider can place fields on. The same text and creation date
- * give the same bytes.
+ * Renders a variant's text (the template output, a small line-based markup) to PDF with pdfkit:
+ * a title, party blocks side by side, a clause index with page numbers, the order table,
+ * numbered clauses, signature blocks with anchors in white text (`/sig1/`, `/date1/`) that a
+ * signature provider places its fields on, and a footer with page numbers on every page.
+ *
+ * Markup: `# ` title, `## ` section, `### ` subsection, `- ` bullet, `> ` notice, `| ` table row
+ * (first row is the header), `@party label|name|address`, `@index`, `@sign role|name|title|anchor|dateAnchor`.
+ *
+ * Deterministic: the info dictionary (and with it the file ID pdfkit derives from it) is fixed by
+ * the caller, so the same text and date give byte-identical files and the same SHA-256.
  */
 import PDFDocument from 'pdfkit';
 
@@ -10,15 +16,24 @@ export interface PdfOptions {
   title: string;
   /** Fixed so regenerating an unchanged contract gives identical bytes. */
   createdAt: Date;
+  /** Printed in every footer, e.g. `Agreement 1A2B3C4D v2`. */
+  reference?: string;
 }
 
-const ANCHOR = /(\/(sig|date)\d+\/)/;
+const INK = '#1a1a1a';
+const MUTED = '#5c5c5c';
+const RULE = '#b8b8b8';
+const MARGIN = 64;
+const BODY = 10;
+
+type Doc = InstanceType<typeof PDFDocument>;
 
 export async function renderContractPdf(text: string, options: PdfOptions): Promise<Uint8Array> {
   const doc = new PDFDocument({
     size: 'A4',
-    margins: { top: 64, bottom: 64, left: 64, right: 64 },
+    margins: { top: MARGIN, bottom: MARGIN + 10, left: MARGIN, right: MARGIN },
     bufferPages: true,
+    autoFirstPage: true,
     info: {
       Title: options.title,
       Author: 'dealdesk',
@@ -31,64 +46,149 @@ export async function renderContractPdf(text: string, options: PdfOptions): Prom
   const chunks: Buffer[] = [];
   doc.on('data', (c: Buffer) => chunks.push(c));
   const done = new Promise<void>((resolve) => doc.on('end', () => resolve()));
-  for (const raw of text.split('\n')) {
-    const line = raw.trimEnd();
+  const width = doc.page.width - 2 * MARGIN;
+  const lines = text.split('\n').map((l) => l.trimEnd());
+  const sections = lines.filter((l) => /^## \d+\. /.test(l)).map((l) => l.slice(3));
+  const pageOfSection = new Map<string, number>();
+  let indexSlot: { page: number; y: number } | null = null;
+  let table: string[][] = [];
+
+  const ensureSpace = (height: number) => {
+    if (doc.y + height > doc.page.height - doc.page.margins.bottom) doc.addPage();
+  };
+  const flushTable = () => {
+    if (table.length > 0) drawTable(doc, table, width);
+    table = [];
+  };
+
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i]!;
+    if (!line.startsWith('| ')) flushTable();
     if (line.startsWith('# ')) {
-      doc
-        .font('Helvetica-Bold')
-        .fontSize(18)
-        .fillColor('#111111')
-        .text(line.slice(2), { align: 'center' })
-        .moveDown(0.6);
+      doc.font('Helvetica-Bold').fontSize(17).fillColor(INK).text(line.slice(2), { align: 'center' });
+      doc.moveDown(0.5);
     } else if (line.startsWith('## ')) {
+      ensureSpace(48);
+      doc.moveDown(0.5);
+      const heading = line.slice(3);
+      if (/^\d+\. /.test(heading)) {
+        pageOfSection.set(heading, pageNumber(doc));
+        doc.outline.addItem(heading);
+      }
+      doc.font('Helvetica-Bold').fontSize(11.5).fillColor(INK).text(heading);
+      doc.moveDown(0.25);
+    } else if (line.startsWith('### ')) {
+      ensureSpace(36);
       doc
-        .moveDown(0.4)
+        .moveDown(0.3)
         .font('Helvetica-Bold')
-        .fontSize(12)
-        .fillColor('#111111')
-        .text(line.slice(3))
-        .moveDown(0.2);
+        .fontSize(10.5)
+        .fillColor(INK)
+        .text(line.slice(4))
+        .moveDown(0.15);
     } else if (line.startsWith('- ')) {
       doc
         .font('Helvetica')
-        .fontSize(10)
-        .fillColor('#222222')
-        .text(`•  ${line.slice(2)}`, { indent: 12 });
+        .fontSize(BODY)
+        .fillColor(INK)
+        .text(`•  ${line.slice(2)}`, MARGIN + 8, undefined, { width: width - 8, lineGap: 1.5 });
+      doc.x = MARGIN;
+    } else if (line.startsWith('> ')) {
+      ensureSpace(30);
+      const y = doc.y;
+      doc.font('Helvetica-Oblique').fontSize(9.5).fillColor('#8a1c1c');
+      const h = doc.heightOfString(line.slice(2), { width: width - 16 });
+      doc
+        .rect(MARGIN, y - 3, width, h + 8)
+        .lineWidth(0.8)
+        .strokeColor('#8a1c1c')
+        .stroke();
+      doc.text(line.slice(2), MARGIN + 8, y + 1, { width: width - 16 });
+      doc.x = MARGIN;
+      doc.moveDown(0.6);
+    } else if (line.startsWith('| ')) {
+      table.push(
+        line
+          .slice(2)
+          .split(' | ')
+          .map((c) => c.trim()),
+      );
+    } else if (line.startsWith('@party ')) {
+      const parties = [line];
+      while (lines[i + 1]?.startsWith('@party ')) parties.push(lines[++i]!);
+      drawParties(
+        doc,
+        parties.map((p) => p.slice(7).split('|')),
+        width,
+      );
+    } else if (line === '@index') {
+      // Reserve the space now; the page numbers are known once every section is placed.
+      const height = 22 + sections.length * 14;
+      ensureSpace(height);
+      indexSlot = { page: pageNumber(doc) - 1, y: doc.y };
+      doc.y += height;
+    } else if (line.startsWith('@sign ')) {
+      const [role, name, title, anchor, dateAnchor] = line.slice(6).split('|');
+      drawSignature(doc, role ?? '', name ?? '', title ?? '', anchor ?? '', dateAnchor ?? '', width);
     } else if (line.length === 0) {
-      doc.moveDown(0.3);
-    } else if (ANCHOR.test(line)) {
-      // Signature lines: visible label and rule, invisible anchor text for the signing provider.
-      doc.moveDown(0.8);
-      const parts = line.split(ANCHOR).filter((p) => p !== undefined && p !== '' && !/^(sig|date)$/.test(p));
-      doc.font('Helvetica').fontSize(10);
-      for (const part of parts) {
-        if (ANCHOR.test(part))
-          doc
-            .fillColor('#FFFFFF')
-            .text(part, { continued: true })
-            .fillColor('#222222')
-            .text(' ________________  ', { continued: true });
-        else doc.fillColor('#222222').text(part, { continued: true });
-      }
-      doc.text('');
+      doc.moveDown(0.35);
     } else {
-      doc.font('Helvetica').fontSize(10).fillColor('#222222').text(line, { align: 'justify' });
+      doc.font('Helvetica').fontSize(BODY).fillColor(INK).text(line, MARGIN, undefined, {
+        width,
+        align: 'justify',
+        lineGap: 1.5,
+      });
     }
   }
+  flushTable();
+
+  if (indexSlot) {
+    doc.switchToPage(indexSlot.page);
+    let y = indexSlot.y;
+    doc.font('Helvetica-Bold').fontSize(11).fillColor(INK).text('Clause index', MARGIN, y);
+    y += 18;
+    for (const s of sections) {
+      const page = String(pageOfSection.get(s) ?? '');
+      doc.font('Helvetica').fontSize(9.5).fillColor(INK);
+      const label = s.length > 80 ? `${s.slice(0, 77)}...` : s;
+      doc.text(label, MARGIN + 8, y, { width: width - 60, lineBreak: false });
+      doc.text(page, MARGIN + width - 40, y, { width: 40, align: 'right', lineBreak: false });
+      doc
+        .moveTo(MARGIN + 12 + doc.widthOfString(label), y + 8)
+        .lineTo(MARGIN + width - 44 - doc.widthOfString(page), y + 8)
+        .dash(1, { space: 2 })
+        .lineWidth(0.5)
+        .strokeColor(RULE)
+        .stroke()
+        .undash();
+      y += 14;
+    }
+  }
+
   const range = doc.bufferedPageRange();
   for (let i = range.start; i < range.start + range.count; i++) {
     doc.switchToPage(i);
     // Writing inside the bottom margin would otherwise start a new page.
     const margin = doc.page.margins.bottom;
     doc.page.margins.bottom = 0;
-    const bottom = doc.page.height - 40;
+    const bottom = doc.page.height - 42;
+    doc
+      .moveTo(MARGIN, bottom - 6)
+      .lineTo(doc.page.width - MARGIN, bottom - 6)
+      .lineWidth(0.5)
+      .strokeColor(RULE)
+      .stroke();
     doc
       .font('Helvetica')
       .fontSize(8)
-      .fillColor('#666666')
-      .text(`${options.title} — page ${i + 1} of ${range.count}`, 64, bottom, {
-        width: doc.page.width - 128,
-        align: 'center',
+      .fillColor(MUTED)
+      .text(`${options.title}${options.reference ? ` — ${options.reference}` : ''}`, MARGIN, bottom, {
+        width: width - 80,
+        lineBreak: false,
+      })
+      .text(`Page ${i + 1} of ${range.count}`, MARGIN + width - 80, bottom, {
+        width: 80,
+        align: 'right',
         lineBreak: false,
       });
     doc.page.margins.bottom = margin;
@@ -96,4 +196,126 @@ export async function renderContractPdf(text: string, options: PdfOptions): Prom
   doc.end();
   await done;
   return new Uint8Array(Buffer.concat(chunks));
+}
+
+function pageNumber(doc: Doc): number {
+  const range = doc.bufferedPageRange();
+  return range.start + range.count;
+}
+
+function drawParties(doc: Doc, parties: string[][], width: number): void {
+  const gap = 16;
+  const colWidth = (width - gap * (parties.length - 1)) / parties.length;
+  doc.font('Helvetica').fontSize(9.5);
+  const heights = parties.map(
+    ([, name, address]) =>
+      30 +
+      doc.heightOfString(name ?? '', { width: colWidth - 20 }) +
+      doc.heightOfString(address ?? '', { width: colWidth - 20 }),
+  );
+  const height = Math.max(...heights);
+  if (doc.y + height > doc.page.height - doc.page.margins.bottom) doc.addPage();
+  const top = doc.y;
+  parties.forEach(([label, name, address], i) => {
+    const x = doc.page.margins.left + i * (colWidth + gap);
+    doc.rect(x, top, colWidth, height).lineWidth(0.7).strokeColor(RULE).stroke();
+    doc
+      .font('Helvetica-Bold')
+      .fontSize(8)
+      .fillColor(MUTED)
+      .text((label ?? '').toUpperCase(), x + 10, top + 8, {
+        width: colWidth - 20,
+        characterSpacing: 0.8,
+      });
+    doc
+      .font('Helvetica-Bold')
+      .fontSize(10)
+      .fillColor(INK)
+      .text(name ?? '', x + 10, doc.y + 2, { width: colWidth - 20 });
+    doc
+      .font('Helvetica')
+      .fontSize(9)
+      .fillColor(INK)
+      .text(address ?? '', x + 10, doc.y + 1, { width: colWidth - 20 });
+  });
+  doc.x = doc.page.margins.left;
+  doc.y = top + height + 10;
+}
+
+function drawTable(doc: Doc, rows: string[][], width: number): void {
+  const cols = rows[0]!.length;
+  // Quantity, product (the rest), unit price, discount, total.
+  const widths = cols === 5 ? [36, width - 36 - 86 - 52 - 92, 86, 52, 92] : Array(cols).fill(width / cols);
+  const right = (c: number) => cols === 5 && c !== 1;
+  rows.forEach((row, r) => {
+    const header = r === 0;
+    const last = r === rows.length - 1 && rows.length > 2;
+    doc.font(header || last ? 'Helvetica-Bold' : 'Helvetica').fontSize(9);
+    const h = Math.max(...row.map((cell, c) => doc.heightOfString(cell, { width: widths[c]! - 8 }))) + 8;
+    if (doc.y + h > doc.page.height - doc.page.margins.bottom) doc.addPage();
+    const y = doc.y;
+    if (header) doc.rect(doc.page.margins.left, y, width, h).fillColor('#eeeeee').fill();
+    let x = doc.page.margins.left;
+    row.forEach((cell, c) => {
+      doc
+        .fillColor(INK)
+        .text(cell, x + 4, y + 4, { width: widths[c]! - 8, align: right(c) ? 'right' : 'left' });
+      x += widths[c]!;
+    });
+    doc
+      .moveTo(doc.page.margins.left, y + h)
+      .lineTo(doc.page.margins.left + width, y + h)
+      .lineWidth(header || last ? 0.8 : 0.4)
+      .strokeColor(RULE)
+      .stroke();
+    doc.y = y + h;
+  });
+  doc.x = doc.page.margins.left;
+  doc.moveDown(0.5);
+}
+
+function drawSignature(
+  doc: Doc,
+  role: string,
+  name: string,
+  title: string,
+  anchor: string,
+  dateAnchor: string,
+  width: number,
+): void {
+  const height = 84;
+  if (doc.y + height > doc.page.height - doc.page.margins.bottom) doc.addPage();
+  const left = doc.page.margins.left;
+  const top = doc.y + 6;
+  doc
+    .font('Helvetica-Bold')
+    .fontSize(8)
+    .fillColor(MUTED)
+    .text(`FOR ${role.toUpperCase()}`, left, top, { characterSpacing: 0.8 });
+  const lineY = top + 44;
+  // The anchors sit on the signature and date lines, invisible, where the provider places fields.
+  doc
+    .font('Helvetica')
+    .fontSize(10)
+    .fillColor('#ffffff')
+    .text(anchor, left, lineY - 14, { lineBreak: false });
+  doc.text(dateAnchor, left + width * 0.62, lineY - 14, { lineBreak: false });
+  doc
+    .moveTo(left, lineY)
+    .lineTo(left + width * 0.55, lineY)
+    .moveTo(left + width * 0.62, lineY)
+    .lineTo(left + width, lineY)
+    .lineWidth(0.7)
+    .strokeColor(INK)
+    .stroke();
+  doc
+    .font('Helvetica')
+    .fontSize(9)
+    .fillColor(INK)
+    .text(`${name}${title ? `, ${title}` : ''}`, left, lineY + 4, {
+      width: width * 0.55,
+    });
+  doc.text('Date', left + width * 0.62, lineY + 4, { lineBreak: false });
+  doc.x = left;
+  doc.y = top + height;
 }

@@ -1,0 +1,158 @@
+import assert from 'node:assert/strict';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { CONFIG_DIR } from '../../paths.ts';
+import { ContractLibraryError, loadContractLibrary } from './clause-library.ts';
+import { evaluate, explain, type DealFacts } from './conditions.ts';
+
+describe('the clause library', () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'dealdesk-clauses-'));
+    cpSync(join(CONFIG_DIR, 'contracts'), dir, { recursive: true });
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+  const edit = (
+    file: string,
+    change: (json: { clauses: Record<string, unknown>[] } & Record<string, unknown>) => void,
+  ) => {
+    const path = join(dir, file);
+    const json = JSON.parse(readFileSync(path, 'utf8'));
+    change(json);
+    writeFileSync(path, JSON.stringify(json));
+  };
+
+  it('loads the shipped library: templates, variants, partials and the required clauses', () => {
+    const lib = loadContractLibrary(dir);
+    assert.deepEqual(
+      lib.templates.map((t) => t.id),
+      ['SOW', 'Order_Form', 'MSA'],
+    );
+    const ids = lib.clauses.map((c) => c.id);
+    for (const want of [
+      'liability-cap',
+      'ip-indemnification',
+      'data-protection-eu',
+      'data-protection-us',
+      'soc2',
+      'encryption',
+      'sla',
+      'payment-net-30',
+      'payment-net-45',
+      'payment-net-60',
+      'billing-annual',
+      'billing-quarterly',
+      'auto-renewal',
+      'termination',
+      'governing-law-germany',
+      'equipment-compatibility-warranty',
+    ])
+      assert.ok(ids.includes(want), want);
+  });
+
+  it('refuses a condition on an unknown fact, naming the file and the clause', () => {
+    edit('clauses.json', (j) => {
+      j.clauses[3]!.when = {
+        all: [
+          { fact: 'region', eq: 'EU' },
+          { fact: 'annualRevnue', gte: 10 },
+        ],
+      };
+    });
+    assert.throws(
+      () => loadContractLibrary(dir),
+      (err: unknown) =>
+        err instanceof ContractLibraryError &&
+        err.message.includes(join(dir, 'clauses.json')) &&
+        err.message.includes('clause "confidentiality"') &&
+        err.message.includes('unknown fact "annualRevnue"'),
+    );
+  });
+
+  it('refuses a comparison of the wrong type and a malformed clause, naming the clause', () => {
+    edit('clauses.json', (j) => {
+      j.clauses[0]!.when = { fact: 'healthData', eq: 'yes' };
+    });
+    assert.throws(
+      () => loadContractLibrary(dir),
+      /clause "liability-cap-enhanced".*"healthData" is a boolean/,
+    );
+    cpSync(join(CONFIG_DIR, 'contracts', 'clauses.json'), join(dir, 'clauses.json'));
+    edit('clauses.json', (j) => {
+      delete j.clauses[2]!.title;
+    });
+    assert.throws(
+      () => loadContractLibrary(dir),
+      /clauses\.json \(clause "ip-indemnification"\): clauses\.2\.title/,
+    );
+  });
+
+  it('refuses a template that does not parse, naming the file', () => {
+    writeFileSync(join(dir, 'sow.mustache'), '# SOW\n{{#lines}}\n- {{product}}\n');
+    assert.throws(
+      () => loadContractLibrary(dir),
+      (err: unknown) =>
+        err instanceof ContractLibraryError && err.message.includes(join(dir, 'sow.mustache')),
+    );
+  });
+
+  it('requires a fallback for every mandatory group, so no contract lacks governing law or payment terms', () => {
+    edit('clauses.json', (j) => {
+      j.clauses = j.clauses.filter((c) => c.id !== 'governing-law-provider');
+    });
+    assert.throws(() => loadContractLibrary(dir), /mandatory group "governing-law" must apply always/);
+  });
+});
+
+describe('conditions', () => {
+  const facts = {
+    region: 'EU',
+    employees: null,
+    contractValueCorporate: 1_200_000,
+    healthData: false,
+  } as unknown as DealFacts;
+  it('evaluates all / any / not and comparisons, with unknown facts never matching', () => {
+    assert.equal(
+      evaluate(
+        {
+          all: [
+            { fact: 'region', eq: 'EU' },
+            { fact: 'contractValueCorporate', gte: 1_000_000 },
+          ],
+        },
+        facts,
+      ),
+      true,
+    );
+    assert.equal(
+      evaluate(
+        {
+          any: [
+            { fact: 'healthData', eq: true },
+            { fact: 'region', in: ['UK', 'US'] },
+          ],
+        },
+        facts,
+      ),
+      false,
+    );
+    assert.equal(evaluate({ not: { fact: 'region', eq: 'EU' } }, facts), false);
+    assert.equal(evaluate({ fact: 'employees', gte: 0 }, facts), false);
+    assert.equal(evaluate({ fact: 'employees', exists: false }, facts), true);
+  });
+  it('explains which comparisons made a rule fire', () => {
+    assert.deepEqual(
+      explain(
+        {
+          any: [
+            { fact: 'healthData', eq: true },
+            { fact: 'contractValueCorporate', gte: 1_000_000 },
+          ],
+        },
+        facts,
+      ),
+      ['contractValueCorporate = 1200000'],
+    );
+  });
+});

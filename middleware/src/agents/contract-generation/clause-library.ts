@@ -1,0 +1,178 @@
+/**
+ * The governed clause library and templates under `config/contracts/`, validated when loaded:
+ * zod for shape, the condition checker for facts, and a trial parse of every mustache template
+ * and clause body. Errors name the file and the clause, so a bad edit stops the service at start
+ * with a message an admin can act on.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import Mustache from 'mustache';
+import { z } from 'zod';
+import { checkCondition, ConditionSchema, type Condition } from './conditions.ts';
+
+export const ClauseSchema = z
+  .object({
+    id: z.string().regex(/^[a-z0-9-]+$/, { error: 'expected a kebab-case clause id' }),
+    version: z.number().int().min(1),
+    /** Clauses of one group are alternatives: the first whose condition holds is chosen. */
+    group: z.string().min(1).optional(),
+    topic: z.enum(['commercial', 'legal', 'technical']),
+    /** Policy requires the clause whenever its condition holds. */
+    mandatory: z.boolean(),
+    title: z.string().min(1),
+    /** Why the clause applies, in words a lawyer reads. */
+    rule: z.string().min(1),
+    /** The governing-law fallback: the customer's country has no clause of its own. */
+    newJurisdiction: z.boolean().optional(),
+    when: ConditionSchema,
+    body: z.string().min(1),
+  })
+  .strict();
+export type Clause = z.infer<typeof ClauseSchema>;
+
+const ClausesFileSchema = z
+  .object({ version: z.string().min(1), clauses: z.array(ClauseSchema).min(1) })
+  .strict();
+
+const TemplateRuleSchema = z
+  .object({
+    id: z.enum(['MSA', 'SOW', 'Order_Form']),
+    title: z.string().min(1),
+    file: z.string().regex(/^[a-z0-9-]+\.mustache$/),
+    rule: z.string().min(1),
+    when: ConditionSchema,
+  })
+  .strict();
+const TemplatesFileSchema = z
+  .object({
+    version: z.string().min(1),
+    templates: z.array(TemplateRuleSchema).min(1),
+    variants: z
+      .object({
+        Executive_Summary: z.object({ title: z.string(), file: z.string() }).strict(),
+        Technical_Appendix: z.object({ title: z.string(), file: z.string() }).strict(),
+      })
+      .strict(),
+    partials: z.array(z.string().regex(/^[a-z0-9-]+$/)),
+  })
+  .strict();
+
+export interface TemplateRule {
+  id: 'MSA' | 'SOW' | 'Order_Form';
+  title: string;
+  rule: string;
+  when: Condition;
+  source: string;
+}
+
+export interface ContractLibrary {
+  version: string;
+  clauses: Clause[];
+  templates: TemplateRule[];
+  variants: {
+    Executive_Summary: { title: string; source: string };
+    Technical_Appendix: { title: string; source: string };
+  };
+  partials: Record<string, string>;
+}
+
+export class ContractLibraryError extends Error {
+  override name = 'ContractLibraryError';
+}
+
+function issues(error: z.ZodError): string {
+  return error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ');
+}
+
+function readJson(file: string): unknown {
+  try {
+    return JSON.parse(readFileSync(file, 'utf8'));
+  } catch (err) {
+    throw new ContractLibraryError(`${file}: ${err instanceof Error ? err.message : String(err)}`);
+  }
+}
+
+function checkTemplate(source: string, where: string): void {
+  try {
+    Mustache.parse(source);
+  } catch (err) {
+    throw new ContractLibraryError(
+      `${where}: the mustache template does not parse: ${(err as Error).message}`,
+    );
+  }
+}
+
+export function loadContractLibrary(dir: string): ContractLibrary {
+  const clausesPath = join(dir, 'clauses.json');
+  const raw = readJson(clausesPath) as { clauses?: { id?: unknown }[] };
+  const parsed = ClausesFileSchema.safeParse(raw);
+  if (!parsed.success) {
+    // Name the clause, not just its index, so the admin finds it in a long file.
+    const first = parsed.error.issues[0];
+    const index = first?.path[0] === 'clauses' ? Number(first.path[1]) : NaN;
+    const id = Number.isInteger(index) ? raw.clauses?.[index]?.id : undefined;
+    throw new ContractLibraryError(
+      `${clausesPath}${typeof id === 'string' ? ` (clause "${id}")` : ''}: ${issues(parsed.error)}`,
+    );
+  }
+  const seen = new Set<string>();
+  for (const clause of parsed.data.clauses) {
+    if (seen.has(clause.id))
+      throw new ContractLibraryError(`${clausesPath}: clause "${clause.id}" appears twice`);
+    seen.add(clause.id);
+    const problems = checkCondition(clause.when);
+    if (problems.length > 0)
+      throw new ContractLibraryError(`${clausesPath} (clause "${clause.id}"): ${problems.join('; ')}`);
+    checkTemplate(clause.body, `${clausesPath} (clause "${clause.id}")`);
+  }
+  const groups = new Map<string, Clause[]>();
+  for (const c of parsed.data.clauses) if (c.group) groups.set(c.group, [...(groups.get(c.group) ?? []), c]);
+  for (const [group, members] of groups) {
+    if (members.at(-1)!.mandatory && members.at(-1)!.when !== true)
+      throw new ContractLibraryError(
+        `${clausesPath} (clause "${members.at(-1)!.id}"): the last clause of the mandatory group "${group}" must apply always (when: true), so every contract gets one`,
+      );
+  }
+
+  const templatesPath = join(dir, 'templates.json');
+  const t = TemplatesFileSchema.safeParse(readJson(templatesPath));
+  if (!t.success) throw new ContractLibraryError(`${templatesPath}: ${issues(t.error)}`);
+  const read = (file: string) => {
+    const path = join(dir, file);
+    let source: string;
+    try {
+      source = readFileSync(path, 'utf8');
+    } catch (err) {
+      throw new ContractLibraryError(`${path}: ${(err as Error).message}`);
+    }
+    checkTemplate(source, path);
+    return source;
+  };
+  const templates = t.data.templates.map((tpl) => {
+    const problems = checkCondition(tpl.when);
+    if (problems.length > 0)
+      throw new ContractLibraryError(`${templatesPath} (template "${tpl.id}"): ${problems.join('; ')}`);
+    return { id: tpl.id, title: tpl.title, rule: tpl.rule, when: tpl.when, source: read(tpl.file) };
+  });
+  if (templates.at(-1)!.when !== true)
+    throw new ContractLibraryError(`${templatesPath}: the last template must apply always (when: true)`);
+  const partials = Object.fromEntries(
+    t.data.partials.map((p) => [p, read(join('partials', `${p}.mustache`))]),
+  );
+  return {
+    version: `${parsed.data.version}/${t.data.version}`,
+    clauses: parsed.data.clauses,
+    templates,
+    variants: {
+      Executive_Summary: {
+        title: t.data.variants.Executive_Summary.title,
+        source: read(t.data.variants.Executive_Summary.file),
+      },
+      Technical_Appendix: {
+        title: t.data.variants.Technical_Appendix.title,
+        source: read(t.data.variants.Technical_Appendix.file),
+      },
+    },
+    partials,
+  };
+}

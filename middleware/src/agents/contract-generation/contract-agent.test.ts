@@ -1,0 +1,199 @@
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import type { z } from 'zod';
+import { CONFIG_DIR } from '../../paths.ts';
+import type { CrmPort, CrmWrite, DealContext } from '../../ports/crm.ts';
+import type { LlmPort, ReasonerResult, StructuredRequest } from '../../ports/llm.ts';
+import type { StageContext } from '../../orchestrator/stage.ts';
+import type { RunRecord } from '../../ports/store.ts';
+import { scenarioDeal, type Scenario } from '../../eval/contract-scenarios.ts';
+import { loadContractLibrary } from './clause-library.ts';
+import { createContractAgent, type ContractOutput } from './contract-agent.ts';
+
+const library = loadContractLibrary(join(CONFIG_DIR, 'contracts'));
+const seller = {
+  name: 'Northbeam Software Inc.',
+  address: '500 Howard Street',
+  country: 'United States',
+  governingLaw: 'the State of California',
+};
+
+const scenario: Scenario = {
+  id: 'agent',
+  why: 'test',
+  deal: {
+    type: 'New Business',
+    currency: 'GBP',
+    industry: 'Transportation',
+    country: 'United Kingdom',
+    employees: 400,
+    description: 'Custom terms requested: termination for convenience after six months.',
+    lines: [
+      { product: 'professional', qty: 50, discount: 5 },
+      { product: 'implementation', qty: 10, discount: 0 },
+    ],
+    signals: [],
+  },
+  expected: { template: 'MSA', clauses: ['termination'], risk: 'Medium', legalReview: true },
+};
+
+/** A run as the orchestrator keeps it: memo keys carry the stage's generation after a rep retry. */
+function harness(llm?: LlmPort) {
+  const memo: Record<string, unknown> = {};
+  let current: DealContext = scenarioDeal(scenario).deal;
+  const existing = new Set<string>();
+  const crm = {
+    loadDeal: async () => structuredClone(current),
+    existingKeys: async (_kind: string, keys: string[]) => new Set(keys.filter((k) => existing.has(k))),
+  } as unknown as CrmPort;
+  const agent = createContractAgent({ crm, library, seller, defaultTermMonths: 12, ...(llm ? { llm } : {}) });
+  let generation = 0;
+  const run = async (attempt = 1) => {
+    const key = (stage: string, k: string) =>
+      stage === 'contract_generation' && generation > 0 ? `${stage}.g${generation}.${k}` : `${stage}.${k}`;
+    const ctx = {
+      run: {
+        id: 'run_0123456789ab',
+        createdAt: '2026-11-25T09:00:00.000Z',
+        opportunityId: current.opportunity.id,
+        memo,
+      } as unknown as RunRecord,
+      stage: 'contract_generation',
+      attempt,
+      events: [],
+      logger: undefined,
+      now: () => new Date('2026-11-25T09:00:05Z'),
+      memo: async <T>(k: string, compute: () => Promise<T>) => {
+        const mk = key('contract_generation', k);
+        if (!(mk in memo)) memo[mk] = await compute();
+        return memo[mk] as T;
+      },
+      recall: <T>(stage: string, k: string) => memo[key(stage, k)] as T | undefined,
+    } as unknown as StageContext;
+    const outcome = await agent.run(ctx);
+    for (const w of outcome.writes ?? []) if (w.kind === 'file') existing.add(w.key);
+    return outcome;
+  };
+  return {
+    memo,
+    run,
+    set deal(d: DealContext) {
+      current = d;
+    },
+    get deal() {
+      return current;
+    },
+    retry() {
+      // What the orchestrator does on a rep retry: the next generation of the stage's memo.
+      generation++;
+      memo['contract_generation.generation'] = generation;
+    },
+  };
+}
+
+describe('the Contract Generation stage', () => {
+  it('fails naming the missing billing country, and after the fix writes three versioned files', async () => {
+    const h = harness();
+    const broken = structuredClone(h.deal);
+    broken.account!.billingCountry = null;
+    h.memo['deal_closure.deal'] = broken;
+    const failed = await h.run();
+    assert.equal(failed.status, 'failed');
+    assert.match(failed.error ?? '', /billing country \(Account\.BillingCountry\)/);
+
+    h.retry();
+    const ok = await h.run();
+    assert.equal(ok.status, 'succeeded', ok.error);
+    const out = ok.output as ContractOutput;
+    assert.equal(out.version, 1);
+    const writes = ok.writes ?? [];
+    assert.deepEqual(
+      writes
+        .filter((w): w is Extract<CrmWrite, { kind: 'contractVersion' }> => w.kind === 'contractVersion')
+        .map((w) => [w.key, w.variant, w.version]),
+      [
+        ['run_0123456789ab:contract:v1:Full', 'Full', 1],
+        ['run_0123456789ab:contract:v1:Executive_Summary', 'Executive_Summary', 1],
+        ['run_0123456789ab:contract:v1:Technical_Appendix', 'Technical_Appendix', 1],
+      ],
+    );
+    assert.equal(writes.filter((w) => w.kind === 'file').length, 3);
+    const clauses = JSON.parse(
+      (writes.find((w) => w.kind === 'contractVersion') as { clauses: string }).clauses,
+    ) as { id: string; rule: string }[];
+    assert.ok(
+      clauses.every((c) => c.rule.length > 0),
+      'every clause carries the rule that selected it',
+    );
+    assert.ok(
+      out.clauses.some((c) => c.nonStandard),
+      'termination for convenience is non-standard',
+    );
+    assert.equal(out.legalReviewRequired, true);
+    assert.match(ok.reasoning, /governing-law-uk \[billing country United Kingdom/);
+  });
+
+  it('creates a new version with a diff when the deal changes, and none when it does not', async () => {
+    const h = harness();
+    const first = await h.run();
+    assert.equal((first.output as ContractOutput).version, 1);
+
+    const changed = structuredClone(h.deal);
+    const line = changed.lineItems[0]!;
+    line.quantity = 60;
+    line.totalPriceMinor = Math.round(line.unitPriceMinor * 60 * 0.95);
+    h.deal = changed;
+    h.retry();
+    const second = await h.run();
+    const v2 = second.output as ContractOutput;
+    assert.equal(v2.version, 2);
+    assert.ok(
+      v2.changes.some((c) => c.startsWith('Total contract value: £37,300.00 → £41,860.00')),
+      v2.changes.join('\n'),
+    );
+    assert.match(second.reasoning, /changes from v1: Total contract value/);
+    assert.ok((second.writes ?? []).some((w) => w.kind === 'contractVersion' && w.key.endsWith(':v2:Full')));
+
+    h.retry();
+    const third = await h.run();
+    const v2again = third.output as ContractOutput;
+    assert.equal(v2again.version, 2);
+    assert.equal(v2again.unchanged, true);
+    assert.equal(v2again.contentHash, v2.contentHash);
+    assert.equal(
+      (third.writes ?? []).filter((w) => w.kind === 'file').length,
+      0,
+      'the same files are not attached again',
+    );
+  });
+
+  it('asks the model for wording, prints it as a draft beside the request, and still requires Legal', async () => {
+    const prompts: string[] = [];
+    const llm: LlmPort = {
+      model: 'fake-model',
+      async generateStructured<S extends z.ZodType>(
+        request: StructuredRequest<S>,
+      ): Promise<ReasonerResult<z.infer<S>>> {
+        prompts.push(request.prompt);
+        const value = request.schema.parse({
+          clauses: [
+            {
+              request: 1,
+              title: 'Termination for convenience',
+              wording: 'Customer may terminate for convenience on 90 days notice after month six.',
+            },
+          ],
+        });
+        return { value, source: 'gemini', model: 'fake-model' };
+      },
+    };
+    const h = harness(llm);
+    const outcome = await h.run();
+    assert.match(prompts[0] ?? '', /1\. Custom terms requested: termination for convenience/);
+    const out = outcome.output as ContractOutput;
+    const custom = out.clauses.find((c) => c.nonStandard);
+    assert.ok(custom, 'the proposed clause stays non-standard');
+    assert.equal(out.legalReviewRequired, true);
+    assert.match(outcome.reasoning, /NON-STANDARD/);
+  });
+});
