@@ -12,6 +12,7 @@ import type { Config } from './config/config.ts';
 import type { Logger } from './logger.ts';
 import { CONFIG_DIR } from './paths.ts';
 import { createSalesforceCrm } from './adapters/salesforce/salesforce-crm.ts';
+import { createSalesforceApprovals } from './adapters/salesforce/salesforce-approvals.ts';
 import { createSqliteRunStore } from './adapters/sqlite/sqlite-run-store.ts';
 import { createLocalEsign, type LocalEsign } from './adapters/local-esign/local-esign.ts';
 import { createGeminiLlm } from './adapters/gemini/gemini-llm.ts';
@@ -146,7 +147,16 @@ export function buildSystem(deps: SystemDeps): System {
       seller: config.seller,
       defaultTermMonths: config.agents.defaultTermMonths,
     }),
-    createApprovalAgent({ crm }),
+    createApprovalAgent({
+      crm,
+      approvals: createSalesforceApprovals({
+        conn: deps.conn,
+        apiVersion: config.salesforce.apiVersion,
+        onRequest: (operation, outcome) => metrics.salesforceRequests.inc({ operation, outcome }),
+      }),
+      notifier,
+      repDiscountAuthorityPercent: config.agents.repDiscountAuthorityPercent,
+    }),
     createSignatureAgent({ esign, crm }),
     createSystemIntegrationAgent({ crm, renewalLeadDays: config.agents.renewalLeadDays, store }),
     createHandoffAgent({ checklists: loadHandoffChecklists() }),

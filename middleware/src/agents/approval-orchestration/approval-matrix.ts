@@ -30,6 +30,39 @@ export interface RequiredApproval {
 
 export class ApprovalMatrixError extends Error {}
 
+export interface CoveragePolicy {
+  /** The rep may discount up to this on their own; deeper discounts need someone's approval. */
+  repDiscountAuthorityPercent: number;
+}
+
+/**
+ * Facts of the deal that policy says someone must approve, but that no active rule picked up:
+ * the org's rules have a gap, and skipping approval would let the deal through unreviewed.
+ */
+export function uncoveredRequirements(
+  required: RequiredApproval[],
+  rules: ApprovalRule[],
+  deal: DealFacts,
+  policy: CoveragePolicy,
+): string[] {
+  const active = rules.filter((r) => r.active);
+  const gaps: string[] = [];
+  if (deal.legalReview && !active.some((r) => r.requiresLegalReview))
+    gaps.push('the contract was flagged for legal review, but no active rule sets Requires_Legal_Review__c');
+  if (deal.customTerms && !active.some((r) => r.requiresCustomTerms))
+    gaps.push('the contract carries non-standard terms, but no active rule sets Requires_Custom_Terms__c');
+  if (deal.securityReview && !active.some((r) => r.requiresSecurityReview))
+    gaps.push('security topics came up, but no active rule sets Requires_Security_Review__c');
+  if (
+    deal.maxDiscountPercent > policy.repDiscountAuthorityPercent &&
+    !required.some((r) => /discount/.test(r.reason))
+  )
+    gaps.push(
+      `the ${deal.maxDiscountPercent}% discount exceeds the rep's ${policy.repDiscountAuthorityPercent}% authority, but no active rule's Min_Discount_Percent__c is at or below it`,
+    );
+  return gaps;
+}
+
 function convert(amountMinor: number, from: string, to: string, rates: Record<string, number>): number {
   if (from === to) return amountMinor;
   const fromRate = rates[from];

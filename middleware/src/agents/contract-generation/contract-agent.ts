@@ -123,7 +123,15 @@ export function createContractAgent(deps: ContractAgentDeps): Stage {
         return failedOutcome(message, { missing });
       }
       const output = await ctx.memo('contract', () =>
-        buildContract(deal, closure, deps, ctx.run.id, new Date(ctx.run.createdAt)),
+        // Each revision by the rep (POST /v1/closures/:id/revise) makes the next version.
+        buildContract(
+          deal,
+          closure,
+          deps,
+          ctx.run.id,
+          new Date(ctx.run.createdAt),
+          1 + Number(ctx.run.memo.revisions ?? 0),
+        ),
       );
       const fileKey = `${ctx.run.id}:contract:v${output.version}:file`;
       const versionKey = `${ctx.run.id}:contract:v${output.version}:Full`;
@@ -207,6 +215,7 @@ async function buildContract(
   deps: ContractAgentDeps,
   runId: string,
   createdAt: Date,
+  version = 1,
 ): Promise<ContractOutput> {
   const opp = deal.opportunity;
   const account = deal.account!;
@@ -272,7 +281,7 @@ async function buildContract(
   const signers = buildSigners(deal);
   const view = {
     agreementNumber: runId.slice(4, 12).toUpperCase(),
-    version: 1,
+    version,
     effectiveDate: today,
     seller: deps.seller,
     customer: {
@@ -311,7 +320,7 @@ async function buildContract(
     createdAt,
   });
   return {
-    version: 1,
+    version,
     template: deps.library.templateName,
     clauses: selected.map((c) => ({ id: c.id, version: c.version, rule: ruleText[c.when] })),
     riskLevel,
