@@ -281,7 +281,7 @@ async function planApprovals(
     if (err instanceof ApprovalMatrixError) return { error: `Approval matrix: ${err.message}.`, facts };
     throw err;
   }
-  const gaps = uncoveredRequirements(required, rules, facts, { repDiscountAuthorityPercent: authority });
+  const gaps = uncoveredRequirements(rules, facts, { repDiscountAuthorityPercent: authority });
   if (gaps.length > 0)
     return {
       error: `No approval rule covers this deal although policy requires one: ${gaps.join('; ')}. Add or activate an Approval_Rule__mdt record, then retry.`,

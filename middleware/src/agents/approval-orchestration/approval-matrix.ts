@@ -40,7 +40,6 @@ export interface CoveragePolicy {
  * the org's rules have a gap, and skipping approval would let the deal through unreviewed.
  */
 export function uncoveredRequirements(
-  required: RequiredApproval[],
   rules: ApprovalRule[],
   deal: DealFacts,
   policy: CoveragePolicy,
@@ -53,12 +52,13 @@ export function uncoveredRequirements(
     gaps.push('the contract carries non-standard terms, but no active rule sets Requires_Custom_Terms__c');
   if (deal.securityReview && !active.some((r) => r.requiresSecurityReview))
     gaps.push('security topics came up, but no active rule sets Requires_Security_Review__c');
+  // The rules' own discount thresholds are the policy; the gap is an org with none at all.
   if (
     deal.maxDiscountPercent > policy.repDiscountAuthorityPercent &&
-    !required.some((r) => /discount/.test(r.reason))
+    !active.some((r) => r.minDiscountPercent !== null)
   )
     gaps.push(
-      `the ${deal.maxDiscountPercent}% discount exceeds the rep's ${policy.repDiscountAuthorityPercent}% authority, but no active rule's Min_Discount_Percent__c is at or below it`,
+      `the ${deal.maxDiscountPercent}% discount exceeds the rep's ${policy.repDiscountAuthorityPercent}% authority, but no active rule sets Min_Discount_Percent__c`,
     );
   return gaps;
 }
