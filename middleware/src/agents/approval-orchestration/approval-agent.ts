@@ -14,6 +14,7 @@ import { formatMoney } from '../../domain/money.ts';
 import type { ContractOutput } from '../contract-generation/contract-agent.ts';
 import {
   ApprovalMatrixError,
+  convertMinor,
   requiredApprovals,
   uncoveredRequirements,
   type DealFacts,
@@ -726,10 +727,11 @@ function brief(
   const corporate = deal.corporateCurrency;
   const rates = deal.currencyRates;
   const toCorporate = (minor: number, currency: string) => {
-    if (currency === corporate) return minor;
-    const from = rates[currency];
-    const to = rates[corporate];
-    return from && to ? Math.round((minor / from) * to) : null;
+    try {
+      return convertMinor(minor, currency, corporate, rates);
+    } catch {
+      return null;
+    }
   };
   const amountCorporate = toCorporate(contract.totalMinor, contract.currency) ?? contract.totalMinor;
   const similar = precedents(history, a.role, amountCorporate, toCorporate, o.id);

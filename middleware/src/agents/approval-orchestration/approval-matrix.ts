@@ -4,7 +4,7 @@
  * currency by default) and the deal amount is converted with the org's rates.
  */
 import type { ApprovalRule } from '../../ports/crm.ts';
-import { formatMoney } from '../../domain/money.ts';
+import { formatMoney, minorUnitDigits, toMinor } from '../../domain/money.ts';
 
 export interface DealFacts {
   amountMinor: number;
@@ -63,7 +63,16 @@ export function uncoveredRequirements(
   return gaps;
 }
 
-function convert(amountMinor: number, from: string, to: string, rates: Record<string, number>): number {
+/**
+ * Converts minor units between currencies with the org's rates (units per corporate unit),
+ * through major units: a yen has no cents, so JPY and USD minor units differ by more than the rate.
+ */
+export function convertMinor(
+  amountMinor: number,
+  from: string,
+  to: string,
+  rates: Record<string, number>,
+): number {
   if (from === to) return amountMinor;
   const fromRate = rates[from];
   const toRate = rates[to];
@@ -71,7 +80,7 @@ function convert(amountMinor: number, from: string, to: string, rates: Record<st
     throw new ApprovalMatrixError(
       `no conversion rate between ${from} and ${to}; add the currency in Setup > Manage Currencies`,
     );
-  return Math.round((amountMinor / fromRate) * toRate);
+  return toMinor((amountMinor / 10 ** minorUnitDigits(from) / fromRate) * toRate, to);
 }
 
 export function requiredApprovals(
@@ -81,11 +90,16 @@ export function requiredApprovals(
 ): RequiredApproval[] {
   const byRole = new Map<ApprovalRule['role'], RequiredApproval>();
   for (const rule of rules.filter((r) => r.active)) {
+    const unknown = rule.dependsOn.filter((d) => !ROLES.includes(d));
+    if (unknown.length > 0)
+      throw new ApprovalMatrixError(
+        `approval rule ${rule.name} depends on ${unknown.join(', ')}, which is not a role (${ROLES.join(', ')}); fix Depends_On__c`,
+      );
     const reasons: string[] = [];
     let applies = false;
     if (rule.minAmountMinor !== null) {
       const ruleCurrency = rule.currency ?? deal.corporateCurrency;
-      const amount = convert(deal.amountMinor, deal.currency, ruleCurrency, deal.rates);
+      const amount = convertMinor(deal.amountMinor, deal.currency, ruleCurrency, deal.rates);
       if (amount >= rule.minAmountMinor) {
         applies = true;
         reasons.push(
@@ -112,8 +126,11 @@ export function requiredApprovals(
     if (!applies) continue;
     const existing = byRole.get(rule.role);
     if (existing) {
+      // Several rules for one role: one approval, every reason, every prerequisite, the strictest SLA.
       existing.reason += `; ${reasons.join('; ')}`;
       existing.rule += `, ${rule.name}`;
+      existing.dependsOn = [...new Set([...existing.dependsOn, ...knownRoles(rule.dependsOn)])];
+      existing.slaHours = Math.min(existing.slaHours, rule.slaHours ?? defaultSlaHours);
       continue;
     }
     byRole.set(rule.role, {
@@ -123,9 +140,7 @@ export function requiredApprovals(
       slaHours: rule.slaHours ?? defaultSlaHours,
       approverUsername: rule.approverUsername,
       backupUsername: rule.backupUsername,
-      dependsOn: rule.dependsOn.filter((d): d is ApprovalRule['role'] =>
-        ['Finance', 'Legal', 'Sales_VP', 'InfoSec', 'Executive'].includes(d),
-      ),
+      dependsOn: knownRoles(rule.dependsOn),
     });
   }
   const required = [...byRole.values()];
@@ -133,6 +148,11 @@ export function requiredApprovals(
   for (const r of required) r.dependsOn = r.dependsOn.filter((d) => byRole.has(d));
   assertAcyclic(required);
   return required;
+}
+
+const ROLES: readonly string[] = ['Finance', 'Legal', 'Sales_VP', 'InfoSec', 'Executive'];
+function knownRoles(names: string[]): ApprovalRule['role'][] {
+  return names.filter((d): d is ApprovalRule['role'] => ROLES.includes(d));
 }
 
 function assertAcyclic(required: RequiredApproval[]): void {
