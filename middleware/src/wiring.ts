@@ -33,6 +33,9 @@ import type { CrmPort } from './ports/crm.ts';
 import { createMetrics, type Metrics } from './metrics.ts';
 import type { Notifier } from './ports/notify.ts';
 import { createConsoleNotifier } from './adapters/notify/console-notifier.ts';
+import { createSalesforceNotifier } from './adapters/notify/salesforce-notifier.ts';
+import { createSlackNotifier } from './adapters/notify/slack-notifier.ts';
+import { createFanOutNotifier } from './adapters/notify/fan-out-notifier.ts';
 
 const ClauseLibrarySchema = z.object({
   version: z.string(),
@@ -120,7 +123,32 @@ export function buildSystem(deps: SystemDeps): System {
     ...(deps.clock ? { clock: deps.clock } : {}),
     logger,
   });
-  const notifier = createConsoleNotifier(logger);
+  // The console in local mode, Chatter mentions / email in a real org, and the team's Slack
+  // channel when a webhook is configured.
+  const notifier = createFanOutNotifier([
+    config.mode === 'local'
+      ? { name: 'console', notifier: createConsoleNotifier(logger) }
+      : {
+          name: 'salesforce',
+          notifier: createSalesforceNotifier({
+            conn: deps.conn,
+            apiVersion: config.salesforce.apiVersion,
+            logger,
+          }),
+        },
+    ...(config.notify.slackWebhookUrl
+      ? [
+          {
+            name: 'slack',
+            notifier: createSlackNotifier({
+              webhookUrl: config.notify.slackWebhookUrl,
+              logger,
+              recordUrl: (id) => `${deps.conn.instanceUrl}/${id}`,
+            }),
+          },
+        ]
+      : []),
+  ]);
   const llm = config.gemini.apiKey
     ? createGeminiLlm({
         apiKey: config.gemini.apiKey,

@@ -87,6 +87,21 @@ export const ConfigSchema = z
         .string()
         .regex(/^[a-z0-9.-]+$/, { error: "expected a Gemini model name like 'gemini-2.5-flash'" }),
     }),
+    notify: z
+      .object({
+        /** Slack incoming webhook for approval and rejection notices; a secret (the URL is the credential). */
+        slackWebhookUrl: z
+          .url({
+            protocol: /^https$/,
+            hostname: /^hooks\.slack(-gov)?\.com$/,
+            error: 'expected a Slack incoming webhook URL (https://hooks.slack.com/services/...)',
+          })
+          .refine((u) => new URL(u).pathname.startsWith('/services/'), {
+            error: 'expected a Slack incoming webhook URL (https://hooks.slack.com/services/...)',
+          })
+          .optional(),
+      })
+      .default({}),
   })
   .superRefine((c, ctx) => {
     if (c.mode !== 'salesforce') return;
@@ -144,10 +159,17 @@ export const ENV_VARS: Record<string, string> = {
   'agents.activityDays': 'DEALDESK_ACTIVITY_DAYS',
   'agents.repDiscountAuthorityPercent': 'DEALDESK_REP_DISCOUNT_AUTHORITY',
   'gemini.model': 'GEMINI_MODEL',
+  'notify.slackWebhookUrl': 'SLACK_WEBHOOK_URL',
 };
 
 /** Config paths whose values are secrets: never logged, never echoed in errors. */
-export const SECRET_PATHS = ['apiKeys', 'localOrg.token', 'salesforce.privateKey', 'gemini.apiKey'] as const;
+export const SECRET_PATHS = [
+  'apiKeys',
+  'localOrg.token',
+  'salesforce.privateKey',
+  'gemini.apiKey',
+  'notify.slackWebhookUrl',
+] as const;
 
 export class ConfigError extends Error {
   readonly problems: string[];
@@ -221,5 +243,6 @@ export function secretValues(config: Config): string[] {
     config.localOrg.token,
     config.salesforce.privateKey,
     config.gemini.apiKey,
+    config.notify.slackWebhookUrl,
   ].filter((v): v is string => typeof v === 'string' && v.length > 0);
 }
