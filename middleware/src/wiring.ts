@@ -11,6 +11,7 @@ import type { Config } from './config/config.ts';
 import type { Logger } from './logger.ts';
 import { CONFIG_DIR } from './paths.ts';
 import { createSalesforceCrm } from './adapters/salesforce/salesforce-crm.ts';
+import { createSalesforceApprovals } from './adapters/salesforce/salesforce-approvals.ts';
 import { createSqliteRunStore } from './adapters/sqlite/sqlite-run-store.ts';
 import { createLocalEsign, type LocalEsign } from './adapters/local-esign/local-esign.ts';
 import { createGeminiLlm } from './adapters/gemini/gemini-llm.ts';
@@ -42,6 +43,9 @@ import type { EsignPort } from './ports/esign.ts';
 import { esignProviderOf } from './config/esign-config.ts';
 import { createDocusignEsign, docusignCredentials } from './adapters/docusign/docusign-esign.ts';
 import { createHourlyBudget } from './agents/signature-management/routing.ts';
+import { createSalesforceNotifier } from './adapters/notify/salesforce-notifier.ts';
+import { createSlackNotifier } from './adapters/notify/slack-notifier.ts';
+import { createFanOutNotifier } from './adapters/notify/fan-out-notifier.ts';
 
 export function loadHandoffChecklists(file = join(CONFIG_DIR, 'handoff-checklists.json')): HandoffChecklists {
   const parsed = HandoffChecklistsSchema.safeParse(JSON.parse(readFileSync(file, 'utf8')));
@@ -148,7 +152,32 @@ export function buildSystem(deps: SystemDeps): System {
       });
   const esign = withEsignResilience(providerEsign, resilienceFor('esign', 'The e-signature service'));
   watchQueue(metrics, () => store.unfinishedRuns());
-  const notifier = createConsoleNotifier(logger);
+  // The console in local mode, Chatter mentions / email in a real org, and the team's Slack
+  // channel when a webhook is configured.
+  const notifier = createFanOutNotifier([
+    config.mode === 'local'
+      ? { name: 'console', notifier: createConsoleNotifier(logger) }
+      : {
+          name: 'salesforce',
+          notifier: createSalesforceNotifier({
+            conn: deps.conn,
+            apiVersion: config.salesforce.apiVersion,
+            logger,
+          }),
+        },
+    ...(config.notify.slackWebhookUrl
+      ? [
+          {
+            name: 'slack',
+            notifier: createSlackNotifier({
+              webhookUrl: config.notify.slackWebhookUrl,
+              logger,
+              recordUrl: (id) => `${deps.conn.instanceUrl}/${id}`,
+            }),
+          },
+        ]
+      : []),
+  ]);
   const llm = config.gemini.apiKey
     ? createGeminiLlm({
         apiKey: config.gemini.apiKey,
@@ -179,7 +208,16 @@ export function buildSystem(deps: SystemDeps): System {
       ...(llm ? { llm } : {}),
       logger,
     }),
-    createApprovalAgent({ crm }),
+    createApprovalAgent({
+      crm,
+      approvals: createSalesforceApprovals({
+        conn: deps.conn,
+        apiVersion: config.salesforce.apiVersion,
+        onRequest: (operation, outcome) => metrics.salesforceRequests.inc({ operation, outcome }),
+      }),
+      notifier,
+      repDiscountAuthorityPercent: config.agents.repDiscountAuthorityPercent,
+    }),
     createSignatureAgent({
       esign,
       crm,

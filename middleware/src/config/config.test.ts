@@ -93,4 +93,25 @@ describe('config', () => {
     });
     assert.deepEqual(secretValues(c).sort(), ['g-key-123', 'k'.repeat(40), 't'.repeat(20)].sort());
   });
+
+  it('takes a Slack incoming webhook, refuses anything else, and treats it as a secret', () => {
+    const hook = 'https://hooks.slack.com/services/T0001/B0001/abcdefghijklmnopqrstuvwx';
+    const c = loadConfig({ SLACK_WEBHOOK_URL: hook });
+    assert.equal(c.notify.slackWebhookUrl, hook);
+    assert.ok(secretValues(c).includes(hook));
+    assert.equal(loadConfig({}).notify.slackWebhookUrl, undefined);
+    for (const bad of [
+      'http://hooks.slack.com/services/T0001/B0001/abcdefghijklmnopqrstuvwx',
+      'https://evil.example/services/T0001/B0001/abcdefghijklmnopqrstuvwx',
+      'https://hooks.slack.com/other/T0001',
+    ]) {
+      const problems = problemsOf({ SLACK_WEBHOOK_URL: bad });
+      assert.equal(problems.length, 1);
+      assert.match(
+        problems[0]!,
+        /^SLACK_WEBHOOK_URL \(notify\.slackWebhookUrl\): expected a Slack incoming webhook URL/,
+      );
+      assert.ok(!problems[0]!.includes('T0001'), 'the URL is not echoed');
+    }
+  });
 });

@@ -174,6 +174,21 @@ export const ConfigSchema = z
         .string()
         .regex(/^[a-z0-9.-]+$/, { error: "expected a Gemini model name like 'gemini-2.5-flash'" }),
     }),
+    notify: z
+      .object({
+        /** Slack incoming webhook for approval and rejection notices; a secret (the URL is the credential). */
+        slackWebhookUrl: z
+          .url({
+            protocol: /^https$/,
+            hostname: /^hooks\.slack(-gov)?\.com$/,
+            error: 'expected a Slack incoming webhook URL (https://hooks.slack.com/services/...)',
+          })
+          .refine((u) => new URL(u).pathname.startsWith('/services/'), {
+            error: 'expected a Slack incoming webhook URL (https://hooks.slack.com/services/...)',
+          })
+          .optional(),
+      })
+      .default({}),
   })
   .superRefine((c, ctx) => {
     refineDocusign(c, ctx);
@@ -256,6 +271,7 @@ export const ENV_VARS: Record<string, string> = {
   'docusign.accountId': 'DOCUSIGN_ACCOUNT_ID',
   'docusign.connectSecrets': 'DOCUSIGN_CONNECT_SECRETS',
   'docusign.connectMaxAgeMinutes': 'DOCUSIGN_CONNECT_MAX_AGE_MINUTES',
+  'notify.slackWebhookUrl': 'SLACK_WEBHOOK_URL',
 };
 
 /** Config paths whose values are secrets: never logged, never echoed in errors. */
@@ -266,6 +282,7 @@ export const SECRET_PATHS = [
   'gemini.apiKey',
   'docusign.privateKey',
   'docusign.connectSecrets',
+  'notify.slackWebhookUrl',
 ] as const;
 
 export class ConfigError extends Error {
@@ -345,6 +362,7 @@ export function secretValues(config: Config): string[] {
     databasePassword(config.databaseUrl),
     config.docusign.privateKey,
     ...(config.docusign.connectSecrets ?? []),
+    config.notify.slackWebhookUrl,
   ].filter((v): v is string => typeof v === 'string' && v.length > 0);
 }
 

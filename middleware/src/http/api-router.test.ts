@@ -116,12 +116,13 @@ describe('API v1: closures and approval decisions', () => {
       .expect(409);
   });
 
-  it('answers decisions for unknown approvals with 404 and bad decisions with 400', async () => {
+  it('answers decisions for unknown approvals with 409 and bad decisions with 400', async () => {
     const unknown = await request(server.url)
       .post('/v1/approvals/a00Dd0000000001AAA/decision')
       .set(auth)
       .send({ decision: 'approve' });
-    assert.equal(unknown.status, 404);
+    assert.equal(unknown.status, 409);
+    assert.match(unknown.body.error.message, /No closure is waiting for approval a00Dd0000000001AAA/);
     assert.equal(unknown.body.error.code, 'UNKNOWN_APPROVAL');
     const bad = await request(server.url)
       .post('/v1/approvals/a00Dd0000000001AAA/decision')

@@ -118,6 +118,16 @@ export async function closureView(store: RunStore, run: RunRecord) {
   };
 }
 
+/** The approval stage's current and superseded (recalled or replaced) approvals, as last saved. */
+async function approvalsOf(store: RunStore, runId: string) {
+  type Row = { approvalId: string | null; status: string };
+  const output = (await store.steps(runId)).find((s) => s.stage === 'approval_orchestration')?.output as {
+    approvals?: Row[];
+    superseded?: Row[];
+  } | null;
+  return { approvals: output?.approvals ?? [], superseded: output?.superseded ?? [] };
+}
+
 export function createApiRouter(deps: ApiDeps): Router {
   const router = express.Router();
   const clock = deps.clock ?? (() => new Date());
@@ -197,7 +207,10 @@ export function createApiRouter(deps: ApiDeps): Router {
   });
 
   const repAction =
-    (kind: 'rep:confirm' | 'control:retry' | 'control:cancel', allowed: (run: RunRecord) => string | null) =>
+    (
+      kind: 'rep:confirm' | 'control:retry' | 'control:cancel' | 'control:revise',
+      allowed: (run: RunRecord) => string | null | Promise<string | null>,
+    ) =>
     async (req: Request, res: Response) => {
       const body = RepActionBodySchema.safeParse(req.body ?? {});
       if (!body.success) {
@@ -209,7 +222,7 @@ export function createApiRouter(deps: ApiDeps): Router {
         sendError(res, 404, 'NOT_FOUND', `No closure ${String(req.params.id)}`);
         return;
       }
-      const problem = allowed(run);
+      const problem = await allowed(run);
       if (problem) {
         sendError(res, 409, 'INVALID_STATE', problem, { status: closureStatusOf(run) });
         return;
@@ -234,14 +247,30 @@ export function createApiRouter(deps: ApiDeps): Router {
   );
   router.post(
     '/v1/closures/:id/retry',
-    repAction(
-      'control:retry',
-      (run) =>
+    repAction('control:retry', async (run) => {
+      const problem =
         finished(run) ??
         (run.waitingFor === 'rep' || run.waitingFor === 'retry'
           ? null
-          : 'Only a closure waiting for the rep can be retried'),
-    ),
+          : 'Only a closure waiting for the rep can be retried');
+      if (problem || STAGES[run.stageIndex] !== 'approval_orchestration') return problem;
+      // Retrying would resubmit a rejected deal unchanged; revising is the way forward.
+      const rejected = (await approvalsOf(deps.store, run.id)).approvals.some((a) => a.status === 'Rejected');
+      return rejected
+        ? 'An approver rejected this deal: revise it (POST /v1/closures/:id/revise) instead of retrying'
+        : null;
+    }),
+  );
+  router.post(
+    '/v1/closures/:id/revise',
+    repAction('control:revise', async (run) => {
+      const done = finished(run);
+      if (done) return done;
+      const rejected = (await approvalsOf(deps.store, run.id)).approvals.find((a) => a.status === 'Rejected');
+      return run.waitingFor === 'rep' && STAGES[run.stageIndex] === 'approval_orchestration' && rejected
+        ? null
+        : 'Only a closure whose approval was rejected can be revised';
+    }),
   );
   router.post(
     '/v1/closures/:id/cancel',
@@ -267,7 +296,13 @@ export function createApiRouter(deps: ApiDeps): Router {
     const indexed = await deps.store.runForRecord(to18(approvalId.data) ?? approvalId.data);
     const run = indexed?.kind === 'approval' ? await deps.store.getRun(indexed.runId) : undefined;
     if (!run) {
-      sendError(res, 404, 'UNKNOWN_APPROVAL', `No running closure has approval ${approvalId.data}`);
+      // 409, not 404: the Apex trigger must not retry a decision no closure is waiting for.
+      sendError(
+        res,
+        409,
+        'UNKNOWN_APPROVAL',
+        `No closure is waiting for approval ${approvalId.data}; it was not submitted by dealdesk, or its closure was removed`,
+      );
       return;
     }
     if (['completed', 'failed', 'cancelled'].includes(run.status)) {
@@ -280,13 +315,20 @@ export function createApiRouter(deps: ApiDeps): Router {
       );
       return;
     }
-    const approvals =
-      (
-        (await deps.store.steps(run.id)).find((s) => s.stage === 'approval_orchestration')?.output as {
-          approvals?: { approvalId: string; status: string }[];
-        } | null
-      )?.approvals ?? [];
-    const current = approvals.find((a) => a.approvalId === approvalId.data);
+    const id18 = to18(approvalId.data) ?? approvalId.data;
+    const { approvals, superseded } = await approvalsOf(deps.store, run.id);
+    const current = approvals.find((a) => a.approvalId === id18);
+    const replaced = superseded.find((a) => a.approvalId === id18);
+    if (!current && replaced) {
+      sendError(
+        res,
+        409,
+        'APPROVAL_SUPERSEDED',
+        `Approval ${approvalId.data} was ${replaced.status === 'Recalled' ? 'recalled' : `${replaced.status.toLowerCase()} and replaced`} when the rep revised the deal; the decision changes nothing`,
+        { closureId: run.id, status: replaced.status },
+      );
+      return;
+    }
     if (current && (current.status === 'Approved' || current.status === 'Rejected')) {
       sendError(res, 409, 'ALREADY_DECIDED', `Approval ${approvalId.data} is already ${current.status}`, {
         closureId: run.id,
@@ -296,12 +338,11 @@ export function createApiRouter(deps: ApiDeps): Router {
     }
     const decidedAt = clock().toISOString();
     // One decision per approval: a repeated callout is acknowledged and changes nothing.
-    const stored = await deps.orchestrator.deliver(
-      run.id,
-      'approval:decision',
-      `approval:${approvalId.data}`,
-      { approvalId: approvalId.data, ...body.data, decidedAt },
-    );
+    const stored = await deps.orchestrator.deliver(run.id, 'approval:decision', `approval:${id18}`, {
+      ...body.data,
+      approvalId: id18,
+      decidedAt,
+    });
     res.status(202).json({ closureId: run.id, approvalId: approvalId.data, accepted: stored });
   });
 

@@ -243,8 +243,10 @@ export class Orchestrator {
       const events = await this.deps.store.pendingEvents(runId);
       const control = await this.applyControlEvents(run, events);
       if (control === 'stop') return;
+      // A rep action may have moved the run (e.g. a revision rewinds it): read it again.
+      if (control === 'resume') continue;
       const stageEvents = events.filter((e) => !isControl(e.kind));
-      if (run.status === 'waiting' && stageEvents.length === 0 && control !== 'resume') return;
+      if (run.status === 'waiting' && stageEvents.length === 0) return;
       const stageKey = STAGES[run.stageIndex];
       if (!stageKey) {
         await this.deps.store.updateRun(runId, {
@@ -296,6 +298,32 @@ export class Orchestrator {
         'Closure cancelled',
       );
       return 'stop';
+    }
+    if (
+      control.some((e) => e.kind === 'control:revise') &&
+      run.status === 'waiting' &&
+      run.waitingFor === 'rep' &&
+      STAGES[run.stageIndex] === 'approval_orchestration'
+    ) {
+      // The rep revised the deal after a rejection: read it again and generate the next contract
+      // version; the approval stage keeps its state and resubmits only what changed.
+      const memo: Record<string, unknown> = { revisions: Number(run.memo.revisions ?? 0) + 1 };
+      for (const stage of ['deal_closure', 'contract_generation'] as const)
+        memo[`${stage}.generation`] = Number(run.memo[`${stage}.generation`] ?? 0) + 1;
+      await this.deps.store.updateRun(
+        run.id,
+        { status: 'running', waitingFor: null, error: null, stageIndex: 0, updatedAt: now },
+        memo,
+      );
+      // Revising is the rep's go-ahead: the re-read deal needs no second confirmation.
+      await this.deps.store.addEvent(
+        run.id,
+        'rep:confirm',
+        `revise-confirm:${control[0]!.id}`,
+        { at: now },
+        now,
+      );
+      return 'resume';
     }
     if (run.status === 'waiting' && (run.waitingFor === 'rep' || run.waitingFor === 'retry')) {
       // A retry after the rep fixed the data recomputes the stage from fresh reads.
@@ -393,6 +421,7 @@ export class Orchestrator {
         return result;
       },
       schedule: async (kind, dueAt, payload) => this.addTimer(run.id, kind, dueAt, payload),
+      clearTimers: async (kind) => store.clearTimers(run.id, kind),
       index: async (recordId, kind) => store.indexRecord(recordId, run.id, kind),
     };
 

@@ -88,6 +88,8 @@ export interface StageContext {
   index(recordId: string, kind: string): Promise<void>;
   /** Schedules a timer event for this run. */
   schedule(kind: string, dueAt: Date, payload: unknown): Promise<void>;
+  /** Drops this run's timers of a kind that no longer matter (e.g. SLA timers once all approved). */
+  clearTimers(kind: string): Promise<void>;
 }
 
 export interface Stage {

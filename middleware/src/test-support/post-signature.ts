@@ -26,6 +26,7 @@ import type { CrmPort, DealContext } from '../ports/crm.ts';
 import type { RunStore } from '../ports/store.ts';
 import { loadHandoffChecklists } from '../wiring.ts';
 import { startLocalOrg, type LocalOrgHarness } from './local-org-server.ts';
+import { contractOutput } from './deal-fixtures.ts';
 
 export interface PostSignatureOptions {
   /** Overrides on the contract the stand-in Contract Generation stage hands on. */
@@ -60,27 +61,20 @@ const POST_SIGNATURE: StageKey[] = ['system_integration', 'handoff_coordination'
 const VOLATILE = new Set(['LastModifiedDate', 'SystemModstamp', 'LastModifiedById', 'LastViewedDate']);
 
 function contractFor(deal: DealContext, overrides: Partial<ContractOutput>): ContractOutput {
-  return {
-    version: 1,
-    template: 'MSA',
+  return contractOutput({
     clauses: [
-      { id: 'sla', version: 1, rule: 'always' },
-      { id: 'data-protection-eu', version: 1, rule: 'eu_customer' },
+      { id: 'sla', version: 1, rule: 'always', because: [], nonStandard: false },
+      { id: 'data-protection-eu', version: 1, rule: 'eu_customer', because: [], nonStandard: false },
     ],
     riskLevel: 'Medium',
-    riskFactors: [],
     legalReviewRequired: true,
-    contentHash: 'a'.repeat(64),
-    fileName: 'msa.pdf',
-    pdfBase64: '',
     startDate: '2026-12-15',
+    endDate: '2029-12-14',
     termMonths: 36,
     totalMinor: deal.opportunity.amountMinor ?? 0,
     currency: deal.opportunity.currency,
-    specialTerms: '',
-    signers: [],
     ...overrides,
-  };
+  });
 }
 
 export async function startPostSignature(options: PostSignatureOptions = {}): Promise<PostSignatureHarness> {

@@ -1,6 +1,11 @@
 import assert from 'node:assert/strict';
 import type { ApprovalRule } from '../../ports/crm.ts';
-import { ApprovalMatrixError, requiredApprovals, type DealFacts } from './approval-matrix.ts';
+import {
+  ApprovalMatrixError,
+  requiredApprovals,
+  uncoveredRequirements,
+  type DealFacts,
+} from './approval-matrix.ts';
 
 const rule = (over: Partial<ApprovalRule>): ApprovalRule => ({
   name: 'R',
@@ -83,6 +88,33 @@ describe('approval matrix', () => {
     assert.throws(
       () => requiredApprovals(cyclic, deal()),
       /cycle: (Finance → Legal → Finance|Legal → Finance → Legal)/,
+    );
+  });
+
+  it('names the policy gap when a deal needs approval that no rule gives', () => {
+    const onlyFinance = [rule({ name: 'Finance_100k', role: 'Finance', minAmountMinor: 100_000_00 })];
+    const facts = deal({ amountMinor: 50_000_00, maxDiscountPercent: 25, legalReview: true });
+    const required = requiredApprovals(onlyFinance, facts);
+    assert.deepEqual(required, []);
+    const gaps = uncoveredRequirements(onlyFinance, facts, { repDiscountAuthorityPercent: 10 });
+    assert.equal(gaps.length, 2);
+    assert.match(gaps[0]!, /legal review.*Requires_Legal_Review__c/);
+    assert.match(
+      gaps[1]!,
+      /25% discount exceeds the rep's 10% authority, but no active rule sets Min_Discount_Percent__c/,
+    );
+    // Within the rep's authority and no flags: nothing is missing.
+    assert.deepEqual(
+      uncoveredRequirements(onlyFinance, deal({ maxDiscountPercent: 10 }), {
+        repDiscountAuthorityPercent: 10,
+      }),
+      [],
+    );
+    // An inactive rule does not cover anything.
+    const retired = [rule({ name: 'Old_Legal', role: 'Legal', requiresLegalReview: true, active: false })];
+    assert.equal(
+      uncoveredRequirements(retired, deal({ legalReview: true }), { repDiscountAuthorityPercent: 10 }).length,
+      1,
     );
   });
 });

@@ -4,7 +4,7 @@
  * currency by default) and the deal amount is converted with the org's rates.
  */
 import type { ApprovalRule } from '../../ports/crm.ts';
-import { formatMoney } from '../../domain/money.ts';
+import { formatMoney, minorUnitDigits, toMinor } from '../../domain/money.ts';
 
 export interface DealFacts {
   amountMinor: number;
@@ -30,7 +30,49 @@ export interface RequiredApproval {
 
 export class ApprovalMatrixError extends Error {}
 
-function convert(amountMinor: number, from: string, to: string, rates: Record<string, number>): number {
+export interface CoveragePolicy {
+  /** The rep may discount up to this on their own; deeper discounts need someone's approval. */
+  repDiscountAuthorityPercent: number;
+}
+
+/**
+ * Facts of the deal that policy says someone must approve, but that no active rule picked up:
+ * the org's rules have a gap, and skipping approval would let the deal through unreviewed.
+ */
+export function uncoveredRequirements(
+  rules: ApprovalRule[],
+  deal: DealFacts,
+  policy: CoveragePolicy,
+): string[] {
+  const active = rules.filter((r) => r.active);
+  const gaps: string[] = [];
+  if (deal.legalReview && !active.some((r) => r.requiresLegalReview))
+    gaps.push('the contract was flagged for legal review, but no active rule sets Requires_Legal_Review__c');
+  if (deal.customTerms && !active.some((r) => r.requiresCustomTerms))
+    gaps.push('the contract carries non-standard terms, but no active rule sets Requires_Custom_Terms__c');
+  if (deal.securityReview && !active.some((r) => r.requiresSecurityReview))
+    gaps.push('security topics came up, but no active rule sets Requires_Security_Review__c');
+  // The rules' own discount thresholds are the policy; the gap is an org with none at all.
+  if (
+    deal.maxDiscountPercent > policy.repDiscountAuthorityPercent &&
+    !active.some((r) => r.minDiscountPercent !== null)
+  )
+    gaps.push(
+      `the ${deal.maxDiscountPercent}% discount exceeds the rep's ${policy.repDiscountAuthorityPercent}% authority, but no active rule sets Min_Discount_Percent__c`,
+    );
+  return gaps;
+}
+
+/**
+ * Converts minor units between currencies with the org's rates (units per corporate unit),
+ * through major units: a yen has no cents, so JPY and USD minor units differ by more than the rate.
+ */
+export function convertMinor(
+  amountMinor: number,
+  from: string,
+  to: string,
+  rates: Record<string, number>,
+): number {
   if (from === to) return amountMinor;
   const fromRate = rates[from];
   const toRate = rates[to];
@@ -38,7 +80,7 @@ function convert(amountMinor: number, from: string, to: string, rates: Record<st
     throw new ApprovalMatrixError(
       `no conversion rate between ${from} and ${to}; add the currency in Setup > Manage Currencies`,
     );
-  return Math.round((amountMinor / fromRate) * toRate);
+  return toMinor((amountMinor / 10 ** minorUnitDigits(from) / fromRate) * toRate, to);
 }
 
 export function requiredApprovals(
@@ -48,11 +90,16 @@ export function requiredApprovals(
 ): RequiredApproval[] {
   const byRole = new Map<ApprovalRule['role'], RequiredApproval>();
   for (const rule of rules.filter((r) => r.active)) {
+    const unknown = rule.dependsOn.filter((d) => !ROLES.includes(d));
+    if (unknown.length > 0)
+      throw new ApprovalMatrixError(
+        `approval rule ${rule.name} depends on ${unknown.join(', ')}, which is not a role (${ROLES.join(', ')}); fix Depends_On__c`,
+      );
     const reasons: string[] = [];
     let applies = false;
     if (rule.minAmountMinor !== null) {
       const ruleCurrency = rule.currency ?? deal.corporateCurrency;
-      const amount = convert(deal.amountMinor, deal.currency, ruleCurrency, deal.rates);
+      const amount = convertMinor(deal.amountMinor, deal.currency, ruleCurrency, deal.rates);
       if (amount >= rule.minAmountMinor) {
         applies = true;
         reasons.push(
@@ -79,8 +126,11 @@ export function requiredApprovals(
     if (!applies) continue;
     const existing = byRole.get(rule.role);
     if (existing) {
+      // Several rules for one role: one approval, every reason, every prerequisite, the strictest SLA.
       existing.reason += `; ${reasons.join('; ')}`;
       existing.rule += `, ${rule.name}`;
+      existing.dependsOn = [...new Set([...existing.dependsOn, ...knownRoles(rule.dependsOn)])];
+      existing.slaHours = Math.min(existing.slaHours, rule.slaHours ?? defaultSlaHours);
       continue;
     }
     byRole.set(rule.role, {
@@ -90,9 +140,7 @@ export function requiredApprovals(
       slaHours: rule.slaHours ?? defaultSlaHours,
       approverUsername: rule.approverUsername,
       backupUsername: rule.backupUsername,
-      dependsOn: rule.dependsOn.filter((d): d is ApprovalRule['role'] =>
-        ['Finance', 'Legal', 'Sales_VP', 'InfoSec', 'Executive'].includes(d),
-      ),
+      dependsOn: knownRoles(rule.dependsOn),
     });
   }
   const required = [...byRole.values()];
@@ -100,6 +148,11 @@ export function requiredApprovals(
   for (const r of required) r.dependsOn = r.dependsOn.filter((d) => byRole.has(d));
   assertAcyclic(required);
   return required;
+}
+
+const ROLES: readonly string[] = ['Finance', 'Legal', 'Sales_VP', 'InfoSec', 'Executive'];
+function knownRoles(names: string[]): ApprovalRule['role'][] {
+  return names.filter((d): d is ApprovalRule['role'] => ROLES.includes(d));
 }
 
 function assertAcyclic(required: RequiredApproval[]): void {

@@ -51,7 +51,12 @@ function closure(
   const contract = contractOutput({
     totalMinor: over.amountMinor ?? 100_000_00,
     legalReviewRequired: over.legal ?? false,
-    clauses: (over.clauses ?? [{ id: 'sla', rule: 'standard clause' }]).map((c) => ({ ...c, version: 1 })),
+    clauses: (over.clauses ?? [{ id: 'sla', rule: 'standard clause' }]).map((c) => ({
+      ...c,
+      version: 1,
+      because: [],
+      nonStandard: false,
+    })),
   });
   const finance = over.financeHours ?? 2;
   const approvals = [

@@ -4,6 +4,7 @@
  * transactions, approval processes, platform events and request statistics; `rest-router.ts`
  * puts it on HTTP.
  */
+import type { SentEmail } from './notify-api.ts';
 import { randomBytes, createHash, verify } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { ApprovalEngine, DEALDESK_APPROVAL_PROCESS, type ApprovalProcessDefinition } from './approvals.ts';
@@ -69,6 +70,8 @@ export class LocalOrg {
   readonly approvals: ApprovalEngine;
   readonly clock: () => Date;
   readonly token: string;
+  /** Emails sent through the Simple Email action; the local org delivers nothing. */
+  readonly outbox: SentEmail[] = [];
   private readonly sessions = new Map<string, string>();
   private readonly events = new EventEmitter();
   private readonly recentEvents: PlatformEventMessage[] = [];

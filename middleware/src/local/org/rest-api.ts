@@ -3,6 +3,7 @@
  * response. `rest-router.ts` feeds it HTTP requests; `composite` feeds it subrequests inside one
  * transaction. Shapes and status codes follow the Salesforce REST API Developer Guide.
  */
+import { EmailSimpleSchema, FeedItemInputSchema, postFeedElement, sendSimpleEmails } from './notify-api.ts';
 import { z } from 'zod';
 import { ProcessRequestsBodySchema } from './approvals.ts';
 import { describeGlobal, describeSObject, sobjectBasicInfo } from './describe.ts';
@@ -120,6 +121,27 @@ export class RestApi {
       case 'process':
         if (rest[0] !== 'approvals') break;
         return this.processApprovals(req, dml);
+      case 'chatter':
+        if (rest[0] !== 'feed-elements' || rest.length !== 1) break;
+        if (m !== 'POST') throw sfError.methodNotAllowed(m);
+        this.count(req, 'chatter', 'POST chatter/feed-elements');
+        return {
+          status: 201,
+          body: this.write(req, dml, (d) => postFeedElement(d, parseBody(FeedItemInputSchema, req.body))),
+        };
+      case 'actions':
+        if (rest[0] !== 'standard' || rest[1] !== 'emailSimple' || rest.length !== 2) break;
+        if (m !== 'POST') throw sfError.methodNotAllowed(m);
+        this.count(req, 'actions', 'POST actions/standard/emailSimple');
+        return {
+          status: 200,
+          body: sendSimpleEmails(
+            this.org.outbox,
+            req.userId,
+            this.org.clock(),
+            parseBody(EmailSimpleSchema, req.body),
+          ),
+        };
       case 'limits':
         this.count(req, 'limits', 'GET limits');
         return { status: 200, body: this.limits() };

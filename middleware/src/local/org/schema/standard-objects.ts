@@ -662,7 +662,7 @@ export function standardObjects(): ObjectDef[] {
         ref(
           'ParentId',
           'Parent ID',
-          ['Account', 'Opportunity', 'Contract', 'User', 'Deal_Closure__c'],
+          ['Account', 'Opportunity', 'Contract', 'User', 'Deal_Closure__c', 'Deal_Approval__c'],
           'Parent',
           { ...required, updateable: false, childRelationshipName: 'Feeds' },
         ),

@@ -1,0 +1,15 @@
+/**
+ * "The same key is delivered at most once per notifier" (the notify port): a bounded memory of
+ * delivered keys. A restart forgets it, so a notice may repeat after a crash; never more often.
+ */
+export function createDedupe(capacity = 10_000): { seen(key: string): boolean; remember(key: string): void } {
+  const keys = new Set<string>();
+  return {
+    seen: (key) => keys.has(key),
+    remember(key) {
+      keys.add(key);
+      // Sets iterate in insertion order: drop the oldest.
+      if (keys.size > capacity) keys.delete(keys.values().next().value!);
+    },
+  };
+}

@@ -1,0 +1,212 @@
+/**
+ * How long approvers take, from past Deal_Approval__c decisions: per approver and per role, the
+ * median and p90 of hours from submission to decision, with a prior from the SLA when there is
+ * not enough history. The deal's completion is predicted by resampling those durations through
+ * the dependency graph (parallel approvals finish at the slowest, dependent ones start after
+ * their prerequisites), so the prediction accounts for "the slowest of three" instead of adding
+ * medians. The Learning agent shares these functions for its cycle-time insights.
+ */
+import { unsafeUniformIntDistribution, xoroshiro128plus, type RandomGenerator } from 'pure-rand';
+import type { ApprovalHistoryEntry } from '../../ports/approvals.ts';
+
+/** Fewer decisions than this and the approver's own history is not trusted alone. */
+export const MIN_SAMPLES = 3;
+
+export interface DecisionTimeStats {
+  /** Whose history it is: the approver, the role, or the SLA prior. */
+  basis: 'approver' | 'role' | 'prior';
+  samples: number;
+  medianHours: number;
+  p90Hours: number;
+  /** The hours the prediction resamples from (the prior's are synthetic quantiles). */
+  durations: number[];
+}
+
+export interface DecisionDuration {
+  approverId: string | null;
+  role: string;
+  hours: number;
+}
+
+/** Hours from submission to decision of each decided approval (recalled ones say nothing about speed). */
+export function decisionDurations(history: ApprovalHistoryEntry[]): DecisionDuration[] {
+  const out: DecisionDuration[] = [];
+  for (const h of history) {
+    if ((h.status !== 'Approved' && h.status !== 'Rejected') || !h.decidedAt) continue;
+    const hours = (Date.parse(h.decidedAt) - Date.parse(h.submittedAt)) / 3_600_000;
+    if (Number.isFinite(hours) && hours >= 0) out.push({ approverId: h.approverId, role: h.role, hours });
+  }
+  return out;
+}
+
+/** Linear-interpolated quantile of sorted values (the R-7 / numpy default). */
+export function quantile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return Number.NaN;
+  const pos = (sorted.length - 1) * p;
+  const lo = Math.floor(pos);
+  const hi = Math.ceil(pos);
+  return sorted[lo]! + (sorted[hi]! - sorted[lo]!) * (pos - lo);
+}
+
+/**
+ * The approver's decision-time statistics: their own history when they have enough, otherwise
+ * the role's, otherwise a prior that expects a decision around 40% of the SLA and 90% by the SLA.
+ */
+export function decisionTimeStats(
+  durations: DecisionDuration[],
+  approverId: string,
+  role: string,
+  slaHours: number,
+): DecisionTimeStats {
+  const own = durations.filter((d) => d.approverId === approverId).map((d) => d.hours);
+  const ofRole = durations.filter((d) => d.role === role).map((d) => d.hours);
+  const pick = (values: number[], basis: 'approver' | 'role'): DecisionTimeStats => {
+    const sorted = [...values].sort((a, b) => a - b);
+    return {
+      basis,
+      samples: sorted.length,
+      medianHours: quantile(sorted, 0.5),
+      p90Hours: quantile(sorted, 0.9),
+      durations: sorted,
+    };
+  };
+  if (own.length >= MIN_SAMPLES) return pick(own, 'approver');
+  if (ofRole.length >= MIN_SAMPLES) return pick(ofRole, 'role');
+  const prior = [0.15, 0.25, 0.3, 0.35, 0.4, 0.45, 0.55, 0.65, 0.8, 0.9].map((f) => f * slaHours);
+  return {
+    basis: 'prior',
+    samples: 0,
+    medianHours: 0.4 * slaHours,
+    p90Hours: 0.9 * slaHours,
+    durations: prior,
+  };
+}
+
+export interface PlannedApproval {
+  role: string;
+  dependsOn: string[];
+  stats: DecisionTimeStats;
+  /** Hours already elapsed since this approval was submitted (0 when not yet submitted). */
+  elapsedHours?: number;
+  decided?: boolean;
+}
+
+export interface CompletionPrediction {
+  /** Median of the simulated completion times, hours from now. */
+  medianHours: number;
+  p90Hours: number;
+  /** Per role: median hours from now until that approval is decided. */
+  byRole: Record<string, number>;
+}
+
+/** A number in [0, 1) from the generator (it mutates: one sequence per prediction). */
+function uniform(rng: RandomGenerator): number {
+  return unsafeUniformIntDistribution(0, 0x3fffffff, rng) / 0x40000000;
+}
+
+/** A stable seed from a string (e.g. the run id), so a run's prediction is reproducible. */
+export function seedOf(text: string): number {
+  let h = 2166136261;
+  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 16777619);
+  return h >>> 0;
+}
+
+/**
+ * Predicts when all approvals will be decided by resampling each approver's past durations
+ * through the dependency graph. Approvals already pending for a while have their elapsed time
+ * subtracted (conditioned on not being decided yet: only longer durations are drawn).
+ */
+export function predictCompletion(
+  approvals: PlannedApproval[],
+  seed: number,
+  simulations = 2000,
+): CompletionPrediction {
+  const rng = xoroshiro128plus(seed);
+  const byRole = new Map(approvals.map((a) => [a.role, a]));
+  const totals: number[] = [];
+  const roleTimes = new Map<string, number[]>(approvals.map((a) => [a.role, []]));
+  for (let s = 0; s < simulations; s++) {
+    const finish = new Map<string, number>();
+    const finishOf = (role: string, seen: Set<string>): number => {
+      const known = finish.get(role);
+      if (known !== undefined) return known;
+      const a = byRole.get(role);
+      if (!a || a.decided || seen.has(role)) return 0;
+      seen.add(role);
+      const start = Math.max(0, ...a.dependsOn.map((d) => finishOf(d, seen)));
+      const elapsed = a.elapsedHours ?? 0;
+      const pool = a.stats.durations.filter((d) => d > elapsed);
+      // Past every recorded duration: expect it soon, at the longest we have seen plus a little.
+      const draw =
+        pool.length > 0
+          ? pool[Math.floor(uniform(rng) * pool.length)]! - elapsed
+          : Math.max(1, 0.1 * (a.stats.p90Hours || 1));
+      const t = start + draw;
+      finish.set(role, t);
+      return t;
+    };
+    let total = 0;
+    for (const a of approvals) {
+      const t = finishOf(a.role, new Set());
+      roleTimes.get(a.role)!.push(t);
+      total = Math.max(total, t);
+    }
+    totals.push(total);
+  }
+  totals.sort((a, b) => a - b);
+  return {
+    medianHours: quantile(totals, 0.5),
+    p90Hours: quantile(totals, 0.9),
+    byRole: Object.fromEntries(
+      [...roleTimes].map(([role, times]) => [
+        role,
+        quantile(
+          [...times].sort((a, b) => a - b),
+          0.5,
+        ),
+      ]),
+    ),
+  };
+}
+
+export interface Precedent {
+  opportunityName: string;
+  amountMinor: number;
+  currency: string;
+  status: 'Approved' | 'Rejected';
+  hours: number;
+}
+
+/**
+ * Similar past deals for a role: the same role decided on a deal within half to double this
+ * one's amount (compared in the corporate currency), most recent first, one per opportunity.
+ */
+export function precedents(
+  history: ApprovalHistoryEntry[],
+  role: string,
+  amountCorporateMinor: number,
+  toCorporate: (amountMinor: number, currency: string) => number | null,
+  excludeOpportunityId: string,
+  max = 3,
+): Precedent[] {
+  const seen = new Set<string>();
+  const out: Precedent[] = [];
+  for (const h of history) {
+    if (out.length >= max) break;
+    if (h.role !== role || (h.status !== 'Approved' && h.status !== 'Rejected') || !h.decidedAt) continue;
+    if (!h.opportunityId || h.opportunityId === excludeOpportunityId || seen.has(h.opportunityId)) continue;
+    if (h.amountMinor === null || !h.currency) continue;
+    const corporate = toCorporate(h.amountMinor, h.currency);
+    if (corporate === null || corporate < amountCorporateMinor / 2 || corporate > amountCorporateMinor * 2)
+      continue;
+    seen.add(h.opportunityId);
+    out.push({
+      opportunityName: h.opportunityName ?? h.opportunityId,
+      amountMinor: h.amountMinor,
+      currency: h.currency,
+      status: h.status,
+      hours: (Date.parse(h.decidedAt) - Date.parse(h.submittedAt)) / 3_600_000,
+    });
+  }
+  return out;
+}

@@ -1,0 +1,48 @@
+/**
+ * The approvals port: what the Approval Orchestration Agent needs from the org's approval
+ * process beyond submitting (which the CRM port does with the step's records): past decisions
+ * for prediction and precedent, reassigning a pending request, and recalling requests.
+ */
+import { z } from 'zod';
+import type { CrmUser } from './crm.ts';
+
+const Id = z.string().regex(/^[a-zA-Z0-9]{15}([a-zA-Z0-9]{3})?$/, 'expected a Salesforce id');
+
+/** One past Deal_Approval__c, with the deal it belonged to. */
+export const ApprovalHistoryEntrySchema = z.object({
+  approvalId: Id,
+  role: z.string(),
+  approverId: Id.nullable(),
+  status: z.enum(['Pending', 'Approved', 'Rejected', 'Escalated', 'Recalled']),
+  /** When the request was created (submitted right after). */
+  submittedAt: z.string(),
+  decidedAt: z.string().nullable(),
+  reason: z.string().nullable(),
+  comments: z.string().nullable(),
+  opportunityId: Id.nullable(),
+  opportunityName: z.string().nullable(),
+  amountMinor: z.number().int().nullable(),
+  currency: z.string().length(3).nullable(),
+});
+export type ApprovalHistoryEntry = z.infer<typeof ApprovalHistoryEntrySchema>;
+
+export interface ReassignResult {
+  approvalId: string;
+  ok: boolean;
+  workitemId?: string;
+  error?: string;
+}
+
+export interface ApprovalsPort {
+  /** Decided (and pending) approvals, newest first, at most `limit`. */
+  history(options: { limit: number }): Promise<ApprovalHistoryEntry[]>;
+  /** The users the rules name and the history, in one round trip (planning needs both). */
+  planningData(
+    usernames: string[],
+    historyLimit: number,
+  ): Promise<{ users: CrmUser[]; history: ApprovalHistoryEntry[] }>;
+  /** Moves the pending request of an approval to another user (ProcessInstanceWorkitem.ActorId). */
+  reassign(approvalId: string, toUserId: string): Promise<ReassignResult>;
+  /** Recalls pending requests (process/approvals Removed); already-finished ones are left alone. */
+  recall(approvalIds: string[], comments: string): Promise<ReassignResult[]>;
+}
