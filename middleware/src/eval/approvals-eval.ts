@@ -7,7 +7,9 @@
  *   the simulated actual completion of each deal's approvals.
  */
 import { readFileSync } from 'node:fs';
-import { unsafeUniformIntDistribution, xoroshiro128plus, type RandomGenerator } from 'pure-rand';
+import { xoroshiro128plus } from 'pure-rand/generator/xoroshiro128plus';
+import { uniformInt } from 'pure-rand/distribution/uniformInt';
+import type { RandomGenerator } from 'pure-rand/types/RandomGenerator';
 import { z } from 'zod';
 import { toMinor } from '../domain/money.ts';
 import type { ApprovalRule } from '../ports/crm.ts';
@@ -173,7 +175,7 @@ export const APPROVER_PROFILES: Record<string, ResponseProfile> = {
 
 function uniform(rng: RandomGenerator): number {
   // Never 0: the log below needs a positive number.
-  return (unsafeUniformIntDistribution(0, 0x3fffffff, rng) + 0.5) / 0x40000000;
+  return (uniformInt(rng, 0, 0x3fffffff) + 0.5) / 0x40000000;
 }
 
 function logNormal(rng: RandomGenerator, p: ResponseProfile): number {

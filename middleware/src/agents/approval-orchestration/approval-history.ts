@@ -6,7 +6,9 @@
  * their prerequisites), so the prediction accounts for "the slowest of three" instead of adding
  * medians. The Learning agent shares these functions for its cycle-time insights.
  */
-import { unsafeUniformIntDistribution, xoroshiro128plus, type RandomGenerator } from 'pure-rand';
+import { xoroshiro128plus } from 'pure-rand/generator/xoroshiro128plus';
+import { uniformInt } from 'pure-rand/distribution/uniformInt';
+import type { RandomGenerator } from 'pure-rand/types/RandomGenerator';
 import type { ApprovalHistoryEntry } from '../../ports/approvals.ts';
 
 /** Fewer decisions than this and the approver's own history is not trusted alone. */
@@ -101,7 +103,7 @@ export interface CompletionPrediction {
 
 /** A number in [0, 1) from the generator (it mutates: one sequence per prediction). */
 function uniform(rng: RandomGenerator): number {
-  return unsafeUniformIntDistribution(0, 0x3fffffff, rng) / 0x40000000;
+  return uniformInt(rng, 0, 0x3fffffff) / 0x40000000;
 }
 
 /** A stable seed from a string (e.g. the run id), so a run's prediction is reproducible. */
