@@ -241,7 +241,7 @@ describe('approval cycle: remind, reassign, escalate, approve, reject, revise (l
       (x) => x.status === 'Waiting_Approval' && byRole(x, 'Finance')?.status === 'Pending',
     );
     const versions = await admin.query<{ Version__c: number }>(
-      `SELECT Version__c FROM Contract_Version__c WHERE Deal_Closure__c = '${started.dealClosureId}' ORDER BY Version__c`,
+      `SELECT Version__c FROM Contract_Version__c WHERE Deal_Closure__c = '${started.dealClosureId}' AND Variant__c = 'Full' ORDER BY Version__c`,
     );
     assert.deepEqual(
       versions.records.map((r) => r.Version__c),

@@ -181,7 +181,8 @@ describe('the demo deal through DocuSign and Connect webhooks', () => {
     const files = await conn.query<{ Title: string }>(
       `SELECT Title FROM ContentVersion WHERE FirstPublishLocationId = '${result.opportunityId}'`,
     );
-    assert.equal(files.totalSize, 3, files.records.map((f) => f.Title).join(', '));
+    // The three contract variants, then DocuSign's signed agreement and certificate, once each.
+    assert.equal(files.totalSize, 5, files.records.map((f) => f.Title).join(', '));
     assert.equal(await count(`SELECT COUNT() FROM Handoff_Package__c ${where}`), 4);
     const metrics = await server.system.metrics.registry.getSingleMetricAsString(
       'dealdesk_runs_finished_total',

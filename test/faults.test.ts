@@ -125,15 +125,25 @@ describe('closures against a faulty org and signing service', function () {
       assert.equal(closures.records[0]!.Status__c, 'Completed');
       const where = `WHERE Deal_Closure__c = '${closures.records[0]!.Id}'`;
       assert.equal(await count(`SELECT COUNT() FROM Agent_Step__c ${where}`), 7);
-      assert.equal(await count(`SELECT COUNT() FROM Contract_Version__c ${where}`), 1);
+      // Full contract, executive summary and technical appendix: one version, three variants.
+      assert.equal(await count(`SELECT COUNT() FROM Contract_Version__c ${where}`), 3);
       assert.equal(await count(`SELECT COUNT() FROM Signature_Envelope__c ${where}`), 1);
       assert.equal(await count(`SELECT COUNT() FROM Handoff_Package__c ${where}`), 4);
-      assert.equal(await count(`SELECT COUNT() FROM Win_Insight__c ${where}`), 1);
+      // Several insights per deal, each once: no metric twice.
+      const insights = await admin.query<{ Metric__c: string }>(
+        `SELECT Metric__c FROM Win_Insight__c ${where}`,
+      );
+      assert.ok(insights.totalSize >= 1);
+      assert.equal(
+        new Set(insights.records.map((r) => r.Metric__c)).size,
+        insights.totalSize,
+        'each insight once',
+      );
       assert.equal(await count(`SELECT COUNT() FROM FeedItem WHERE ParentId = '${opportunityId}'`), 1);
       assert.equal(
         await count(`SELECT COUNT() FROM ContentVersion WHERE FirstPublishLocationId = '${opportunityId}'`),
-        3,
-        'contract, signed agreement and certificate, once each',
+        5,
+        'three contract variants, signed agreement and certificate, once each',
       );
       const opp = (await admin.sobject('Opportunity').retrieve(opportunityId)) as Record<string, unknown>;
       assert.equal(opp.StageName, 'Closed Won');

@@ -107,6 +107,7 @@ export async function startServer(
         username: String(integrationUser?.Username),
         privateKey: localConnectedApp().privateKeyPem,
         apiVersion: config.salesforce.apiVersion,
+        ...(options.clock ? { clock: options.clock } : {}),
       });
     } catch (err) {
       await new Promise<void>((ok) => server.close(() => ok()));

@@ -183,7 +183,7 @@ export const ConfigSchema = z
             hostname: /^hooks\.slack(-gov)?\.com$/,
             error: 'expected a Slack incoming webhook URL (https://hooks.slack.com/services/...)',
           })
-          .refine((u) => new URL(u).pathname.startsWith('/services/'), {
+          .refine((u) => URL.canParse(u) && new URL(u).pathname.startsWith('/services/'), {
             error: 'expected a Slack incoming webhook URL (https://hooks.slack.com/services/...)',
           })
           .optional(),

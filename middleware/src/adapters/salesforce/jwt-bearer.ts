@@ -17,6 +17,8 @@ export interface JwtBearerConfig {
   privateKey?: string;
   privateKeyFile?: string;
   apiVersion: string;
+  /** The time the assertion's expiry counts from; the local org's clock when a test controls it. */
+  clock?: () => Date;
 }
 
 const TokenResponseSchema = z.object({
@@ -78,7 +80,7 @@ export async function requestToken(
     headers: { 'Content-Type': 'application/x-www-form-urlencoded', Accept: 'application/json' },
     body: new URLSearchParams({
       grant_type: 'urn:ietf:params:oauth:grant-type:jwt-bearer',
-      assertion: jwtAssertion(config, key),
+      assertion: jwtAssertion(config, key, config.clock?.() ?? new Date()),
     }).toString(),
   });
   const body: unknown = await res.json().catch(() => undefined);
