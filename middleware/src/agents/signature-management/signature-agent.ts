@@ -306,7 +306,7 @@ export function createSignatureAgent(deps: SignatureAgentDeps): Stage {
             `${envelope.envelopeId}:declined`,
             `${decliner?.name ?? 'A signer'} declined to sign ${deal.opportunity.name}`,
             `${decliner?.name ?? 'A signer'} declined the agreement: "${decliner?.declineReason ?? 'no reason given'}". ` +
-              `Revise the contract and retry (POST ${closure}/retry), name another signer (POST ${closure}/signers/${decliner?.recipientKey ?? '<recipientKey>'} with their email), or send it again (POST ${closure}/signature/resend).`,
+              `Name another signer (POST ${closure}/signers/${decliner?.recipientKey ?? '<recipientKey>'} with their email), send it again (POST ${closure}/signature/resend), or, if the contract must change, cancel (POST ${closure}/cancel) and start a new closure once the opportunity is updated.`,
           );
         else
           await toRep(
@@ -317,7 +317,7 @@ export function createSignatureAgent(deps: SignatureAgentDeps): Stage {
         return finish({
           status: 'waiting',
           waitingFor: 'rep',
-          reasoning: `The envelope was ${envelope.status}${decliner ? ` by ${decliner.name}: "${decliner.declineReason ?? 'no reason given'}"` : ''}. The rep decides how to proceed: a revised contract, another signer, or a resend.${actionsDone} ${who}.`,
+          reasoning: `The envelope was ${envelope.status}${decliner ? ` by ${decliner.name}: "${decliner.declineReason ?? 'no reason given'}"` : ''}. The rep decides how to proceed: another signer, a resend, or a new closure with a revised contract.${actionsDone} ${who}.`,
           confidence: null,
           facts: { envelope: output },
           message: `Signature ${envelope.status}${decliner ? ` by ${decliner.name}` : ''}`,
