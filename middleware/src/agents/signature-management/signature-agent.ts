@@ -77,7 +77,8 @@ export function createSignatureAgent(deps: SignatureAgentDeps): Stage {
     async run(ctx: StageContext): Promise<StageOutcome> {
       const { deal, contract } = earlierResults(ctx);
       const now = ctx.now().toISOString();
-      const corrections = { ...(ctx.load<Record<string, Correction>>('corrections') ?? {}) };
+      // Addresses the rep corrected stay corrected across a retry (a new generation of the step).
+      const corrections = carriedCorrections(ctx.run.memo);
       const notified = new Set(ctx.load<string[]>('notified') ?? []);
       let round = ctx.load<number>('round') ?? 0;
       const generation = Number(ctx.run.memo['signature_management.generation'] ?? 0);
@@ -121,6 +122,30 @@ export function createSignatureAgent(deps: SignatureAgentDeps): Stage {
           }),
         );
 
+      const writes: CrmWrite[] = [];
+      // A retry after the rep fixed data starts a new generation with a new envelope; an
+      // envelope of an earlier generation still out for signature is voided first, once, so
+      // nobody signs a superseded copy.
+      if (generation > 0) {
+        const current = `signature_management.g${generation}.`;
+        for (const [key, value] of Object.entries(ctx.run.memo)) {
+          if (key.startsWith(current) || !/^signature_management\.(g\d+\.)?state\.tracked\.\d+$/.test(key))
+            continue;
+          const old = value as TrackedEnvelope;
+          if (ENDED.has(old.status) || old.status === 'completed') continue;
+          await ctx.memo(`superseded.${old.envelopeId}`, async () => {
+            try {
+              await deps.esign.voidEnvelope(old.envelopeId, 'Superseded by a new envelope for the same deal');
+              return true;
+            } catch (err) {
+              // Already completed, declined or voided at the provider: nothing left to stop.
+              ctx.logger.warn({ err, envelopeId: old.envelopeId }, 'could not void the superseded envelope');
+              return false;
+            }
+          });
+          writes.push(envelopeWrite(ctx.run.id, { ...old, status: 'voided' }));
+        }
+      }
       let sent = await send(round);
       await ctx.index(sent.envelopeId, 'envelope');
       const providerEvents = ctx.events
@@ -130,7 +155,6 @@ export function createSignatureAgent(deps: SignatureAgentDeps): Stage {
         ctx.load<TrackedEnvelope>(`tracked.${round}`) ?? startTracking(sent),
         providerEvents,
       );
-      const writes: CrmWrite[] = [];
       const done: string[] = [];
 
       // The rep's actions: correct a recipient (in place when the envelope is live and the
@@ -373,6 +397,18 @@ export function createSignatureAgent(deps: SignatureAgentDeps): Stage {
       });
     },
   };
+}
+
+function carriedCorrections(memo: Record<string, unknown>): Record<string, Correction> {
+  const found: { generation: number; value: Record<string, Correction> }[] = [];
+  for (const [key, value] of Object.entries(memo)) {
+    const m = /^signature_management\.(?:g(\d+)\.)?state\.corrections$/.exec(key);
+    if (m) found.push({ generation: Number(m[1] ?? 0), value: value as Record<string, Correction> });
+  }
+  return Object.assign(
+    {},
+    ...found.sort((a, b) => a.generation - b.generation).map((f) => f.value),
+  ) as Record<string, Correction>;
 }
 
 function envelopeWrite(runId: string, e: Envelope): CrmWrite {
