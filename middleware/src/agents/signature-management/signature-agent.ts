@@ -77,7 +77,8 @@ export function createSignatureAgent(deps: SignatureAgentDeps): Stage {
     async run(ctx: StageContext): Promise<StageOutcome> {
       const { deal, contract } = earlierResults(ctx);
       const now = ctx.now().toISOString();
-      const corrections = { ...(ctx.load<Record<string, Correction>>('corrections') ?? {}) };
+      // Addresses the rep corrected stay corrected across a retry (a new generation of the step).
+      const corrections = carriedCorrections(ctx.run.memo);
       const notified = new Set(ctx.load<string[]>('notified') ?? []);
       let round = ctx.load<number>('round') ?? 0;
       const generation = Number(ctx.run.memo['signature_management.generation'] ?? 0);
@@ -121,6 +122,30 @@ export function createSignatureAgent(deps: SignatureAgentDeps): Stage {
           }),
         );
 
+      const writes: CrmWrite[] = [];
+      // A retry after the rep fixed data starts a new generation with a new envelope; an
+      // envelope of an earlier generation still out for signature is voided first, once, so
+      // nobody signs a superseded copy.
+      if (generation > 0) {
+        const current = `signature_management.g${generation}.`;
+        for (const [key, value] of Object.entries(ctx.run.memo)) {
+          if (key.startsWith(current) || !/^signature_management\.(g\d+\.)?state\.tracked\.\d+$/.test(key))
+            continue;
+          const old = value as TrackedEnvelope;
+          if (ENDED.has(old.status) || old.status === 'completed') continue;
+          await ctx.memo(`superseded.${old.envelopeId}`, async () => {
+            try {
+              await deps.esign.voidEnvelope(old.envelopeId, 'Superseded by a new envelope for the same deal');
+              return true;
+            } catch (err) {
+              // Already completed, declined or voided at the provider: nothing left to stop.
+              ctx.logger.warn({ err, envelopeId: old.envelopeId }, 'could not void the superseded envelope');
+              return false;
+            }
+          });
+          writes.push(envelopeWrite(ctx.run.id, { ...old, status: 'voided' }));
+        }
+      }
       let sent = await send(round);
       await ctx.index(sent.envelopeId, 'envelope');
       const providerEvents = ctx.events
@@ -130,7 +155,6 @@ export function createSignatureAgent(deps: SignatureAgentDeps): Stage {
         ctx.load<TrackedEnvelope>(`tracked.${round}`) ?? startTracking(sent),
         providerEvents,
       );
-      const writes: CrmWrite[] = [];
       const done: string[] = [];
 
       // The rep's actions: correct a recipient (in place when the envelope is live and the
@@ -306,7 +330,7 @@ export function createSignatureAgent(deps: SignatureAgentDeps): Stage {
             `${envelope.envelopeId}:declined`,
             `${decliner?.name ?? 'A signer'} declined to sign ${deal.opportunity.name}`,
             `${decliner?.name ?? 'A signer'} declined the agreement: "${decliner?.declineReason ?? 'no reason given'}". ` +
-              `Revise the contract and retry (POST ${closure}/retry), name another signer (POST ${closure}/signers/${decliner?.recipientKey ?? '<recipientKey>'} with their email), or send it again (POST ${closure}/signature/resend).`,
+              `Name another signer (POST ${closure}/signers/${decliner?.recipientKey ?? '<recipientKey>'} with their email), send it again (POST ${closure}/signature/resend), or, if the contract must change, cancel (POST ${closure}/cancel) and start a new closure once the opportunity is updated.`,
           );
         else
           await toRep(
@@ -317,7 +341,7 @@ export function createSignatureAgent(deps: SignatureAgentDeps): Stage {
         return finish({
           status: 'waiting',
           waitingFor: 'rep',
-          reasoning: `The envelope was ${envelope.status}${decliner ? ` by ${decliner.name}: "${decliner.declineReason ?? 'no reason given'}"` : ''}. The rep decides how to proceed: a revised contract, another signer, or a resend.${actionsDone} ${who}.`,
+          reasoning: `The envelope was ${envelope.status}${decliner ? ` by ${decliner.name}: "${decliner.declineReason ?? 'no reason given'}"` : ''}. The rep decides how to proceed: another signer, a resend, or a new closure with a revised contract.${actionsDone} ${who}.`,
           confidence: null,
           facts: { envelope: output },
           message: `Signature ${envelope.status}${decliner ? ` by ${decliner.name}` : ''}`,
@@ -373,6 +397,18 @@ export function createSignatureAgent(deps: SignatureAgentDeps): Stage {
       });
     },
   };
+}
+
+function carriedCorrections(memo: Record<string, unknown>): Record<string, Correction> {
+  const found: { generation: number; value: Record<string, Correction> }[] = [];
+  for (const [key, value] of Object.entries(memo)) {
+    const m = /^signature_management\.(?:g(\d+)\.)?state\.corrections$/.exec(key);
+    if (m) found.push({ generation: Number(m[1] ?? 0), value: value as Record<string, Correction> });
+  }
+  return Object.assign(
+    {},
+    ...found.sort((a, b) => a.generation - b.generation).map((f) => f.value),
+  ) as Record<string, Correction>;
 }
 
 function envelopeWrite(runId: string, e: Envelope): CrmWrite {
