@@ -21,7 +21,7 @@ import { loadConfig } from '../middleware/src/config/config.ts';
 import { createLogger } from '../middleware/src/logger.ts';
 import { startServer, type RunningServer } from '../middleware/src/server.ts';
 import { seedDealCopies } from '../middleware/src/test-support/deal-copies.ts';
-import { runLoad, waitFor, type LoadResult } from './bench-lib.ts';
+import { runLoad, type LoadResult } from './bench-lib.ts';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const option = (name: string): string | undefined => {
@@ -54,21 +54,28 @@ async function startInstance(): Promise<{ server: RunningServer; close(): Promis
 }
 
 function client(server: RunningServer) {
-  // The approval stage publishes its Waiting_Approval timeline event just before it submits;
-  // only then does polling the store start, so waiting costs the server almost nothing.
-  const armed = new Map<string, () => void>();
-  const seen = new Set<string>();
-  server.localOrg!.onPlatformEvent((m) => {
-    if (m.type !== 'Deal_Closure_Event__e' || m.payload.Status__c !== 'Waiting_Approval') return;
-    const runId = String(m.payload.Step_Key__c ?? '').split(':')[0]!;
-    seen.add(runId);
-    armed.get(runId)?.();
-  });
-  const approvalStage = (closureId: string) =>
-    new Promise<void>((resolve) => {
-      if (seen.has(closureId)) resolve();
-      else armed.set(closureId, resolve);
-    });
+  // Told, not polled: polling the store at this rate would load the server being measured. The
+  // run is parked for approval (approvals submitted) when the orchestrator stores that state.
+  const parked = new Map<string, { resolve(): void; reject(err: Error): void }>();
+  const done = new Map<string, Error | null>();
+  const store = server.system.store;
+  const updateRun = store.updateRun.bind(store);
+  store.updateRun = async (id, patch, memo) => {
+    const run = await updateRun(id, patch, memo);
+    const outcome =
+      run.status === 'waiting' && run.waitingFor === 'approval'
+        ? null
+        : (run.status === 'waiting' && run.waitingFor === 'rep') || run.status === 'failed'
+          ? new Error(`closure ${id} stopped: ${run.error}`)
+          : undefined;
+    if (outcome !== undefined) {
+      const waiter = parked.get(id);
+      if (!waiter) done.set(id, outcome);
+      else if (outcome) waiter.reject(outcome);
+      else waiter.resolve();
+    }
+    return run;
+  };
   return {
     start: async (opportunityId: string) => {
       const res = await fetch(`${server.url}/v1/closures`, {
@@ -80,21 +87,26 @@ function client(server: RunningServer) {
         throw new Error(`POST /v1/closures answered ${res.status}: ${await res.text()}`);
       return ((await res.json()) as { closureId: string }).closureId;
     },
-    // In-process store reads: polling over HTTP at this rate would load the server it measures.
-    submitted: async (closureId: string) => {
-      await Promise.race([approvalStage(closureId), new Promise((r) => setTimeout(r, 30_000))]);
-      armed.delete(closureId);
-      seen.delete(closureId);
-      await waitFor(async () => {
-        const run = await server.system.store.getRun(closureId);
-        if (run?.status === 'waiting' && run.waitingFor === 'approval') return true;
-        if (run?.status === 'waiting' && run.waitingFor === 'rep')
-          return `closure ${closureId} stopped: ${run.error}`;
-        if (run?.status === 'failed' || run?.status === 'completed')
-          return `closure ${closureId} ended early`;
-        return undefined;
-      }, 1);
-    },
+    submitted: (closureId: string) =>
+      new Promise<void>((resolve, reject) => {
+        if (done.has(closureId)) {
+          const outcome = done.get(closureId);
+          done.delete(closureId);
+          if (outcome) reject(outcome);
+          else resolve();
+          return;
+        }
+        parked.set(closureId, {
+          resolve: () => {
+            parked.delete(closureId);
+            resolve();
+          },
+          reject: (err) => {
+            parked.delete(closureId);
+            reject(err);
+          },
+        });
+      }),
   };
 }
 
