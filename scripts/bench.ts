@@ -1,146 +1,258 @@
 /**
- * `npm run bench`: closure latency and Salesforce API requests per deal in local mode, as JSON
- * (stdout and bench/results/latest.json). Deals are copies of the seeded verbal-yes deal with
- * its line items, contact roles and activity; each closure is measured from the request to
- * "approvals submitted" (every required Deal_Approval__c in the approval process).
- * Options: --deals N (default 40), --concurrency C (default 1).
+ * `npm run bench`: one middleware instance in local mode, as JSON (stdout and
+ * bench/results/latest.json):
+ * - closures per second and p50/p95/p99 latency from the request to "approvals submitted" (every
+ *   required Deal_Approval__c in the approval process) at concurrency 1, 16 and 64;
+ * - Salesforce API requests per deal (at concurrency 1, where each deal's requests are its own);
+ * - the middleware's RSS with 1,000 runs parked waiting for approval, measured in a child process
+ *   that holds nothing but the middleware.
+ * Deals are copies of the seeded verbal-yes deal with its line items, contact roles and activity.
+ * Each level starts a fresh instance and warms it up with a few closures that are not counted.
+ * Options: --concurrency 1,16,64  --deals N (per level; default 40 at 1, 320 above)
+ *          --parked N (default 1000; 0 skips the RSS measurement).
+ * Postgres replicas: scripts/bench-replicas.ts adds its section to `report.sections`.
  */
+import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, tmpdir, totalmem } from 'node:os';
+import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadConfig } from '../middleware/src/config/config.ts';
 import { createLogger } from '../middleware/src/logger.ts';
-import { startServer } from '../middleware/src/server.ts';
-import { demoCompany } from '../middleware/src/local/org/seed/demo-company.ts';
-import type { SeedRecord, SeedValue } from '../middleware/src/local/org/seed/seed-types.ts';
+import { startServer, type RunningServer } from '../middleware/src/server.ts';
+import { seedDealCopies } from '../middleware/src/test-support/deal-copies.ts';
+import { runLoad, type LoadResult } from './bench-lib.ts';
 import { benchContracts } from './bench-contracts.ts';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-const arg = (name: string, fallback: number) => {
+const option = (name: string): string | undefined => {
   const i = process.argv.indexOf(`--${name}`);
-  const v = i >= 0 ? Number(process.argv[i + 1]) : fallback;
-  if (!Number.isInteger(v) || v < 1) throw new Error(`--${name} must be a positive integer`);
+  return i >= 0 ? process.argv[i + 1] : undefined;
+};
+const positive = (name: string, value: string | undefined, fallback: number, min = 1) => {
+  const v = value === undefined ? fallback : Number(value);
+  if (!Number.isInteger(v) || v < min) throw new Error(`--${name} must be an integer ≥ ${min}`);
   return v;
 };
-const deals = arg('deals', 40);
-const concurrency = arg('concurrency', 1);
 
-/** Copies of the verbal-yes deal: the opportunity and every record hanging off it. */
-function copies(n: number): SeedRecord[] {
-  const base = 'opportunity.verbal-yes';
-  const refersTo = (v: SeedValue, ref: string) =>
-    typeof v === 'object' && v !== null && 'ref' in v && v.ref === ref;
-  const children = demoCompany.filter((r) => Object.values(r.fields).some((v) => refersTo(v, base)));
-  const opp = demoCompany.find((r) => r.ref === base)!;
-  const out: SeedRecord[] = [];
-  for (let i = 1; i <= n; i++) {
-    out.push({
-      ...opp,
-      ref: `${base}#${i}`,
-      fields: { ...opp.fields, Name: `${String(opp.fields.Name)} #${i}` },
-    });
-    for (const c of children) {
-      const fields = Object.fromEntries(
-        Object.entries(c.fields).map(([k, v]) => [k, refersTo(v, base) ? { ref: `${base}#${i}` } : v]),
-      );
-      out.push({ ...c, ref: `${c.ref}#${i}`, fields });
+async function startInstance(): Promise<{ server: RunningServer; close(): Promise<void> }> {
+  const dir = mkdtempSync(join(tmpdir(), 'dealdesk-bench-'));
+  const config = loadConfig({
+    PORT: '0',
+    DEALDESK_DATA_DIR: dir,
+    LOG_LEVEL: 'silent',
+    // The load generator is one caller; the per-caller limit is not what is measured.
+    DEALDESK_RATE_LIMIT_PER_MINUTE: '1000000',
+  });
+  const server = await startServer(config, createLogger({ level: 'silent' }), { timerPollMs: 0 });
+  return {
+    server,
+    close: async () => {
+      await server.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+function client(server: RunningServer) {
+  // Told, not polled: polling the store at this rate would load the server being measured. The
+  // run is parked for approval (approvals submitted) when the orchestrator stores that state.
+  const parked = new Map<string, { resolve(): void; reject(err: Error): void }>();
+  const done = new Map<string, Error | null>();
+  const store = server.system.store;
+  const updateRun = store.updateRun.bind(store);
+  store.updateRun = async (id, patch, memo) => {
+    const run = await updateRun(id, patch, memo);
+    const outcome =
+      run.status === 'waiting' && run.waitingFor === 'approval'
+        ? null
+        : (run.status === 'waiting' && run.waitingFor === 'rep') || run.status === 'failed'
+          ? new Error(`closure ${id} stopped: ${run.error}`)
+          : undefined;
+    if (outcome !== undefined) {
+      const waiter = parked.get(id);
+      if (!waiter) done.set(id, outcome);
+      else if (outcome) waiter.reject(outcome);
+      else waiter.resolve();
     }
-  }
-  return out;
+    return run;
+  };
+  return {
+    start: async (opportunityId: string) => {
+      const res = await fetch(`${server.url}/v1/closures`, {
+        method: 'POST',
+        headers: { Authorization: `Bearer ${server.apiKey}`, 'Content-Type': 'application/json' },
+        body: JSON.stringify({ opportunityId, trigger: 'Rep' }),
+      });
+      if (res.status !== 202)
+        throw new Error(`POST /v1/closures answered ${res.status}: ${await res.text()}`);
+      return ((await res.json()) as { closureId: string }).closureId;
+    },
+    submitted: (closureId: string) =>
+      new Promise<void>((resolve, reject) => {
+        if (done.has(closureId)) {
+          const outcome = done.get(closureId);
+          done.delete(closureId);
+          if (outcome) reject(outcome);
+          else resolve();
+          return;
+        }
+        parked.set(closureId, {
+          resolve: () => {
+            parked.delete(closureId);
+            resolve();
+          },
+          reject: (err) => {
+            parked.delete(closureId);
+            reject(err);
+          },
+        });
+      }),
+  };
 }
 
-function percentile(sorted: number[], p: number): number {
-  if (sorted.length === 0) return NaN;
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
-}
-
-const dir = mkdtempSync(join(tmpdir(), 'dealdesk-bench-'));
-const config = loadConfig({ PORT: '0', DEALDESK_DATA_DIR: dir, LOG_LEVEL: 'silent' });
-const server = await startServer(config, createLogger({ level: 'silent' }), { timerPollMs: 0 });
-try {
-  const org = server.localOrg!;
-  const seeded = org.seed(copies(deals));
-  const oppIds = [...seeded.ids.entries()]
-    .filter(([ref]) => /^opportunity\.verbal-yes#\d+$/.test(ref))
-    .map(([, id]) => id);
-  const api = (path: string, init: RequestInit = {}) =>
-    fetch(`${server.url}${path}`, {
-      ...init,
-      headers: {
-        Authorization: `Bearer ${server.apiKey}`,
-        'Content-Type': 'application/json',
-        ...(init.headers ?? {}),
+async function level(
+  concurrency: number,
+  deals: number,
+): Promise<LoadResult & { requestsPerDeal?: unknown }> {
+  const { server, close } = await startInstance();
+  try {
+    const org = server.localOrg!;
+    const warmup = Math.min(16, Math.max(4, concurrency));
+    const c = client(server);
+    await runLoad({
+      ...c,
+      opportunityIds: seedDealCopies(org, warmup, 'w'),
+      concurrency: Math.min(concurrency, warmup),
+    });
+    const opportunityIds = seedDealCopies(org, deals, 'b');
+    // CPU time per closure does not depend on what else the machine runs; wall-clock figures do.
+    const cpu0 = process.cpuUsage();
+    const withCpu = <T extends LoadResult>(r: T) => {
+      const used = process.cpuUsage(cpu0);
+      return {
+        ...r,
+        cpuMsPerClosure: Math.round(((used.user + used.system) / 1000 / deals) * 10) / 10,
+        loadAverage: loadavg()[0],
+      };
+    };
+    if (concurrency > 1) return withCpu(await runLoad({ ...c, opportunityIds, concurrency }));
+    const requests: number[] = [];
+    const result = await runLoad({
+      opportunityIds,
+      concurrency: 1,
+      start: async (id) => {
+        requests.push(-org.requestStats().total);
+        return c.start(id);
+      },
+      submitted: async (closureId) => {
+        await c.submitted(closureId);
+        requests[requests.length - 1]! += org.requestStats().total;
       },
     });
-  const latencies: number[] = [];
-  const requests: number[] = [];
-  let next = 0;
-  const started = Date.now();
-  async function worker(): Promise<void> {
-    while (next < oppIds.length) {
-      const oppId = oppIds[next++]!;
-      const before = org.requestStats().total;
-      const t0 = performance.now();
-      const res = await api('/v1/closures', {
-        method: 'POST',
-        body: JSON.stringify({ opportunityId: oppId, trigger: 'Rep' }),
-      });
-      const { closureId } = (await res.json()) as { closureId: string };
-      for (;;) {
-        const view = (await (await api(`/v1/closures/${closureId}`)).json()) as {
-          status: string;
-          approvals: { status: string }[];
-          error: string | null;
-        };
-        if (
-          view.approvals.length > 0 &&
-          view.approvals.every((a) => a.status === 'Pending' || a.status === 'Planned') &&
-          view.approvals.some((a) => a.status === 'Pending')
-        )
-          break;
-        if (view.status === 'Waiting_Rep' || view.status === 'Failed')
-          throw new Error(`closure ${closureId} stopped: ${view.error}`);
-        await new Promise((r) => setImmediate(r));
-      }
-      latencies.push(performance.now() - t0);
-      // Exact per deal only when deals run one at a time.
-      if (concurrency === 1) requests.push(org.requestStats().total - before);
-    }
+    return {
+      ...withCpu(result),
+      requestsPerDeal: {
+        min: Math.min(...requests),
+        max: Math.max(...requests),
+        mean: Math.round((requests.reduce((a, b) => a + b, 0) / requests.length) * 100) / 100,
+      },
+    };
+  } finally {
+    await close();
   }
-  await Promise.all(Array.from({ length: concurrency }, () => worker()));
-  const elapsed = (Date.now() - started) / 1000;
-  const sorted = [...latencies].sort((a, b) => a - b);
-  const round = (x: number) => Math.round(x * 10) / 10;
+}
+
+/** Child process: park `n` runs waiting for approval and report this process's memory. */
+async function parkedChild(n: number): Promise<void> {
+  const { server, close } = await startInstance();
+  const began = performance.now();
+  const opportunityIds = seedDealCopies(server.localOrg!, n, 'p');
+  await runLoad({ ...client(server), opportunityIds, concurrency: 32 });
+  const unfinished = (await server.system.store.unfinishedRuns()).filter(
+    (r) => r.status === 'waiting' && r.waitingFor === 'approval',
+  ).length;
+  const before = process.memoryUsage();
+  (globalThis as { gc?: () => void }).gc?.();
+  await new Promise((r) => setTimeout(r, 200));
+  const after = process.memoryUsage();
+  process.stdout.write(
+    `${JSON.stringify({
+      parkedRuns: unfinished,
+      seconds: Math.round((performance.now() - began) / 100) / 10,
+      rssMiB: Math.round((after.rss / 2 ** 20) * 10) / 10,
+      rssBeforeGcMiB: Math.round((before.rss / 2 ** 20) * 10) / 10,
+      heapUsedMiB: Math.round((after.heapUsed / 2 ** 20) * 10) / 10,
+    })}\n`,
+  );
+  await close();
+}
+
+async function measureParked(n: number): Promise<Record<string, number>> {
+  const child = spawn(
+    process.execPath,
+    ['--expose-gc', fileURLToPath(import.meta.url), '--child-parked', String(n)],
+    {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
+  let out = '';
+  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+  const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+  if (code !== 0) throw new Error(`the parked-runs child exited with ${code}`);
+  return JSON.parse(out.trim().split('\n').at(-1)!) as Record<string, number>;
+}
+
+const childParked = option('child-parked');
+if (childParked !== undefined) {
+  await parkedChild(positive('child-parked', childParked, 1000));
+} else {
+  const levels = (option('concurrency') ?? '1,16,64').split(',').map((c) => positive('concurrency', c, 1));
+  const parked = positive('parked', option('parked'), 1000, 0);
+  const results = [];
+  for (const c of levels) {
+    results.push(await level(c, positive('deals', option('deals'), c === 1 ? 40 : 320)));
+    process.stderr.write(`concurrency ${c}: ${JSON.stringify(results.at(-1))}\n`);
+  }
+  const at16 = results.find((r) => r.concurrency === 16);
+  const rss = parked > 0 ? await measureParked(parked) : undefined;
   const report = {
-    benchmark: 'closure to approvals submitted (local mode)',
+    benchmark: 'closure to approvals submitted (local mode, one instance)',
     machine: {
       cpus: cpus().length,
       cpuModel: cpus()[0]?.model ?? 'unknown',
       memoryGiB: Math.round(totalmem() / 2 ** 30),
       node: process.version,
+      loadAverageAtEnd: loadavg().map((l) => Math.round(l * 10) / 10),
     },
-    deals,
-    concurrency,
-    closuresPerSecond: round(deals / elapsed),
-    latencyMs: {
-      p50: round(percentile(sorted, 50)),
-      p95: round(percentile(sorted, 95)),
-      p99: round(percentile(sorted, 99)),
-      max: round(sorted.at(-1) ?? NaN),
-    },
+    levels: results,
     salesforceRequestsPerDeal:
-      concurrency === 1
-        ? { min: Math.min(...requests), max: Math.max(...requests) }
-        : 'measured at concurrency 1 only',
-    targets: { p95Ms: 1000, maxRequestsPerDeal: 6 },
+      results.find((r) => r.concurrency === 1)?.requestsPerDeal ?? 'run --concurrency 1',
+    parkedRuns: rss ?? 'skipped (--parked 0)',
+    targets: {
+      closuresPerSecondAt16: {
+        target: 50,
+        measured: at16?.closuresPerSecond ?? null,
+        met: (at16?.closuresPerSecond ?? 0) >= 50,
+      },
+      p95MsAt16: {
+        target: 500,
+        measured: at16?.latencyMs.p95 ?? null,
+        met: (at16?.latencyMs.p95 ?? Infinity) <= 500,
+      },
+      rssMiBAt1000Parked: {
+        target: 250,
+        measured: rss?.rssMiB ?? null,
+        met: rss?.rssMiB !== undefined && rss.rssMiB <= 250 && parked >= 1000,
+      },
+      maxRequestsPerDeal: 6,
+    },
+    /** Further sections (e.g. `replicas` from scripts/bench-replicas.ts) are added here. */
+    sections: {} as Record<string, unknown>,
   };
   Object.assign(report, { contracts: await benchContracts(root) });
   const json = JSON.stringify(report, null, 2);
   process.stdout.write(`${json}\n`);
   mkdirSync(join(root, 'bench/results'), { recursive: true });
   writeFileSync(join(root, 'bench/results/latest.json'), `${json}\n`);
-} finally {
-  await server.close();
-  rmSync(dir, { recursive: true, force: true });
 }

@@ -19,6 +19,7 @@ import { buildSystem, resolveApiKeys, type System } from './wiring.ts';
 import { createApiRouter } from './http/api-router.ts';
 import { createDocusignWebhookRouter } from './http/docusign-webhook.ts';
 import { createMetrics } from './metrics.ts';
+import { setupTracing, TracingConfigError } from './tracing.ts';
 import { createJwtConnection } from './adapters/salesforce/jwt-bearer.ts';
 import { installPackageAutomation, type PackageAutomation } from './local/package-automation.ts';
 import { openPostgresMode, type PostgresMode } from './adapters/postgres/postgres-mode.ts';
@@ -183,6 +184,23 @@ export async function startServer(
     }),
   );
   readiness.push({
+    name: 'salesforce-circuit',
+    check: () => {
+      if (system.salesforceCircuit() === 'open')
+        throw new Error('Salesforce calls are paused after repeated failures (circuit open)');
+    },
+  });
+  if (localOrg) {
+    // Reachability over the same HTTP path and session the agents use.
+    readiness.push({
+      name: 'salesforce',
+      check: cachedCheck(
+        5_000,
+        async () => void (await conn.request(`/services/data/v${config.salesforce.apiVersion}/limits`)),
+      ),
+    });
+  }
+  readiness.push({
     name: 'run-store',
     check: async () => void (await system.store.getRun('readiness-probe')),
   });
@@ -280,6 +298,14 @@ async function main(): Promise<void> {
     throw err;
   }
   const logger = createLogger({ level: config.logLevel, secrets: secretValues(config) });
+  let stopTracing: (() => Promise<void>) | undefined;
+  try {
+    stopTracing = setupTracing();
+  } catch (err) {
+    if (!(err instanceof TracingConfigError)) throw err;
+    process.stderr.write(`Invalid configuration:\n  - ${err.message}\n`);
+    process.exit(1);
+  }
   const running = await startServer(config, logger);
   // The banner is for the person at the terminal; the token is theirs to use against their own local org.
   process.stdout.write(banner(running, config));
@@ -288,13 +314,16 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     logger.info({ signal }, 'shutting down');
-    running.close().then(
-      () => process.exit(0),
-      (err: unknown) => {
-        logger.error({ err }, 'shutdown failed');
-        process.exit(1);
-      },
-    );
+    running
+      .close()
+      .then(() => stopTracing?.())
+      .then(
+        () => process.exit(0),
+        (err: unknown) => {
+          logger.error({ err }, 'shutdown failed');
+          process.exit(1);
+        },
+      );
   };
   process.on('SIGINT', () => stop('SIGINT'));
   process.on('SIGTERM', () => stop('SIGTERM'));

@@ -96,6 +96,8 @@ export interface System {
   /** Tells people what they must act on; the console in local mode. */
   notifier: Notifier;
   orchestrator: Orchestrator;
+  /** Circuit state of the Salesforce connection, for readiness. */
+  salesforceCircuit(): 'open' | 'half-open' | 'closed';
   close(): Promise<void>;
 }
 
@@ -115,11 +117,12 @@ export function buildSystem(deps: SystemDeps): System {
         logger[state === 'open' ? 'error' : 'warn']({ service, circuit: state }, `${what} circuit ${state}`);
       },
     });
+  const sfResilience = resilienceFor('salesforce', 'Salesforce');
   const crm = createSalesforceCrm({
     conn: deps.conn,
     apiVersion: config.salesforce.apiVersion,
     onRequest: (operation, outcome) => metrics.salesforceRequests.inc({ operation, outcome }),
-    resilience: resilienceFor('salesforce', 'Salesforce'),
+    resilience: sfResilience,
     trace: traceCall,
   });
   const localEsign =
@@ -264,6 +267,7 @@ export function buildSystem(deps: SystemDeps): System {
     ...(localEsign ? { localEsign } : {}),
     notifier,
     orchestrator,
+    salesforceCircuit: () => sfResilience.circuit(),
     async close() {
       await orchestrator.stop();
       esign.close();

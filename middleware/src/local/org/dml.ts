@@ -206,15 +206,7 @@ export class Dml {
   }
 
   findByField(schema: ObjectSchema, f: FieldDef, value: string): SObjectRecord[] {
-    const needle = f.caseSensitive ? value : value.toLowerCase();
-    const out: SObjectRecord[] = [];
-    for (const rec of this.tx.all(schema.name)) {
-      const v = rec[f.name];
-      if (v === null || v === undefined) continue;
-      const s = String(v);
-      if ((f.caseSensitive ? s : s.toLowerCase()) === needle) out.push(rec);
-    }
-    return out;
+    return this.tx.findByField(schema.name, f.name, value, f.caseSensitive === true);
   }
 
   /** Validates and converts a request body into field values (canonical names). */

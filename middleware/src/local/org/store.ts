@@ -39,6 +39,8 @@ export class OrgStore {
   private readonly byId = new Map<string, StoredRecord>();
   private readonly byType = new Map<string, Map<string, SObjectRecord>>();
   private readonly counters = new Map<string, number>();
+  /** Field-value indexes, built on first use: upserts by external id and unique checks look up, not scan. */
+  private readonly indexes = new Map<string, FieldIndex[]>();
 
   constructor(path: string) {
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
@@ -55,6 +57,9 @@ export class OrgStore {
   }
 
   private remember(type: string, fields: SObjectRecord): void {
+    const previous = this.byId.get(fields.Id);
+    if (previous) for (const index of this.indexes.get(previous.type) ?? []) index.remove(previous.fields);
+    for (const index of this.indexes.get(type) ?? []) index.add(fields);
     this.byId.set(fields.Id, { type, fields });
     let table = this.byType.get(type);
     if (!table) this.byType.set(type, (table = new Map()));
@@ -64,6 +69,7 @@ export class OrgStore {
   private forget(id: string): void {
     const stored = this.byId.get(id);
     if (!stored) return;
+    for (const index of this.indexes.get(stored.type) ?? []) index.remove(stored.fields);
     this.byId.delete(id);
     this.byType.get(stored.type)?.delete(id);
   }
@@ -74,6 +80,21 @@ export class OrgStore {
 
   all(type: string): Iterable<SObjectRecord> {
     return this.byType.get(type)?.values() ?? [];
+  }
+
+  /** Committed records of `type` whose `field` equals `value` (case-insensitively unless `caseSensitive`). */
+  lookup(type: string, field: string, value: string, caseSensitive: boolean): SObjectRecord[] {
+    const indexes = this.indexes.get(type) ?? [];
+    let index = indexes.find((i) => i.field === field && i.caseSensitive === caseSensitive);
+    if (!index) {
+      index = new FieldIndex(field, caseSensitive);
+      for (const rec of this.all(type)) index.add(rec);
+      this.indexes.set(type, [...indexes, index]);
+    }
+    const table = this.byType.get(type);
+    return [...index.ids(value)]
+      .map((id) => table?.get(id))
+      .filter((r): r is SObjectRecord => r !== undefined);
   }
 
   count(type: string): number {
@@ -163,6 +184,38 @@ export class OrgStore {
   }
 }
 
+class FieldIndex {
+  readonly field: string;
+  readonly caseSensitive: boolean;
+  private readonly map = new Map<string, Set<string>>();
+  constructor(field: string, caseSensitive: boolean) {
+    this.field = field;
+    this.caseSensitive = caseSensitive;
+  }
+  key(value: string): string {
+    return this.caseSensitive ? value : value.toLowerCase();
+  }
+  add(rec: SObjectRecord): void {
+    const v = rec[this.field];
+    if (v === null || v === undefined) return;
+    const k = this.key(String(v));
+    let ids = this.map.get(k);
+    if (!ids) this.map.set(k, (ids = new Set()));
+    ids.add(rec.Id);
+  }
+  remove(rec: SObjectRecord): void {
+    const v = rec[this.field];
+    if (v === null || v === undefined) return;
+    const k = this.key(String(v));
+    const ids = this.map.get(k);
+    ids?.delete(rec.Id);
+    if (ids?.size === 0) this.map.delete(k);
+  }
+  ids(value: string): Set<string> {
+    return this.map.get(this.key(value)) ?? new Set();
+  }
+}
+
 /**
  * Staged writes over the store. Reads see the transaction's own writes first, so a composite
  * request's later subrequests see the records its earlier ones created.
@@ -189,6 +242,19 @@ export class OrgTransaction {
     for (const stored of this.overlay.values()) {
       if (stored && stored.type === type) yield stored.fields;
     }
+  }
+
+  /** Records of `type` whose `field` equals `value`, the transaction's own writes included. */
+  findByField(type: string, field: string, value: string, caseSensitive: boolean): SObjectRecord[] {
+    const needle = caseSensitive ? value : value.toLowerCase();
+    const out = this.store.lookup(type, field, value, caseSensitive).filter((r) => !this.overlay.has(r.Id));
+    for (const stored of this.overlay.values()) {
+      if (!stored || stored.type !== type) continue;
+      const v = stored.fields[field];
+      if (v === null || v === undefined) continue;
+      if ((caseSensitive ? String(v) : String(v).toLowerCase()) === needle) out.push(stored.fields);
+    }
+    return out;
   }
 
   put(type: string, fields: SObjectRecord): void {

@@ -1,0 +1,69 @@
+/**
+ * Load generation for the benchmarks: start closures at a fixed concurrency and time each one
+ * from the request to "approvals submitted". Shared by `bench.ts` (one instance) and
+ * `bench-replicas.ts` (Postgres replicas), which supply how to start a closure and how to tell
+ * that its approvals are in the approval process.
+ */
+export interface LoadOptions {
+  opportunityIds: string[];
+  concurrency: number;
+  /** Starts a closure, resolving to its id. */
+  start(opportunityId: string): Promise<string>;
+  /** Resolves when the closure's approvals are submitted; rejects if it stopped. */
+  submitted(closureId: string): Promise<void>;
+}
+
+export interface LoadResult {
+  deals: number;
+  concurrency: number;
+  seconds: number;
+  closuresPerSecond: number;
+  latencyMs: { p50: number; p95: number; p99: number; max: number };
+}
+
+export function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
+}
+
+const round = (x: number) => Math.round(x * 10) / 10;
+
+export async function runLoad(options: LoadOptions): Promise<LoadResult> {
+  const latencies: number[] = [];
+  let next = 0;
+  const began = performance.now();
+  async function worker(): Promise<void> {
+    while (next < options.opportunityIds.length) {
+      const opportunityId = options.opportunityIds[next++]!;
+      const t0 = performance.now();
+      const closureId = await options.start(opportunityId);
+      await options.submitted(closureId);
+      latencies.push(performance.now() - t0);
+    }
+  }
+  await Promise.all(Array.from({ length: options.concurrency }, () => worker()));
+  const seconds = (performance.now() - began) / 1000;
+  const sorted = [...latencies].sort((a, b) => a - b);
+  return {
+    deals: options.opportunityIds.length,
+    concurrency: options.concurrency,
+    seconds: round(seconds),
+    closuresPerSecond: round(options.opportunityIds.length / seconds),
+    latencyMs: {
+      p50: round(percentile(sorted, 50)),
+      p95: round(percentile(sorted, 95)),
+      p99: round(percentile(sorted, 99)),
+      max: round(sorted.at(-1) ?? NaN),
+    },
+  };
+}
+
+/** Polls until `check` says done (true) or failed (a message). */
+export async function waitFor(check: () => Promise<true | string | undefined>, everyMs = 2): Promise<void> {
+  for (;;) {
+    const state = await check();
+    if (state === true) return;
+    if (typeof state === 'string') throw new Error(state);
+    await new Promise((r) => setTimeout(r, everyMs));
+  }
+}
