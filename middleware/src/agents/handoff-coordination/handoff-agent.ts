@@ -197,7 +197,10 @@ export function createHandoffAgent(deps: HandoffAgentDeps): Stage {
         const earlier = (await deps.store?.completedRuns(10_000)) ?? [];
         return earlier.filter(
           (r) =>
-            r.id !== ctx.run.id && r.createdAt < ctx.run.createdAt && 'handoff_coordination.turn' in r.memo,
+            r.id !== ctx.run.id &&
+            r.createdAt < ctx.run.createdAt &&
+            // Keyed per generation when a retry after a data fix recomputed the stage.
+            Object.keys(r.memo).some((k) => /^handoff_coordination\.(g\d+\.)?turn$/.test(k)),
         ).length;
       });
       const choices = chooseOwners(deps.owners, deal, turn);
