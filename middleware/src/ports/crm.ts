@@ -297,6 +297,23 @@ export interface CommitResult {
   dealClosureId: string;
   /** Salesforce ids of what was written, by write key. */
   ids: Record<string, string>;
+  /**
+   * For a commit with a closedWon write: the records as Salesforce stored them, read in the same
+   * all-or-none call after the writes (so the cross-check costs no extra request).
+   */
+  closedWon?: ClosedWonReadBack;
+}
+
+export interface ClosedWonReadBack {
+  opportunity: { stageName: string; amount: number | null; isWon: boolean; contractId: string | null };
+  contract: {
+    id: string;
+    status: string;
+    startDate: string | null;
+    endDate: string | null;
+    termMonths: number | null;
+  } | null;
+  schedule: { key: string; periodStart: string; amount: number }[];
 }
 
 export interface ApprovalSubmission {
@@ -337,15 +354,5 @@ export interface CrmPort {
     opportunityId: string,
     contractKey: string,
     scheduleKeys: string[],
-  ): Promise<{
-    opportunity: { stageName: string; amount: number | null; isWon: boolean; contractId: string | null };
-    contract: {
-      id: string;
-      status: string;
-      startDate: string | null;
-      endDate: string | null;
-      termMonths: number | null;
-    } | null;
-    schedule: { key: string; periodStart: string; amount: number }[];
-  }>;
+  ): Promise<ClosedWonReadBack>;
 }

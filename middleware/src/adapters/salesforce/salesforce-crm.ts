@@ -7,6 +7,7 @@ import type { Connection } from '@jsforce/jsforce-node';
 import type { z } from 'zod';
 import type {
   ApprovalRule,
+  ClosedWonReadBack,
   ClosurePatch,
   ClosureRef,
   CommitResult,
@@ -397,6 +398,9 @@ export function createSalesforceCrm(deps: SalesforceCrmDeps): CrmPort {
       });
       const keyRefs: Record<string, string> = {};
       writes.forEach((w, i) => subrequests.push(...writeSubrequests(base, w, i, closureRef, keyRefs)));
+      const closedWon = writes.find((w) => w.kind === 'closedWon');
+      // Reading back in the same all-or-none call sees exactly what this transaction stored.
+      if (closedWon) subrequests.push(...closedWonReads(base, closedWon.opportunityId, 'readback_'));
       subrequests.push({
         method: 'POST',
         url: `${base}/sobjects/Deal_Closure_Event__e`,
@@ -421,7 +425,13 @@ export function createSalesforceCrm(deps: SalesforceCrmDeps): CrmPort {
         const body = results.get(ref)?.body as { id?: string } | undefined;
         if (body?.id) ids[key] = body.id;
       }
-      return { dealClosureId, ids } satisfies CommitResult;
+      if (!closedWon) return { dealClosureId, ids } satisfies CommitResult;
+      const scheduleKeys = closedWon.schedule.map((r) => r.key);
+      return {
+        dealClosureId,
+        ids,
+        closedWon: parseClosedWon(results, closedWon.contract.key, scheduleKeys, 'readback_'),
+      } satisfies CommitResult;
     },
 
     async existingKeys(kind, keys) {
@@ -492,65 +502,9 @@ export function createSalesforceCrm(deps: SalesforceCrmDeps): CrmPort {
     },
 
     async readClosedWon(opportunityId, contractKey, scheduleKeys) {
-      const results = await composite(
-        [
-          {
-            method: 'GET',
-            url: queryUrl(
-              `SELECT StageName, Amount, IsWon, ContractId FROM Opportunity WHERE Id = ${q(opportunityId)}`,
-            ),
-            referenceId: 'opp',
-          },
-          {
-            method: 'GET',
-            url: queryUrl(
-              `SELECT Id, Status, StartDate, EndDate, ContractTerm FROM Contract WHERE DealDesk_Key__c = ${q(contractKey)}`,
-            ),
-            referenceId: 'contract',
-          },
-          {
-            method: 'GET',
-            url: queryUrl(
-              `SELECT Idempotency_Key__c, Period_Start__c, Amount__c FROM Revenue_Schedule__c WHERE Opportunity__c = ${q(opportunityId)} ORDER BY Period_Start__c`,
-            ),
-            referenceId: 'schedule',
-          },
-        ],
-        true,
-      );
-      const opp = (QueryResultSchema.parse(results.get('opp')?.body).records[0] ?? {}) as Record<
-        string,
-        unknown
-      >;
-      const contract = QueryResultSchema.parse(results.get('contract')?.body).records[0] as
-        Record<string, unknown> | undefined;
-      const wanted = new Set(scheduleKeys);
-      const schedule = QueryResultSchema.parse(results.get('schedule')?.body)
-        .records.map((r) => r as Record<string, unknown>)
-        .filter((r) => wanted.has(String(r.Idempotency_Key__c)))
-        .map((r) => ({
-          key: String(r.Idempotency_Key__c),
-          periodStart: String(r.Period_Start__c),
-          amount: Number(r.Amount__c),
-        }));
-      return {
-        opportunity: {
-          stageName: String(opp.StageName ?? ''),
-          amount: typeof opp.Amount === 'number' ? opp.Amount : null,
-          isWon: opp.IsWon === true,
-          contractId: typeof opp.ContractId === 'string' ? opp.ContractId : null,
-        },
-        contract: contract
-          ? {
-              id: String(contract.Id),
-              status: String(contract.Status),
-              startDate: typeof contract.StartDate === 'string' ? contract.StartDate : null,
-              endDate: typeof contract.EndDate === 'string' ? contract.EndDate : null,
-              termMonths: typeof contract.ContractTerm === 'number' ? contract.ContractTerm : null,
-            }
-          : null,
-        schedule,
-      };
+      const reads = closedWonReads(base, opportunityId);
+      const results = await composite(reads, true);
+      return parseClosedWon(results, contractKey, scheduleKeys);
     },
   };
 }
@@ -859,4 +813,71 @@ function writeSubrequests(
         },
       ];
   }
+}
+
+/**
+ * The read-back of System Integration's write: the opportunity with the contract it points at,
+ * and the schedule rows. Two queries, so together with the write's two sObject collections a
+ * composite stays within Salesforce's five query-or-collection subrequests.
+ */
+function closedWonReads(base: string, opportunityId: string, prefix = ''): Subrequest[] {
+  const queryUrl = (soql: string) => `${base}/query?q=${encodeURIComponent(soql)}`;
+  return [
+    {
+      method: 'GET',
+      url: queryUrl(
+        `SELECT StageName, Amount, IsWon, ContractId, Contract.Id, Contract.Status, Contract.StartDate, Contract.EndDate, Contract.ContractTerm, Contract.DealDesk_Key__c FROM Opportunity WHERE Id = ${q(opportunityId)}`,
+      ),
+      referenceId: `${prefix}opp`,
+    },
+    {
+      method: 'GET',
+      url: queryUrl(
+        `SELECT Idempotency_Key__c, Period_Start__c, Amount__c FROM Revenue_Schedule__c WHERE Opportunity__c = ${q(opportunityId)} ORDER BY Period_Start__c`,
+      ),
+      referenceId: `${prefix}schedule`,
+    },
+  ];
+}
+
+function parseClosedWon(
+  results: Map<string, { status: number; body: unknown }>,
+  contractKey: string,
+  scheduleKeys: string[],
+  prefix = '',
+): ClosedWonReadBack {
+  const opp = (QueryResultSchema.parse(results.get(`${prefix}opp`)?.body).records[0] ?? {}) as Record<
+    string,
+    unknown
+  >;
+  const linked = (opp.Contract ?? null) as Record<string, unknown> | null;
+  // Only the contract this closure created counts: one the opportunity pointed at before is a mismatch.
+  const contract = linked && linked.DealDesk_Key__c === contractKey ? linked : null;
+  const wanted = new Set(scheduleKeys);
+  const schedule = QueryResultSchema.parse(results.get(`${prefix}schedule`)?.body)
+    .records.map((r) => r as Record<string, unknown>)
+    .filter((r) => wanted.has(String(r.Idempotency_Key__c)))
+    .map((r) => ({
+      key: String(r.Idempotency_Key__c),
+      periodStart: String(r.Period_Start__c),
+      amount: Number(r.Amount__c),
+    }));
+  return {
+    opportunity: {
+      stageName: String(opp.StageName ?? ''),
+      amount: typeof opp.Amount === 'number' ? opp.Amount : null,
+      isWon: opp.IsWon === true,
+      contractId: typeof opp.ContractId === 'string' ? opp.ContractId : null,
+    },
+    contract: contract
+      ? {
+          id: String(contract.Id),
+          status: String(contract.Status),
+          startDate: typeof contract.StartDate === 'string' ? contract.StartDate : null,
+          endDate: typeof contract.EndDate === 'string' ? contract.EndDate : null,
+          termMonths: typeof contract.ContractTerm === 'number' ? contract.ContractTerm : null,
+        }
+      : null,
+    schedule,
+  };
 }

@@ -48,6 +48,14 @@ function sourceOf(kind: 'task' | 'email', id: string): string {
   return `${kind === 'email' ? 'EmailMessage' : 'Task'} ${id}`;
 }
 
+/** The record a closing signal was found in, named by its object as every other fact's source. */
+function signalSource(source: { kind: string; recordId: string }, closureRecordId: string | null): string {
+  if (source.kind === 'email') return `EmailMessage ${source.recordId}`;
+  if (source.kind === 'task') return `Task ${source.recordId}`;
+  // The note and the transcript are stored on the Deal_Closure__c (Note__c, Transcript__c).
+  return closureRecordId ? `Deal_Closure__c ${closureRecordId}` : `${source.kind} ${source.recordId}`;
+}
+
 /** Every fact the deal offers, by section, each with its source record. */
 export function collectFacts(
   deal: DealContext,
@@ -55,6 +63,8 @@ export function collectFacts(
   closure: DealClosureOutput | undefined,
   /** The activated Contract record System Integration wrote (the signed terms). */
   contractSource: string,
+  /** The Deal_Closure__c holding the rep's note and the transcript, when signals came from them. */
+  closureRecordId: string | null = null,
 ): Record<Section, Fact[]> {
   const roles = deal.contactRoles;
   const roleFact = (r: (typeof roles)[number]): Fact => ({
@@ -88,12 +98,12 @@ export function collectFacts(
       .slice(0, 12)
       .map((s) => ({
         text: `${s.type.replace('_', ' ')}: ${s.quote}`,
-        source: `${s.source.kind} ${s.source.recordId}`,
+        source: signalSource(s.source, closureRecordId),
       })),
     competitorContext: signals
       .filter((s) => s.type === 'competitor_mention')
       .slice(0, 8)
-      .map((s) => ({ text: s.quote, source: `${s.source.kind} ${s.source.recordId}` })),
+      .map((s) => ({ text: s.quote, source: signalSource(s.source, closureRecordId) })),
     commercialTerms: [
       {
         text: `${money(contract.totalMinor)} over ${contract.termMonths} months from ${contract.startDate}`,
@@ -141,7 +151,7 @@ export function collectFacts(
       ...signals
         .filter((s) => s.type === 'security_concern')
         .slice(0, 6)
-        .map((s) => ({ text: s.quote, source: `${s.source.kind} ${s.source.recordId}` })),
+        .map((s) => ({ text: s.quote, source: signalSource(s.source, closureRecordId) })),
       ...sentences.filter((s) => TECHNICAL.test(s.text)).slice(0, 10),
     ],
     technicalContact: byRole(/technical buyer|technical|it director|cio|cto|architect/i)
@@ -181,13 +191,16 @@ export function createHandoffAgent(deps: HandoffAgentDeps): Stage {
       const contractSource = synced?.contractId
         ? `Contract ${synced.contractId}`
         : `Opportunity ${deal.opportunity.id}`;
-      const facts = collectFacts(deal, contract, closure, contractSource);
+      const facts = collectFacts(deal, contract, closure, contractSource, ctx.run.dealClosureId);
       // The round-robin turn is the number of earlier deals handed off; fixed once, so a replay keeps the owners.
       const turn = await ctx.memo('turn', async () => {
         const earlier = (await deps.store?.completedRuns(10_000)) ?? [];
         return earlier.filter(
           (r) =>
-            r.id !== ctx.run.id && r.createdAt < ctx.run.createdAt && 'handoff_coordination.turn' in r.memo,
+            r.id !== ctx.run.id &&
+            r.createdAt < ctx.run.createdAt &&
+            // Keyed per generation when a retry after a data fix recomputed the stage.
+            Object.keys(r.memo).some((k) => /^handoff_coordination\.(g\d+\.)?turn$/.test(k)),
         ).length;
       });
       const choices = chooseOwners(deps.owners, deal, turn);

@@ -201,7 +201,9 @@ export function dealCycle(run: RunRecord, steps: StepRow[]): DealCycle | null {
 export async function orgHistory(store: RunStore, limit = 500): Promise<DealCycle[]> {
   const cycles: DealCycle[] = [];
   for (const run of await store.completedRuns(limit)) {
-    const cycle = dealCycle(run, await store.steps(run.id));
+    // The figures the Learning agent recorded win: a replayed completion re-times the steps, not the deal.
+    const recorded = memoOf<{ cycle?: DealCycle }>(run, 'learning_optimization', 'figures')?.cycle;
+    const cycle = recorded ?? dealCycle(run, await store.steps(run.id));
     if (cycle) cycles.push(cycle);
   }
   return cycles;

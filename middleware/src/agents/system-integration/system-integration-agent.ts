@@ -1,8 +1,8 @@
 /**
- * System Integration Agent (first version): in one all-or-none write, the opportunity becomes
- * Closed Won, the contract is created and activated, the revenue schedule and the renewal
- * opportunity are written; then everything is read back and compared with the contract, to the
- * cent. A mismatch fails the step.
+ * System Integration Agent: in one all-or-none write, the opportunity becomes Closed Won, the
+ * contract is created and activated, the revenue schedule, the renewal opportunity and its
+ * renewal-plan Tasks are written, and the records are read back in the same call and compared
+ * with the contract, to the cent. A mismatch fails the step.
  */
 import type { CrmPort, CrmWrite } from '../../ports/crm.ts';
 import { renewalPlanTasks } from './renewal-plan.ts';
@@ -110,16 +110,19 @@ export function createSystemIntegrationAgent(deps: SystemIntegrationDeps): Stage
         { kind: 'tasks', tasks },
       ];
       // The write and its read-back are one unit: a retry rewrites (idempotently) and checks again.
-      await ctx.commit({
+      const written = await ctx.commit({
         writes,
         message: 'Writing Closed Won, contract and revenue schedule',
         status: 'Running',
       });
-      const back = await deps.crm.readClosedWon(
-        deal.opportunity.id,
-        contractKey,
-        scheduleRows.map((r) => r.key),
-      );
+      // The adapter reads the records back within the write; a CRM that cannot costs one more call.
+      const back =
+        written.closedWon ??
+        (await deps.crm.readClosedWon(
+          deal.opportunity.id,
+          contractKey,
+          scheduleRows.map((r) => r.key),
+        ));
       const mismatches: string[] = [];
       if (!back.opportunity.isWon)
         mismatches.push(`opportunity stage is ${back.opportunity.stageName}, expected Closed Won`);

@@ -171,3 +171,18 @@ describe('post-signature write-back in a three-decimal currency (local org)', ()
     );
   });
 });
+
+describe('post-signature cross-check (local org)', () => {
+  let h: PostSignatureHarness;
+  after(async () => h?.dispose());
+
+  it('fails the step with the mismatch when Salesforce does not hold the signed value', async () => {
+    // The signed contract is a cent more than the opportunity Salesforce keeps (line items decide Amount).
+    h = await startPostSignature({ contract: { totalMinor: 530_558_01 } });
+    await assert.rejects(
+      h.close(),
+      /Salesforce does not match the signed contract: opportunity amount 530558 differs from the contract value 530558\.01/,
+    );
+    assert.equal(h.requests.system_integration, 2, 'the write with its read-back, then the failed step');
+  });
+});
