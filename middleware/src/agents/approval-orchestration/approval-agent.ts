@@ -686,7 +686,7 @@ function outcomeOf(
   return {
     status: 'waiting',
     waitingFor: 'approval',
-    reasoning: `Waiting for ${pending.map((a) => `${a.approverName} (${roleLabel(a.role)}, ${a.status === 'Planned' ? `after ${a.dependsOn.map(roleLabel).join(' and ')}` : `due ${when(a.dueAt)}`})`).join(', ')}. ${approvals.map((a) => `${roleLabel(a.role)} [${a.rule}]: ${a.reason}`).join('. ')}.${actions} ${prediction.summary}`,
+    reasoning: `Waiting for ${pending.map((a) => `${a.approverName} (${roleLabel(a.role)}, ${waitsFor(a)})`).join(', ')}. ${approvals.map((a) => `${roleLabel(a.role)} [${a.rule}]: ${a.reason}${a.routedToBackup ? ` (routed to ${a.approverName}: ${a.routedToBackup})` : ''}`).join('. ')}.${actions} ${prediction.summary}`,
     confidence: null,
     facts: output,
     message: ((headline ?? latest)
@@ -695,6 +695,11 @@ function outcomeOf(
     ).slice(0, 255),
     output,
   };
+}
+
+function waitsFor(a: ApprovalState): string {
+  if (a.status === 'Pending') return `due ${when(a.dueAt)}`;
+  return a.dependsOn.length > 0 ? `after ${a.dependsOn.map(roleLabel).join(' and ')}` : 'being submitted';
 }
 
 function approvalWrite(a: ApprovalState): CrmWrite {
