@@ -70,6 +70,7 @@ function harness(rules: ApprovalRule[], users: CrmUser[], history: ApprovalHisto
   const timers: { kind: string; dueAt: Date; payload: unknown }[] = [];
   const submitted: ApprovalSubmission[] = [];
   const sent: Notification[] = [];
+  const reassigned: [string, string][] = [];
   const ctx: StageContext = {
     run: { id: 'run-1', memo: {} } as unknown as RunRecord,
     stage: 'approval_orchestration',
@@ -99,7 +100,10 @@ function harness(rules: ApprovalRule[], users: CrmUser[], history: ApprovalHisto
   const approvals: ApprovalsPort = {
     history: async () => history,
     planningData: async (names) => ({ users: users.filter((u) => names.includes(u.username)), history }),
-    reassign: async (approvalId) => ({ approvalId, ok: true }),
+    reassign: async (approvalId, to) => {
+      reassigned.push([approvalId, to]);
+      return { approvalId, ok: true };
+    },
     recall: async (ids) => ids.map((approvalId) => ({ approvalId, ok: true })),
   };
   const agent = createApprovalAgent({
@@ -107,7 +111,7 @@ function harness(rules: ApprovalRule[], users: CrmUser[], history: ApprovalHisto
     approvals,
     notifier: { notify: async (n) => (sent.push(n), []) },
   });
-  return { agent, ctx, timers, submitted, sent };
+  return { agent, ctx, timers, submitted, sent, reassigned };
 }
 
 describe('Approval Orchestration Agent', () => {
@@ -197,5 +201,33 @@ describe('Approval Orchestration Agent', () => {
       out.reasoning,
       /Predicted approval by 2026-03-02 1\d:\d\d UTC .*meets the close date 2026-03-31/,
     );
+  });
+
+  it('moves a request to the backup once, even when the timer event is seen again after a crash', async () => {
+    const h = harness([rule({})], [finance, backup]);
+    const planned = await h.agent.run(h.ctx);
+    await planned.afterCommit!({
+      dealClosureId: 'a01Dd0000000001AAA',
+      ids: { 'run-1:approval:Finance': 'a02Dd0000000001AAA' },
+    });
+    const timer = {
+      id: 7,
+      kind: `timer:${SLA_TIMER}`,
+      payload: { approvalId: 'a02Dd0000000001AAA', step: 'reassign' },
+    } as unknown as StageContext['events'][number];
+    const later = { ...h.ctx, events: [timer], now: () => new Date(NOW.getTime() + 24 * 3_600_000) };
+    const moved = await h.agent.run(later);
+    assert.deepEqual(h.reassigned, [['a02Dd0000000001AAA', backup.id]]);
+    assert.match(moved.message, /reassigned to the backup backup \(was finance\)/);
+    assert.deepEqual(
+      moved.writes?.filter((w) => w.kind === 'feedPost').map((w) => w.kind === 'feedPost' && w.parentId),
+      ['a02Dd0000000001AAA'],
+    );
+    await moved.afterCommit!({ dealClosureId: 'a01Dd0000000001AAA', ids: {} });
+    const replay = await h.agent.run(later);
+    assert.equal(h.reassigned.length, 1, 'not reassigned twice');
+    assert.equal(replay.writes?.filter((w) => w.kind === 'feedPost').length, 0, 'nothing posted twice');
+    assert.doesNotMatch(replay.reasoning, /no backup/);
+    assert.equal(h.sent.filter((n) => n.userId === backup.id).length, 1);
   });
 });

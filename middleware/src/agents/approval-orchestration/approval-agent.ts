@@ -76,6 +76,8 @@ export interface ApprovalState {
   escalationLevel: number;
   /** Every action taken on this approval, oldest first. */
   log: string[];
+  /** SLA steps already taken: a timer event seen again after a crash must not act twice. */
+  slaDone?: string[];
   prediction: Pick<DecisionTimeStats, 'basis' | 'samples' | 'medianHours' | 'p90Hours'>;
 }
 
@@ -173,7 +175,9 @@ export function createApprovalAgent(deps: ApprovalAgentDeps): Stage {
           const p = e.payload as { approvalId: string; step: SlaStep };
           const a = approvals.find((x) => x.approvalId === p.approvalId);
           if (!a || a.status !== 'Pending') continue;
+          if (a.slaDone?.includes(p.step)) continue;
           await slaAction(deps, a, p.step, messageDeal, posts, notes, log, ctx.now());
+          a.slaDone = [...(a.slaDone ?? []), p.step];
         }
       }
       // The hash first: approvals saved without it would look like a revision on the next run.
