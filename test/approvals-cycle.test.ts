@@ -143,7 +143,12 @@ describe('approval cycle: remind, reassign, escalate, approve, reject, revise (l
     ).records[0]!.Comments;
     assert.match(comments, /Why you \(Finance_Large_Deal\): amount/);
     assert.match(comments, /Risk: (Low|Medium|High)/);
-    assert.match(comments, /Precedent: /);
+    // The seeded history: Summit Valley (USD 299,640, within half to double this deal) was approved by Finance in 7 hours.
+    assert.match(
+      comments,
+      /Precedent: Summit Valley Health - Clinical Engineering Work Orders \(\$299,640\.00\) approved in 7 h/,
+    );
+    assert.match(step.reasoning, /Elena Petrova ~7 h \(p90 8\.6 h, 3 past decisions\)/);
     const request = sent().find(
       (n) => n.kind === 'approval_request' && n.recordId === byRole(first, 'Finance').approvalId,
     );

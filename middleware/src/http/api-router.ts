@@ -112,8 +112,11 @@ export async function closureView(store: RunStore, run: RunRecord) {
         reason: x.reason,
         comment: x.comment,
         decidedAt: x.decidedAt,
+        escalationLevel: x.escalationLevel ?? 0,
+        predictedHours: x.prediction ?? null,
       };
     }),
+    approvalPrediction: output('approval_orchestration')?.prediction ?? null,
     envelope: output('signature_management') ?? null,
   };
 }

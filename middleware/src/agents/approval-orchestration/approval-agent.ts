@@ -76,6 +76,8 @@ export interface ApprovalState {
   escalationLevel: number;
   /** Every action taken on this approval, oldest first. */
   log: string[];
+  /** SLA steps already taken: a timer event seen again after a crash must not act twice. */
+  slaDone?: string[];
   prediction: Pick<DecisionTimeStats, 'basis' | 'samples' | 'medianHours' | 'p90Hours'>;
 }
 
@@ -173,7 +175,9 @@ export function createApprovalAgent(deps: ApprovalAgentDeps): Stage {
           const p = e.payload as { approvalId: string; step: SlaStep };
           const a = approvals.find((x) => x.approvalId === p.approvalId);
           if (!a || a.status !== 'Pending') continue;
+          if (a.slaDone?.includes(p.step)) continue;
           await slaAction(deps, a, p.step, messageDeal, posts, notes, log, ctx.now());
+          a.slaDone = [...(a.slaDone ?? []), p.step];
         }
       }
       // The hash first: approvals saved without it would look like a revision on the next run.
@@ -686,7 +690,7 @@ function outcomeOf(
   return {
     status: 'waiting',
     waitingFor: 'approval',
-    reasoning: `Waiting for ${pending.map((a) => `${a.approverName} (${roleLabel(a.role)}, ${a.status === 'Planned' ? `after ${a.dependsOn.map(roleLabel).join(' and ')}` : `due ${when(a.dueAt)}`})`).join(', ')}. ${approvals.map((a) => `${roleLabel(a.role)} [${a.rule}]: ${a.reason}`).join('. ')}.${actions} ${prediction.summary}`,
+    reasoning: `Waiting for ${pending.map((a) => `${a.approverName} (${roleLabel(a.role)}, ${waitsFor(a)})`).join(', ')}. ${approvals.map((a) => `${roleLabel(a.role)} [${a.rule}]: ${a.reason}${a.routedToBackup ? ` (routed to ${a.approverName}: ${a.routedToBackup})` : ''}`).join('. ')}.${actions} ${prediction.summary}`,
     confidence: null,
     facts: output,
     message: ((headline ?? latest)
@@ -695,6 +699,11 @@ function outcomeOf(
     ).slice(0, 255),
     output,
   };
+}
+
+function waitsFor(a: ApprovalState): string {
+  if (a.status === 'Pending') return `due ${when(a.dueAt)}`;
+  return a.dependsOn.length > 0 ? `after ${a.dependsOn.map(roleLabel).join(' and ')}` : 'being submitted';
 }
 
 function approvalWrite(a: ApprovalState): CrmWrite {

@@ -18,6 +18,7 @@
  * sum of its line items' Quantity x UnitPrice x (1 - Discount/100).
  */
 import { at, daysFromToday, ref, type SeedRecord } from './seed-types.ts';
+import { approvalHistory } from './approval-history.ts';
 import { BASELINE_REFS } from './seed-loader.ts';
 
 type Fields = SeedRecord['fields'];
@@ -2465,6 +2466,7 @@ export const demoCompany: SeedRecord[] = [
   ...ambiguousActivities,
   ...notReadyActivities,
   ...historyActivities,
+  ...approvalHistory,
 ];
 
 /** The three open deals the demo and the tests work with, by their seed names. */

@@ -1,0 +1,233 @@
+import assert from 'node:assert/strict';
+import { createLogger } from '../../logger.ts';
+import type { StageContext } from '../../orchestrator/stage.ts';
+import type { ApprovalRule, CrmPort, CrmUser, DealContext, ApprovalSubmission } from '../../ports/crm.ts';
+import type { ApprovalHistoryEntry, ApprovalsPort } from '../../ports/approvals.ts';
+import type { Notification } from '../../ports/notify.ts';
+import type { RunRecord } from '../../ports/store.ts';
+import type { ContractOutput } from '../contract-generation/contract-agent.ts';
+import { createApprovalAgent, SLA_TIMER, type ApprovalState } from './approval-agent.ts';
+
+const NOW = new Date('2026-03-02T09:00:00.000Z');
+const user = (n: number, username: string, over: Partial<CrmUser> = {}): CrmUser => ({
+  id: `005Dd00000000${String(n).padStart(2, '0')}AAA`,
+  username,
+  name: username.split('@')[0]!,
+  email: username,
+  isActive: true,
+  delegatedApproverId: null,
+  managerId: null,
+  ...over,
+});
+const rule = (over: Partial<ApprovalRule>): ApprovalRule => ({
+  name: 'Finance_Large_Deal',
+  role: 'Finance',
+  minAmountMinor: 100_000_00,
+  currency: 'USD',
+  minDiscountPercent: null,
+  requiresCustomTerms: false,
+  requiresSecurityReview: false,
+  requiresLegalReview: false,
+  slaHours: 24,
+  approverUsername: 'finance@x.example',
+  backupUsername: 'backup@x.example',
+  dependsOn: [],
+  active: true,
+  ...over,
+});
+
+function harness(rules: ApprovalRule[], users: CrmUser[], history: ApprovalHistoryEntry[] = []) {
+  const deal = {
+    opportunity: {
+      id: '006Dd0000000001AAA',
+      name: 'Northwind renewal',
+      closeDate: '2026-03-31',
+      ownerId: '005Dd0000000099AAA',
+      amountMinor: 120_000_00,
+      currency: 'USD',
+    },
+    account: { name: 'Northwind' },
+    lineItems: [{ discountPercent: 5 }],
+    currencyRates: { USD: 1 },
+    corporateCurrency: 'USD',
+    approvalRules: rules,
+  } as unknown as DealContext;
+  const contract = {
+    totalMinor: 120_000_00,
+    currency: 'USD',
+    specialTerms: '',
+    clauses: [],
+    legalReviewRequired: false,
+    riskLevel: 'Low',
+    riskFactors: [],
+    termMonths: 12,
+    contentHash: 'hash-1',
+  } as unknown as ContractOutput;
+  const memo = new Map<string, unknown>([
+    ['deal_closure.deal', deal],
+    ['contract_generation.contract', contract],
+  ]);
+  const timers: { kind: string; dueAt: Date; payload: unknown }[] = [];
+  const submitted: ApprovalSubmission[] = [];
+  const sent: Notification[] = [];
+  const reassigned: [string, string][] = [];
+  const ctx: StageContext = {
+    run: { id: 'run-1', memo: {} } as unknown as RunRecord,
+    stage: 'approval_orchestration',
+    attempt: 1,
+    events: [],
+    logger: createLogger({ level: 'silent' }),
+    now: () => NOW,
+    memo: async <T>(key: string, compute: () => Promise<T>) => {
+      const k = `approval_orchestration.${key}`;
+      if (!memo.has(k)) memo.set(k, await compute());
+      return memo.get(k) as T;
+    },
+    recall: <T>(stage: string, key: string) => memo.get(`${stage}.${key}`) as T | undefined,
+    load: <T>(key: string) => memo.get(`state.${key}`) as T | undefined,
+    save: async (key: string, value: unknown) => void memo.set(`state.${key}`, structuredClone(value)),
+    commit: async () => ({ dealClosureId: 'a01Dd0000000001AAA', ids: {} }),
+    index: async () => undefined,
+    schedule: async (kind, dueAt, payload) => void timers.push({ kind, dueAt, payload }),
+    clearTimers: async () => undefined,
+  };
+  const crm = {
+    submitApprovals: async (subs: ApprovalSubmission[]) => {
+      submitted.push(...subs);
+      return subs.map((s) => ({ approvalId: s.approvalId, ok: true }));
+    },
+  } as unknown as CrmPort;
+  const approvals: ApprovalsPort = {
+    history: async () => history,
+    planningData: async (names) => ({ users: users.filter((u) => names.includes(u.username)), history }),
+    reassign: async (approvalId, to) => {
+      reassigned.push([approvalId, to]);
+      return { approvalId, ok: true };
+    },
+    recall: async (ids) => ids.map((approvalId) => ({ approvalId, ok: true })),
+  };
+  const agent = createApprovalAgent({
+    crm,
+    approvals,
+    notifier: { notify: async (n) => (sent.push(n), []) },
+  });
+  return { agent, ctx, timers, submitted, sent, reassigned };
+}
+
+describe('Approval Orchestration Agent', () => {
+  const finance = user(1, 'finance@x.example');
+  const backup = user(2, 'backup@x.example');
+
+  it('names the rule and the user when a rule names someone who is not in the org; the run waits', async () => {
+    const h = harness([rule({ approverUsername: 'gone@x.example' })], [backup]);
+    const out = await h.agent.run(h.ctx);
+    assert.equal(out.status, 'failed', 'failed outcomes park the run for the admin, nothing is skipped');
+    assert.match(
+      out.error!,
+      /rule Finance_Large_Deal \(Finance\) names approver gone@x\.example, who is not a user/,
+    );
+    assert.equal(h.submitted.length, 0);
+    const noBackup = harness([rule({ backupUsername: 'nobody@x.example' })], [finance]);
+    assert.match(
+      (await noBackup.agent.run(noBackup.ctx)).error!,
+      /names backup nobody@x\.example.*Backup_Username__c/,
+    );
+  });
+
+  it('names a dependency cycle and a policy gap', async () => {
+    const cyclic = harness(
+      [rule({ dependsOn: ['Sales_VP'] }), rule({ name: 'VP', role: 'Sales_VP', dependsOn: ['Finance'] })],
+      [finance, backup],
+    );
+    assert.match(
+      (await cyclic.agent.run(cyclic.ctx)).error!,
+      /cycle: .*Finance.*Sales_VP|cycle: .*Sales_VP.*Finance/,
+    );
+    const gap = harness([rule({})], [finance, backup]);
+    (
+      gap.ctx.recall<ContractOutput>('contract_generation', 'contract') as { legalReviewRequired: boolean }
+    ).legalReviewRequired = true;
+    assert.match((await gap.agent.run(gap.ctx)).error!, /No approval rule covers this deal.*legal review/);
+  });
+
+  it('routes an inactive approver to the backup at once and submits with a brief, timers and a notice', async () => {
+    const h = harness(
+      [rule({})],
+      [user(1, 'finance@x.example', { isActive: false }), backup],
+      [3, 5, 7, 9].map((hours, i) => ({
+        approvalId: `a00Dd000000000${i}AAA`,
+        role: 'Finance',
+        approverId: backup.id,
+        status: 'Approved' as const,
+        submittedAt: '2026-01-01T00:00:00.000Z',
+        decidedAt: new Date(Date.parse('2026-01-01T00:00:00.000Z') + hours * 3_600_000).toISOString(),
+        reason: null,
+        comments: null,
+        opportunityId: `006Dd000000000${i}AAA`,
+        opportunityName: `Deal ${i}`,
+        amountMinor: 110_000_00,
+        currency: 'USD',
+      })),
+    );
+    const out = await h.agent.run(h.ctx);
+    assert.equal(out.status, 'waiting');
+    assert.deepEqual(
+      out.writes?.map((w) => w.kind === 'approval' && [w.role, w.approverId]),
+      [['Finance', backup.id]],
+    );
+    // The records exist now: the commit gives them ids, then submission follows.
+    const follow = await out.afterCommit!({
+      dealClosureId: 'a01Dd0000000001AAA',
+      ids: { 'run-1:approval:Finance': 'a02Dd0000000001AAA' },
+    });
+    assert.equal(follow, undefined, 'the commit already announced the submission');
+    assert.equal(h.submitted.length, 1);
+    assert.match(h.submitted[0]!.comments, /Why you \(Finance_Large_Deal\)/);
+    assert.match(h.submitted[0]!.comments, /Precedent: Deal 0 \(\$110,000\.00\) approved in 3 h/);
+    assert.deepEqual(
+      h.timers.map((t) => [t.kind, t.dueAt.toISOString()]),
+      [
+        [SLA_TIMER, '2026-03-02T21:00:00.000Z'],
+        [SLA_TIMER, '2026-03-03T09:00:00.000Z'],
+        [SLA_TIMER, '2026-03-03T21:00:00.000Z'],
+      ],
+    );
+    assert.equal(h.sent[0]!.userId, backup.id);
+    const state = h.ctx.load<ApprovalState[]>('approvals')!;
+    assert.equal(state[0]!.status, 'Pending');
+    assert.deepEqual(state[0]!.prediction, { basis: 'role', samples: 4, medianHours: 6, p90Hours: 8.4 });
+    assert.match(out.reasoning, /finance is inactive/);
+    assert.match(
+      out.reasoning,
+      /Predicted approval by 2026-03-02 1\d:\d\d UTC .*meets the close date 2026-03-31/,
+    );
+  });
+
+  it('moves a request to the backup once, even when the timer event is seen again after a crash', async () => {
+    const h = harness([rule({})], [finance, backup]);
+    const planned = await h.agent.run(h.ctx);
+    await planned.afterCommit!({
+      dealClosureId: 'a01Dd0000000001AAA',
+      ids: { 'run-1:approval:Finance': 'a02Dd0000000001AAA' },
+    });
+    const timer = {
+      id: 7,
+      kind: `timer:${SLA_TIMER}`,
+      payload: { approvalId: 'a02Dd0000000001AAA', step: 'reassign' },
+    } as unknown as StageContext['events'][number];
+    const later = { ...h.ctx, events: [timer], now: () => new Date(NOW.getTime() + 24 * 3_600_000) };
+    const moved = await h.agent.run(later);
+    assert.deepEqual(h.reassigned, [['a02Dd0000000001AAA', backup.id]]);
+    assert.match(moved.message, /reassigned to the backup backup \(was finance\)/);
+    assert.deepEqual(
+      moved.writes?.filter((w) => w.kind === 'feedPost').map((w) => w.kind === 'feedPost' && w.parentId),
+      ['a02Dd0000000001AAA'],
+    );
+    await moved.afterCommit!({ dealClosureId: 'a01Dd0000000001AAA', ids: {} });
+    const replay = await h.agent.run(later);
+    assert.equal(h.reassigned.length, 1, 'not reassigned twice');
+    assert.equal(replay.writes?.filter((w) => w.kind === 'feedPost').length, 0, 'nothing posted twice');
+    assert.doesNotMatch(replay.reasoning, /no backup/);
+    assert.equal(h.sent.filter((n) => n.userId === backup.id).length, 1);
+  });
+});
