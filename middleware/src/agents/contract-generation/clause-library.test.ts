@@ -112,7 +112,7 @@ describe('conditions', () => {
     contractValueCorporate: 1_200_000,
     healthData: false,
   } as unknown as DealFacts;
-  it('evaluates all / any / not and comparisons, with unknown facts never matching', () => {
+  it('evaluates all / any / not and comparisons; a fact with no value never matches, a fact with no name is an error', () => {
     assert.equal(
       evaluate(
         {
@@ -140,6 +140,7 @@ describe('conditions', () => {
     assert.equal(evaluate({ not: { fact: 'region', eq: 'EU' } }, facts), false);
     assert.equal(evaluate({ fact: 'employees', gte: 0 }, facts), false);
     assert.equal(evaluate({ fact: 'employees', exists: false }, facts), true);
+    assert.throws(() => evaluate({ fact: 'employeeCount', gte: 1 }, facts), /unknown fact "employeeCount"/);
   });
   it('explains which comparisons made a rule fire', () => {
     assert.deepEqual(

@@ -11,7 +11,7 @@ import type { Logger } from '../../logger.ts';
 import { failedOutcome, type Stage, type StageContext, type StageOutcome } from '../../orchestrator/stage.ts';
 import { formatMoney } from '../../domain/money.ts';
 import type { DealClosureOutput } from '../deal-closure/deal-closure-agent.ts';
-import type { ContractLibrary } from './clause-library.ts';
+import { ContractLibraryError, type ContractLibrary } from './clause-library.ts';
 import {
   TemplateRenderError,
   VARIANTS,
@@ -30,7 +30,12 @@ export type { Seller } from './contract-model.ts';
 
 export interface ContractAgentDeps {
   crm: CrmPort;
-  library: ContractLibrary;
+  /**
+   * The clause library, or a loader read on every run: then an admin's fix to a template or
+   * clause is picked up by the retry, and a library broken after start fails the step (naming
+   * the file and clause) instead of the process.
+   */
+  library: ContractLibrary | (() => ContractLibrary);
   seller: Seller;
   defaultTermMonths: number;
   /** Discount a rep may give without approval, in percent (the risk policy's authority). */
@@ -126,6 +131,7 @@ export function createContractAgent(deps: ContractAgentDeps): Stage {
       const previous = previousSnapshot(ctx);
       let output: ContractOutput;
       try {
+        const library = typeof deps.library === 'function' ? deps.library() : deps.library;
         const requests = deriveDeal(deal, signals, {
           defaultTermMonths: deps.defaultTermMonths,
           today: createdAt.toISOString().slice(0, 10),
@@ -142,7 +148,7 @@ export function createContractAgent(deps: ContractAgentDeps): Stage {
           const generated = await generateContract({
             deal,
             signals,
-            library: deps.library,
+            library,
             seller: deps.seller,
             policy,
             defaultTermMonths: deps.defaultTermMonths,
@@ -154,7 +160,11 @@ export function createContractAgent(deps: ContractAgentDeps): Stage {
           return toOutput(generated, deal);
         });
       } catch (err) {
-        if (err instanceof TemplateRenderError || err instanceof ContractConsistencyError) {
+        if (
+          err instanceof TemplateRenderError ||
+          err instanceof ContractConsistencyError ||
+          err instanceof ContractLibraryError
+        ) {
           const message = `The contract could not be generated: ${err.message}. Fix the template or clause library and retry.`;
           return failedOutcome(message, {
             error: err.name,
