@@ -88,6 +88,24 @@ describe('the clause library', () => {
     );
   });
 
+  it('refuses a request topic answered by a clause that does not exist, or with a broken pattern', () => {
+    const path = join(dir, 'requests.json');
+    const json = JSON.parse(readFileSync(path, 'utf8')) as { topics: Record<string, unknown>[] };
+    json.topics[0]!.coveredBy = ['data-protection-mars'];
+    writeFileSync(path, JSON.stringify(json));
+    assert.throws(
+      () => loadContractLibrary(dir),
+      /requests\.json \(topic "EU data residency"\): coveredBy names unknown clause "data-protection-mars"/,
+    );
+    json.topics[0]!.coveredBy = [];
+    json.topics[1]!.pattern = '(unclosed';
+    writeFileSync(path, JSON.stringify(json));
+    assert.throws(
+      () => loadContractLibrary(dir),
+      /requests\.json \(topic "UK data residency"\): Invalid regular expression/,
+    );
+  });
+
   it('refuses a template that does not parse, naming the file', () => {
     writeFileSync(join(dir, 'sow.mustache'), '# SOW\n{{#lines}}\n- {{product}}\n');
     assert.throws(

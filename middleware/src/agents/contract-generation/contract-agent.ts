@@ -135,6 +135,7 @@ export function createContractAgent(deps: ContractAgentDeps): Stage {
         const requests = deriveDeal(deal, signals, {
           defaultTermMonths: deps.defaultTermMonths,
           today: createdAt.toISOString().slice(0, 10),
+          requestTopics: library.requestTopics,
         }).customRequests;
         const proposals = await ctx.memo('wording', () =>
           proposeWording(
