@@ -136,6 +136,10 @@ describe('the Contract Generation stage', () => {
       'termination for convenience is non-standard',
     );
     assert.equal(out.legalReviewRequired, true);
+    assert.match(
+      out.specialTerms,
+      /^termination for convenience: "Custom terms requested: termination for convenience/,
+    );
     assert.match(ok.reasoning, /governing-law-uk \[billing country United Kingdom/);
   });
 
@@ -237,5 +241,20 @@ describe('the Contract Generation stage', () => {
     const fixed = await h.run();
     assert.equal(fixed.status, 'succeeded');
     assert.equal((fixed.output as ContractOutput).version, 1);
+  });
+
+  it('counts a request a library clause answers as standard terms, not special ones', async () => {
+    const h = harness();
+    const deal = structuredClone(h.deal);
+    deal.opportunity.description = 'All of our data must stay in the EU.';
+    h.memo['deal_closure.deal'] = deal;
+    const outcome = await h.run();
+    const out = outcome.output as ContractOutput;
+    assert.ok(
+      out.clauses.some((c) => c.id === 'data-protection-eu' && c.because.includes('dataResidency = "EU"')),
+    );
+    assert.equal(out.specialTerms, '');
+    assert.ok(!out.clauses.some((c) => c.nonStandard));
+    assert.equal(out.legalReviewRequired, false);
   });
 });

@@ -24,6 +24,7 @@ import { ContractConsistencyError, generateContract } from './generate-contract.
 import type { RiskFactor } from './risk.ts';
 import type { VersionSnapshot } from './versioning.ts';
 import { proposeWording } from './wording.ts';
+import { uncoveredRequests } from './selection.ts';
 
 export type { ContractLibrary } from './clause-library.ts';
 export type { Seller } from './contract-model.ts';
@@ -258,7 +259,10 @@ function toOutput(
     termMonths: m.termMonths,
     totalMinor: m.totalMinor,
     currency: m.currency,
-    specialTerms: g.derived.customRequests.map((r) => `"${r.text}" (${r.source})`).join('\n'),
+    // Only what the library does not answer: a request met by a standard clause is standard terms.
+    specialTerms: uncoveredRequests(g.derived.customRequests, m.clauses)
+      .map((r) => `${r.topic}: "${r.text}" (${r.source})`)
+      .join('\n'),
     signers: m.signers,
   };
 }
