@@ -45,7 +45,13 @@ export function contractHtml(text: string, title: string): string {
     else if (line.startsWith('### ')) out.push(`<h3>${escapeHtml(line.slice(4))}</h3>`);
     else if (line.startsWith('- ')) out.push(`<ul><li>${escapeHtml(line.slice(2))}</li></ul>`);
     else if (line.startsWith('> ')) out.push(`<aside>${escapeHtml(line.slice(2))}</aside>`);
-    else if (line.startsWith('| ')) table.push(line.slice(2).split(' | '));
+    else if (line.startsWith('| '))
+      table.push(
+        line
+          .slice(1)
+          .split('|')
+          .map((c) => c.trim()),
+      );
     else if (line.startsWith('@party ')) {
       const [label, name, address] = line.slice(7).split('|');
       out.push(

@@ -193,6 +193,8 @@ export function buildSystem(deps: SystemDeps): System {
         },
       })
     : undefined;
+  // Checked at start (a broken clause library stops the process), then read per run so an admin's fix applies on retry.
+  loadContractLibrary();
   const stages = [
     createDealClosureAgent({
       crm,
@@ -203,7 +205,7 @@ export function buildSystem(deps: SystemDeps): System {
     }),
     createContractAgent({
       crm,
-      library: loadContractLibrary(),
+      library: () => loadContractLibrary(),
       seller: config.seller,
       defaultTermMonths: config.agents.defaultTermMonths,
       discountAuthorityPercent: config.agents.repDiscountAuthorityPercent,

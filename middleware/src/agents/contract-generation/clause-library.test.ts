@@ -88,6 +88,24 @@ describe('the clause library', () => {
     );
   });
 
+  it('refuses a request topic answered by a clause that does not exist, or with a broken pattern', () => {
+    const path = join(dir, 'requests.json');
+    const json = JSON.parse(readFileSync(path, 'utf8')) as { topics: Record<string, unknown>[] };
+    json.topics[0]!.coveredBy = ['data-protection-mars'];
+    writeFileSync(path, JSON.stringify(json));
+    assert.throws(
+      () => loadContractLibrary(dir),
+      /requests\.json \(topic "EU data residency"\): coveredBy names unknown clause "data-protection-mars"/,
+    );
+    json.topics[0]!.coveredBy = [];
+    json.topics[1]!.pattern = '(unclosed';
+    writeFileSync(path, JSON.stringify(json));
+    assert.throws(
+      () => loadContractLibrary(dir),
+      /requests\.json \(topic "UK data residency"\): Invalid regular expression/,
+    );
+  });
+
   it('refuses a template that does not parse, naming the file', () => {
     writeFileSync(join(dir, 'sow.mustache'), '# SOW\n{{#lines}}\n- {{product}}\n');
     assert.throws(
@@ -112,7 +130,7 @@ describe('conditions', () => {
     contractValueCorporate: 1_200_000,
     healthData: false,
   } as unknown as DealFacts;
-  it('evaluates all / any / not and comparisons, with unknown facts never matching', () => {
+  it('evaluates all / any / not and comparisons; a fact with no value never matches, a fact with no name is an error', () => {
     assert.equal(
       evaluate(
         {
@@ -140,6 +158,7 @@ describe('conditions', () => {
     assert.equal(evaluate({ not: { fact: 'region', eq: 'EU' } }, facts), false);
     assert.equal(evaluate({ fact: 'employees', gte: 0 }, facts), false);
     assert.equal(evaluate({ fact: 'employees', exists: false }, facts), true);
+    assert.throws(() => evaluate({ fact: 'employeeCount', gte: 1 }, facts), /unknown fact "employeeCount"/);
   });
   it('explains which comparisons made a rule fire', () => {
     assert.deepEqual(

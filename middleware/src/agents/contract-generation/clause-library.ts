@@ -34,6 +34,35 @@ const ClausesFileSchema = z
   .object({ version: z.string().min(1), clauses: z.array(ClauseSchema).min(1) })
   .strict();
 
+const RequestsFileSchema = z
+  .object({
+    version: z.string().min(1),
+    topics: z
+      .array(
+        z
+          .object({
+            topic: z.string().min(1),
+            /** A case-insensitive regular expression over what the buyer and the rep wrote. */
+            pattern: z.string().min(1),
+            /** Library clauses that answer the request when they apply to the deal. */
+            coveredBy: z.array(z.string()).default([]),
+            /** Only a request of its own when no specific topic matches the same sentence. */
+            generic: z.boolean().default(false),
+          })
+          .strict(),
+      )
+      .min(1),
+  })
+  .strict();
+
+/** A kind of term customers ask for, and the library clauses that answer it. */
+export interface RequestTopic {
+  topic: string;
+  re: RegExp;
+  coveredBy: string[];
+  generic: boolean;
+}
+
 const TemplateRuleSchema = z
   .object({
     id: z.enum(['MSA', 'SOW', 'Order_Form']),
@@ -74,6 +103,7 @@ export interface ContractLibrary {
     Technical_Appendix: { title: string; source: string };
   };
   partials: Record<string, string>;
+  requestTopics: RequestTopic[];
 }
 
 export class ContractLibraryError extends Error {
@@ -134,6 +164,28 @@ export function loadContractLibrary(dir: string): ContractLibrary {
       );
   }
 
+  const requestsPath = join(dir, 'requests.json');
+  const r = RequestsFileSchema.safeParse(readJson(requestsPath));
+  if (!r.success) throw new ContractLibraryError(`${requestsPath}: ${issues(r.error)}`);
+  const topicNames = new Set<string>();
+  const requestTopics = r.data.topics.map((t) => {
+    if (topicNames.has(t.topic))
+      throw new ContractLibraryError(`${requestsPath}: topic "${t.topic}" appears twice`);
+    topicNames.add(t.topic);
+    for (const id of t.coveredBy)
+      if (!seen.has(id))
+        throw new ContractLibraryError(
+          `${requestsPath} (topic "${t.topic}"): coveredBy names unknown clause "${id}"`,
+        );
+    let re: RegExp;
+    try {
+      re = new RegExp(t.pattern, 'i');
+    } catch (err) {
+      throw new ContractLibraryError(`${requestsPath} (topic "${t.topic}"): ${(err as Error).message}`);
+    }
+    return { topic: t.topic, re, coveredBy: t.coveredBy, generic: t.generic };
+  });
+
   const templatesPath = join(dir, 'templates.json');
   const t = TemplatesFileSchema.safeParse(readJson(templatesPath));
   if (!t.success) throw new ContractLibraryError(`${templatesPath}: ${issues(t.error)}`);
@@ -160,7 +212,7 @@ export function loadContractLibrary(dir: string): ContractLibrary {
     t.data.partials.map((p) => [p, read(join('partials', `${p}.mustache`))]),
   );
   return {
-    version: `${parsed.data.version}/${t.data.version}`,
+    version: `${parsed.data.version}/${t.data.version}/${r.data.version}`,
     clauses: parsed.data.clauses,
     templates,
     variants: {
@@ -174,5 +226,6 @@ export function loadContractLibrary(dir: string): ContractLibrary {
       },
     },
     partials,
+    requestTopics,
   };
 }

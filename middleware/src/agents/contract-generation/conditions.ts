@@ -97,6 +97,8 @@ export function evaluate(c: Condition, facts: DealFacts): boolean {
   if ('all' in c) return c.all.every((x) => evaluate(x, facts));
   if ('any' in c) return c.any.some((x) => evaluate(x, facts));
   if ('not' in c) return !evaluate(c.not, facts);
+  // The loader rejects unknown facts; a library built some other way must not pass silently.
+  if (!(c.fact in FACT_TYPES)) throw new Error(`condition on unknown fact "${c.fact}"`);
   const value = facts[c.fact as FactName];
   if (c.exists !== undefined) return (value !== null && value !== undefined) === c.exists;
   if (value === null || value === undefined) return false;

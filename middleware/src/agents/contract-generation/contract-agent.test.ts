@@ -7,7 +7,7 @@ import type { LlmPort, ReasonerResult, StructuredRequest } from '../../ports/llm
 import type { StageContext } from '../../orchestrator/stage.ts';
 import type { RunRecord } from '../../ports/store.ts';
 import { scenarioDeal, type Scenario } from '../../eval/contract-scenarios.ts';
-import { loadContractLibrary } from './clause-library.ts';
+import { ContractLibraryError, loadContractLibrary, type ContractLibrary } from './clause-library.ts';
 import { createContractAgent, type ContractOutput } from './contract-agent.ts';
 
 const library = loadContractLibrary(join(CONFIG_DIR, 'contracts'));
@@ -38,7 +38,7 @@ const scenario: Scenario = {
 };
 
 /** A run as the orchestrator keeps it: memo keys carry the stage's generation after a rep retry. */
-function harness(llm?: LlmPort) {
+function harness(llm?: LlmPort, libraryOf: () => ContractLibrary = () => library) {
   const memo: Record<string, unknown> = {};
   let current: DealContext = scenarioDeal(scenario).deal;
   const existing = new Set<string>();
@@ -46,7 +46,13 @@ function harness(llm?: LlmPort) {
     loadDeal: async () => structuredClone(current),
     existingKeys: async (_kind: string, keys: string[]) => new Set(keys.filter((k) => existing.has(k))),
   } as unknown as CrmPort;
-  const agent = createContractAgent({ crm, library, seller, defaultTermMonths: 12, ...(llm ? { llm } : {}) });
+  const agent = createContractAgent({
+    crm,
+    library: () => libraryOf(),
+    seller,
+    defaultTermMonths: 12,
+    ...(llm ? { llm } : {}),
+  });
   let generation = 0;
   const run = async (attempt = 1) => {
     const key = (stage: string, k: string) =>
@@ -130,6 +136,10 @@ describe('the Contract Generation stage', () => {
       'termination for convenience is non-standard',
     );
     assert.equal(out.legalReviewRequired, true);
+    assert.match(
+      out.specialTerms,
+      /^termination for convenience: "Custom terms requested: termination for convenience/,
+    );
     assert.match(ok.reasoning, /governing-law-uk \[billing country United Kingdom/);
   });
 
@@ -195,5 +205,56 @@ describe('the Contract Generation stage', () => {
     assert.ok(custom, 'the proposed clause stays non-standard');
     assert.equal(out.legalReviewRequired, true);
     assert.match(outcome.reasoning, /NON-STANDARD/);
+  });
+
+  it('fails naming the template field or the library problem, and resumes once an admin fixes it', async () => {
+    let current: () => ContractLibrary = () => ({
+      ...library,
+      variants: {
+        ...library.variants,
+        Technical_Appendix: {
+          ...library.variants.Technical_Appendix,
+          source: '# APPENDIX\n\n{{securityLevel}}\n',
+        },
+      },
+    });
+    const h = harness(undefined, () => current());
+    const broken = await h.run();
+    assert.equal(broken.status, 'failed');
+    assert.match(
+      broken.error ?? '',
+      /template Technical_Appendix: \{\{securityLevel\}\} is not a field of the contract model/,
+    );
+
+    current = () => {
+      throw new ContractLibraryError(
+        'config/contracts/clauses.json (clause "soc2"): when.any[0]: unknown fact "securtyConcern"',
+      );
+    };
+    h.retry();
+    const unknownFact = await h.run();
+    assert.equal(unknownFact.status, 'failed');
+    assert.match(unknownFact.error ?? '', /clause "soc2".*unknown fact "securtyConcern"/);
+
+    current = () => library;
+    h.retry();
+    const fixed = await h.run();
+    assert.equal(fixed.status, 'succeeded');
+    assert.equal((fixed.output as ContractOutput).version, 1);
+  });
+
+  it('counts a request a library clause answers as standard terms, not special ones', async () => {
+    const h = harness();
+    const deal = structuredClone(h.deal);
+    deal.opportunity.description = 'All of our data must stay in the EU.';
+    h.memo['deal_closure.deal'] = deal;
+    const outcome = await h.run();
+    const out = outcome.output as ContractOutput;
+    assert.ok(
+      out.clauses.some((c) => c.id === 'data-protection-eu' && c.because.includes('dataResidency = "EU"')),
+    );
+    assert.equal(out.specialTerms, '');
+    assert.ok(!out.clauses.some((c) => c.nonStandard));
+    assert.equal(out.legalReviewRequired, false);
   });
 });

@@ -11,7 +11,7 @@ import type { Logger } from '../../logger.ts';
 import { failedOutcome, type Stage, type StageContext, type StageOutcome } from '../../orchestrator/stage.ts';
 import { formatMoney } from '../../domain/money.ts';
 import type { DealClosureOutput } from '../deal-closure/deal-closure-agent.ts';
-import type { ContractLibrary } from './clause-library.ts';
+import { ContractLibraryError, type ContractLibrary } from './clause-library.ts';
 import {
   TemplateRenderError,
   VARIANTS,
@@ -24,13 +24,19 @@ import { ContractConsistencyError, generateContract } from './generate-contract.
 import type { RiskFactor } from './risk.ts';
 import type { VersionSnapshot } from './versioning.ts';
 import { proposeWording } from './wording.ts';
+import { uncoveredRequests } from './selection.ts';
 
 export type { ContractLibrary } from './clause-library.ts';
 export type { Seller } from './contract-model.ts';
 
 export interface ContractAgentDeps {
   crm: CrmPort;
-  library: ContractLibrary;
+  /**
+   * The clause library, or a loader read on every run: then an admin's fix to a template or
+   * clause is picked up by the retry, and a library broken after start fails the step (naming
+   * the file and clause) instead of the process.
+   */
+  library: ContractLibrary | (() => ContractLibrary);
   seller: Seller;
   defaultTermMonths: number;
   /** Discount a rep may give without approval, in percent (the risk policy's authority). */
@@ -126,9 +132,11 @@ export function createContractAgent(deps: ContractAgentDeps): Stage {
       const previous = previousSnapshot(ctx);
       let output: ContractOutput;
       try {
+        const library = typeof deps.library === 'function' ? deps.library() : deps.library;
         const requests = deriveDeal(deal, signals, {
           defaultTermMonths: deps.defaultTermMonths,
           today: createdAt.toISOString().slice(0, 10),
+          requestTopics: library.requestTopics,
         }).customRequests;
         const proposals = await ctx.memo('wording', () =>
           proposeWording(
@@ -142,7 +150,7 @@ export function createContractAgent(deps: ContractAgentDeps): Stage {
           const generated = await generateContract({
             deal,
             signals,
-            library: deps.library,
+            library,
             seller: deps.seller,
             policy,
             defaultTermMonths: deps.defaultTermMonths,
@@ -154,7 +162,11 @@ export function createContractAgent(deps: ContractAgentDeps): Stage {
           return toOutput(generated, deal);
         });
       } catch (err) {
-        if (err instanceof TemplateRenderError || err instanceof ContractConsistencyError) {
+        if (
+          err instanceof TemplateRenderError ||
+          err instanceof ContractConsistencyError ||
+          err instanceof ContractLibraryError
+        ) {
           const message = `The contract could not be generated: ${err.message}. Fix the template or clause library and retry.`;
           return failedOutcome(message, {
             error: err.name,
@@ -247,7 +259,10 @@ function toOutput(
     termMonths: m.termMonths,
     totalMinor: m.totalMinor,
     currency: m.currency,
-    specialTerms: g.derived.customRequests.map((r) => `"${r.text}" (${r.source})`).join('\n'),
+    // Only what the library does not answer: a request met by a standard clause is standard terms.
+    specialTerms: uncoveredRequests(g.derived.customRequests, m.clauses)
+      .map((r) => `${r.topic}: "${r.text}" (${r.source})`)
+      .join('\n'),
     signers: m.signers,
   };
 }

@@ -87,11 +87,11 @@ export async function renderContractPdf(text: string, options: PdfOptions): Prom
         .text(line.slice(4))
         .moveDown(0.15);
     } else if (line.startsWith('- ')) {
-      doc
-        .font('Helvetica')
-        .fontSize(BODY)
-        .fillColor(INK)
-        .text(`•  ${line.slice(2)}`, MARGIN + 8, undefined, { width: width - 8, lineGap: 1.5 });
+      // The bullet hangs in the margin of the item, so wrapped lines align with the text.
+      doc.font('Helvetica').fontSize(BODY).fillColor(INK);
+      const y = doc.y;
+      doc.text('•', MARGIN + 6, y, { lineBreak: false });
+      doc.text(line.slice(2), MARGIN + 18, y, { width: width - 18, lineGap: 1.5 });
       doc.x = MARGIN;
     } else if (line.startsWith('> ')) {
       ensureSpace(30);
@@ -109,8 +109,8 @@ export async function renderContractPdf(text: string, options: PdfOptions): Prom
     } else if (line.startsWith('| ')) {
       table.push(
         line
-          .slice(2)
-          .split(' | ')
+          .slice(1)
+          .split('|')
           .map((c) => c.trim()),
       );
     } else if (line.startsWith('@party ')) {

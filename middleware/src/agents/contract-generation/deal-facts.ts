@@ -7,6 +7,7 @@
 import type { DealContext } from '../../ports/crm.ts';
 import { fromMinor } from '../../domain/money.ts';
 import type { DealFacts } from './conditions.ts';
+import type { RequestTopic } from './clause-library.ts';
 
 /** What Deal Closure found in the activity history (a subset of its AssessedSignal). */
 export interface SaleSignal {
@@ -103,65 +104,11 @@ export function missingFacts(deal: DealContext): string[] {
   ].filter((m): m is string => m !== null);
 }
 
-/**
- * Terms customers ask for, by topic. A topic with `coveredBy` is answered by a library clause when
- * that clause is selected; every other request becomes a non-standard clause for Legal.
- */
-const REQUEST_TOPICS: { topic: string; re: RegExp; coveredBy?: string[] }[] = [
-  {
-    topic: 'EU data residency',
-    re: new RegExp(
-      String.raw`\bEU data residency\b|\bdata residency\b[^.\n]{0,30}\bEU\b|\b(stay|stays|hosted|hosting|stored|kept) in (the EU|the European Union|Europe|Frankfurt|${[...EU_EEA].join('|')})\b`,
-      'i',
-    ),
-    coveredBy: ['data-protection-eu'],
-  },
-  {
-    topic: 'UK data residency',
-    re: /\bUK data residency\b|\bstay in the UK\b|\bhosting in London\b/i,
-    coveredBy: ['data-protection-uk'],
-  },
-  {
-    topic: 'US data residency',
-    re: /\bUS[- ]only data residency\b|\bUS data residency\b/i,
-    coveredBy: ['data-protection-us'],
-  },
-  {
-    topic: 'support access restricted to a region',
-    re: /\bsupport access by [A-Z]{2}-based staff\b|\b(EU|US|UK)[- ](based staff|only support)\b|\bincluding (backups and )?support access\b|\bsupport access[^.\n]{0,20}\bonly\b/i,
-  },
-  {
-    topic: 'approval of new sub-processors',
-    re: /\bsub-?processors? (need|needs|require|requires) (prior )?approval\b|\bprior approval of (new )?sub-?processors\b/i,
-  },
-  {
-    topic: 'equipment compatibility warranty',
-    re: /\b(equipment[- ])?compatibility warranty\b|\bwarranted to work with\b/i,
-    coveredBy: ['equipment-compatibility-warranty'],
-  },
-  {
-    topic: 'business associate agreement',
-    re: /\bBAA\b|\bbusiness associate agreement\b/i,
-    coveredBy: ['hipaa-baa'],
-  },
-  {
-    topic: 'liability beyond the standard cap',
-    re: /\buncapped\b|\bunlimited liability\b|\bliability[^.\n]{0,40}\bcapped at \d+x\b|\boutside the general limitation of liability\b/i,
-  },
-  { topic: 'right to audit', re: /\bright to audit\b|\baudit rights?\b/i, coveredBy: ['security-annex'] },
-  { topic: 'most-favoured-customer pricing', re: /\bmost[- ]favou?red\b/i },
-  {
-    topic: 'termination for convenience',
-    re: /\btermination for convenience\b|\bterminate for convenience\b/i,
-  },
-  { topic: 'source code escrow', re: /\b(source code )?escrow\b/i },
-  {
-    topic: 'price protection beyond the term',
-    re: /\bprice (lock|protection|freeze)\b/i,
-    coveredBy: ['multi-year-price-lock'],
-  },
-  { topic: 'custom terms', re: /\b(custom|special|non-?standard|bespoke) (terms?|clauses?)\b/i },
-];
+const EU_RESIDENCY = new RegExp(
+  String.raw`\bEU data residency\b|\bdata residency\b[^.\n]{0,30}\bEU\b|\b(stay|stays|hosted|hosting|stored|kept) in (the EU|the European Union|Europe|Frankfurt|${[...EU_EEA].join('|')})\b|\b(EU|European Union|Frankfurt)\b[^.\n]{0,40}\b(residency|hosting|hosted|data cent(er|re))\b`,
+  'i',
+);
+const US_RESIDENCY = /\bUS[- ]only\b|\bUS data residency\b/;
 const SECURITY =
   /\bsecurity (questionnaire|review|assessment|team|requirements?)\b|\binfosec\b|\bpen(etration)? test|\bsoc ?2\b|\biso ?27001\b|\bright to audit\b|\bvda isa\b|\bsso\b.*\bscim\b|\bscim\b/i;
 const LEGAL =
@@ -198,7 +145,7 @@ export function termEnd(start: string, months: number): string {
 export function deriveDeal(
   deal: DealContext,
   signals: SaleSignal[],
-  options: { defaultTermMonths: number; today: string },
+  options: { defaultTermMonths: number; today: string; requestTopics: RequestTopic[] },
 ): DerivedDeal {
   const opp = deal.opportunity;
   const account = deal.account!;
@@ -250,16 +197,7 @@ export function deriveDeal(
       allText,
     );
   const billingFrequency = (frequency?.[1] ?? frequency?.[2] ?? 'annual').toLowerCase();
-  const topic = (name: string) => REQUEST_TOPICS.find((t) => t.topic === name)!.re;
-  const dataResidency =
-    topic('EU data residency').test(allText) ||
-    /\b(EU|European Union|Frankfurt)\b[^.\n]{0,40}\b(residency|hosting|hosted|data cent(?:er|re))\b/i.test(
-      allText,
-    )
-      ? 'EU'
-      : topic('US data residency').test(allText) || /\bUS[- ]only\b/.test(allText)
-        ? 'US'
-        : 'none';
+  const dataResidency = EU_RESIDENCY.test(allText) ? 'EU' : US_RESIDENCY.test(allText) ? 'US' : 'none';
 
   // The customer's own words first (what Deal Closure found), then the rep's notes.
   const candidates = [
@@ -268,21 +206,16 @@ export function deriveDeal(
     ...sentences(opp.nextStep).map((text) => ({ text, source: 'Opportunity next step' })),
   ];
   const customRequests: CustomRequest[] = [];
-  for (const t of REQUEST_TOPICS) {
+  const topics = options.requestTopics;
+  for (const t of topics) {
     const hit = candidates.find(
       (c) =>
         t.re.test(c.text) &&
-        // A generic "custom terms" line is only a request of its own when no specific topic explains it.
-        (t.topic !== 'custom terms' ||
-          !REQUEST_TOPICS.some((o) => o.topic !== 'custom terms' && o.re.test(c.text))),
+        // A generic line ("special terms") is only a request of its own when no specific topic explains it.
+        (!t.generic || !topics.some((o) => !o.generic && o.re.test(c.text))),
     );
     if (hit)
-      customRequests.push({
-        topic: t.topic,
-        text: hit.text,
-        source: hit.source,
-        coveredBy: t.coveredBy ?? [],
-      });
+      customRequests.push({ topic: t.topic, text: hit.text, source: hit.source, coveredBy: t.coveredBy });
   }
   if (requestedPaymentDays > 60)
     customRequests.push({

@@ -77,6 +77,7 @@ export function planContract(input: GenerateInput): {
   const derived = deriveDeal(input.deal, input.signals, {
     defaultTermMonths: input.defaultTermMonths,
     today,
+    requestTopics: input.library.requestTopics,
   });
   const template = selectTemplate(input.library, derived.facts);
   const standard = selectClauses(input.library, derived.facts);
