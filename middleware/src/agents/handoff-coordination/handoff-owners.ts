@@ -84,7 +84,7 @@ export function chooseOwners(owners: HandoffOwners, deal: DealContext, turn: num
       team,
       username: rules.roundRobin[position]!,
       rule: 'round_robin',
-      reason: `round-robin turn ${position + 1} of ${rules.roundRobin.length}${industry || country ? ` (no specialist for ${industry ?? 'no industry'}, no territory for ${country ?? 'no country'})` : ''}`,
+      reason: `round-robin turn ${position + 1} of ${rules.roundRobin.length}: no ${industry ?? 'industry'} specialist, no territory for ${country ?? 'an account without a country'}`,
     };
   });
 }
