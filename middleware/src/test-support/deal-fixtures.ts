@@ -162,7 +162,7 @@ export function contractOutput(over: Partial<ContractOutput> = {}): ContractOutp
       fingerprint: 'f'.repeat(64),
       totalValue: '',
       term: '',
-      payment: '',
+      payment: 'net 30 days, invoiced annually',
       riskLevel: 'Low',
       lines: [],
       clauses: [],

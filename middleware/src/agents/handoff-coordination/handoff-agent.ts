@@ -115,10 +115,10 @@ export function collectFacts(
     ],
     billing: account
       ? [
-          {
-            text: 'Invoiced annually in advance, payment net 30 days',
-            source: contractSource,
-          },
+          // The terms the contract actually carries (net 30/45/60, annual or quarterly), not a default.
+          ...(contract.snapshot?.payment
+            ? [{ text: `Payment terms: ${contract.snapshot.payment}`, source: contractSource }]
+            : []),
           ...(account.billingCountry
             ? [
                 {
