@@ -111,6 +111,7 @@ export function createApprovalAgent(deps: ApprovalAgentDeps): Stage {
   const authority = deps.repDiscountAuthorityPercent ?? 10;
   return {
     key: 'approval_orchestration',
+    ownsEvent: (kind) => kind === 'approval:decision' || kind === `timer:${SLA_TIMER}`,
     async run(ctx: StageContext): Promise<StageOutcome> {
       const { deal, contract, closure } = earlierResults(ctx);
       const facts = dealFacts(deal, contract, closure?.assessment.signals ?? []);
