@@ -245,9 +245,13 @@ export class Orchestrator {
       if (control === 'stop') return;
       // A rep action may have moved the run (e.g. a revision rewinds it): read it again.
       if (control === 'resume') continue;
-      const stageEvents = events.filter((e) => !isControl(e.kind));
-      if (run.status === 'waiting' && stageEvents.length === 0) return;
       const stageKey = STAGES[run.stageIndex];
+      // Events a stage owns (approval decisions) wait for that stage rather than being consumed unseen.
+      const owner = (kind: string) => this.deps.stages.find((s) => s.ownsEvent?.(kind))?.key;
+      const stageEvents = events.filter(
+        (e) => !isControl(e.kind) && (owner(e.kind) ?? stageKey) === stageKey,
+      );
+      if (run.status === 'waiting' && stageEvents.length === 0) return;
       if (!stageKey) {
         await this.deps.store.updateRun(runId, {
           status: 'completed',

@@ -95,4 +95,9 @@ export interface StageContext {
 export interface Stage {
   readonly key: StageKey;
   run(ctx: StageContext): Promise<StageOutcome>;
+  /**
+   * Event kinds only this stage may consume (e.g. approval decisions): while another stage runs
+   * (a revision re-running earlier stages) they stay pending instead of being consumed unseen.
+   */
+  ownsEvent?(kind: string): boolean;
 }

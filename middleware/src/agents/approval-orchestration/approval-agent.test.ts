@@ -36,7 +36,13 @@ const rule = (over: Partial<ApprovalRule>): ApprovalRule => ({
   ...over,
 });
 
-function harness(rules: ApprovalRule[], users: CrmUser[], history: ApprovalHistoryEntry[] = []) {
+function harness(
+  rules: ApprovalRule[],
+  users: CrmUser[],
+  history: ApprovalHistoryEntry[] = [],
+  fixedRules?: ApprovalRule[],
+  generation = 0,
+) {
   const deal = {
     opportunity: {
       id: '006Dd0000000001AAA',
@@ -72,7 +78,7 @@ function harness(rules: ApprovalRule[], users: CrmUser[], history: ApprovalHisto
   const sent: Notification[] = [];
   const reassigned: [string, string][] = [];
   const ctx: StageContext = {
-    run: { id: 'run-1', memo: {} } as unknown as RunRecord,
+    run: { id: 'run-1', memo: { 'approval_orchestration.generation': generation } } as unknown as RunRecord,
     stage: 'approval_orchestration',
     attempt: 1,
     events: [],
@@ -92,6 +98,7 @@ function harness(rules: ApprovalRule[], users: CrmUser[], history: ApprovalHisto
     clearTimers: async () => undefined,
   };
   const crm = {
+    loadApprovalRules: async () => fixedRules ?? rules,
     submitApprovals: async (subs: ApprovalSubmission[]) => {
       submitted.push(...subs);
       return subs.map((s) => ({ approvalId: s.approvalId, ok: true }));
@@ -127,6 +134,17 @@ describe('Approval Orchestration Agent', () => {
       /rule Finance_Large_Deal \(Finance\) names approver gone@x\.example, who is not a user/,
     );
     assert.equal(h.submitted.length, 0);
+    // The admin fixes the rule and retries: the retried step reads the rules again.
+    const fixed = harness(
+      [rule({ approverUsername: 'gone@x.example' })],
+      [finance, backup],
+      [],
+      [rule({})],
+      1,
+    );
+    const retried = await fixed.agent.run(fixed.ctx);
+    assert.equal(retried.status, 'waiting');
+    assert.match(retried.message, /Submitting to finance \(Finance\)/);
     const noBackup = harness([rule({ backupUsername: 'nobody@x.example' })], [finance]);
     assert.match(
       (await noBackup.agent.run(noBackup.ctx)).error!,
@@ -229,5 +247,27 @@ describe('Approval Orchestration Agent', () => {
     assert.equal(replay.writes?.filter((w) => w.kind === 'feedPost').length, 0, 'nothing posted twice');
     assert.doesNotMatch(replay.reasoning, /no backup/);
     assert.equal(h.sent.filter((n) => n.userId === backup.id).length, 1);
+  });
+
+  it('after a retry, keeps the requests already in the approval process instead of writing them again', async () => {
+    const first = harness([rule({})], [finance, backup]);
+    const planned = await first.agent.run(first.ctx);
+    await planned.afterCommit!({
+      dealClosureId: 'a01Dd0000000001AAA',
+      ids: { 'run-1:approval:Finance': 'a02Dd0000000001AAA' },
+    });
+    const earlier = first.ctx.load<ApprovalState[]>('approvals');
+    // A retry starts generation 1; generation 0's state is where the orchestrator keeps it.
+    const retry = harness([rule({})], [finance, backup], [], undefined, 1);
+    (retry.ctx.run.memo as Record<string, unknown>)['approval_orchestration.state.approvals'] = earlier;
+    const out = await retry.agent.run(retry.ctx);
+    assert.equal(
+      out.writes?.filter((w) => w.kind === 'approval').length,
+      0,
+      'the locked record is not rewritten',
+    );
+    assert.equal(retry.submitted.length, 0);
+    assert.equal(out.status, 'waiting');
+    assert.match(out.reasoning, /Finance: reason unchanged, request kept/);
   });
 });

@@ -111,6 +111,7 @@ export function createApprovalAgent(deps: ApprovalAgentDeps): Stage {
   const authority = deps.repDiscountAuthorityPercent ?? 10;
   return {
     key: 'approval_orchestration',
+    ownsEvent: (kind) => kind === 'approval:decision' || kind === `timer:${SLA_TIMER}`,
     async run(ctx: StageContext): Promise<StageOutcome> {
       const { deal, contract, closure } = earlierResults(ctx);
       const facts = dealFacts(deal, contract, closure?.assessment.signals ?? []);
@@ -123,13 +124,16 @@ export function createApprovalAgent(deps: ApprovalAgentDeps): Stage {
       const log: string[] = [];
 
       let approvals: ApprovalState[];
-      const superseded = ctx.load<ApprovalState[]>('superseded') ?? [];
-      if (!stored) {
+      const earlier = stored ? undefined : previousGeneration(ctx);
+      const superseded = ctx.load<ApprovalState[]>('superseded') ?? earlier?.superseded ?? [];
+      const current = stored ?? earlier?.approvals;
+      if (!current) {
         approvals = planned.states;
-      } else if (ctx.load<string>('contractHash') !== contract.contentHash) {
-        // A new contract version after the rep revised: keep what still holds, redo what changed.
-        const next = revise(stored, planned.states, posts, log);
-        const replaced = stored.filter((s) => !next.includes(s));
+      } else if (!stored || ctx.load<string>('contractHash') !== contract.contentHash) {
+        // A new contract version after the rep revised, or a retry after a fix (the records already in
+        // the approval process are locked): keep what still holds, redo what changed.
+        const next = revise(current, planned.states, posts, log);
+        const replaced = current.filter((s) => !next.includes(s));
         await ctx.save(
           'toRecall',
           replaced.filter((s) => s.status === 'Pending' && s.approvalId).map((s) => s.approvalId!),
@@ -143,7 +147,7 @@ export function createApprovalAgent(deps: ApprovalAgentDeps): Stage {
       if (approvals.length === 0 && superseded.length === 0) {
         return {
           status: 'succeeded',
-          reasoning: `No approval rule applies (${deal.approvalRules.length} rules checked against ${formatMoney(contract.totalMinor, contract.currency)}, ${facts.maxDiscountPercent}% discount, ${facts.customTerms ? '' : 'no '}custom terms, ${facts.legalReview ? '' : 'no '}legal review flag).`,
+          reasoning: `No approval rule applies (${planned.ruleCount} rules checked against ${formatMoney(contract.totalMinor, contract.currency)}, ${facts.maxDiscountPercent}% discount, ${facts.customTerms ? '' : 'no '}custom terms, ${facts.legalReview ? '' : 'no '}legal review flag).`,
           confidence: null,
           facts,
           message: 'No approvals required',
@@ -252,6 +256,22 @@ export function createApprovalAgent(deps: ApprovalAgentDeps): Stage {
   };
 }
 
+/**
+ * The approvals of the step's previous generation, when a retry started a new one. Reads the
+ * orchestrator's memo layout (`<stage>.state.<key>`, then `<stage>.g<n>.state.<key>`).
+ */
+function previousGeneration(
+  ctx: StageContext,
+): { approvals: ApprovalState[] | undefined; superseded: ApprovalState[] | undefined } | undefined {
+  const generation = Number(ctx.run.memo['approval_orchestration.generation'] ?? 0);
+  if (generation === 0) return undefined;
+  const prefix = generation === 1 ? 'approval_orchestration' : `approval_orchestration.g${generation - 1}`;
+  return {
+    approvals: ctx.run.memo[`${prefix}.state.approvals`] as ApprovalState[] | undefined,
+    superseded: ctx.run.memo[`${prefix}.state.superseded`] as ApprovalState[] | undefined,
+  };
+}
+
 function dealFacts(deal: DealContext, contract: ContractOutput, signals: { type: string }[]): DealFacts {
   return {
     amountMinor: contract.totalMinor,
@@ -268,7 +288,8 @@ function dealFacts(deal: DealContext, contract: ContractOutput, signals: { type:
 }
 
 type Planned =
-  { states: ApprovalState[]; history: ApprovalHistoryEntry[] } | { error: string; facts: unknown };
+  | { states: ApprovalState[]; history: ApprovalHistoryEntry[]; ruleCount: number }
+  | { error: string; facts: unknown };
 
 /** The matrix for this contract, with each approver resolved to an active user. */
 async function planApprovals(
@@ -278,7 +299,9 @@ async function planApprovals(
   facts: DealFacts,
   authority: number,
 ): Promise<Planned> {
-  const rules = deal.approvalRules;
+  // The rules as read with the deal; after a retry (an admin fixed a rule) read them again.
+  const retried = Number(ctx.run.memo['approval_orchestration.generation'] ?? 0) > 0;
+  const rules = retried ? await ctx.memo('rules', () => deps.crm.loadApprovalRules()) : deal.approvalRules;
   let required: RequiredApproval[];
   try {
     required = requiredApprovals(rules, facts);
@@ -302,7 +325,7 @@ async function planApprovals(
       ].filter((u): u is string => Boolean(u)),
     ),
   ];
-  if (required.length === 0) return { states: [], history: [] };
+  if (required.length === 0) return { states: [], history: [], ruleCount: rules.length };
   // Users and past decisions in one round trip; memoised per set of names, so a revision naming
   // other approvers reads again.
   const { users, history } = await ctx.memo(`planning:${usernames.join(',')}`, () =>
@@ -377,7 +400,7 @@ async function planApprovals(
       prediction: { basis: 'prior', samples: 0, medianHours: 0, p90Hours: 0 },
     });
   }
-  return { states, history };
+  return { states, history, ruleCount: rules.length };
 }
 
 /**

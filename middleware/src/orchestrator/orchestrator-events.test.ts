@@ -1,0 +1,64 @@
+import assert from 'node:assert/strict';
+import { createLogger } from '../logger.ts';
+import { createSqliteRunStore } from '../adapters/sqlite/sqlite-run-store.ts';
+import type { CrmPort } from '../ports/crm.ts';
+import type { RunEvent } from '../ports/store.ts';
+import { Orchestrator } from './orchestrator.ts';
+import { STAGES, type Stage, type StageKey } from './stage.ts';
+
+describe('orchestrator: events a stage owns', () => {
+  it('keeps them pending while another stage runs, and hands them to their stage later', async () => {
+    const store = createSqliteRunStore(':memory:');
+    const crm = {
+      commitStep: async () => ({ dealClosureId: 'a01Dd0000000001AAA', ids: {} }),
+    } as unknown as CrmPort;
+    const seen = new Map<StageKey, string[]>();
+    const stage = (key: StageKey): Stage => ({
+      key,
+      ...(key === 'approval_orchestration'
+        ? { ownsEvent: (kind: string) => kind === 'approval:decision' }
+        : {}),
+      async run(ctx) {
+        seen.set(key, [...(seen.get(key) ?? []), ...ctx.events.map((e: RunEvent) => e.kind)]);
+        const waitForRep = key === 'deal_closure' && !ctx.events.some((e) => e.kind === 'rep:confirm');
+        return {
+          status: waitForRep ? 'waiting' : key === 'signature_management' ? 'stopped' : 'succeeded',
+          ...(waitForRep ? { waitingFor: 'rep' as const } : {}),
+          reasoning: key,
+          confidence: null,
+          facts: null,
+          message: key,
+        };
+      },
+    });
+    const orchestrator = new Orchestrator({
+      store,
+      crm,
+      stages: STAGES.map(stage),
+      logger: createLogger({ level: 'silent' }),
+      timerPollMs: 0,
+    });
+    const started = await orchestrator.startClosure({
+      opportunityId: '006Dd0000000001AAA',
+      dealClosureId: null,
+      trigger: 'Rep',
+      note: null,
+      transcript: null,
+      idempotencyKey: null,
+    });
+    assert.equal(started.outcome, 'created');
+    const run = started.outcome === 'created' ? started.run : assert.fail('not created');
+    await orchestrator.idle();
+    assert.equal((await store.getRun(run.id))!.waitingFor, 'rep');
+    // A decision arrives while the run is back at the first stage (as during a revision).
+    await orchestrator.deliver(run.id, 'approval:decision', 'd1', { approvalId: 'x' });
+    await orchestrator.idle();
+    assert.deepEqual(seen.get('deal_closure'), [], 'not handed to, nor consumed by, the Deal Closure stage');
+    await orchestrator.deliver(run.id, 'rep:confirm', 'c1', {});
+    await orchestrator.idle();
+    assert.deepEqual(seen.get('deal_closure'), ['rep:confirm']);
+    assert.deepEqual(seen.get('approval_orchestration'), ['approval:decision']);
+    await orchestrator.stop();
+    await store.close();
+  });
+});
