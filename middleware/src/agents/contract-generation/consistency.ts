@@ -55,7 +55,7 @@ export function extractFigures(text: string, currency: string, locale: string): 
     provider: label(text, /^- Provider: (.+)$/m),
     totalValue: label(text, /Total contract value: ([^(\n]+?)(?: \(|$)/m),
     term: label(text, /Term: (\d+ months, from .+? to .+?)$/m),
-    payment: label(text, /Payment terms: (net \d+ days, invoiced \w+)/),
+    payment: label(text, /Payment terms: (net \d+ days, invoiced [a-z ]+)/),
     amounts: [...text.matchAll(moneyPattern(currency, locale))].map((m) => m[0]),
     clauses,
   };
