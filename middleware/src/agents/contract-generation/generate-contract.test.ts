@@ -150,6 +150,30 @@ describe('contract generation for the seeded deals', () => {
       (err: unknown) =>
         err instanceof ContractConsistencyError && /Technical_Appendix: term/.test(err.message),
     );
+    // Two lines' totals swapped in the price list: every amount is still a figure of the contract.
+    await assert.rejects(
+      generateContract({
+        ...input,
+        tamper: (v, text) =>
+          v === 'Executive_Summary'
+            ? text.replace(/15% discount, 290\.700,00\s€/, '15% discount, 85.680,00\u00a0€')
+            : text,
+      }),
+      (err: unknown) =>
+        err instanceof ContractConsistencyError &&
+        err.problems.some((p) =>
+          p.startsWith('Executive_Summary: line "Meridian Platform - Enterprise Edition" reads'),
+        ),
+    );
+    await assert.rejects(
+      generateContract({
+        ...input,
+        tamper: (v, text) => (v === 'Full' ? text.replace(/^\| 260 \|.*\n/m, '') : text),
+      }),
+      (err: unknown) =>
+        err instanceof ContractConsistencyError &&
+        err.problems.includes('Full: line "Mobile Offline Module" is missing'),
+    );
   });
 
   it('renders identical bytes for identical input, and versions a changed deal with a readable diff', async () => {
