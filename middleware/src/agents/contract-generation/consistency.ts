@@ -19,8 +19,12 @@ export interface ExtractedFigures {
   totalValue: string | null;
   term: string | null;
   payment: string | null;
+  /** When the document is dated. */
+  dated: string | null;
   amounts: string[];
   clauses: Map<number, string>;
+  /** Priced lines: product → "quantity at unit price, discount%, total" as this variant states them. */
+  lines: Map<string, string>;
 }
 
 const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
@@ -49,15 +53,23 @@ export function extractFigures(text: string, currency: string, locale: string): 
     /^- Clause (\d+), (.+?): /gm,
   ];
   for (const re of headings) for (const m of text.matchAll(re)) clauses.set(Number(m[1]), m[2]!.trim());
+  const lines = new Map<string, string>();
+  // The order table (full contract) and the price list (executive summary) state the same lines.
+  for (const m of text.matchAll(/^\| ([\d.]+) \| (.+?) \| (.+?) \| ([\d.]+)% \| (.+)$/gm))
+    lines.set(m[2]!, `${m[1]} at ${m[3]}, ${m[4]}%, ${m[5]}`);
+  for (const m of text.matchAll(/^- (.+?): ([\d.]+) at (.+?), ([\d.]+)% discount, (.+)$/gm))
+    lines.set(m[1]!, `${m[2]} at ${m[3]}, ${m[4]}%, ${m[5]}`);
   return {
+    dated: label(text, /\bdated (\d{1,2} [A-Z][a-z]+ \d{4})/),
     agreement: label(text, /Agreement (\S+, version \d+)/),
     customer: label(text, /^- Customer: (.+)$/m),
     provider: label(text, /^- Provider: (.+)$/m),
     totalValue: label(text, /Total contract value: ([^(\n]+?)(?: \(|$)/m),
     term: label(text, /Term: (\d+ months, from .+? to .+?)$/m),
-    payment: label(text, /Payment terms: (net \d+ days, invoiced \w+)/),
+    payment: label(text, /Payment terms: (net \d+ days, invoiced [a-z ]+)/),
     amounts: [...text.matchAll(moneyPattern(currency, locale))].map((m) => m[0]),
     clauses,
+    lines,
   };
 }
 
@@ -71,7 +83,15 @@ export function checkConsistency(model: ContractModel, texts: Record<VariantName
     totalValue: money(model.totalMinor),
     term: `${model.termMonths} months, from ${formatDate(model.startDate)} to ${formatDate(model.endDate)}`,
     payment: `net ${model.paymentDays} days, invoiced ${model.billingFrequency}`,
+    dated: formatDate(model.effectiveDate),
   };
+  // The order table names a product with its code, the price list without.
+  const lines = new Map<string, string>();
+  for (const l of model.lines) {
+    const stated = `${l.quantity} at ${money(l.unitPriceMinor)}, ${l.discountPercent}%, ${money(l.totalMinor)}`;
+    lines.set(l.product, stated);
+    if (l.productCode) lines.set(`${l.product} (${l.productCode})`, stated);
+  }
   const known = modelAmounts(model);
   const numbering = new Map(model.clauses.map((c) => [c.number, c.title]));
   const problems: string[] = [];
@@ -82,6 +102,16 @@ export function checkConsistency(model: ContractModel, texts: Record<VariantName
       if (value === null) problems.push(`${variant}: no ${field} found`);
       else if (value !== want)
         problems.push(`${variant}: ${field} is "${value}", the contract says "${want}"`);
+    }
+    if (variant !== 'Technical_Appendix')
+      for (const l of model.lines)
+        if (!got.lines.has(l.product) && !got.lines.has(`${l.product} (${l.productCode})`))
+          problems.push(`${variant}: line "${l.product}" is missing`);
+    for (const [product, stated] of got.lines) {
+      const want = lines.get(product);
+      if (want === undefined) problems.push(`${variant}: line "${product}" is not on the order`);
+      else if (stated !== want)
+        problems.push(`${variant}: line "${product}" reads "${stated}", the order says "${want}"`);
     }
     for (const amount of got.amounts)
       if (!known.has(amount)) problems.push(`${variant}: amount ${amount} is not a figure of the contract`);

@@ -85,7 +85,7 @@ export interface ContractModel {
   startDate: string;
   endDate: string;
   paymentDays: number;
-  billingFrequency: 'annually' | 'quarterly';
+  billingFrequency: 'annually' | 'quarterly' | 'monthly in arrears';
   maxDiscountPercent: number;
   lines: {
     quantity: number;
@@ -276,7 +276,11 @@ export function buildModel(input: ModelInput): ContractModel {
       : input.clauses.some((c) => c.id === 'payment-net-45')
         ? 45
         : 30,
-    billingFrequency: input.clauses.some((c) => c.id === 'billing-quarterly') ? 'quarterly' : 'annually',
+    billingFrequency: derived.facts.servicesOnly
+      ? 'monthly in arrears'
+      : input.clauses.some((c) => c.id === 'billing-quarterly')
+        ? 'quarterly'
+        : 'annually',
     maxDiscountPercent: derived.facts.maxDiscountPercent ?? 0,
     lines: deal.lineItems.map((li) => ({
       quantity: li.quantity,

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { CONFIG_DIR } from '../../paths.ts';
+import { CONFIG_DIR, REPO_ROOT } from '../../paths.ts';
+import { loadScenarios, scenarioDeal } from '../../eval/contract-scenarios.ts';
 import { startLocalOrg, type LocalOrgHarness } from '../../test-support/local-org-server.ts';
 import { pdfText } from '../../test-support/pdf-text.ts';
 import { demoCompany, demoScenario } from '../../local/org/seed/demo-company.ts';
@@ -149,6 +150,30 @@ describe('contract generation for the seeded deals', () => {
       (err: unknown) =>
         err instanceof ContractConsistencyError && /Technical_Appendix: term/.test(err.message),
     );
+    // Two lines' totals swapped in the price list: every amount is still a figure of the contract.
+    await assert.rejects(
+      generateContract({
+        ...input,
+        tamper: (v, text) =>
+          v === 'Executive_Summary'
+            ? text.replace(/15% discount, 290\.700,00\s€/, '15% discount, 85.680,00\u00a0€')
+            : text,
+      }),
+      (err: unknown) =>
+        err instanceof ContractConsistencyError &&
+        err.problems.some((p) =>
+          p.startsWith('Executive_Summary: line "Meridian Platform - Enterprise Edition" reads'),
+        ),
+    );
+    await assert.rejects(
+      generateContract({
+        ...input,
+        tamper: (v, text) => (v === 'Full' ? text.replace(/^\| 260 \|.*\n/m, '') : text),
+      }),
+      (err: unknown) =>
+        err instanceof ContractConsistencyError &&
+        err.problems.includes('Full: line "Mobile Offline Module" is missing'),
+    );
   });
 
   it('renders identical bytes for identical input, and versions a changed deal with a readable diff', async () => {
@@ -220,5 +245,24 @@ describe('contract generation for the seeded deals', () => {
     }
     assert.equal(g.model.risk.legalReviewRequired, true);
     assert.match(g.texts.Full, /\[NON-STANDARD\]/);
+  });
+
+  it('renders each template for the deal it fits: MSA, order form and statement of work, in the deal currency', async () => {
+    const scenarios = loadScenarios(join(REPO_ROOT, 'test/fixtures/contracts/scenarios.json'));
+    const cases: [string, string, RegExp, RegExp][] = [
+      ['c01', 'MSA', /^# MASTER SUBSCRIPTION AGREEMENT/, /Total contract value: \$48,000\.00/],
+      ['c03', 'Order_Form', /^# ORDER FORM/, /Total contract value: £19,200\.00/],
+      ['c20', 'SOW', /^# STATEMENT OF WORK/, /Payment terms: net 30 days, invoiced monthly in arrears/],
+      ['c08', 'MSA', /^# MASTER SUBSCRIPTION AGREEMENT/, /Total contract value: 71\s400,00\s€/],
+    ];
+    for (const [id, template, title, figure] of cases) {
+      const { deal, signals } = scenarioDeal(scenarios.find((s) => s.id === id)!);
+      const g = await generateContract(base(deal, signals));
+      assert.equal(g.model.template.id, template, id);
+      assert.match(g.texts.Full, title, id);
+      for (const v of VARIANTS) assert.match(g.texts[v], figure, `${id} ${v}`);
+      const pdf = (await pdfText(g.pdfs.Full)).replace(/\s/g, ' ');
+      assert.match(pdf, new RegExp(figure.source.replace(/\\s/g, ' ')), `${id} PDF`);
+    }
   });
 });
