@@ -14,7 +14,10 @@ export interface EarlierResults {
 }
 
 export function earlierResults(ctx: StageContext): EarlierResults {
-  const deal = ctx.recall<DealContext>('deal_closure', 'deal');
+  // After the rep fixes the deal and retries, Contract Generation reads it again: its copy is the
+  // one the contract was made from, so every later stage must use it rather than the first read.
+  const deal =
+    ctx.recall<DealContext>('contract_generation', 'deal') ?? ctx.recall<DealContext>('deal_closure', 'deal');
   const contract = ctx.recall<ContractOutput>('contract_generation', 'contract');
   if (!deal || !contract)
     throw new Error(`${ctx.stage} needs the deal and the contract from the earlier steps`);
