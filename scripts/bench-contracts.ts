@@ -102,7 +102,7 @@ export async function benchContracts(root: string, iterations = 40) {
       signals,
       library: loadContractLibrary(join(root, 'config/contracts')),
       seller: {
-        name: 'Northbeam Software Inc.',
+        name: 'Meridian Software Inc.',
         address: '500 Howard Street, San Francisco, CA 94105, United States',
         country: 'United States',
         governingLaw: 'the State of California',

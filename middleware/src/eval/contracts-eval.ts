@@ -20,7 +20,7 @@ export interface ContractEvalReport {
 }
 
 const SELLER = {
-  name: 'Northbeam Software Inc.',
+  name: 'Meridian Software Inc.',
   address: '500 Howard Street, San Francisco, CA 94105, United States',
   country: 'United States',
   governingLaw: 'the State of California',

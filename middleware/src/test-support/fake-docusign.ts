@@ -222,7 +222,7 @@ export async function startFakeDocusign(options: FakeDocusignOptions): Promise<F
         {
           account_id: accountId,
           is_default: true,
-          account_name: 'Northbeam',
+          account_name: 'Meridian',
           base_uri: `https://${authServer}`,
         },
       ],

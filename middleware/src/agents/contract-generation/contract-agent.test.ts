@@ -12,7 +12,7 @@ import { createContractAgent, type ContractOutput } from './contract-agent.ts';
 
 const library = loadContractLibrary(join(CONFIG_DIR, 'contracts'));
 const seller = {
-  name: 'Northbeam Software Inc.',
+  name: 'Meridian Software Inc.',
   address: '500 Howard Street',
   country: 'United States',
   governingLaw: 'the State of California',

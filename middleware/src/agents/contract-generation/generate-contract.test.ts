@@ -16,7 +16,7 @@ import type { SaleSignal } from './deal-facts.ts';
 
 const library = loadContractLibrary(join(CONFIG_DIR, 'contracts'));
 const seller = {
-  name: 'Northbeam Software Inc.',
+  name: 'Meridian Software Inc.',
   address: '500 Howard Street, San Francisco, CA 94105, United States',
   country: 'United States',
   governingLaw: 'the State of California',
