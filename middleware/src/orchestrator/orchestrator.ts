@@ -280,6 +280,7 @@ export class Orchestrator {
     );
     if (control.some((e) => e.kind === 'control:cancel')) {
       const stage = STAGES[run.stageIndex] ?? 'learning_optimization';
+      const withdrawn = run.status === 'waiting' ? await this.withdrawOnCancel(run, stage) : undefined;
       const updated = await this.deps.store.updateRun(run.id, {
         status: 'cancelled',
         waitingFor: null,
@@ -288,12 +289,17 @@ export class Orchestrator {
       });
       await this.deps.store.clearTimers(run.id);
       this.deps.metrics?.runsFinished.inc({ status: 'cancelled' });
+      const reasoning = `Cancelled at the rep's request.${withdrawn ? ` ${withdrawn}` : ''}`;
+      // The API's timeline shows the stage that was waiting as ended by the cancel, like Salesforce's.
+      const waitingStep = (await this.deps.store.steps(run.id)).find((s) => s.stage === stage);
+      if (waitingStep)
+        await this.deps.store.saveStep({ ...waitingStep, status: 'Skipped', reasoning, finishedAt: now });
       await this.commitSafely(
         updated,
         stage,
         {
           status: 'Skipped',
-          reasoning: "Cancelled at the rep's request.",
+          reasoning,
           confidence: null,
           error: null,
           facts: { cancelledAt: now },
@@ -343,6 +349,29 @@ export class Orchestrator {
       return 'resume';
     }
     return 'none';
+  }
+
+  /**
+   * Lets the waiting stage withdraw its open requests. Best effort: a failure is logged and told on
+   * the timeline, and never keeps the rep from cancelling.
+   */
+  private async withdrawOnCancel(run: RunRecord, stageKey: StageKey): Promise<string | undefined> {
+    const stage = this.stages.get(stageKey);
+    if (!stage?.onCancel) return undefined;
+    const logger = this.deps.logger.child({ runId: run.id, stage: stageKey });
+    try {
+      return await stage.onCancel({
+        run,
+        logger,
+        now: () => this.clock(),
+        load: <T>(key: string) => run.memo[memoKeyOf(run, stageKey, `state.${key}`)] as T | undefined,
+        recall: <T>(from: StageKey, key: string) => run.memo[memoKeyOf(run, from, key)] as T | undefined,
+      });
+    } catch (err) {
+      logger.warn({ err }, 'could not withdraw open requests on cancel');
+      const message = err instanceof Error ? err.message : String(err);
+      return `Open requests could not all be withdrawn (${message}); withdraw them in Salesforce.`;
+    }
   }
 
   private async runStage(run: RunRecord, stageKey: StageKey, events: RunEvent[]): Promise<boolean> {

@@ -100,4 +100,13 @@ export interface Stage {
    * (a revision re-running earlier stages) they stay pending instead of being consumed unseen.
    */
   ownsEvent?(kind: string): boolean;
+  /**
+   * Withdraws what the stage left open in other systems when the rep cancels while it waits
+   * (pending approval requests, an envelope out for signature), so no approver or signer acts
+   * on a closure that no longer exists. Returns a line for the timeline.
+   */
+  onCancel?(ctx: CancelContext): Promise<string | undefined>;
 }
+
+/** What a stage may read when the run is cancelled: its own saved state, nothing to write. */
+export type CancelContext = Pick<StageContext, 'run' | 'logger' | 'now' | 'load' | 'recall'>;

@@ -112,6 +112,28 @@ export function createApprovalAgent(deps: ApprovalAgentDeps): Stage {
   return {
     key: 'approval_orchestration',
     ownsEvent: (kind) => kind === 'approval:decision' || kind === `timer:${SLA_TIMER}`,
+    async onCancel(ctx) {
+      const pending = (ctx.load<ApprovalState[]>('approvals') ?? []).filter(
+        (a) => a.status === 'Pending' && a.approvalId,
+      );
+      if (pending.length === 0) return undefined;
+      // The approval process's recall action marks each Deal_Approval__c Recalled and unlocks it.
+      const results = await deps.approvals.recall(
+        pending.map((a) => a.approvalId!),
+        'The rep cancelled the closure.',
+      );
+      const recalled = pending.filter((a) => results.find((r) => r.approvalId === a.approvalId)?.ok);
+      const failed = pending.filter((a) => !recalled.includes(a));
+      ctx.logger.info({ recalled: recalled.length, failed: failed.length }, 'approvals recalled on cancel');
+      return [
+        recalled.length > 0 ? `Recalled ${recalled.map((a) => roleLabel(a.role)).join(', ')}.` : '',
+        failed.length > 0
+          ? `Could not recall ${failed.map((a) => roleLabel(a.role)).join(', ')}; recall them in Salesforce.`
+          : '',
+      ]
+        .filter(Boolean)
+        .join(' ');
+    },
     async run(ctx: StageContext): Promise<StageOutcome> {
       const { deal, contract, closure } = earlierResults(ctx);
       const facts = dealFacts(deal, contract, closure?.assessment.signals ?? []);

@@ -74,6 +74,14 @@ export function createSignatureAgent(deps: SignatureAgentDeps): Stage {
   const policy = deps.policy ?? DEFAULT_POLICY;
   return {
     key: 'signature_management',
+    async onCancel(ctx) {
+      const round = ctx.load<number>('round') ?? 0;
+      const tracked = ctx.load<TrackedEnvelope>(`tracked.${round}`);
+      if (!tracked || !['created', 'sent', 'delivered'].includes(tracked.status)) return undefined;
+      // Signers must not be able to sign a contract for a closure that no longer exists.
+      await deps.esign.voidEnvelope(tracked.envelopeId, 'The closure was cancelled by the rep');
+      return `Envelope ${tracked.envelopeId} voided.`;
+    },
     async run(ctx: StageContext): Promise<StageOutcome> {
       const { deal, contract } = earlierResults(ctx);
       const now = ctx.now().toISOString();
