@@ -1,0 +1,207 @@
+/**
+ * The record-only commands end to end: the middleware in local mode (embedded org + API) started
+ * here, the plugin logged in with an access token through @salesforce/core, commands run as
+ * `sf dealdesk ...` would run them.
+ */
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { writeFileSync } from 'node:fs';
+import { expect } from 'chai';
+import sinon from 'sinon';
+import { stubSfCommandUx } from '@salesforce/sf-plugins-core';
+import DealdeskClosureStart from '../../src/commands/dealdesk/closure/start.ts';
+import DealdeskClosureShow from '../../src/commands/dealdesk/closure/show.ts';
+import DealdeskClosureCancel from '../../src/commands/dealdesk/closure/cancel.ts';
+import DealdeskClosureRetry from '../../src/commands/dealdesk/closure/retry.ts';
+import DealdeskRulesList from '../../src/commands/dealdesk/rules/list.ts';
+import DealdeskRulesExport from '../../src/commands/dealdesk/rules/export.ts';
+import DealdeskRulesImport from '../../src/commands/dealdesk/rules/import.ts';
+import { ruleToXml } from '../../src/shared/rules-deploy.ts';
+import { startLocalStack, type LocalStack } from '../support/local-stack.ts';
+
+const FORCE_APP = fileURLToPath(new URL('../../../force-app/main/default/customMetadata/', import.meta.url));
+
+describe('e2e: sf dealdesk against the local org (access-token login)', () => {
+  let stack: LocalStack;
+  let sandbox: sinon.SinonSandbox;
+  let ux: ReturnType<typeof stubSfCommandUx>;
+  before(async () => (stack = await startLocalStack()));
+  after(async () => stack?.close());
+  beforeEach(() => {
+    sandbox = sinon.createSandbox();
+    ux = stubSfCommandUx(sandbox);
+  });
+  afterEach(() => sandbox.restore());
+
+  const openOpportunity = async (name: string) => {
+    const res = await stack.org
+      .getConnection()
+      .query<{ Id: string }>(`SELECT Id FROM Opportunity WHERE Name LIKE '%${name}%' AND IsClosed = false`);
+    return res.records[0]!.Id;
+  };
+
+  describe('rules', () => {
+    it('list returns the seeded matrix, read over SOQL', async () => {
+      const result = await DealdeskRulesList.run(['--target-org', stack.alias]);
+      expect(result.rules.map((r) => r.name)).to.deep.equal([
+        'Executive_Large_Deal',
+        'Finance_Large_Deal',
+        'InfoSec_Security_Clauses',
+        'Legal_Custom_Terms',
+        'Legal_Review_Flag',
+        'Sales_VP_Discount',
+      ]);
+      const finance = result.rules.find((r) => r.name === 'Finance_Large_Deal')!;
+      expect(finance).to.include({
+        role: 'Finance',
+        minAmount: 100000,
+        currency: 'USD',
+        slaHours: 24,
+        active: true,
+      });
+      expect(ux.table.calledOnce).to.equal(true);
+    });
+
+    it('regenerates the force-app source of every rule byte for byte from what SOQL returns', async () => {
+      const { rules } = await DealdeskRulesList.run(['--target-org', stack.alias, '--json']);
+      for (const rule of rules) {
+        const onDisk = await readFile(join(FORCE_APP, `Approval_Rule.${rule.name}.md-meta.xml`), 'utf8');
+        expect(ruleToXml(rule), rule.name).to.equal(onDisk);
+      }
+    });
+
+    it('export writes a CSV that import validates against the org as unchanged', async () => {
+      const file = join(stack.dir, 'rules.csv');
+      const exported = await DealdeskRulesExport.run(['--target-org', stack.alias, '--file', file]);
+      expect(exported.count).to.equal(6);
+      const imported = await DealdeskRulesImport.run([
+        '--target-org',
+        stack.alias,
+        '--file',
+        file,
+        '--dry-run',
+      ]);
+      expect(imported.unchanged).to.have.length(6);
+      expect(imported.created).to.deep.equal([]);
+    });
+
+    it('import reports every problem by line, checking users and currencies in the org', async () => {
+      const file = join(stack.dir, 'bad.csv');
+      writeFileSync(
+        file,
+        [
+          'name,role,minAmount,currency,approverUsername',
+          'Finance_Mid,Finance,50000,USD,elena.petrova@dealdesk-demo.example',
+          'Legal_Big,Legal,100000,XYZ,nobody@dealdesk-demo.example',
+        ].join('\n'),
+      );
+      const err = (await DealdeskRulesImport.run(['--target-org', stack.alias, '--file', file]).catch(
+        (e: unknown) => e,
+      )) as { name: string; message: string; exitCode: number };
+      expect(err.name).to.equal('RulesInvalid');
+      expect(err.message).to.match(
+        /line 2, Finance_Mid, minAmount: .*overlaps Finance_Large_Deal \(in the org/,
+      );
+      expect(err.message).to.match(/line 3, Legal_Big, currency: currency XYZ is not active/);
+      expect(err.message).to.match(
+        /line 3, Legal_Big, approverUsername: no user nobody@dealdesk-demo.example/,
+      );
+      expect(err.exitCode).to.equal(1);
+    });
+  });
+
+  describe('closure', () => {
+    it('start hands a Rep closure to the middleware; show renders its timeline from Agent_Step__c', async () => {
+      const opp = await openOpportunity('');
+      const started = await DealdeskClosureStart.run([
+        '--target-org',
+        stack.alias,
+        '--opportunity',
+        opp,
+        '--middleware-url',
+        stack.url,
+        '--api-key-file',
+        stack.apiKeyFile,
+        '--note',
+        'Verbal yes on the call',
+      ]);
+      expect(started.runId).to.be.a('string').and.not.equal('');
+      expect(started.resumed).to.equal(false);
+      const conn = stack.org.getConnection();
+      const rec = (await conn.sobject('Deal_Closure__c').retrieve(started.dealClosureId)) as Record<
+        string,
+        unknown
+      >;
+      expect(rec.Trigger__c).to.equal('Rep');
+      expect(rec.Note__c).to.equal('Verbal yes on the call');
+
+      // The run writes its first steps back asynchronously; wait until the org has one.
+      const deadline = Date.now() + 30_000;
+      let shown = await DealdeskClosureShow.run(['--target-org', stack.alias, '--opportunity', opp]);
+      while (shown.steps.length === 0 && Date.now() < deadline) {
+        await new Promise((r) => setTimeout(r, 200));
+        shown = await DealdeskClosureShow.run(['--target-org', stack.alias, '--opportunity', opp]);
+      }
+      expect(shown.closure.id).to.equal(started.dealClosureId);
+      expect(shown.closure.runId).to.equal(started.runId);
+      expect(shown.steps[0]!.agent).to.equal('Deal_Closure');
+      expect(ux.table.called).to.equal(true);
+
+      const again = (await DealdeskClosureStart.run([
+        '--target-org',
+        stack.alias,
+        '--opportunity',
+        opp,
+        '--middleware-url',
+        stack.url,
+        '--api-key-file',
+        stack.apiKeyFile,
+      ]).catch((e: unknown) => e)) as Error;
+      expect(again.message).to.match(/already running for this opportunity/);
+    });
+
+    it('cancel stops the running closure and retry then explains why it cannot', async () => {
+      const opp = (
+        await DealdeskClosureShow.run([
+          '--target-org',
+          stack.alias,
+          '--opportunity',
+          await openOpportunity(''),
+        ])
+      ).closure.opportunityId;
+      const flags = [
+        '--target-org',
+        stack.alias,
+        '--opportunity',
+        opp,
+        '--middleware-url',
+        stack.url,
+        '--api-key-file',
+        stack.apiKeyFile,
+      ];
+      const status = (await DealdeskClosureShow.run(['--target-org', stack.alias, '--opportunity', opp]))
+        .closure.status;
+      if (status !== 'Completed') {
+        const cancelled = await DealdeskClosureCancel.run([...flags, '--comment', 'test']);
+        expect(cancelled.accepted).to.equal('cancel');
+      }
+      const err = (await DealdeskClosureRetry.run(flags).catch((e: unknown) => e)) as Error;
+      expect(err.message).to.match(/INVALID_STATE|Only a closure waiting/);
+    });
+
+    it('refuses an unknown opportunity before calling the middleware', async () => {
+      const err = (await DealdeskClosureStart.run([
+        '--target-org',
+        stack.alias,
+        '--opportunity',
+        '006Dd00000009ZZIAY',
+        '--middleware-url',
+        stack.url,
+        '--api-key-file',
+        stack.apiKeyFile,
+      ]).catch((e: unknown) => e)) as Error;
+      expect(err.message).to.match(/does not exist or you do not have access/);
+    });
+  });
+});
