@@ -17,6 +17,9 @@ import DealdeskClosureRetry from '../../src/commands/dealdesk/closure/retry.ts';
 import DealdeskRulesList from '../../src/commands/dealdesk/rules/list.ts';
 import DealdeskRulesExport from '../../src/commands/dealdesk/rules/export.ts';
 import DealdeskRulesImport from '../../src/commands/dealdesk/rules/import.ts';
+import DealdeskDoctor from '../../src/commands/dealdesk/doctor.ts';
+import DealdeskSetup from '../../src/commands/dealdesk/setup.ts';
+import { assignStage } from '../../src/shared/setup.ts';
 import { ruleToXml } from '../../src/shared/rules-deploy.ts';
 import { startLocalStack, type LocalStack } from '../support/local-stack.ts';
 
@@ -40,6 +43,91 @@ describe('e2e: sf dealdesk against the local org (access-token login)', () => {
       .query<{ Id: string }>(`SELECT Id FROM Opportunity WHERE Name LIKE '%${name}%' AND IsClosed = false`);
     return res.records[0]!.Id;
   };
+
+  describe('setup and doctor', () => {
+    afterEach(() => (process.exitCode = 0));
+    const rep = 'jordan.keller@dealdesk-demo.example';
+
+    it('setup --dry-run plans every stage from reads alone, and skips what the local org lacks', async () => {
+      const result = await DealdeskSetup.run([
+        '--target-org',
+        stack.alias,
+        '--middleware-url',
+        stack.url,
+        '--user',
+        rep,
+        '--admin-user',
+        stack.username,
+        '--dry-run',
+      ]);
+      expect(result.stages.map((s) => [s.stage, s.outcome])).to.deep.equal([
+        ['deploy', 'planned'],
+        ['assign', 'planned'],
+        ['key', 'skipped'],
+      ]);
+      expect(result.stages[0]!.detail).to.include('keeping the org’s approval rules');
+      expect(result.stages[1]!.detail).to.equal(
+        `assign DealDesk_User → ${rep}, DealDesk_Admin → ${stack.username}`,
+      );
+      const conn = stack.org.getConnection();
+      const assigned = await conn.query(
+        "SELECT Id FROM PermissionSetAssignment WHERE PermissionSet.Name = 'DealDesk_User'",
+      );
+      expect(assigned.totalSize, 'a dry run assigns nothing').to.equal(0);
+    });
+
+    it("setup's assign stage creates assignments over the data API once, and refuses unknown users", async () => {
+      const conn = stack.org.getConnection();
+      const wanted = [{ username: rep, permissionSet: 'DealDesk_User' as const }];
+      expect((await assignStage(conn, wanted, { dryRun: false })).outcome).to.equal('changed');
+      expect((await assignStage(conn, wanted, { dryRun: false })).outcome).to.equal('unchanged');
+      const rows = await conn.query<{ Assignee: { Username: string } }>(
+        "SELECT Assignee.Username FROM PermissionSetAssignment WHERE PermissionSet.Name = 'DealDesk_User'",
+      );
+      expect(rows.records.map((r) => r.Assignee.Username)).to.deep.equal([rep]);
+      const err = (await assignStage(conn, [{ username: 'ghost@acme.com', permissionSet: 'DealDesk_User' }], {
+        dryRun: false,
+      }).catch((e: unknown) => e)) as Error;
+      expect(err.message).to.equal('Cannot assign permission sets: no user ghost@acme.com');
+    });
+
+    it('doctor passes the data checks and reports what the local org cannot answer as skipped', async () => {
+      const result = await DealdeskDoctor.run(['--target-org', stack.alias, '--middleware-url', stack.url]);
+      expect(Object.fromEntries(result.checks.map((c) => [c.name, c.status]))).to.deep.equal({
+        metadata: 'pass',
+        apex: 'skip',
+        'permission-sets': 'pass',
+        'named-credential': 'skip',
+        'middleware-ready': 'pass',
+        'middleware-reaches-org': 'pass',
+        'approval-process': 'pass',
+        'recent-closures': 'pass',
+      });
+      expect(result.checks.find((c) => c.name === 'apex')!.message).to.match(/local org has no Apex/);
+      expect(result).to.include({ ok: true, failed: 0, skipped: 2 });
+      expect(process.exitCode).to.not.equal(1);
+    });
+
+    it('doctor without a middleware skips the middleware checks and says why', async () => {
+      const result = await DealdeskDoctor.run(['--target-org', stack.alias, '--json']);
+      const mw = result.checks.filter((c) => c.name.startsWith('middleware'));
+      expect(mw.map((c) => c.status)).to.deep.equal(['skip', 'skip']);
+      expect(mw[0]!.message).to.match(/no middleware URL/);
+    });
+
+    it('doctor fails, with a fix and exit code 1, when the middleware is down', async () => {
+      const result = await DealdeskDoctor.run([
+        '--target-org',
+        stack.alias,
+        '--middleware-url',
+        'http://127.0.0.1:9',
+      ]);
+      const ready = result.checks.find((c) => c.name === 'middleware-ready')!;
+      expect(ready.status).to.equal('fail');
+      expect(ready.fix).to.match(/Start the middleware/);
+      expect(process.exitCode).to.equal(1);
+    });
+  });
 
   describe('rules', () => {
     it('list returns the seeded matrix, read over SOQL', async () => {
