@@ -20,6 +20,9 @@ import DealdeskRulesImport from '../../src/commands/dealdesk/rules/import.ts';
 import DealdeskDoctor from '../../src/commands/dealdesk/doctor.ts';
 import DealdeskSetup from '../../src/commands/dealdesk/setup.ts';
 import { assignStage } from '../../src/shared/setup.ts';
+import DealdeskTemplatesPush from '../../src/commands/dealdesk/templates/push.ts';
+import DealdeskTemplatesList from '../../src/commands/dealdesk/templates/list.ts';
+import { cpSync } from 'node:fs';
 import { ruleToXml } from '../../src/shared/rules-deploy.ts';
 import { startLocalStack, type LocalStack } from '../support/local-stack.ts';
 
@@ -126,6 +129,75 @@ describe('e2e: sf dealdesk against the local org (access-token login)', () => {
       expect(ready.status).to.equal('fail');
       expect(ready.fix).to.match(/Start the middleware/);
       expect(process.exitCode).to.equal(1);
+    });
+  });
+
+  describe('templates', () => {
+    const LIBRARY = fileURLToPath(new URL('../../../config/contracts/', import.meta.url));
+
+    it('push stores each library file as a Salesforce File, versions changes, and skips what the org has', async () => {
+      const dir = join(stack.dir, 'contracts');
+      cpSync(LIBRARY, dir, { recursive: true });
+      const first = await DealdeskTemplatesPush.run(['--target-org', stack.alias, '--dir', dir]);
+      expect(first.files.map((f) => [f.file, f.outcome])).to.deep.equal([
+        ['clauses.json', 'created'],
+        ['msa.mustache', 'created'],
+      ]);
+      const again = await DealdeskTemplatesPush.run(['--target-org', stack.alias, '--dir', dir]);
+      expect(again.files.map((f) => f.outcome)).to.deep.equal(['unchanged', 'unchanged']);
+
+      writeFileSync(
+        join(dir, 'msa.mustache'),
+        `${await readFile(join(dir, 'msa.mustache'), 'utf8')}\nAmended.\n`,
+      );
+      const changed = await DealdeskTemplatesPush.run([
+        '--target-org',
+        stack.alias,
+        '--dir',
+        dir,
+        '--reason',
+        'amended',
+      ]);
+      expect(changed.files.map((f) => f.outcome)).to.deep.equal(['unchanged', 'new-version']);
+
+      const latest = await DealdeskTemplatesList.run(['--target-org', stack.alias]);
+      expect(latest.versions.map((v) => [v.file, v.versionNumber, v.latest])).to.deep.equal([
+        ['clauses.json', '1', true],
+        ['msa.mustache', '2', true],
+      ]);
+      const clauses = JSON.parse(await readFile(join(dir, 'clauses.json'), 'utf8')) as { version: string };
+      expect(latest.versions[0]!.libraryVersion).to.equal(clauses.version);
+      const all = await DealdeskTemplatesList.run(['--target-org', stack.alias, '--all']);
+      expect(all.versions).to.have.length(3);
+      const conn = stack.org.getConnection();
+      const docs = await conn.query("SELECT Id FROM ContentDocument WHERE Title = 'dealdesk msa.mustache'");
+      expect(docs.totalSize, 'a new version of the same file, not a second file').to.equal(1);
+    });
+
+    it('push validates the whole library first and pushes nothing when any file is wrong', async () => {
+      const dir = join(stack.dir, 'bad-contracts');
+      cpSync(LIBRARY, dir, { recursive: true });
+      const lib = JSON.parse(await readFile(join(dir, 'clauses.json'), 'utf8')) as {
+        clauses: { id: string; body: string; when: string }[];
+      };
+      lib.clauses[1]!.id = lib.clauses[0]!.id;
+      lib.clauses[2]!.body = 'unclosed {{#section}}';
+      lib.clauses[3]!.when = 'sometimes';
+      writeFileSync(join(dir, 'clauses.json'), JSON.stringify(lib));
+      writeFileSync(join(dir, 'msa.mustache'), '{{#lines}} no end');
+      const before = (await DealdeskTemplatesList.run(['--target-org', stack.alias, '--all'])).versions
+        .length;
+      const err = (await DealdeskTemplatesPush.run(['--target-org', stack.alias, '--dir', dir]).catch(
+        (e: unknown) => e,
+      )) as Error;
+      expect(err.message).to.match(/nothing was pushed/);
+      expect(err.message).to.match(/clauses.json: clauses.3.when: /);
+      expect(err.message).to.match(/duplicate clause id/);
+      expect(err.message).to.match(/clauses.2.body .*Unclosed section/i);
+      expect(err.message).to.match(/msa.mustache: Unclosed section/i);
+      expect(
+        (await DealdeskTemplatesList.run(['--target-org', stack.alias, '--all'])).versions.length,
+      ).to.equal(before);
     });
   });
 
