@@ -350,6 +350,29 @@ describe('e2e: sf dealdesk against the local org (access-token login)', () => {
       expect(err.message).to.match(/INVALID_STATE|Only a closure waiting/);
     });
 
+    it('a start that could not reach the middleware is finished by running it again', async () => {
+      const conn = stack.org.getConnection();
+      const open = await conn.query<{ Id: string }>(
+        'SELECT Id FROM Opportunity WHERE IsClosed = false ORDER BY Name',
+      );
+      const opp = open.records[1]!.Id;
+      const args = ['--target-org', stack.alias, '--opportunity', opp, '--api-key-file', stack.apiKeyFile];
+      const err = (await DealdeskClosureStart.run([...args, '--middleware-url', 'http://127.0.0.1:9']).catch(
+        (e: unknown) => e,
+      )) as Error;
+      expect(err.message).to.match(/Cannot reach the middleware at http:\/\/127.0.0.1:9/);
+      const queued = await conn.query<{ Id: string; Status__c: string; Run_Id__c: string | null }>(
+        `SELECT Id, Status__c, Run_Id__c FROM Deal_Closure__c WHERE Opportunity__c = '${opp}'`,
+      );
+      expect(queued.records.map((r) => [r.Status__c, r.Run_Id__c])).to.deep.equal([['Queued', null]]);
+
+      const resumed = await DealdeskClosureStart.run([...args, '--middleware-url', stack.url]);
+      expect(resumed.resumed).to.equal(true);
+      expect(resumed.dealClosureId).to.equal(queued.records[0]!.Id);
+      const after = await conn.query(`SELECT Id FROM Deal_Closure__c WHERE Opportunity__c = '${opp}'`);
+      expect(after.totalSize, 'no second closure record').to.equal(1);
+    });
+
     it('refuses an unknown opportunity before calling the middleware', async () => {
       const err = (await DealdeskClosureStart.run([
         '--target-org',
