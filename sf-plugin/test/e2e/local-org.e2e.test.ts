@@ -47,6 +47,14 @@ describe('e2e: sf dealdesk against the local org (access-token login)', () => {
     return res.records[0]!.Id;
   };
 
+  it('logs in the way sf org login access-token does: the auth file names the user and the org', async () => {
+    const fields = stack.org.getConnection().getAuthInfoFields();
+    expect(fields.username).to.equal('integration@dealdesk-demo.example');
+    expect(fields.instanceUrl).to.equal(stack.url);
+    expect(fields.orgId).to.match(/^00D/);
+    expect(fields.orgEdition, 'determineOrg read the Organization').to.equal('Developer Edition');
+  });
+
   describe('setup and doctor', () => {
     afterEach(() => (process.exitCode = 0));
     const rep = 'jordan.keller@dealdesk-demo.example';

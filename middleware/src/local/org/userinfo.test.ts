@@ -25,6 +25,18 @@ describe('local org OAuth userinfo', () => {
     assert.equal(res.body.active, true);
   });
 
+  it('answers the Organization query @salesforce/core makes when it records a login', async () => {
+    const org = (
+      await h.conn.query<Record<string, unknown>>(
+        'SELECT Name, InstanceName, IsSandbox, TrialExpirationDate, NamespacePrefix, OrganizationType FROM Organization',
+      )
+    ).records[0]!;
+    assert.equal(org.OrganizationType, 'Developer Edition');
+    assert.equal(org.IsSandbox, false);
+    assert.equal(org.TrialExpirationDate, null);
+    assert.equal(org.NamespacePrefix, null);
+  });
+
   it('refuses a missing or unknown token the way Salesforce does', async () => {
     const res = await request(h.app).get('/services/oauth2/userinfo').set('Authorization', 'Bearer nope');
     assert.equal(res.status, 403);

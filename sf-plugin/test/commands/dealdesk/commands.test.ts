@@ -10,6 +10,7 @@ import { MockTestOrgData, TestContext } from '@salesforce/core/testSetup';
 import type { AnyJson } from '@salesforce/ts-types';
 import { stubSfCommandUx } from '@salesforce/sf-plugins-core';
 import { ComponentSet } from '@salesforce/source-deploy-retrieve';
+import type { SinonStub } from 'sinon';
 import DealdeskRulesImport from '../../../src/commands/dealdesk/rules/import.ts';
 import DealdeskRulesSet from '../../../src/commands/dealdesk/rules/set.ts';
 import DealdeskClosureStart from '../../../src/commands/dealdesk/closure/start.ts';
@@ -146,6 +147,34 @@ describe('commands (TestContext, MockTestOrgData)', () => {
       expect(err.message).to.match(/line 3, B_1: the rule has no condition/);
       expect(err.exitCode).to.equal(1);
       expect(deployedXml).to.deep.equal([]);
+    });
+
+    it('reports a deploy the Metadata API refused, component by component', async () => {
+      (ComponentSet.prototype.deploy as unknown as SinonStub).resolves({
+        pollStatus: async () => ({
+          response: { id: '0Af000000000009', success: false, status: 'Failed' },
+          getFileResponses: () => [
+            {
+              state: 'Failed',
+              fullName: 'Approval_Rule.Finance_Eur',
+              type: 'CustomMetadata',
+              error: 'Invalid value for Role__c',
+            },
+          ],
+        }),
+      } as never);
+      const file = join(dir, 'rules.csv');
+      writeFileSync(
+        file,
+        'name,role,minAmount,currency,approverUsername\nFinance_Eur,Finance,90000,EUR,cfo@acme.com\n',
+      );
+      const err = (await DealdeskRulesImport.run(['--target-org', testOrg.username, '--file', file]).catch(
+        (e: unknown) => e,
+      )) as Error;
+      expect(err.name).to.equal('DeployFailed');
+      expect(err.message).to.equal(
+        'The Metadata API deploy 0Af000000000009 failed: Approval_Rule.Finance_Eur: Invalid value for Role__c',
+      );
     });
 
     it('--dry-run validates without deploying', async () => {

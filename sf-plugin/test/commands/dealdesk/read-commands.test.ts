@@ -1,4 +1,6 @@
 /** Unit tests of the read-only commands with TestContext's fake connection. */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { expect } from 'chai';
 import { MockTestOrgData, TestContext } from '@salesforce/core/testSetup';
 import type { AnyJson } from '@salesforce/ts-types';
@@ -8,6 +10,8 @@ import DealdeskClosureCancel from '../../../src/commands/dealdesk/closure/cancel
 import DealdeskRulesList from '../../../src/commands/dealdesk/rules/list.ts';
 import DealdeskRulesExport from '../../../src/commands/dealdesk/rules/export.ts';
 import DealdeskTemplatesList from '../../../src/commands/dealdesk/templates/list.ts';
+import DealdeskTemplatesPush from '../../../src/commands/dealdesk/templates/push.ts';
+import { DEFAULT_LIBRARY_DIR } from '../../../src/shared/templates.ts';
 
 const rows = (records: unknown[]): AnyJson => ({ totalSize: records.length, done: true, records }) as AnyJson;
 
@@ -16,13 +20,24 @@ describe('read commands (TestContext, MockTestOrgData)', () => {
   const testOrg = new MockTestOrgData();
   let ux: ReturnType<typeof stubSfCommandUx>;
   let answers: Record<string, unknown[]>;
+  let created: Record<string, unknown>[];
 
   beforeEach(async () => {
     await $$.stubAuths(testOrg);
     ux = stubSfCommandUx($$.SANDBOX);
     answers = {};
+    created = [];
     $$.fakeConnectionRequest = (request) => {
       const url = typeof request === 'string' ? request : String((request as { url: string }).url);
+      if (url.endsWith('/sobjects/ContentVersion')) {
+        const body = JSON.parse(String((request as { body?: string }).body)) as Record<string, unknown>;
+        created.push(body);
+        return created.length === 2
+          ? Promise.reject(
+              Object.assign(new Error('storage limit exceeded'), { errorCode: 'STORAGE_LIMIT_EXCEEDED' }),
+            )
+          : Promise.resolve({ id: `068${created.length}`, success: true, errors: [] } as AnyJson);
+      }
       const q = new URL(url, 'https://x').searchParams.get('q') ?? '';
       const object = /FROM (\w+)/.exec(q)?.[1] ?? '';
       const answer = answers[object];
@@ -215,5 +230,36 @@ describe('read commands (TestContext, MockTestOrgData)', () => {
     expect(
       (await DealdeskTemplatesList.run(['--target-org', testOrg.username, '--all'])).versions,
     ).to.have.length(3);
+  });
+
+  it('templates push: a failure part-way stops with the error; files already pushed are skipped on the rerun', async () => {
+    answers.ContentVersion = [];
+    const err = (await DealdeskTemplatesPush.run(['--target-org', testOrg.username]).catch(
+      (e: unknown) => e,
+    )) as Error;
+    expect(err.message).to.match(/storage limit exceeded/);
+    expect(created.map((c) => c.PathOnClient)).to.deep.equal(['clauses.json', 'msa.mustache']);
+    const first = created[0]!;
+    expect(Buffer.from(String(first.VersionData), 'base64').toString('utf8')).to.equal(
+      readFileSync(join(DEFAULT_LIBRARY_DIR, 'clauses.json'), 'utf8'),
+    );
+    // The org now has clauses.json; the rerun pushes only the template.
+    answers.ContentVersion = [
+      {
+        Id: '0681',
+        ContentDocumentId: '0691',
+        VersionNumber: '1',
+        IsLatest: true,
+        DealDesk_Key__c: first.DealDesk_Key__c,
+        Description: first.Description,
+        CreatedDate: '2026-11-25T06:00:00.000+0000',
+      },
+    ];
+    created = [{}, {}]; // past the one failing create
+    const rerun = await DealdeskTemplatesPush.run(['--target-org', testOrg.username]);
+    expect(rerun.files.map((f) => [f.file, f.outcome])).to.deep.equal([
+      ['clauses.json', 'unchanged'],
+      ['msa.mustache', 'created'],
+    ]);
   });
 });

@@ -3,7 +3,7 @@
  * named-credentials API and sObject collections; SDR's deploy is stubbed and records what it was
  * given. These cover what the local org cannot (Metadata API, Named Credentials, Apex).
  */
-import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect } from 'chai';
 import { MockTestOrgData, TestContext } from '@salesforce/core/testSetup';
@@ -23,7 +23,7 @@ interface FakeOrg {
   processState: string;
   assignments: { AssigneeId: string; PermissionSetId: string }[];
   closures: Record<string, unknown>[];
-  deployState: 'Created' | 'Unchanged';
+  deployState: 'Created' | 'Unchanged' | 'Failed';
 }
 
 const rows = (records: unknown[]): AnyJson => ({ totalSize: records.length, done: true, records }) as AnyJson;
@@ -144,8 +144,22 @@ describe('setup and doctor (TestContext, SDR stubbed)', () => {
       org.endpoint = 'https://dealdesk.acme.com';
       return {
         pollStatus: async () => ({
-          response: { id: '0Af000000000002', success: true, status: 'Succeeded' },
-          getFileResponses: () => files.map((f) => ({ state, fullName: f, type: 'x' })),
+          response: {
+            id: '0Af000000000002',
+            success: state !== 'Failed',
+            status: state === 'Failed' ? 'Failed' : 'Succeeded',
+          },
+          getFileResponses: () =>
+            files.map((f, i) =>
+              state === 'Failed' && i === 0
+                ? {
+                    state,
+                    fullName: 'Deal_Closure__c.Renewal_Risk_Score__c',
+                    type: 'CustomField',
+                    error: 'Field limit reached',
+                  }
+                : { state: state === 'Failed' ? 'Created' : state, fullName: f, type: 'x' },
+            ),
         }),
       } as never;
     });
@@ -232,6 +246,52 @@ describe('setup and doctor (TestContext, SDR stubbed)', () => {
     expect(
       requests.some((r) => r.method?.toUpperCase() === 'POST' || r.method?.toUpperCase() === 'PUT'),
     ).to.equal(false);
+  });
+
+  it('a failed deploy stops setup before any other stage, naming the component and the error', async () => {
+    org.deployState = 'Failed';
+    const err = (await DealdeskSetup.run([
+      '--target-org',
+      testOrg.username,
+      '--middleware-url',
+      'https://dealdesk.acme.com',
+      '--user',
+      'rep@acme.com',
+      '--admin-user',
+      'rep@acme.com',
+    ]).catch((e: unknown) => e)) as Error & { exitCode: number };
+    expect(err.message).to.match(
+      /The deploy 0Af000000000002 failed: CustomField Deal_Closure__c.Renewal_Risk_Score__c: Field limit reached/,
+    );
+    expect(err.exitCode).to.equal(1);
+    expect(org.assignments).to.have.length(1);
+    expect(requests.some((r) => r.url.includes('named-credentials'))).to.equal(false);
+  });
+
+  it('setup with --api-key-file replaces a key already set (Salesforce cannot say whether it matches)', async () => {
+    org.rules = 6;
+    org.keySet = true;
+    org.deployState = 'Unchanged';
+    const keyFile = join(process.env.HOME!, 'given-key');
+    writeFileSync(keyFile, 'given-key-0123456789abcdef\n');
+    const result = await DealdeskSetup.run([
+      '--target-org',
+      testOrg.username,
+      '--middleware-url',
+      'https://dealdesk.acme.com',
+      '--admin-user',
+      'rep@acme.com',
+      '--api-key-file',
+      keyFile,
+    ]);
+    expect(result.stages.find((s) => s.stage === 'key')).to.deep.include({ outcome: 'changed' });
+    expect(result.apiKeyFile, 'a given key is not written anywhere').to.equal(null);
+    const put = requests.find(
+      (r) => r.url.endsWith('/named-credentials/credential') && r.method?.toUpperCase() === 'PUT',
+    )!;
+    expect(JSON.parse(put.body!).credentials).to.deep.equal({
+      ApiKey: { value: 'given-key-0123456789abcdef', encrypted: true },
+    });
   });
 
   it('setup --dry-run reads but neither deploys nor writes', async () => {
