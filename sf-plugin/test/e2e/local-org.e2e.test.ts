@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { writeFileSync } from 'node:fs';
 import { expect } from 'chai';
 import sinon from 'sinon';
-import { stubSfCommandUx } from '@salesforce/sf-plugins-core';
+import { stubSfCommandUx, stubSpinner } from '@salesforce/sf-plugins-core';
 import DealdeskClosureStart from '../../src/commands/dealdesk/closure/start.ts';
 import DealdeskClosureShow from '../../src/commands/dealdesk/closure/show.ts';
 import DealdeskClosureCancel from '../../src/commands/dealdesk/closure/cancel.ts';
@@ -37,6 +37,7 @@ describe('e2e: sf dealdesk against the local org (access-token login)', () => {
   beforeEach(() => {
     sandbox = sinon.createSandbox();
     ux = stubSfCommandUx(sandbox);
+    stubSpinner(sandbox);
   });
   afterEach(() => sandbox.restore());
 

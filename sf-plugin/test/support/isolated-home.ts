@@ -17,4 +17,6 @@ process.env.SF_DISABLE_LOG_FILE = 'true';
 delete process.env.SF_TARGET_ORG;
 delete process.env.DEALDESK_MIDDLEWARE_URL;
 delete process.env.DEALDESK_API_KEY;
+// Each oclif command run adds signal listeners; many runs in one process are expected here.
+process.setMaxListeners(100);
 process.on('exit', () => rmSync(home, { recursive: true, force: true }));

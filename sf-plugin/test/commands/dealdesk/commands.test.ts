@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { expect } from 'chai';
 import { MockTestOrgData, TestContext } from '@salesforce/core/testSetup';
 import type { AnyJson } from '@salesforce/ts-types';
-import { stubSfCommandUx } from '@salesforce/sf-plugins-core';
+import { stubSfCommandUx, stubSpinner } from '@salesforce/sf-plugins-core';
 import { ComponentSet } from '@salesforce/source-deploy-retrieve';
 import type { SinonStub } from 'sinon';
 import DealdeskRulesImport from '../../../src/commands/dealdesk/rules/import.ts';
@@ -47,6 +47,7 @@ describe('commands (TestContext, MockTestOrgData)', () => {
   beforeEach(async () => {
     await $$.stubAuths(testOrg);
     stubSfCommandUx($$.SANDBOX);
+    stubSpinner($$.SANDBOX);
     dir = mkdtempSync(join(tmpdir(), 'dealdesk-unit-'));
     soql = [];
     deployedXml = [];

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { expect } from 'chai';
 import { MockTestOrgData, TestContext } from '@salesforce/core/testSetup';
 import type { AnyJson } from '@salesforce/ts-types';
-import { stubSfCommandUx } from '@salesforce/sf-plugins-core';
+import { stubSfCommandUx, stubSpinner } from '@salesforce/sf-plugins-core';
 import DealdeskClosureShow from '../../../src/commands/dealdesk/closure/show.ts';
 import DealdeskClosureCancel from '../../../src/commands/dealdesk/closure/cancel.ts';
 import DealdeskRulesList from '../../../src/commands/dealdesk/rules/list.ts';
@@ -25,6 +25,7 @@ describe('read commands (TestContext, MockTestOrgData)', () => {
   beforeEach(async () => {
     await $$.stubAuths(testOrg);
     ux = stubSfCommandUx($$.SANDBOX);
+    stubSpinner($$.SANDBOX);
     answers = {};
     created = [];
     $$.fakeConnectionRequest = (request) => {

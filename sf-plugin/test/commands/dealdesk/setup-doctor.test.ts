@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { expect } from 'chai';
 import { MockTestOrgData, TestContext } from '@salesforce/core/testSetup';
 import type { AnyJson } from '@salesforce/ts-types';
-import { stubSfCommandUx } from '@salesforce/sf-plugins-core';
+import { stubSfCommandUx, stubSpinner } from '@salesforce/sf-plugins-core';
 import { ComponentSet } from '@salesforce/source-deploy-retrieve';
 import DealdeskSetup from '../../../src/commands/dealdesk/setup.ts';
 import DealdeskDoctor from '../../../src/commands/dealdesk/doctor.ts';
@@ -44,6 +44,7 @@ describe('setup and doctor (TestContext, SDR stubbed)', () => {
   beforeEach(async () => {
     await $$.stubAuths(testOrg);
     stubSfCommandUx($$.SANDBOX);
+    stubSpinner($$.SANDBOX);
     process.exitCode = 0;
     org = {
       rules: 0,
