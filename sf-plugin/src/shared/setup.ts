@@ -230,6 +230,19 @@ export function credentialPath(conn: Connection): string {
 
 /** Whether the principal already holds an ApiKey (Salesforce never returns the value itself). */
 export async function keyIsSet(conn: Connection): Promise<boolean | 'unsupported'> {
+  // An org without the NamedCredential object (the local org) has no credentials API either;
+  // in a real org a 404 from the API only means no key was stored for the principal yet.
+  try {
+    await conn.query('SELECT Id FROM NamedCredential LIMIT 1');
+  } catch (err) {
+    if (
+      /INVALID_TYPE|not supported/i.test(
+        `${(err as { errorCode?: string }).errorCode ?? ''} ${(err as Error).message}`,
+      )
+    )
+      return 'unsupported';
+    throw err;
+  }
   const q = new URLSearchParams({
     externalCredential: EXTERNAL_CREDENTIAL,
     principalName: PRINCIPAL,
@@ -242,12 +255,7 @@ export async function keyIsSet(conn: Connection): Promise<boolean | 'unsupported
     return Boolean(res.credentials?.[KEY_PARAMETER]);
   } catch (err) {
     const e = err as { errorCode?: string; name?: string; message?: string };
-    if (
-      /NOT_FOUND|The requested resource does not exist/i.test(
-        `${e.errorCode ?? ''} ${e.name ?? ''} ${e.message ?? ''}`,
-      )
-    )
-      return 'unsupported';
+    if (/NOT_FOUND/i.test(`${e.errorCode ?? ''} ${e.name ?? ''}`)) return false;
     throw err;
   }
 }

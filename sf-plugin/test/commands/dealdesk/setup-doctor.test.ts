@@ -24,6 +24,8 @@ interface FakeOrg {
   assignments: { AssigneeId: string; PermissionSetId: string }[];
   closures: Record<string, unknown>[];
   deployState: 'Created' | 'Unchanged' | 'Failed';
+  /** The credentials API answers 404 for a principal without stored credentials. */
+  credential404: boolean;
 }
 
 const rows = (records: unknown[]): AnyJson => ({ totalSize: records.length, done: true, records }) as AnyJson;
@@ -54,6 +56,7 @@ describe('setup and doctor (TestContext, SDR stubbed)', () => {
       assignments: [{ AssigneeId: '005000000000009AAA', PermissionSetId: SETS[2]!.Id }],
       closures: [],
       deployState: 'Created',
+      credential404: false,
     };
     requests = [];
     deployed = [];
@@ -105,6 +108,10 @@ describe('setup and doctor (TestContext, SDR stubbed)', () => {
           fields: ['Id', ...(schema.get(describe[1]!) ?? [])].map((name) => ({ name })),
         } as AnyJson);
       if (url.pathname.endsWith('/named-credentials/credential')) {
+        if (method === 'GET' && org.credential404)
+          return Promise.reject(
+            Object.assign(new Error('The requested resource does not exist'), { errorCode: 'NOT_FOUND' }),
+          );
         if (method === 'GET')
           return Promise.resolve({
             credentials: org.keySet ? { ApiKey: { encrypted: true, value: '****' } } : {},
@@ -171,6 +178,7 @@ describe('setup and doctor (TestContext, SDR stubbed)', () => {
   });
 
   it('setup deploys force-app with the Named Credential pointed, assigns, generates a key, then runs doctor', async () => {
+    org.credential404 = true;
     const out = join(statSync('.').isDirectory() ? process.env.HOME! : '.', 'key-1');
     const result = await DealdeskSetup.run([
       '--target-org',
