@@ -19,6 +19,7 @@ import { mintId } from './ids.ts';
 import { formatDateTime } from './values.ts';
 import { ensureBaseline, seedRecords, type SeedResult } from './seed/seed-loader.ts';
 import type { SeedRecord } from './seed/seed-types.ts';
+import { loadPermissionSets } from './seed/permission-sets.ts';
 
 /** The newest REST API version the local org serves; older ones down to 31.0 are accepted. */
 export const LOCAL_ORG_API_VERSION = '65.0';
@@ -93,7 +94,7 @@ export class LocalOrg {
     this.connectedApps = options.connectedApps ?? [];
     this.stats = emptyStats(this.clock());
     this.events.setMaxListeners(100);
-    const baseline = ensureBaseline(this, this.approvals.list());
+    const baseline = ensureBaseline(this, this.approvals.list(), loadPermissionSets(options.forceAppDir));
     for (const [name, id] of baseline.processDefinitionIds) this.processDefinitionIds.set(name, id);
     this.token = options.token ?? this.store.getSetting('token') ?? this.generateToken();
     this.sessions.set(hashToken(this.token), baseline.integrationUserId);

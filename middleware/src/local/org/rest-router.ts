@@ -45,6 +45,41 @@ function sendError(res: Response, err: SalesforceApiError): void {
   res.status(err.status).json(err.toBody());
 }
 
+/** The userinfo response (Salesforce Help: "UserInfo Endpoint"), for the fields the local org holds. */
+export function userInfo(org: LocalOrg, userId: string, self: string): Record<string, unknown> {
+  const organizationId = String(org.query('SELECT Id FROM Organization LIMIT 1').records[0]?.Id ?? '');
+  const user = org.query(
+    'SELECT Id, Username, Name, FirstName, LastName, Email, IsActive, TimeZoneSidKey, LanguageLocaleKey, ' +
+      `LocaleSidKey, LastModifiedDate FROM User WHERE Id = '${userId}'`,
+  ).records[0];
+  if (!user) throw sfError.invalidSession();
+  const id = `${self}/id/${organizationId}/${userId}`;
+  return {
+    sub: id,
+    user_id: userId,
+    organization_id: organizationId,
+    preferred_username: user.Username,
+    nickname: String(user.Username).split('@')[0],
+    name: user.Name,
+    email: user.Email,
+    email_verified: true,
+    given_name: user.FirstName,
+    family_name: user.LastName,
+    zoneinfo: user.TimeZoneSidKey,
+    active: user.IsActive === true,
+    user_type: 'STANDARD',
+    language: user.LanguageLocaleKey,
+    locale: user.LocaleSidKey,
+    updated_at: user.LastModifiedDate,
+    urls: {
+      rest: `${self}/services/data/v{version}/`,
+      sobjects: `${self}/services/data/v{version}/sobjects/`,
+      query: `${self}/services/data/v{version}/query/`,
+      profile: `${self}/${userId}`,
+    },
+  };
+}
+
 const SessionBodySchema = z.object({ username: z.string().min(1).max(80) });
 
 export interface LocalOrgRouterOptions {
@@ -99,6 +134,19 @@ export function createLocalOrgRouter(org: LocalOrg, options: LocalOrgRouterOptio
       }
     },
   );
+
+  // OpenID Connect userinfo, which `sf org login access-token` (@salesforce/core AuthInfo) calls to
+  // learn the username and org id behind a token.
+  router.get('/services/oauth2/userinfo', (req, res) => {
+    let userId: string;
+    try {
+      userId = org.authenticate(req.headers.authorization);
+    } catch {
+      res.status(403).json({ error: 'invalid_token', error_description: 'Bad_OAuth_Token' });
+      return;
+    }
+    res.json(userInfo(org, userId, `${req.protocol}://${req.get('host') ?? 'localhost'}`));
+  });
 
   router.get('/services/data', (_req, res) => {
     res.json(versionsList());

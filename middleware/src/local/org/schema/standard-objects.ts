@@ -207,6 +207,9 @@ export function standardObjects(): ObjectDef[] {
           updateable: false,
         }),
         text('Country', 'Country', 80),
+        // Read by @salesforce/core when an sf login records the org (determineOrg).
+        text('NamespacePrefix', 'Namespace Prefix', 15, readOnly),
+        datetime('TrialExpirationDate', 'Trial Expiration Date', readOnly),
       ],
     }),
     standard({

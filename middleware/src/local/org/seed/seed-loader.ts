@@ -10,6 +10,7 @@ import type { FieldValue } from '../store.ts';
 import { formatDate, formatDateTime } from '../values.ts';
 import { mintId } from '../ids.ts';
 import type { SeedRecord, SeedValue } from './seed-types.ts';
+import { INTEGRATION_PERMISSION_SET, type PermissionSetDef } from './permission-sets.ts';
 
 export const INTEGRATION_USERNAME = 'integration@dealdesk-demo.example';
 
@@ -34,11 +35,13 @@ const NATURAL_KEYS: Record<string, string> = {
   CurrencyType: 'IsoCode',
   Organization: 'Name',
   ProcessDefinition: 'DeveloperName',
+  PermissionSet: 'Name',
 };
 
 export function ensureBaseline(
   org: LocalOrg,
   processes: ApprovalProcessDefinition[],
+  permissionSets: PermissionSetDef[] = [],
 ): { integrationUserId: string; processDefinitionIds: Map<string, string> } {
   const existingIntegration = [...org.store.all('User')].find((u) => u.Username === INTEGRATION_USERNAME);
   // In an empty org the integration user creates everything, itself included, so its id comes first.
@@ -112,7 +115,29 @@ export function ensureBaseline(
         Description: p.description,
       },
     })),
+    ...permissionSets.map((p): SeedRecord => ({
+      ref: `permissionset.${p.name}`,
+      type: 'PermissionSet',
+      fields: { Name: p.name, Label: p.label },
+    })),
   ];
+  const integrationSet = [...org.store.all('PermissionSet')].find(
+    (p) => p.Name === INTEGRATION_PERMISSION_SET,
+  );
+  const assigned =
+    integrationSet !== undefined &&
+    [...org.store.all('PermissionSetAssignment')].some(
+      (a) => a.PermissionSetId === integrationSet.Id && a.AssigneeId === integrationId,
+    );
+  if (!assigned && permissionSets.some((p) => p.name === INTEGRATION_PERMISSION_SET))
+    baseline.push({
+      ref: 'permissionsetassignment.integration',
+      type: 'PermissionSetAssignment',
+      fields: {
+        AssigneeId: { ref: BASELINE_REFS.integrationUser },
+        PermissionSetId: { ref: `permissionset.${INTEGRATION_PERMISSION_SET}` },
+      },
+    });
   const result = seedRecords(org, baseline, integrationId);
   const processDefinitionIds = new Map(
     processes.map((p) => [p.developerName, result.ids.get(`process.${p.developerName}`)!]),

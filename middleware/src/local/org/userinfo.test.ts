@@ -1,0 +1,46 @@
+import assert from 'node:assert/strict';
+import request from 'supertest';
+import { startLocalOrg, type LocalOrgHarness } from '../../test-support/local-org-server.ts';
+
+describe('local org OAuth userinfo', () => {
+  let h: LocalOrgHarness;
+  beforeEach(async () => (h = await startLocalOrg()));
+  afterEach(async () => h.close());
+
+  it("answers with the token's user and org, as @salesforce/core's access-token login reads them", async () => {
+    const res = await request(h.app)
+      .get('/services/oauth2/userinfo')
+      .set('Authorization', 'Bearer test-token')
+      .expect(200);
+    const user = (
+      await h.conn.query<{ Id: string; Username: string }>(
+        `SELECT Id, Username FROM User WHERE Id = '${h.org.integrationUserId}'`,
+      )
+    ).records[0]!;
+    const orgId = (await h.conn.query<{ Id: string }>('SELECT Id FROM Organization')).records[0]!.Id;
+    assert.equal(res.body.user_id, user.Id);
+    assert.equal(res.body.preferred_username, user.Username);
+    assert.equal(res.body.organization_id, orgId);
+    assert.match(res.body.sub, new RegExp(`^http://[^/]+/id/${orgId}/${user.Id}$`));
+    assert.equal(res.body.active, true);
+  });
+
+  it('answers the Organization query @salesforce/core makes when it records a login', async () => {
+    const org = (
+      await h.conn.query<Record<string, unknown>>(
+        'SELECT Name, InstanceName, IsSandbox, TrialExpirationDate, NamespacePrefix, OrganizationType FROM Organization',
+      )
+    ).records[0]!;
+    assert.equal(org.OrganizationType, 'Developer Edition');
+    assert.equal(org.IsSandbox, false);
+    assert.equal(org.TrialExpirationDate, null);
+    assert.equal(org.NamespacePrefix, null);
+  });
+
+  it('refuses a missing or unknown token the way Salesforce does', async () => {
+    const res = await request(h.app).get('/services/oauth2/userinfo').set('Authorization', 'Bearer nope');
+    assert.equal(res.status, 403);
+    assert.equal(res.body.error, 'invalid_token');
+    await request(h.app).get('/services/oauth2/userinfo').expect(403);
+  });
+});

@@ -1,0 +1,198 @@
+/**
+ * The contract library (config/contracts: the Mustache contract template and clauses.json) as
+ * versioned Salesforce Files. Each pushed file is a ContentVersion keyed by
+ * `DealDesk_Key__c = dealdesk-template:<file>:<sha256>`; a changed file becomes a new version of
+ * the same ContentDocument, an unchanged one is not pushed again (the unique key would refuse it).
+ * Legal sees every version, with who pushed it and when, in Salesforce.
+ */
+import { createHash } from 'node:crypto';
+import { readFile, readdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Connection } from '@salesforce/core';
+import { SfError } from '@salesforce/core';
+import Mustache from 'mustache';
+import { z } from 'zod';
+import { queryAll, quote } from './soql.ts';
+
+export const DEFAULT_LIBRARY_DIR = fileURLToPath(new URL('../../../config/contracts', import.meta.url));
+const KEY_PREFIX = 'dealdesk-template:';
+
+// The shape the middleware loads (middleware/src/wiring.ts loadContractLibrary).
+const ClauseLibrarySchema = z.object({
+  version: z.string().min(1),
+  clauses: z
+    .array(
+      z.object({
+        id: z.string().min(1),
+        version: z.number().int().min(1),
+        title: z.string().min(1),
+        body: z.string().min(1),
+        when: z.enum(['always', 'eu_customer', 'non_eu_customer', 'security_concern', 'custom_terms']),
+      }),
+    )
+    .min(1),
+});
+
+export interface LibraryFile {
+  file: string;
+  content: string;
+  sha256: string;
+  /** The clause library version (clauses.json) or null for templates. */
+  libraryVersion: string | null;
+}
+
+export type TemplateVersion = {
+  file: string;
+  versionNumber: string;
+  latest: boolean;
+  sha256: string;
+  libraryVersion: string | null;
+  contentVersionId: string;
+  contentDocumentId: string | null;
+  createdDate: string;
+};
+
+function mustacheProblem(text: string): string | null {
+  try {
+    Mustache.parse(text);
+    return null;
+  } catch (err) {
+    return (err as Error).message;
+  }
+}
+
+/** Reads and validates every file of the library; all problems at once, nothing pushed on any. */
+export async function readLibrary(dir: string): Promise<LibraryFile[]> {
+  let names: string[];
+  try {
+    names = (await readdir(dir)).filter((f) => f.endsWith('.mustache') || f === 'clauses.json').sort();
+  } catch (err) {
+    throw new SfError(
+      `Cannot read the contract library ${dir}: ${(err as Error).message}`,
+      'LibraryUnreadable',
+    );
+  }
+  const problems: string[] = [];
+  if (!names.includes('clauses.json')) problems.push('clauses.json is missing');
+  if (!names.some((n) => n.endsWith('.mustache'))) problems.push('no contract template (*.mustache)');
+  const files: LibraryFile[] = [];
+  for (const file of names) {
+    const content = await readFile(join(dir, file), 'utf8');
+    let libraryVersion: string | null = null;
+    if (file === 'clauses.json') {
+      let json: unknown;
+      try {
+        json = JSON.parse(content);
+      } catch (err) {
+        problems.push(`clauses.json: invalid JSON: ${(err as Error).message}`);
+        continue;
+      }
+      const parsed = ClauseLibrarySchema.safeParse(json);
+      if (!parsed.success)
+        for (const issue of parsed.error.issues)
+          problems.push(`clauses.json: ${issue.path.join('.')}: ${issue.message}`);
+      else libraryVersion = parsed.data.version;
+      // Ids and bodies are checked even when another field is wrong, so one run lists every problem.
+      const raw = (json as { clauses?: unknown } | null)?.clauses;
+      const seen = new Set<string>();
+      (Array.isArray(raw) ? raw : []).forEach((c: unknown, i) => {
+        const { id, body } = (c ?? {}) as { id?: unknown; body?: unknown };
+        if (typeof id === 'string') {
+          if (seen.has(id)) problems.push(`clauses.json: clauses.${i}.id: duplicate clause id ${id}`);
+          seen.add(id);
+        }
+        const bad = typeof body === 'string' ? mustacheProblem(body) : null;
+        if (bad) problems.push(`clauses.json: clauses.${i}.body (${String(id)}): ${bad}`);
+      });
+    } else {
+      const bad = mustacheProblem(content);
+      if (bad) problems.push(`${file}: ${bad}`);
+    }
+    files.push({ file, content, sha256: createHash('sha256').update(content).digest('hex'), libraryVersion });
+  }
+  if (problems.length > 0)
+    throw new SfError(
+      `The contract library is invalid; nothing was pushed:\n- ${problems.join('\n- ')}`,
+      'LibraryInvalid',
+    );
+  return files;
+}
+
+const VersionRowSchema = z.object({
+  Id: z.string(),
+  ContentDocumentId: z.string().nullable(),
+  VersionNumber: z.string().nullable(),
+  IsLatest: z.boolean(),
+  DealDesk_Key__c: z.string(),
+  Description: z.string().nullable(),
+  CreatedDate: z.string(),
+});
+
+export async function listVersions(conn: Connection): Promise<TemplateVersion[]> {
+  const rows = await queryAll(
+    conn,
+    `SELECT Id, ContentDocumentId, VersionNumber, IsLatest, DealDesk_Key__c, Description, CreatedDate FROM ContentVersion WHERE DealDesk_Key__c LIKE ${quote(`${KEY_PREFIX}%`)} ORDER BY CreatedDate ASC, Id ASC`,
+    VersionRowSchema,
+    'ContentVersion',
+  );
+  return rows.map((r) => {
+    const [, file = '', sha256 = ''] =
+      /^dealdesk-template:(.+):([0-9a-f]{64})(?:#\d+)?$/.exec(r.DealDesk_Key__c) ?? [];
+    const lib = /clause library (\S+)/.exec(r.Description ?? '');
+    return {
+      file,
+      versionNumber: r.VersionNumber ?? '',
+      latest: r.IsLatest,
+      sha256,
+      libraryVersion: lib?.[1] ?? null,
+      contentVersionId: r.Id,
+      contentDocumentId: r.ContentDocumentId,
+      createdDate: r.CreatedDate,
+    };
+  });
+}
+
+export type PushOutcome = {
+  file: string;
+  outcome: 'created' | 'new-version' | 'unchanged' | 'planned';
+  sha256: string;
+};
+
+export async function pushLibrary(
+  conn: Connection,
+  files: LibraryFile[],
+  options: { dryRun: boolean; reason?: string },
+): Promise<PushOutcome[]> {
+  const existing = await listVersions(conn);
+  const out: PushOutcome[] = [];
+  for (const f of files) {
+    const versions = existing.filter((v) => v.file === f.file);
+    const latest = versions.find((v) => v.latest);
+    if (latest?.sha256 === f.sha256) {
+      out.push({ file: f.file, outcome: 'unchanged', sha256: f.sha256 });
+      continue;
+    }
+    // A file pushed before (even if not latest now) is reinstated as a new version, never a duplicate key.
+    const older = versions.find((v) => v.sha256 === f.sha256);
+    if (options.dryRun) {
+      out.push({ file: f.file, outcome: 'planned', sha256: f.sha256 });
+      continue;
+    }
+    const key = `${KEY_PREFIX}${f.file}:${f.sha256}${older ? `#${versions.length + 1}` : ''}`;
+    const res = await conn.sobject('ContentVersion').create({
+      Title: `dealdesk ${f.file}`,
+      PathOnClient: f.file,
+      VersionData: Buffer.from(f.content, 'utf8').toString('base64'),
+      DealDesk_Key__c: key,
+      Description: f.libraryVersion
+        ? `dealdesk contract library: clause library ${f.libraryVersion}`
+        : 'dealdesk contract template',
+      ...(options.reason ? { ReasonForChange: options.reason } : {}),
+      ...(latest?.contentDocumentId ? { ContentDocumentId: latest.contentDocumentId } : {}),
+    });
+    if (!res.success) throw new SfError(`Could not push ${f.file}: ${JSON.stringify(res)}`, 'PushFailed');
+    out.push({ file: f.file, outcome: latest ? 'new-version' : 'created', sha256: f.sha256 });
+  }
+  return out;
+}
