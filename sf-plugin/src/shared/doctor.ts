@@ -55,7 +55,10 @@ export async function checkMetadata(conn: Connection, dir: string): Promise<Doct
   for (const [object, wanted] of expected) {
     let present: Set<string>;
     try {
-      present = new Set((await conn.describe(object)).fields.map((f) => f.name));
+      // Activity fields are defined once and appear on Task and Event; Activity has no describe.
+      present = new Set(
+        (await conn.describe(object === 'Activity' ? 'Task' : object)).fields.map((f) => f.name),
+      );
     } catch (err) {
       if (!unsupported(err)) throw err;
       missing.push(object);

@@ -18,7 +18,9 @@ import { queryAll, quote } from './soql.ts';
 export const DEFAULT_LIBRARY_DIR = fileURLToPath(new URL('../../../config/contracts', import.meta.url));
 const KEY_PREFIX = 'dealdesk-template:';
 
-// The shape the middleware loads (middleware/src/wiring.ts loadContractLibrary).
+// What every clause of middleware/src/agents/contract-generation/clause-library.ts has. The
+// middleware itself checks the conditions (`when`) against its deal facts when it loads the library,
+// and names the clause and the unknown fact; the push checks what an admin's edit most often breaks.
 const ClauseLibrarySchema = z.object({
   version: z.string().min(1),
   clauses: z
@@ -28,11 +30,15 @@ const ClauseLibrarySchema = z.object({
         version: z.number().int().min(1),
         title: z.string().min(1),
         body: z.string().min(1),
-        when: z.enum(['always', 'eu_customer', 'non_eu_customer', 'security_concern', 'custom_terms']),
+        when: z.union([z.literal(true), z.record(z.string(), z.unknown())], {
+          error: 'expected true (always) or a condition object (all / any / not / fact)',
+        }),
       }),
     )
     .min(1),
 });
+
+const LIBRARY_JSON = new Set(['clauses.json', 'templates.json', 'requests.json']);
 
 export interface LibraryFile {
   file: string;
@@ -66,7 +72,11 @@ function mustacheProblem(text: string): string | null {
 export async function readLibrary(dir: string): Promise<LibraryFile[]> {
   let names: string[];
   try {
-    names = (await readdir(dir)).filter((f) => f.endsWith('.mustache') || f === 'clauses.json').sort();
+    // Templates, their partials and the JSON data files: everything the middleware reads.
+    names = (await readdir(dir, { recursive: true }))
+      .map((f) => f.split('\\').join('/'))
+      .filter((f) => f.endsWith('.mustache') || LIBRARY_JSON.has(f))
+      .sort();
   } catch (err) {
     throw new SfError(
       `Cannot read the contract library ${dir}: ${(err as Error).message}`,
@@ -105,6 +115,12 @@ export async function readLibrary(dir: string): Promise<LibraryFile[]> {
         const bad = typeof body === 'string' ? mustacheProblem(body) : null;
         if (bad) problems.push(`clauses.json: clauses.${i}.body (${String(id)}): ${bad}`);
       });
+    } else if (file.endsWith('.json')) {
+      try {
+        JSON.parse(content);
+      } catch (err) {
+        problems.push(`${file}: invalid JSON: ${(err as Error).message}`);
+      }
     } else {
       const bad = mustacheProblem(content);
       if (bad) problems.push(`${file}: ${bad}`);

@@ -22,6 +22,7 @@ import DealdeskSetup from '../../src/commands/dealdesk/setup.ts';
 import { assignStage } from '../../src/shared/setup.ts';
 import DealdeskTemplatesPush from '../../src/commands/dealdesk/templates/push.ts';
 import DealdeskTemplatesList from '../../src/commands/dealdesk/templates/list.ts';
+import { readLibrary } from '../../src/shared/templates.ts';
 import { cpSync } from 'node:fs';
 import { ruleToXml } from '../../src/shared/rules-deploy.ts';
 import { startLocalStack, type LocalStack } from '../support/local-stack.ts';
@@ -147,13 +148,13 @@ describe('e2e: sf dealdesk against the local org (access-token login)', () => {
     it('push stores each library file as a Salesforce File, versions changes, and skips what the org has', async () => {
       const dir = join(stack.dir, 'contracts');
       cpSync(LIBRARY, dir, { recursive: true });
+      // Templates, partials and the JSON data files, in path order.
+      const library = (await readLibrary(dir)).map((f) => f.file);
+      expect(library).to.include.members(['clauses.json', 'msa.mustache', 'templates.json']);
       const first = await DealdeskTemplatesPush.run(['--target-org', stack.alias, '--dir', dir]);
-      expect(first.files.map((f) => [f.file, f.outcome])).to.deep.equal([
-        ['clauses.json', 'created'],
-        ['msa.mustache', 'created'],
-      ]);
+      expect(first.files.map((f) => [f.file, f.outcome])).to.deep.equal(library.map((f) => [f, 'created']));
       const again = await DealdeskTemplatesPush.run(['--target-org', stack.alias, '--dir', dir]);
-      expect(again.files.map((f) => f.outcome)).to.deep.equal(['unchanged', 'unchanged']);
+      expect(again.files.map((f) => f.outcome)).to.deep.equal(library.map(() => 'unchanged'));
 
       writeFileSync(
         join(dir, 'msa.mustache'),
@@ -167,17 +168,22 @@ describe('e2e: sf dealdesk against the local org (access-token login)', () => {
         '--reason',
         'amended',
       ]);
-      expect(changed.files.map((f) => f.outcome)).to.deep.equal(['unchanged', 'new-version']);
+      expect(changed.files.map((f) => f.outcome)).to.deep.equal(
+        library.map((f) => (f === 'msa.mustache' ? 'new-version' : 'unchanged')),
+      );
 
       const latest = await DealdeskTemplatesList.run(['--target-org', stack.alias]);
-      expect(latest.versions.map((v) => [v.file, v.versionNumber, v.latest])).to.deep.equal([
-        ['clauses.json', '1', true],
-        ['msa.mustache', '2', true],
-      ]);
+      expect(
+        [...latest.versions]
+          .sort((a, b) => a.file.localeCompare(b.file))
+          .map((v) => [v.file, v.versionNumber, v.latest]),
+      ).to.deep.equal(library.map((f) => [f, f === 'msa.mustache' ? '2' : '1', true]));
       const clauses = JSON.parse(await readFile(join(dir, 'clauses.json'), 'utf8')) as { version: string };
-      expect(latest.versions[0]!.libraryVersion).to.equal(clauses.version);
+      expect(latest.versions.find((v) => v.file === 'clauses.json')!.libraryVersion).to.equal(
+        clauses.version,
+      );
       const all = await DealdeskTemplatesList.run(['--target-org', stack.alias, '--all']);
-      expect(all.versions).to.have.length(3);
+      expect(all.versions).to.have.length(library.length + 1);
       const conn = stack.org.getConnection();
       const docs = await conn.query("SELECT Id FROM ContentDocument WHERE Title = 'dealdesk msa.mustache'");
       expect(docs.totalSize, 'a new version of the same file, not a second file').to.equal(1);

@@ -11,7 +11,7 @@ import DealdeskRulesList from '../../../src/commands/dealdesk/rules/list.ts';
 import DealdeskRulesExport from '../../../src/commands/dealdesk/rules/export.ts';
 import DealdeskTemplatesList from '../../../src/commands/dealdesk/templates/list.ts';
 import DealdeskTemplatesPush from '../../../src/commands/dealdesk/templates/push.ts';
-import { DEFAULT_LIBRARY_DIR } from '../../../src/shared/templates.ts';
+import { DEFAULT_LIBRARY_DIR, readLibrary } from '../../../src/shared/templates.ts';
 
 const rows = (records: unknown[]): AnyJson => ({ totalSize: records.length, done: true, records }) as AnyJson;
 
@@ -239,7 +239,10 @@ describe('read commands (TestContext, MockTestOrgData)', () => {
       (e: unknown) => e,
     )) as Error;
     expect(err.message).to.match(/storage limit exceeded/);
-    expect(created.map((c) => c.PathOnClient)).to.deep.equal(['clauses.json', 'msa.mustache']);
+    const library = (await readLibrary(DEFAULT_LIBRARY_DIR)).map((f) => f.file);
+    expect(library[0]).to.equal('clauses.json');
+    // The second file failed: nothing after it was tried.
+    expect(created.map((c) => c.PathOnClient)).to.deep.equal(library.slice(0, 2));
     const first = created[0]!;
     expect(Buffer.from(String(first.VersionData), 'base64').toString('utf8')).to.equal(
       readFileSync(join(DEFAULT_LIBRARY_DIR, 'clauses.json'), 'utf8'),
@@ -258,9 +261,8 @@ describe('read commands (TestContext, MockTestOrgData)', () => {
     ];
     created = [{}, {}]; // past the one failing create
     const rerun = await DealdeskTemplatesPush.run(['--target-org', testOrg.username]);
-    expect(rerun.files.map((f) => [f.file, f.outcome])).to.deep.equal([
-      ['clauses.json', 'unchanged'],
-      ['msa.mustache', 'created'],
-    ]);
+    expect(rerun.files.map((f) => [f.file, f.outcome])).to.deep.equal(
+      library.map((file) => [file, file === 'clauses.json' ? 'unchanged' : 'created']),
+    );
   });
 });

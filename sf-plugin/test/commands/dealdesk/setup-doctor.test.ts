@@ -105,7 +105,12 @@ describe('setup and doctor (TestContext, SDR stubbed)', () => {
       const describe = /\/sobjects\/(\w+)\/describe$/.exec(url.pathname);
       if (describe)
         return Promise.resolve({
-          fields: ['Id', ...(schema.get(describe[1]!) ?? [])].map((name) => ({ name })),
+          // As in an org: Task and Event carry the fields defined on Activity.
+          fields: [
+            'Id',
+            ...(schema.get(describe[1]!) ?? []),
+            ...(['Task', 'Event'].includes(describe[1]!) ? (schema.get('Activity') ?? []) : []),
+          ].map((name) => ({ name })),
         } as AnyJson);
       if (url.pathname.endsWith('/named-credentials/credential')) {
         if (method === 'GET' && org.credential404)
