@@ -14,6 +14,7 @@ import { createLogger } from '../middleware/src/logger.ts';
 import { startServer } from '../middleware/src/server.ts';
 import { demoCompany } from '../middleware/src/local/org/seed/demo-company.ts';
 import type { SeedRecord, SeedValue } from '../middleware/src/local/org/seed/seed-types.ts';
+import { replicaBenchReport } from './bench-replicas.ts';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const arg = (name: string, fallback: number) => {
@@ -133,6 +134,8 @@ try {
         ? { min: Math.min(...requests), max: Math.max(...requests) }
         : 'measured at concurrency 1 only',
     targets: { p95Ms: 1000, maxRequestsPerDeal: 6 },
+    // 1, 2 and 3 replicas on Postgres (BENCH_DATABASE_URL or TEST_DATABASE_URL); --no-replicas skips it.
+    replicas: process.argv.includes('--no-replicas') ? 'skipped (--no-replicas)' : await replicaBenchReport(),
   };
   const json = JSON.stringify(report, null, 2);
   process.stdout.write(`${json}\n`);

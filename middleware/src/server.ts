@@ -15,6 +15,7 @@ import express, { type Router } from 'express';
 import { Connection } from '@jsforce/jsforce-node';
 import { buildSystem, resolveApiKeys, type System } from './wiring.ts';
 import { createApiRouter } from './http/api-router.ts';
+import { sendError } from './http/errors.ts';
 import { createMetrics } from './metrics.ts';
 import { createJwtConnection } from './adapters/salesforce/jwt-bearer.ts';
 import { installPackageAutomation, type PackageAutomation } from './local/package-automation.ts';
@@ -64,6 +65,14 @@ export async function startServer(
   // Routes that need the running system are added once the port (and so the org URL) is known.
   const late = express.Router();
   mounts.push(late);
+  // Until the system runs, its routes answer 503 (retry), never 404: a callout that arrives while
+  // a replica restarts must be retried, not dropped as "no such endpoint".
+  let serving = false;
+  late.use((_req, res, next) => {
+    if (serving) return next();
+    res.set('Retry-After', '1');
+    sendError(res, 503, 'STARTING', 'The middleware is starting; retry shortly');
+  });
   // Metrics exist from the start; the system registers into the same registry once built.
   const metrics = createMetrics();
   const app = createApp({
@@ -152,6 +161,7 @@ export async function startServer(
     ? installPackageAutomation({ org: localOrg, middlewareUrl: () => url, apiKey: apiKeys[0]!, logger })
     : undefined;
   await system.orchestrator.start();
+  serving = true;
   return {
     url,
     ...(localOrg ? { localOrg } : {}),

@@ -48,6 +48,8 @@ export interface Replica {
   port: number;
   url: string;
   child: ChildProcess | undefined;
+  /** Started and serving the whole API (a load balancer's readiness check passed). */
+  ready: boolean;
   starts: number;
 }
 
@@ -158,7 +160,9 @@ export class DealCluster {
       middlewareUrl: () => holder.c!.anyUrl(),
       apiKey: CLUSTER_API_KEY,
       logger: createLogger({ level: 'silent' }),
-      maxAttempts: 30,
+      // Retried through many restarts, like a Queueable re-enqueued until the middleware answers.
+      maxAttempts: 300,
+      maxRetryDelayMs: 1000,
     });
     const cluster = new DealCluster(
       options,
@@ -172,7 +176,14 @@ export class DealCluster {
     );
     holder.c = cluster;
     for (let i = 0; i < options.replicas; i++)
-      cluster.replicas.push({ index: i, port: await freePort(), url: '', child: undefined, starts: 0 });
+      cluster.replicas.push({
+        index: i,
+        port: await freePort(),
+        url: '',
+        child: undefined,
+        ready: false,
+        starts: 0,
+      });
     for (const r of cluster.replicas) r.url = `http://127.0.0.1:${r.port}`;
     try {
       // One after another: the first applies the migrations and creates the shared local files.
@@ -186,9 +197,7 @@ export class DealCluster {
 
   /** A live replica's URL, round robin (a dead one's when none is up, so callers retry). */
   anyUrl(): string {
-    const live = this.replicas.filter(
-      (r) => r.child && r.child.exitCode === null && r.child.signalCode === null,
-    );
+    const live = this.replicas.filter((r) => r.ready);
     const pool = live.length > 0 ? live : this.replicas;
     return pool[this.next++ % pool.length]!.url;
   }
@@ -222,6 +231,11 @@ export class DealCluster {
     });
     child.stderr!.on('data', (d: Buffer) => process.stderr.write(d));
     r.child = child;
+    // A test runner that exits early (a timeout, --exit) must not leave replicas behind.
+    const reap = () => child.kill('SIGKILL');
+    process.once('exit', reap);
+    child.once('exit', () => process.off('exit', reap));
+    r.ready = false;
     r.starts++;
     let out = '';
     child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
@@ -231,10 +245,13 @@ export class DealCluster {
         throw new Error(`replica ${index} did not start (exit ${child.exitCode}): ${out}`);
       await sleep(25);
     }
+    r.ready = true;
   }
 
   async killReplica(index: number): Promise<void> {
-    const c = this.replicas[index]?.child;
+    const r = this.replicas[index];
+    if (r) r.ready = false;
+    const c = r?.child;
     if (!c || c.exitCode !== null || c.signalCode !== null) return;
     const exited = new Promise((r) => c.once('exit', r));
     c.kill('SIGKILL');
@@ -337,6 +354,8 @@ export class DealCluster {
         }
       }
       last = now;
+      if (process.env.CLUSTER_DEBUG)
+        process.stderr.write(`cluster: ${done.size} done; ${JSON.stringify(Object.fromEntries(now))}\n`);
       await sleep(100);
     }
   }
