@@ -88,9 +88,12 @@ async function oneRun(url: string, replicas: number, deals: number, concurrency:
       ).totalSize;
       if (submitted >= ids.length) break;
       const stopped = cluster.org.query(
-        `SELECT COUNT() FROM Deal_Closure__c WHERE Status__c IN ('Waiting_Rep', 'Failed') AND Opportunity__c IN (${list})`,
-      ).totalSize;
-      if (stopped > 0) throw new Error(`${stopped} closures stopped during the replica benchmark`);
+        `SELECT Run_Id__c, Error__c FROM Deal_Closure__c WHERE Status__c IN ('Waiting_Rep', 'Failed') AND Opportunity__c IN (${list})`,
+      ).records;
+      if (stopped.length > 0)
+        throw new Error(
+          `${stopped.length} closures stopped during the replica benchmark: ${stopped.map((r) => `${String(r.Run_Id__c)}: ${String(r.Error__c)}`).join('; ')}`,
+        );
       await new Promise((r) => setTimeout(r, 20));
     }
     const seconds = (performance.now() - started) / 1000;
