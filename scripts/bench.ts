@@ -23,6 +23,7 @@ import { startServer, type RunningServer } from '../middleware/src/server.ts';
 import { seedDealCopies } from '../middleware/src/test-support/deal-copies.ts';
 import { runLoad, type LoadResult } from './bench-lib.ts';
 import { benchContracts } from './bench-contracts.ts';
+import { replicaBenchReport } from './bench-replicas.ts';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const option = (name: string): string | undefined => {
@@ -251,6 +252,10 @@ if (childParked !== undefined) {
     sections: {} as Record<string, unknown>,
   };
   Object.assign(report, { contracts: await benchContracts(root) });
+  // 1, 2 and 3 replicas on Postgres (BENCH_DATABASE_URL or TEST_DATABASE_URL); --no-replicas skips it.
+  report.sections.replicas = process.argv.includes('--no-replicas')
+    ? 'skipped (--no-replicas)'
+    : await replicaBenchReport();
   const json = JSON.stringify(report, null, 2);
   process.stdout.write(`${json}\n`);
   mkdirSync(join(root, 'bench/results'), { recursive: true });

@@ -18,6 +18,7 @@ import type { Connection } from '@jsforce/jsforce-node';
 import { buildSystem, resolveApiKeys, type System } from './wiring.ts';
 import { createApiRouter } from './http/api-router.ts';
 import { createDocusignWebhookRouter } from './http/docusign-webhook.ts';
+import { sendError } from './http/errors.ts';
 import { createMetrics } from './metrics.ts';
 import { setupTracing, TracingConfigError } from './tracing.ts';
 import { createJwtConnection } from './adapters/salesforce/jwt-bearer.ts';
@@ -81,6 +82,14 @@ export async function startServer(
   // Routes that need the running system are added once the port (and so the org URL) is known.
   const late = express.Router();
   mounts.push(late);
+  // Until the system runs, its routes answer 503 (retry), never 404: a callout that arrives while
+  // a replica restarts must be retried, not dropped as "no such endpoint".
+  let serving = false;
+  late.use((_req, res, next) => {
+    if (serving) return next();
+    res.set('Retry-After', '1');
+    sendError(res, 503, 'STARTING', 'The middleware is starting; retry shortly');
+  });
   const app = createApp({
     logger,
     mounts,
@@ -208,6 +217,7 @@ export async function startServer(
     ? installPackageAutomation({ org: localOrg, middlewareUrl: () => url, apiKey: apiKeys[0]!, logger })
     : undefined;
   await system.orchestrator.start();
+  serving = true;
   return {
     url,
     ...(localOrg ? { localOrg } : {}),

@@ -17,6 +17,8 @@ export interface PackageAutomationDeps {
   apiKey: string;
   logger: Logger;
   maxAttempts?: number;
+  /** Caps the exponential backoff between attempts (a callout that keeps retrying through restarts). */
+  maxRetryDelayMs?: number;
 }
 
 export interface PackageAutomation {
@@ -59,7 +61,9 @@ export function installPackageAutomation(deps: PackageAutomationDeps): PackageAu
           if (stopped) return;
           deps.logger.warn({ what, attempt, err }, 'package automation callout failed');
         }
-        await new Promise((r) => setTimeout(r, 200 * 2 ** attempt));
+        await new Promise((r) =>
+          setTimeout(r, Math.min(200 * 2 ** attempt, deps.maxRetryDelayMs ?? Number.POSITIVE_INFINITY)),
+        );
       }
     })();
     inFlight.add(work);

@@ -44,6 +44,8 @@ export async function createPgBossScheduler(options: PgBossSchedulerOptions): Pr
     connectionString: options.connectionString,
     schema,
     application_name: 'dealdesk',
+    // Connections are counted per replica against max_connections (100 by default): stay small.
+    max: 4,
     useListenNotify: true,
     // Claimed jobs of a replica that died are retried after a missed heartbeat; check often.
     superviseIntervalSeconds: 5,

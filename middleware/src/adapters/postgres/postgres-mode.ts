@@ -18,7 +18,11 @@ export async function openPostgresMode(options: {
   logger: Logger;
   concurrency?: number;
 }): Promise<PostgresMode> {
-  const store = await createPgRunStore({ connectionString: options.databaseUrl, schema: options.schema });
+  const store = await createPgRunStore({
+    connectionString: options.databaseUrl,
+    schema: options.schema,
+    poolSize: 6,
+  });
   try {
     const scheduler = await createPgBossScheduler({
       connectionString: options.databaseUrl,
