@@ -410,7 +410,14 @@ export class DealCluster {
       assert.equal(closure[0]!.Status__c, 'Completed');
       const where = `WHERE Deal_Closure__c = '${String(closure[0]!.Id)}'`;
       assert.equal(count(`SELECT COUNT() FROM Agent_Step__c ${where}`), 7, 'seven steps');
-      assert.equal(count(`SELECT COUNT() FROM Contract_Version__c ${where}`), 1, 'one contract version');
+      const versions = this.org.query(
+        `SELECT Version__c, Variant__c FROM Contract_Version__c ${where}`,
+      ).records;
+      assert.deepEqual(
+        versions.map((v) => `${String(v.Version__c)}:${String(v.Variant__c)}`).sort(),
+        ['1:Executive_Summary', '1:Full', '1:Technical_Appendix'],
+        'one contract version, in its three variants',
+      );
       const approvals = this.org.query(
         `SELECT Approver_Role__c, Status__c FROM Deal_Approval__c ${where}`,
       ).records;
@@ -433,15 +440,17 @@ export class DealCluster {
       assert.equal(count(`SELECT COUNT() FROM Signature_Envelope__c ${where}`), 1, 'one envelope');
       assert.equal(
         count(`SELECT COUNT() FROM ContentDocumentLink WHERE LinkedEntityId = '${c.opportunityId}'`),
-        3,
-        'three files, none twice',
+        5,
+        'three contract variants, the signed agreement and the certificate, none twice',
       );
       assert.equal(
         count(`SELECT COUNT() FROM FeedItem WHERE ParentId = '${c.opportunityId}'`),
         1,
         'one post',
       );
-      assert.equal(count(`SELECT COUNT() FROM Win_Insight__c ${where}`), 1, 'one insight');
+      const insights = this.org.query(`SELECT Metric__c FROM Win_Insight__c ${where}`).records;
+      assert.ok(insights.length > 0, 'insights recorded');
+      assert.equal(new Set(insights.map((i) => i.Metric__c)).size, insights.length, 'each insight once');
       assert.equal(count(`SELECT COUNT() FROM Handoff_Package__c ${where}`), 4, 'one package per team');
       const opp = this.org.query(`SELECT StageName, Amount FROM Opportunity WHERE Id = '${c.opportunityId}'`)
         .records[0]!;
