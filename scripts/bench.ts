@@ -10,10 +10,11 @@
  * Each level starts a fresh instance and warms it up with a few closures that are not counted.
  * Options: --concurrency 1,16,64  --deals N (per level; default 40 at 1, 320 above)
  *          --parked N (default 1000; 0 skips the RSS measurement).
- * Postgres replicas: scripts/bench-replicas.ts adds its section to `report.sections`.
+ * Postgres replicas: scripts/bench-replicas.ts, when present and DATABASE_URL is set, adds
+ * `sections.replicas` (see the end of this file).
  */
 import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -249,6 +250,13 @@ if (childParked !== undefined) {
     /** Further sections (e.g. `replicas` from scripts/bench-replicas.ts) are added here. */
     sections: {} as Record<string, unknown>,
   };
+  // The Postgres replica benchmark plugs in here: scripts/bench-replicas.ts exports
+  // `benchReplicas(): Promise<unknown>` (using ./bench-lib.ts) and runs when DATABASE_URL is set.
+  const replicas = new URL('./bench-replicas.ts', import.meta.url);
+  if (process.env.DATABASE_URL && existsSync(fileURLToPath(replicas))) {
+    const mod = (await import(replicas.href)) as { benchReplicas(): Promise<unknown> };
+    report.sections.replicas = await mod.benchReplicas();
+  }
   const json = JSON.stringify(report, null, 2);
   process.stdout.write(`${json}\n`);
   mkdirSync(join(root, 'bench/results'), { recursive: true });
