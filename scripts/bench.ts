@@ -187,13 +187,16 @@ async function parkedChild(): Promise<void> {
   const opportunityIds = JSON.parse(process.env.BENCH_OPPORTUNITIES!) as string[];
   const began = performance.now();
   await runLoad({ ...client(server), opportunityIds, concurrency: 32 });
-  const parked = (await server.system.store.unfinishedRuns()).filter(
-    (r) => r.status === 'waiting' && r.waitingFor === 'approval',
-  ).length;
+  const parked =
+    (await server.system.store.countUnfinished?.())?.find(
+      (c) => c.status === 'waiting' && c.waitingFor === 'approval',
+    )?.count ?? 0;
   const before = process.memoryUsage();
   (globalThis as { gc?: () => void }).gc?.();
   await new Promise((r) => setTimeout(r, 200));
   const after = process.memoryUsage();
+  if (process.env.BENCH_HEAP_SNAPSHOT)
+    (await import('node:v8')).writeHeapSnapshot(process.env.BENCH_HEAP_SNAPSHOT);
   const mib = (bytes: number) => Math.round((bytes / 2 ** 20) * 10) / 10;
   process.stdout.write(
     `${JSON.stringify({

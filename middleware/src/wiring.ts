@@ -153,7 +153,8 @@ export function buildSystem(deps: SystemDeps): System {
       : localEsign,
     resilienceFor('esign', 'The e-signature service'),
   );
-  watchQueue(metrics, () => store.unfinishedRuns());
+  // Counting, not loading: a scrape must not read every parked run's memo.
+  watchQueue(metrics, () => (store.countUnfinished ? store.countUnfinished() : store.unfinishedRuns()));
   const notifier = createConsoleNotifier(logger);
   const llm = config.gemini.apiKey
     ? createGeminiLlm({

@@ -160,6 +160,19 @@ export function createSqliteRunStore(path: string): RunStore {
       return db.prepare(`SELECT * FROM runs WHERE status IN ${ACTIVE} ORDER BY created_at`).all().map(toRun);
     },
 
+    async countUnfinished() {
+      return db
+        .prepare(
+          `SELECT status, waiting_for, COUNT(*) AS n FROM runs WHERE status IN ${ACTIVE} GROUP BY status, waiting_for`,
+        )
+        .all()
+        .map((r) => ({
+          status: r.status as RunRecord['status'],
+          waitingFor: (r.waiting_for as RunRecord['waitingFor']) ?? null,
+          count: Number(r.n),
+        }));
+    },
+
     async updateRun(id, patch, memo) {
       return tx(() => {
         const sets: string[] = [];
