@@ -10,7 +10,8 @@
  * Each level starts a fresh instance and warms it up with a few closures that are not counted.
  * Options: --concurrency 1,16,64  --deals N (per level; default 40 at 1, 320 above)
  *          --parked N (default 1000; 0 skips the RSS measurement)
- *          --child-node-flags '--max-semi-space-size=8' (V8 flags for the measured process).
+ *          --child-node-flags '<V8 flags>' for the measured process (default: the recommended
+ *          production settings, RECOMMENDED_NODE_FLAGS; 'none' for Node's defaults).
  * Postgres replicas: scripts/bench-replicas.ts, when present and DATABASE_URL is set, adds
  * `sections.replicas` (see the end of this file).
  */
@@ -211,6 +212,13 @@ async function parkedChild(): Promise<void> {
   await close();
 }
 
+/**
+ * The production settings README recommends: a small young generation and an old-space limit make
+ * V8 give back memory it no longer needs (Node's defaults keep hundreds of MB committed after a
+ * burst); two malloc arenas stop glibc keeping one per thread.
+ */
+const RECOMMENDED_NODE_FLAGS = '--max-semi-space-size=4 --max-old-space-size=384';
+
 async function measureParked(n: number): Promise<Record<string, number | string>> {
   const keys = generateKeyPairSync('rsa', { modulusLength: 2048 });
   const org = await startLocalOrg({
@@ -224,7 +232,8 @@ async function measureParked(n: number): Promise<Record<string, number | string>
   try {
     org.org.seed(demoCompany);
     const opportunityIds = seedDealCopies(org.org, n, 'p');
-    const flags = (option('child-node-flags') ?? '').split(' ').filter((f) => f.length > 0);
+    const chosen = option('child-node-flags') ?? RECOMMENDED_NODE_FLAGS;
+    const flags = chosen === 'none' ? [] : chosen.split(' ').filter((f) => f.length > 0);
     const child = spawn(
       process.execPath,
       ['--expose-gc', ...flags, fileURLToPath(import.meta.url), '--child-parked'],
@@ -236,6 +245,7 @@ async function measureParked(n: number): Promise<Record<string, number | string>
           BENCH_ORG_USERNAME: String(org.org.store.get(org.org.integrationUserId)?.fields.Username),
           BENCH_ORG_KEY: keys.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
           BENCH_OPPORTUNITIES: JSON.stringify(opportunityIds),
+          ...(chosen === 'none' ? {} : { MALLOC_ARENA_MAX: process.env.MALLOC_ARENA_MAX ?? '2' }),
         },
       },
     );
@@ -246,7 +256,10 @@ async function measureParked(n: number): Promise<Record<string, number | string>
     return {
       ...(JSON.parse(out.trim().split('\n').at(-1)!) as Record<string, number>),
       measured: 'the middleware process alone (salesforce mode against a local org in the parent process)',
-      nodeFlags: flags.join(' ') || 'defaults',
+      nodeFlags:
+        chosen === 'none'
+          ? 'Node defaults'
+          : `${flags.join(' ')}, MALLOC_ARENA_MAX=${process.env.MALLOC_ARENA_MAX ?? '2'}`,
     };
   } finally {
     await org.close();
