@@ -9,10 +9,14 @@
  * Deals are copies of the seeded verbal-yes deal with its line items, contact roles and activity.
  * Each level starts a fresh instance and warms it up with a few closures that are not counted.
  * Options: --concurrency 1,16,64  --deals N (per level; default 40 at 1, 320 above)
- *          --parked N (default 1000; 0 skips the RSS measurement).
- * Postgres replicas: scripts/bench-replicas.ts adds its section to `report.sections`.
+ *          --parked N (default 1000; 0 skips the RSS measurement)
+ *          --child-node-flags '<V8 flags>' for the measured process (default: the recommended
+ *          production settings, RECOMMENDED_NODE_FLAGS; 'none' for Node's defaults).
+ * Postgres replicas: scripts/bench-replicas.ts, when present and DATABASE_URL is set, adds
+ * `sections.replicas` (see the end of this file).
  */
 import { spawn } from 'node:child_process';
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
@@ -21,6 +25,8 @@ import { loadConfig } from '../middleware/src/config/config.ts';
 import { createLogger } from '../middleware/src/logger.ts';
 import { startServer, type RunningServer } from '../middleware/src/server.ts';
 import { seedDealCopies } from '../middleware/src/test-support/deal-copies.ts';
+import { startLocalOrg } from '../middleware/src/test-support/local-org-server.ts';
+import { demoCompany } from '../middleware/src/local/org/seed/demo-company.ts';
 import { runLoad, type LoadResult } from './bench-lib.ts';
 import { benchContracts } from './bench-contracts.ts';
 import { replicaBenchReport } from './bench-replicas.ts';
@@ -36,9 +42,12 @@ const positive = (name: string, value: string | undefined, fallback: number, min
   return v;
 };
 
-async function startInstance(): Promise<{ server: RunningServer; close(): Promise<void> }> {
+async function startInstance(
+  env: Record<string, string> = {},
+): Promise<{ server: RunningServer; close(): Promise<void> }> {
   const dir = mkdtempSync(join(tmpdir(), 'dealdesk-bench-'));
   const config = loadConfig({
+    ...env,
     PORT: '0',
     DEALDESK_DATA_DIR: dir,
     LOG_LEVEL: 'silent',
@@ -164,49 +173,103 @@ async function level(
   }
 }
 
-/** Child process: park `n` runs waiting for approval and report this process's memory. */
-async function parkedChild(n: number): Promise<void> {
-  const { server, close } = await startInstance();
+/**
+ * Child process: the middleware alone, in salesforce mode against the parent's local org (so
+ * the org's records are not counted as the middleware's memory); park the runs it is given and
+ * report this process's memory.
+ */
+async function parkedChild(): Promise<void> {
+  const { server, close } = await startInstance({
+    DEALDESK_MODE: 'salesforce',
+    SF_LOGIN_URL: process.env.BENCH_ORG_URL!,
+    SF_CLIENT_ID: 'dealdesk-bench',
+    SF_USERNAME: process.env.BENCH_ORG_USERNAME!,
+    SF_PRIVATE_KEY: process.env.BENCH_ORG_KEY!,
+    DEALDESK_API_KEY: randomBytes(32).toString('base64url'),
+  });
+  const opportunityIds = JSON.parse(process.env.BENCH_OPPORTUNITIES!) as string[];
   const began = performance.now();
-  const opportunityIds = seedDealCopies(server.localOrg!, n, 'p');
   await runLoad({ ...client(server), opportunityIds, concurrency: 32 });
-  const unfinished = (await server.system.store.unfinishedRuns()).filter(
-    (r) => r.status === 'waiting' && r.waitingFor === 'approval',
-  ).length;
+  const parked =
+    (await server.system.store.countUnfinished?.())?.find(
+      (c) => c.status === 'waiting' && c.waitingFor === 'approval',
+    )?.count ?? 0;
   const before = process.memoryUsage();
   (globalThis as { gc?: () => void }).gc?.();
   await new Promise((r) => setTimeout(r, 200));
   const after = process.memoryUsage();
+  if (process.env.BENCH_HEAP_SNAPSHOT)
+    (await import('node:v8')).writeHeapSnapshot(process.env.BENCH_HEAP_SNAPSHOT);
+  const mib = (bytes: number) => Math.round((bytes / 2 ** 20) * 10) / 10;
   process.stdout.write(
     `${JSON.stringify({
-      parkedRuns: unfinished,
+      parkedRuns: parked,
       seconds: Math.round((performance.now() - began) / 100) / 10,
-      rssMiB: Math.round((after.rss / 2 ** 20) * 10) / 10,
-      rssBeforeGcMiB: Math.round((before.rss / 2 ** 20) * 10) / 10,
-      heapUsedMiB: Math.round((after.heapUsed / 2 ** 20) * 10) / 10,
+      rssMiB: mib(after.rss),
+      rssBeforeGcMiB: mib(before.rss),
+      heapUsedMiB: mib(after.heapUsed),
+      heapTotalMiB: mib(after.heapTotal),
     })}\n`,
   );
   await close();
 }
 
-async function measureParked(n: number): Promise<Record<string, number>> {
-  const child = spawn(
-    process.execPath,
-    ['--expose-gc', fileURLToPath(import.meta.url), '--child-parked', String(n)],
-    {
-      stdio: ['ignore', 'pipe', 'inherit'],
-    },
-  );
-  let out = '';
-  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-  const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
-  if (code !== 0) throw new Error(`the parked-runs child exited with ${code}`);
-  return JSON.parse(out.trim().split('\n').at(-1)!) as Record<string, number>;
+/**
+ * The production settings README recommends: a small young generation and an old-space limit make
+ * V8 give back memory it no longer needs (Node's defaults keep hundreds of MB committed after a
+ * burst); two malloc arenas stop glibc keeping one per thread.
+ */
+const RECOMMENDED_NODE_FLAGS = '--max-semi-space-size=4 --max-old-space-size=384';
+
+async function measureParked(n: number): Promise<Record<string, number | string>> {
+  const keys = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  const org = await startLocalOrg({
+    connectedApps: [
+      {
+        clientId: 'dealdesk-bench',
+        publicKey: keys.publicKey.export({ type: 'spki', format: 'pem' }).toString(),
+      },
+    ],
+  });
+  try {
+    org.org.seed(demoCompany);
+    const opportunityIds = seedDealCopies(org.org, n, 'p');
+    const chosen = option('child-node-flags') ?? RECOMMENDED_NODE_FLAGS;
+    const flags = chosen === 'none' ? [] : chosen.split(' ').filter((f) => f.length > 0);
+    const child = spawn(
+      process.execPath,
+      ['--expose-gc', ...flags, fileURLToPath(import.meta.url), '--child-parked'],
+      {
+        stdio: ['ignore', 'pipe', 'inherit'],
+        env: {
+          ...process.env,
+          BENCH_ORG_URL: org.url,
+          BENCH_ORG_USERNAME: String(org.org.store.get(org.org.integrationUserId)?.fields.Username),
+          BENCH_ORG_KEY: keys.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
+          BENCH_OPPORTUNITIES: JSON.stringify(opportunityIds),
+          ...(chosen === 'none' ? {} : { MALLOC_ARENA_MAX: process.env.MALLOC_ARENA_MAX ?? '2' }),
+        },
+      },
+    );
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    if (code !== 0) throw new Error(`the parked-runs child exited with ${code}`);
+    return {
+      ...(JSON.parse(out.trim().split('\n').at(-1)!) as Record<string, number>),
+      measured: 'the middleware process alone (salesforce mode against a local org in the parent process)',
+      nodeFlags:
+        chosen === 'none'
+          ? 'Node defaults'
+          : `${flags.join(' ')}, MALLOC_ARENA_MAX=${process.env.MALLOC_ARENA_MAX ?? '2'}`,
+    };
+  } finally {
+    await org.close();
+  }
 }
 
-const childParked = option('child-parked');
-if (childParked !== undefined) {
-  await parkedChild(positive('child-parked', childParked, 1000));
+if (process.argv.includes('--child-parked')) {
+  await parkedChild();
 } else {
   const levels = (option('concurrency') ?? '1,16,64').split(',').map((c) => positive('concurrency', c, 1));
   const parked = positive('parked', option('parked'), 1000, 0);
@@ -243,8 +306,8 @@ if (childParked !== undefined) {
       },
       rssMiBAt1000Parked: {
         target: 250,
-        measured: rss?.rssMiB ?? null,
-        met: rss?.rssMiB !== undefined && rss.rssMiB <= 250 && parked >= 1000,
+        measured: (rss?.rssMiB as number | undefined) ?? null,
+        met: typeof rss?.rssMiB === 'number' && rss.rssMiB <= 250 && parked >= 1000,
       },
       maxRequestsPerDeal: 6,
     },

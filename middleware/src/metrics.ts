@@ -31,7 +31,7 @@ export interface Metrics {
 /** Fills the queue-depth gauge from the run store at scrape time. */
 export function watchQueue(
   metrics: Metrics,
-  unfinished: () => Promise<{ status: string; waitingFor: string | null }[]>,
+  unfinished: () => Promise<{ status: string; waitingFor: string | null; count?: number }[]>,
 ): void {
   const gauge = metrics.queueDepth as Gauge<'status' | 'waiting_for'> & {
     collect?: () => Promise<void>;
@@ -40,7 +40,7 @@ export function watchQueue(
     const counts = new Map<string, number>();
     for (const r of await unfinished()) {
       const key = `${r.status}\u0000${r.waitingFor ?? 'none'}`;
-      counts.set(key, (counts.get(key) ?? 0) + 1);
+      counts.set(key, (counts.get(key) ?? 0) + (r.count ?? 1));
     }
     gauge.reset();
     for (const status of ['queued', 'running', 'waiting']) gauge.set({ status, waiting_for: 'none' }, 0);

@@ -154,7 +154,8 @@ export function buildSystem(deps: SystemDeps): System {
         onRequest: (operation, outcome) => metrics.docusignRequests.inc({ operation, outcome }),
       });
   const esign = withEsignResilience(providerEsign, resilienceFor('esign', 'The e-signature service'));
-  watchQueue(metrics, () => store.unfinishedRuns());
+  // Counting, not loading: a scrape must not read every parked run's memo.
+  watchQueue(metrics, () => (store.countUnfinished ? store.countUnfinished() : store.unfinishedRuns()));
   // The console in local mode, Chatter mentions / email in a real org, and the team's Slack
   // channel when a webhook is configured.
   const notifier = createFanOutNotifier([

@@ -32,8 +32,14 @@ export function fromMinor(minor: number, currency: string): number {
 
 /** Human-readable amount, e.g. `EUR 530,558.00` or `€530,558.00` with a locale. */
 export function formatMoney(minor: number, currency: string, locale = 'en-US'): string {
-  return new Intl.NumberFormat(locale, { style: 'currency', currency }).format(fromMinor(minor, currency));
+  // Building a formatter costs far more than formatting; contracts format hundreds of amounts.
+  const key = `${locale}|${currency}`;
+  let format = FORMATTERS.get(key);
+  if (!format) FORMATTERS.set(key, (format = new Intl.NumberFormat(locale, { style: 'currency', currency })));
+  return format.format(fromMinor(minor, currency));
 }
+
+const FORMATTERS = new Map<string, Intl.NumberFormat>();
 
 const ONES = [
   'zero',

@@ -131,6 +131,22 @@ export function runStoreContract(name: string, open: () => Promise<StoreUnderTes
       );
     });
 
+    it('counts unfinished runs by state without loading them', async () => {
+      await store.createRun(newRun('run-a', '006A'));
+      await store.createRun(newRun('run-b', '006B'));
+      await store.createRun(newRun('run-c', '006C'));
+      await store.createRun(newRun('run-d', '006D'));
+      await store.updateRun('run-a', { status: 'waiting', waitingFor: 'approval' });
+      await store.updateRun('run-b', { status: 'waiting', waitingFor: 'approval' });
+      await store.updateRun('run-c', { status: 'completed', completedAt: at(5) });
+      const counts = await store.countUnfinished!();
+      const key = (c: { status: string; waitingFor: string | null }) => `${c.status}/${c.waitingFor ?? '-'}`;
+      assert.deepEqual(counts.map((c) => [key(c), c.count]).sort(), [
+        ['queued/-', 1],
+        ['waiting/approval', 2],
+      ]);
+    });
+
     it('upserts steps per stage and lists them in start order', async () => {
       await store.createRun(newRun('run-1', '006A'));
       const base = {

@@ -82,6 +82,10 @@ export interface RunStore {
   getRun(id: string): Promise<RunRecord | undefined>;
   /** Runs that are not finished, for resumption at start-up. */
   unfinishedRuns(): Promise<RunRecord[]>;
+  /** How many unfinished runs are in each state, without loading them (metrics scrape this). */
+  countUnfinished?(): Promise<
+    { status: RunRecord['status']; waitingFor: RunRecord['waitingFor']; count: number }[]
+  >;
   updateRun(
     id: string,
     patch: Partial<Omit<RunRecord, 'id' | 'memo'>>,

@@ -171,6 +171,17 @@ export async function createPgRunStore(options: PgRunStoreOptions): Promise<PgRu
       return (await all(`SELECT * FROM runs WHERE status IN ${ACTIVE} ORDER BY created_at, id`)).map(toRun);
     },
 
+    async countUnfinished() {
+      const rows = await all(
+        `SELECT status, waiting_for, COUNT(*) AS n FROM runs WHERE status IN ${ACTIVE} GROUP BY status, waiting_for`,
+      );
+      return rows.map((r) => ({
+        status: r.status as RunRecord['status'],
+        waitingFor: (r.waiting_for as RunRecord['waitingFor']) ?? null,
+        count: Number(r.n),
+      }));
+    },
+
     async updateRun(id, patch, memo) {
       const sets: string[] = [];
       const values: unknown[] = [];

@@ -78,6 +78,10 @@ function toRun(r: Row): RunRecord {
   };
 }
 
+/** Every column but the memo. */
+const RUN_COLUMNS =
+  'id, opportunity_id, deal_closure_id, trigger, note, transcript, idempotency_key, status, waiting_for, stage_index, error, created_at, updated_at, completed_at';
+
 const COLUMNS: Record<string, string> = {
   opportunityId: 'opportunity_id',
   dealClosureId: 'deal_closure_id',
@@ -156,6 +160,19 @@ export function createSqliteRunStore(path: string): RunStore {
       return db.prepare(`SELECT * FROM runs WHERE status IN ${ACTIVE} ORDER BY created_at`).all().map(toRun);
     },
 
+    async countUnfinished() {
+      return db
+        .prepare(
+          `SELECT status, waiting_for, COUNT(*) AS n FROM runs WHERE status IN ${ACTIVE} GROUP BY status, waiting_for`,
+        )
+        .all()
+        .map((r) => ({
+          status: r.status as RunRecord['status'],
+          waitingFor: (r.waiting_for as RunRecord['waitingFor']) ?? null,
+          count: Number(r.n),
+        }));
+    },
+
     async updateRun(id, patch, memo) {
       return tx(() => {
         const sets: string[] = [];
@@ -166,16 +183,20 @@ export function createSqliteRunStore(path: string): RunStore {
           sets.push(`${column} = ?`);
           values.push(value as string | number | null);
         }
+        let merged: Record<string, unknown> | undefined;
         if (memo) {
           const current = getRun(id);
           if (!current) throw new Error(`no run ${id}`);
+          merged = { ...current.memo, ...memo };
           sets.push('memo = ?');
-          values.push(JSON.stringify({ ...current.memo, ...memo }));
+          values.push(JSON.stringify(merged));
         }
         if (sets.length > 0) db.prepare(`UPDATE runs SET ${sets.join(', ')} WHERE id = ?`).run(...values, id);
-        const run = getRun(id);
-        if (!run) throw new Error(`no run ${id}`);
-        return run;
+        // The memo just written is already in hand: re-reading and re-parsing it (tens of kB per
+        // run) was the largest single cost of a closure.
+        const row = db.prepare(`SELECT ${merged ? RUN_COLUMNS : '*'} FROM runs WHERE id = ?`).get(id);
+        if (!row) throw new Error(`no run ${id}`);
+        return merged ? { ...toRun({ ...row, memo: '{}' }), memo: merged } : toRun(row);
       });
     },
 
