@@ -9,6 +9,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createHmac } from 'node:crypto';
 import fc from 'fast-check';
 import { ConfigError, ENV_VARS, loadConfig } from '../middleware/src/config/config.ts';
 import { createLogger } from '../middleware/src/logger.ts';
@@ -17,6 +18,7 @@ import { startServer, type RunningServer } from '../middleware/src/server.ts';
 const REQUESTS = Number(process.env.FUZZ_REQUESTS ?? 2000);
 const KEY_A = 'a'.repeat(20) + 'current-key-0123456789';
 const KEY_B = 'b'.repeat(20) + 'next-key-0123456789abc';
+const CONNECT_SECRET = 'fuzz-connect-hmac-secret-0123456789';
 
 interface Sent {
   method: string;
@@ -84,6 +86,34 @@ const auth = fc.oneof(
   { weight: 1, arbitrary: printable.map((s) => `Bearer ${s}`) },
 );
 const segment = fc.oneof(sfId, printable, fc.constantFrom('..', '%2e%2e', '%00', '%E0%A4%A', 'run-x'));
+/** DocuSign Connect JSON SIM messages, well-formed and not, for envelopes known and unknown. */
+const connectMessage = fc.record(
+  {
+    event: fc.oneof(
+      fc.constantFrom('envelope-sent', 'envelope-completed', 'recipient-completed', 'recipient-declined'),
+      printable,
+    ),
+    apiVersion: fc.constant('v2.1'),
+    generatedDateTime: fc.oneof(
+      fc
+        .date({ noInvalidDate: true, min: new Date('2000-01-01'), max: new Date('2100-01-01') })
+        .map((d) => d.toISOString()),
+      printable,
+    ),
+    data: fc.oneof(
+      jsonValue,
+      fc.record(
+        {
+          envelopeId: fc.oneof(fc.uuid(), printable),
+          recipientId: fc.constantFrom('1', '2', 'x'),
+          extra: jsonValue,
+        },
+        { requiredKeys: [] },
+      ),
+    ),
+  },
+  { requiredKeys: [] },
+);
 
 const request = fc.oneof(
   fc.record({
@@ -143,6 +173,38 @@ const request = fc.oneof(
     key: fc.constant(null),
   }),
   fc.record({
+    method: fc.constant('POST'),
+    path: fc.constant('/v1/webhooks/docusign'),
+    body: rawBody(fc.oneof(connectMessage, jsonValue)),
+    auth: fc.constant(''),
+    key: fc.constant(null),
+    // Signed with the configured secret, with another one, or not at all.
+    hmac: fc.constantFrom('valid', 'wrong', 'none'),
+  }),
+  fc.record({
+    method: fc.constant('POST'),
+    path: fc.oneof(
+      segment.map((s) => `/v1/closures/${s}/revise`),
+      segment.map((s) => `/v1/closures/${s}/signature/resend`),
+      fc.tuple(segment, segment).map(([id, r]) => `/v1/closures/${id}/signers/${r}`),
+    ),
+    body: rawBody(
+      fc.oneof(jsonValue, fc.record({ email: fc.oneof(fc.emailAddress(), fc.string()), name: fc.string() })),
+    ),
+    auth,
+    key: fc.constant(null),
+  }),
+  fc.record({
+    method: fc.constant('GET'),
+    path: fc.oneof(
+      fc.constant('/v1/insights'),
+      printable.map((q) => `/v1/insights?limit=${encodeURIComponent(q)}`),
+    ),
+    body: fc.constant(undefined),
+    auth,
+    key: fc.constant(null),
+  }),
+  fc.record({
     method: fc.constantFrom('GET', 'POST', 'PATCH'),
     path: segment.map((s) => `/v1/${s}`),
     body: rawBody(jsonValue),
@@ -164,6 +226,7 @@ describe('hostile input', function () {
       LOG_LEVEL: 'silent',
       DEALDESK_API_KEY: `${KEY_A},${KEY_B}`,
       DEALDESK_RATE_LIMIT_PER_MINUTE: '1000000',
+      DOCUSIGN_CONNECT_SECRETS: CONNECT_SECRET,
     });
     server = await startServer(config, createLogger({ level: 'silent' }), { timerPollMs: 0 });
   });
@@ -181,6 +244,13 @@ describe('hostile input', function () {
         if (r.key) headers['Idempotency-Key'] = r.key;
         const body = r.method === 'GET' || r.method === 'DELETE' || !r.body ? undefined : r.body;
         if (body) headers['Content-Type'] = body.type;
+        if ('hmac' in r && r.hmac !== 'none' && body)
+          headers['X-DocuSign-Signature-1'] = createHmac(
+            'sha256',
+            r.hmac === 'valid' ? CONNECT_SECRET : 'some-other-secret',
+          )
+            .update(body.body)
+            .digest('base64');
         const res = await fetch(`${server.url}${r.path}`, { method: r.method, headers, body: body?.body });
         const text = await res.text();
         const entry: Sent = { method: r.method, path: r.path, status: res.status };
