@@ -8,7 +8,7 @@
 import type { Connection } from '@salesforce/core';
 import { SfError } from '@salesforce/core';
 import { z } from 'zod';
-import type { MiddlewareClient } from './middleware.ts';
+import { MiddlewareClient, resolveMiddleware } from './middleware.ts';
 import { queryAll, quote } from './soql.ts';
 
 export const FINISHED_STATUSES = ['Completed', 'Failed', 'Cancelled'] as const;
@@ -128,6 +128,31 @@ export async function requireLatestClosure(conn: Connection, opportunityId: stri
       'NoClosure',
     );
   return closure;
+}
+
+/** What `closure retry` and `closure cancel` return (and print with --json). */
+export type ClosureActionResult = {
+  dealClosureId: string;
+  name: string;
+  runId: string;
+  accepted: string;
+};
+
+/** Asks the middleware to retry or cancel the opportunity's latest closure. */
+export async function actOnLatestClosure(
+  conn: Connection,
+  flags: { opportunity: string; 'middleware-url'?: string; 'api-key-file'?: string },
+  action: 'retry' | 'cancel',
+  comment: string | undefined,
+): Promise<{ closure: Closure; result: ClosureActionResult }> {
+  const closure = await requireLatestClosure(conn, flags.opportunity);
+  const runId = requireRunId(closure);
+  const client = new MiddlewareClient(await resolveMiddleware(conn, flags, { requireKey: true }));
+  const res = await client.act(runId, action, comment);
+  return {
+    closure,
+    result: { dealClosureId: closure.id, name: closure.name, runId, accepted: res.accepted },
+  };
 }
 
 export async function timeline(conn: Connection, closureId: string): Promise<TimelineStep[]> {

@@ -1,18 +1,12 @@
 import { Messages } from '@salesforce/core';
 import { Flags, SfCommand } from '@salesforce/sf-plugins-core';
-import { requireLatestClosure, requireRunId } from '../../../shared/closures.ts';
+import { actOnLatestClosure, type ClosureActionResult } from '../../../shared/closures.ts';
 import { apiKeyFileFlag, middlewareUrlFlag, opportunityFlag } from '../../../shared/flags.ts';
-import { MiddlewareClient, resolveMiddleware } from '../../../shared/middleware.ts';
 
 Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
 const messages = Messages.loadMessages('@dealdesk/sf-plugin', 'dealdesk.closure.cancel');
 
-export type DealdeskClosureCancelResult = {
-  dealClosureId: string;
-  name: string;
-  runId: string;
-  accepted: string;
-};
+export type DealdeskClosureCancelResult = ClosureActionResult;
 
 export default class DealdeskClosureCancel extends SfCommand<DealdeskClosureCancelResult> {
   public static override readonly summary = messages.getMessage('summary');
@@ -33,11 +27,8 @@ export default class DealdeskClosureCancel extends SfCommand<DealdeskClosureCanc
     if (flags.comment !== undefined && flags.comment.length > 4000)
       throw messages.createError('error.CommentTooLong');
     const conn = flags['target-org'].getConnection(flags['api-version']);
-    const closure = await requireLatestClosure(conn, flags.opportunity);
-    const runId = requireRunId(closure);
-    const client = new MiddlewareClient(await resolveMiddleware(conn, flags, { requireKey: true }));
-    const res = await client.act(runId, 'cancel', flags.comment);
-    this.logSuccess(messages.getMessage('info.accepted', [closure.name, runId]));
-    return { dealClosureId: closure.id, name: closure.name, runId, accepted: res.accepted };
+    const { closure, result } = await actOnLatestClosure(conn, flags, 'cancel', flags.comment);
+    this.logSuccess(messages.getMessage('info.accepted', [closure.name, result.runId]));
+    return result;
   }
 }
