@@ -5,9 +5,8 @@
  * HMAC secret; they arrive duplicated and out of order, and the deal still closes exactly once.
  */
 import assert from 'node:assert/strict';
-import { generateKeyPairSync, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import https from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Connection } from '@jsforce/jsforce-node';
@@ -21,7 +20,7 @@ import {
   targetOf,
   type DemoResult,
 } from '../middleware/src/demo/run-demo.ts';
-import { startFakeDocusign, type FakeDocusign } from '../middleware/src/test-support/fake-docusign.ts';
+import { startTrustedFakeDocusign, type FakeDocusign } from '../middleware/src/test-support/fake-docusign.ts';
 
 const SECRET = 'connect-hmac-secret-for-the-e2e-test';
 const INTEGRATION_KEY = randomUUID();
@@ -33,25 +32,15 @@ describe('the demo deal through DocuSign and Connect webhooks', () => {
   let server: RunningServer;
   let result: DemoResult;
   let conn: Connection;
-  let savedCa: unknown;
+  let docusign: Awaited<ReturnType<typeof startTrustedFakeDocusign>> | undefined;
   const answers: { event: string; status: number; body: unknown }[] = [];
 
   before(async function () {
     this.timeout(90_000);
     dir = mkdtempSync(join(tmpdir(), 'dealdesk-docusign-e2e-'));
-    const { privateKey, publicKey } = generateKeyPairSync('rsa', {
-      modulusLength: 2048,
-      privateKeyEncoding: { type: 'pkcs1', format: 'pem' },
-      publicKeyEncoding: { type: 'spki', format: 'pem' },
-    });
-    writeFileSync(join(dir, 'docusign.pem'), privateKey, { mode: 0o600 });
-    fake = await startFakeDocusign({
-      integrationKey: INTEGRATION_KEY,
-      userId: USER_ID,
-      publicKeyPem: publicKey,
-    });
-    savedCa = https.globalAgent.options.ca;
-    https.globalAgent.options.ca = [fake.ca];
+    docusign = await startTrustedFakeDocusign({ integrationKey: INTEGRATION_KEY, userId: USER_ID });
+    fake = docusign.fake;
+    writeFileSync(join(dir, 'docusign.pem'), docusign.privateKeyPem, { mode: 0o600 });
     const config = loadConfig({
       PORT: '0',
       DEALDESK_DATA_DIR: dir,
@@ -120,8 +109,7 @@ describe('the demo deal through DocuSign and Connect webhooks', () => {
 
   after(async () => {
     await server?.close();
-    https.globalAgent.options.ca = savedCa as typeof https.globalAgent.options.ca;
-    await fake?.close();
+    await docusign?.close();
     rmSync(dir, { recursive: true, force: true });
   });
 

@@ -5,9 +5,8 @@
  * one resend action sends a fresh envelope that then completes the deal.
  */
 import assert from 'node:assert/strict';
-import { generateKeyPairSync, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
-import https from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Connection } from '@jsforce/jsforce-node';
@@ -22,7 +21,7 @@ import {
   type StartedClosure,
 } from '../middleware/src/demo/run-demo.ts';
 import type { Notification } from '../middleware/src/ports/notify.ts';
-import { startFakeDocusign, type FakeDocusign } from '../middleware/src/test-support/fake-docusign.ts';
+import { startTrustedFakeDocusign, type FakeDocusign } from '../middleware/src/test-support/fake-docusign.ts';
 
 const SECRET = 'connect-hmac-secret-for-recovery';
 const INTEGRATION_KEY = randomUUID();
@@ -40,7 +39,7 @@ describe('signature recovery through DocuSign', () => {
   let fake: FakeDocusign;
   let server: RunningServer;
   let started: StartedClosure;
-  let savedCa: unknown;
+  let docusign: Awaited<ReturnType<typeof startTrustedFakeDocusign>> | undefined;
   let offset = 0;
   const clock = () => new Date(Date.now() + offset);
   const sentNotifications = () => (server.system.notifier as unknown as { sent: Notification[] }).sent;
@@ -79,18 +78,8 @@ describe('signature recovery through DocuSign', () => {
   before(async function () {
     this.timeout(60_000);
     dir = mkdtempSync(join(tmpdir(), 'dealdesk-recovery-'));
-    const { privateKey, publicKey } = generateKeyPairSync('rsa', {
-      modulusLength: 2048,
-      privateKeyEncoding: { type: 'pkcs1', format: 'pem' },
-      publicKeyEncoding: { type: 'spki', format: 'pem' },
-    });
-    fake = await startFakeDocusign({
-      integrationKey: INTEGRATION_KEY,
-      userId: USER_ID,
-      publicKeyPem: publicKey,
-    });
-    savedCa = https.globalAgent.options.ca;
-    https.globalAgent.options.ca = [fake.ca];
+    docusign = await startTrustedFakeDocusign({ integrationKey: INTEGRATION_KEY, userId: USER_ID });
+    fake = docusign.fake;
     const config = loadConfig({
       PORT: '0',
       DEALDESK_DATA_DIR: dir,
@@ -98,7 +87,7 @@ describe('signature recovery through DocuSign', () => {
       PUBLIC_URL: 'https://dealdesk.example.com',
       DOCUSIGN_INTEGRATION_KEY: INTEGRATION_KEY,
       DOCUSIGN_USER_ID: USER_ID,
-      DOCUSIGN_PRIVATE_KEY: privateKey,
+      DOCUSIGN_PRIVATE_KEY: docusign.privateKeyPem,
       DOCUSIGN_AUTH_SERVER: fake.authServer,
       DOCUSIGN_CONNECT_SECRETS: SECRET,
     });
@@ -110,8 +99,7 @@ describe('signature recovery through DocuSign', () => {
 
   after(async () => {
     await server?.close();
-    https.globalAgent.options.ca = savedCa as typeof https.globalAgent.options.ca;
-    await fake?.close();
+    await docusign?.close();
     rmSync(dir, { recursive: true, force: true });
   });
 

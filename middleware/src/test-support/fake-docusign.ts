@@ -8,9 +8,17 @@
  * claims, required fields, and that every anchor string occurs in the documents.
  */
 import { execFileSync } from 'node:child_process';
-import { createHash, createHmac, createPublicKey, randomUUID, verify, type KeyObject } from 'node:crypto';
+import {
+  createHash,
+  createHmac,
+  createPublicKey,
+  generateKeyPairSync,
+  randomUUID,
+  verify,
+  type KeyObject,
+} from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer, type Server } from 'node:https';
+import https, { createServer, type Server } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
@@ -522,5 +530,30 @@ export async function startFakeDocusign(options: FakeDocusignOptions): Promise<F
       };
     },
     close: () => new Promise<void>((ok) => server.close(() => ok())),
+  };
+}
+
+/**
+ * A fake DocuSign the SDK trusts, with a fresh RSA key pair for the JWT grant: its certificate
+ * authority is installed on `https.globalAgent` (the SDK always calls https) until `close`.
+ */
+export async function startTrustedFakeDocusign(
+  ids: Pick<FakeDocusignOptions, 'integrationKey' | 'userId'>,
+): Promise<{ fake: FakeDocusign; privateKeyPem: string; close(): Promise<void> }> {
+  const { privateKey, publicKey } = generateKeyPairSync('rsa', {
+    modulusLength: 2048,
+    privateKeyEncoding: { type: 'pkcs1', format: 'pem' },
+    publicKeyEncoding: { type: 'spki', format: 'pem' },
+  });
+  const fake = await startFakeDocusign({ ...ids, publicKeyPem: publicKey });
+  const savedCa = https.globalAgent.options.ca;
+  https.globalAgent.options.ca = [fake.ca];
+  return {
+    fake,
+    privateKeyPem: privateKey,
+    async close() {
+      https.globalAgent.options.ca = savedCa;
+      await fake.close();
+    },
   };
 }
