@@ -15,7 +15,16 @@ import type {
   StepRow,
   TimerRow,
 } from '../../ports/store.ts';
-import type { AgentName } from '../../ports/crm.ts';
+import {
+  ACTIVE,
+  RUN_COLUMNS_BY_FIELD,
+  runFromRow,
+  stepFromRow,
+  stepParams,
+  unfinishedCountFromRow,
+  type Row,
+  type RowCodec,
+} from '../run-store-rows.ts';
 import { migrate } from './migrations.ts';
 
 export interface PgRunStoreOptions {
@@ -31,48 +40,11 @@ export interface PgRunStore extends RunStore {
   schema: string;
 }
 
-const ACTIVE = "('queued', 'running', 'waiting')";
-
-type Row = Record<string, unknown>;
-
 const iso = (v: unknown): string => (v instanceof Date ? v.toISOString() : String(v));
-const isoOrNull = (v: unknown): string | null => (v === null || v === undefined ? null : iso(v));
 
-function toRun(r: Row): RunRecord {
-  return {
-    id: String(r.id),
-    opportunityId: String(r.opportunity_id),
-    dealClosureId: (r.deal_closure_id as string | null) ?? null,
-    trigger: r.trigger === 'Signal' ? 'Signal' : 'Rep',
-    note: (r.note as string | null) ?? null,
-    transcript: (r.transcript as string | null) ?? null,
-    idempotencyKey: (r.idempotency_key as string | null) ?? null,
-    status: r.status as RunRecord['status'],
-    waitingFor: (r.waiting_for as RunRecord['waitingFor']) ?? null,
-    stageIndex: Number(r.stage_index),
-    error: (r.error as string | null) ?? null,
-    createdAt: iso(r.created_at),
-    updatedAt: iso(r.updated_at),
-    completedAt: isoOrNull(r.completed_at),
-    memo: (r.memo ?? {}) as Record<string, unknown>,
-  };
-}
-
-const COLUMNS: Record<string, string> = {
-  opportunityId: 'opportunity_id',
-  dealClosureId: 'deal_closure_id',
-  trigger: 'trigger',
-  note: 'note',
-  transcript: 'transcript',
-  idempotencyKey: 'idempotency_key',
-  status: 'status',
-  waitingFor: 'waiting_for',
-  stageIndex: 'stage_index',
-  error: 'error',
-  createdAt: 'created_at',
-  updatedAt: 'updated_at',
-  completedAt: 'completed_at',
-};
+// node-postgres hands back timestamps as Date and jsonb already parsed.
+const CODEC: RowCodec = { date: iso, json: (v) => v ?? null };
+const toRun = (r: Row): RunRecord => runFromRow(r, CODEC);
 
 /** A schema name goes into SQL text, so only plain identifiers are accepted. */
 export function assertSchemaName(schema: string): string {
@@ -175,18 +147,14 @@ export async function createPgRunStore(options: PgRunStoreOptions): Promise<PgRu
       const rows = await all(
         `SELECT status, waiting_for, COUNT(*) AS n FROM runs WHERE status IN ${ACTIVE} GROUP BY status, waiting_for`,
       );
-      return rows.map((r) => ({
-        status: r.status as RunRecord['status'],
-        waitingFor: (r.waiting_for as RunRecord['waitingFor']) ?? null,
-        count: Number(r.n),
-      }));
+      return rows.map(unfinishedCountFromRow);
     },
 
     async updateRun(id, patch, memo) {
       const sets: string[] = [];
       const values: unknown[] = [];
       for (const [key, value] of Object.entries(patch)) {
-        const column = COLUMNS[key];
+        const column = RUN_COLUMNS_BY_FIELD[key];
         if (!column || value === undefined) continue;
         values.push(value);
         sets.push(`${column} = $${values.length}`);
@@ -212,41 +180,13 @@ export async function createPgRunStore(options: PgRunStoreOptions): Promise<PgRu
            started_at = excluded.started_at, finished_at = excluded.finished_at, duration_ms = excluded.duration_ms,
            active_ms = excluded.active_ms, reasoning = excluded.reasoning, confidence = excluded.confidence,
            error = excluded.error, output = excluded.output`,
-        [
-          s.runId,
-          s.stage,
-          s.agent,
-          s.status,
-          s.attempts,
-          s.startedAt,
-          s.finishedAt,
-          s.durationMs,
-          s.activeMs,
-          s.reasoning,
-          s.confidence,
-          s.error,
-          JSON.stringify(s.output ?? null),
-        ],
+        stepParams(s),
       );
     },
 
     async steps(runId) {
-      return (await all('SELECT * FROM steps WHERE run_id = $1 ORDER BY started_at, seq', [runId])).map(
-        (r): StepRow => ({
-          runId: String(r.run_id),
-          stage: String(r.stage),
-          agent: r.agent as AgentName,
-          status: r.status as StepRow['status'],
-          attempts: Number(r.attempts),
-          startedAt: iso(r.started_at),
-          finishedAt: isoOrNull(r.finished_at),
-          durationMs: r.duration_ms === null ? null : Number(r.duration_ms),
-          activeMs: Number(r.active_ms),
-          reasoning: String(r.reasoning),
-          confidence: r.confidence === null ? null : Number(r.confidence),
-          error: (r.error as string | null) ?? null,
-          output: r.output ?? null,
-        }),
+      return (await all('SELECT * FROM steps WHERE run_id = $1 ORDER BY started_at, seq', [runId])).map((r) =>
+        stepFromRow(r, CODEC),
       );
     },
 

@@ -14,7 +14,16 @@ import type {
   StepRow,
   TimerRow,
 } from '../../ports/store.ts';
-import type { AgentName } from '../../ports/crm.ts';
+import {
+  ACTIVE,
+  RUN_COLUMNS_BY_FIELD,
+  runFromRow,
+  stepFromRow,
+  stepParams,
+  unfinishedCountFromRow,
+  type Row,
+  type RowCodec,
+} from '../run-store-rows.ts';
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS runs (
@@ -54,49 +63,13 @@ CREATE INDEX IF NOT EXISTS timers_due ON timers(due_at);
 CREATE TABLE IF NOT EXISTS record_index (record_id TEXT PRIMARY KEY, run_id TEXT NOT NULL, kind TEXT NOT NULL);
 `;
 
-const ACTIVE = "('queued', 'running', 'waiting')";
-
-type Row = Record<string, unknown>;
-
-function toRun(r: Row): RunRecord {
-  return {
-    id: String(r.id),
-    opportunityId: String(r.opportunity_id),
-    dealClosureId: (r.deal_closure_id as string | null) ?? null,
-    trigger: r.trigger === 'Signal' ? 'Signal' : 'Rep',
-    note: (r.note as string | null) ?? null,
-    transcript: (r.transcript as string | null) ?? null,
-    idempotencyKey: (r.idempotency_key as string | null) ?? null,
-    status: r.status as RunRecord['status'],
-    waitingFor: (r.waiting_for as RunRecord['waitingFor']) ?? null,
-    stageIndex: Number(r.stage_index),
-    error: (r.error as string | null) ?? null,
-    createdAt: String(r.created_at),
-    updatedAt: String(r.updated_at),
-    completedAt: (r.completed_at as string | null) ?? null,
-    memo: JSON.parse(String(r.memo)) as Record<string, unknown>,
-  };
-}
+// SQLite keeps timestamps and JSON as text.
+const CODEC: RowCodec = { date: String, json: (v) => JSON.parse(String(v ?? 'null')) as unknown };
+const toRun = (r: Row): RunRecord => runFromRow(r, CODEC);
 
 /** Every column but the memo. */
 const RUN_COLUMNS =
   'id, opportunity_id, deal_closure_id, trigger, note, transcript, idempotency_key, status, waiting_for, stage_index, error, created_at, updated_at, completed_at';
-
-const COLUMNS: Record<string, string> = {
-  opportunityId: 'opportunity_id',
-  dealClosureId: 'deal_closure_id',
-  trigger: 'trigger',
-  note: 'note',
-  transcript: 'transcript',
-  idempotencyKey: 'idempotency_key',
-  status: 'status',
-  waitingFor: 'waiting_for',
-  stageIndex: 'stage_index',
-  error: 'error',
-  createdAt: 'created_at',
-  updatedAt: 'updated_at',
-  completedAt: 'completed_at',
-};
 
 export function createSqliteRunStore(path: string): RunStore {
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
@@ -166,11 +139,7 @@ export function createSqliteRunStore(path: string): RunStore {
           `SELECT status, waiting_for, COUNT(*) AS n FROM runs WHERE status IN ${ACTIVE} GROUP BY status, waiting_for`,
         )
         .all()
-        .map((r) => ({
-          status: r.status as RunRecord['status'],
-          waitingFor: (r.waiting_for as RunRecord['waitingFor']) ?? null,
-          count: Number(r.n),
-        }));
+        .map(unfinishedCountFromRow);
     },
 
     async updateRun(id, patch, memo) {
@@ -178,7 +147,7 @@ export function createSqliteRunStore(path: string): RunStore {
         const sets: string[] = [];
         const values: (string | number | null)[] = [];
         for (const [key, value] of Object.entries(patch)) {
-          const column = COLUMNS[key];
+          const column = RUN_COLUMNS_BY_FIELD[key];
           if (!column || value === undefined) continue;
           sets.push(`${column} = ?`);
           values.push(value as string | number | null);
@@ -208,42 +177,14 @@ export function createSqliteRunStore(path: string): RunStore {
            started_at = excluded.started_at, finished_at = excluded.finished_at, duration_ms = excluded.duration_ms,
            active_ms = excluded.active_ms, reasoning = excluded.reasoning, confidence = excluded.confidence,
            error = excluded.error, output = excluded.output`,
-      ).run(
-        s.runId,
-        s.stage,
-        s.agent,
-        s.status,
-        s.attempts,
-        s.startedAt,
-        s.finishedAt,
-        s.durationMs,
-        s.activeMs,
-        s.reasoning,
-        s.confidence,
-        s.error,
-        JSON.stringify(s.output ?? null),
-      );
+      ).run(...stepParams(s));
     },
 
     async steps(runId) {
       return db
         .prepare('SELECT * FROM steps WHERE run_id = ? ORDER BY started_at, rowid')
         .all(runId)
-        .map((r): StepRow => ({
-          runId: String(r.run_id),
-          stage: String(r.stage),
-          agent: r.agent as AgentName,
-          status: r.status as StepRow['status'],
-          attempts: Number(r.attempts),
-          startedAt: String(r.started_at),
-          finishedAt: (r.finished_at as string | null) ?? null,
-          durationMs: r.duration_ms === null ? null : Number(r.duration_ms),
-          activeMs: Number(r.active_ms),
-          reasoning: String(r.reasoning),
-          confidence: r.confidence === null ? null : Number(r.confidence),
-          error: (r.error as string | null) ?? null,
-          output: JSON.parse(String(r.output ?? 'null')) as unknown,
-        }));
+        .map((r) => stepFromRow(r, CODEC));
     },
 
     async addEvent(runId, kind, dedupeKey, payload, receivedAt) {
