@@ -18,39 +18,26 @@ export interface ApplyOutcome {
   deploy: DeployOutcome | null;
 }
 
+/** The fields of a rule the org stores; equal in all of them means nothing to deploy. */
+const STORED_FIELDS = [
+  'name',
+  'label',
+  'role',
+  'active',
+  'minAmount',
+  'minDiscountPercent',
+  'currency',
+  'requiresCustomTerms',
+  'requiresLegalReview',
+  'requiresSecurityReview',
+  'slaHours',
+  'approverUsername',
+  'backupUsername',
+  'dependsOn',
+] as const satisfies readonly (keyof ApprovalRule)[];
+
 function same(a: ApprovalRule, b: ApprovalRule): boolean {
-  const pick = ({
-    name,
-    label,
-    role,
-    active,
-    minAmount,
-    minDiscountPercent,
-    currency,
-    requiresCustomTerms,
-    requiresLegalReview,
-    requiresSecurityReview,
-    slaHours,
-    approverUsername,
-    backupUsername,
-    dependsOn,
-  }: ApprovalRule) =>
-    JSON.stringify([
-      name,
-      label,
-      role,
-      active,
-      minAmount,
-      minDiscountPercent,
-      currency,
-      requiresCustomTerms,
-      requiresLegalReview,
-      requiresSecurityReview,
-      slaHours,
-      approverUsername,
-      backupUsername,
-      dependsOn,
-    ]);
+  const pick = (r: ApprovalRule) => JSON.stringify(STORED_FIELDS.map((f) => r[f]));
   return pick(a) === pick(b);
 }
 
