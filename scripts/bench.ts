@@ -191,7 +191,7 @@ async function parkedChild(): Promise<void> {
   const began = performance.now();
   await runLoad({ ...client(server), opportunityIds, concurrency: 32 });
   const parked =
-    (await server.system.store.countUnfinished?.())?.find(
+    (await server.system.store.countUnfinished()).find(
       (c) => c.status === 'waiting' && c.waitingFor === 'approval',
     )?.count ?? 0;
   const before = process.memoryUsage();

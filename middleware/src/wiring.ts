@@ -155,7 +155,7 @@ export function buildSystem(deps: SystemDeps): System {
       });
   const esign = withEsignResilience(providerEsign, resilienceFor('esign', 'The e-signature service'));
   // Counting, not loading: a scrape must not read every parked run's memo.
-  watchQueue(metrics, () => (store.countUnfinished ? store.countUnfinished() : store.unfinishedRuns()));
+  watchQueue(metrics, () => store.countUnfinished());
   // The console in local mode, Chatter mentions / email in a real org, and the team's Slack
   // channel when a webhook is configured.
   const notifier = createFanOutNotifier([

@@ -4,7 +4,7 @@
  * parsed jsonb), so each store passes its own codec.
  */
 import type { AgentName } from '../ports/crm.ts';
-import type { RunRecord, StepRow } from '../ports/store.ts';
+import type { RunRecord, RunState, StepRow } from '../ports/store.ts';
 
 export type Row = Record<string, unknown>;
 
@@ -28,6 +28,10 @@ export const RUN_COLUMNS_BY_FIELD: Record<string, string> = {
   completedAt: 'completed_at',
 };
 
+/** Every run column but the memo. */
+export const RUN_STATE_COLUMNS =
+  'id, opportunity_id, deal_closure_id, trigger, note, transcript, idempotency_key, status, waiting_for, stage_index, error, created_at, updated_at, completed_at';
+
 export interface RowCodec {
   /** A timestamp column as ISO-8601 text. */
   date(value: unknown): string;
@@ -39,6 +43,11 @@ const dateOrNull = (codec: RowCodec, value: unknown): string | null =>
   value === null || value === undefined ? null : codec.date(value);
 
 export function runFromRow(r: Row, codec: RowCodec): RunRecord {
+  return { ...runStateFromRow(r, codec), memo: (codec.json(r.memo) ?? {}) as Record<string, unknown> };
+}
+
+/** A row without its memo column (writes and listings do not select it). */
+export function runStateFromRow(r: Row, codec: RowCodec): RunState {
   return {
     id: String(r.id),
     opportunityId: String(r.opportunity_id),
@@ -54,7 +63,6 @@ export function runFromRow(r: Row, codec: RowCodec): RunRecord {
     createdAt: codec.date(r.created_at),
     updatedAt: codec.date(r.updated_at),
     completedAt: dateOrNull(codec, r.completed_at),
-    memo: (codec.json(r.memo) ?? {}) as Record<string, unknown>,
   };
 }
 

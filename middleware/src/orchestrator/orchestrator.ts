@@ -281,7 +281,7 @@ export class Orchestrator {
     if (control.some((e) => e.kind === 'control:cancel')) {
       const stage = STAGES[run.stageIndex] ?? 'learning_optimization';
       const withdrawn = run.status === 'waiting' ? await this.withdrawOnCancel(run, stage) : undefined;
-      const updated = await this.deps.store.updateRun(run.id, {
+      const updated = await this.patchRun(run, {
         status: 'cancelled',
         waitingFor: null,
         completedAt: now,
@@ -383,7 +383,7 @@ export class Orchestrator {
     const attempt = (previous?.attempts ?? 0) + 1;
     let current = run;
     if (run.status === 'queued' || run.status === 'running' || run.status === 'waiting') {
-      current = await store.updateRun(run.id, { status: 'running', updatedAt: started.toISOString() });
+      current = await this.patchRun(run, { status: 'running', updatedAt: started.toISOString() });
     }
     const stepStartedAt = previous?.startedAt ?? started.toISOString();
     // Record the attempt before any side effect: after a crash, the next attempt must know it is a retry.
@@ -415,18 +415,14 @@ export class Orchestrator {
         const memoKey = memoKeyOf(current, stageKey, key);
         if (memoKey in current.memo) return current.memo[memoKey] as T;
         const value = await compute();
-        current = await store.updateRun(run.id, {}, { [memoKey]: value });
+        current = await this.patchRun(current, {}, { [memoKey]: value });
         return value;
       },
       recall: <T>(stage: StageKey, key: string) =>
         current.memo[memoKeyOf(current, stage, key)] as T | undefined,
       load: <T>(key: string) => current.memo[memoKeyOf(current, stageKey, `state.${key}`)] as T | undefined,
       save: async (key: string, value: unknown) => {
-        current = await store.updateRun(
-          run.id,
-          {},
-          { [memoKeyOf(current, stageKey, `state.${key}`)]: value },
-        );
+        current = await this.patchRun(current, {}, { [memoKeyOf(current, stageKey, `state.${key}`)]: value });
       },
       commit: async (partial) => {
         partialCommits++;
@@ -661,7 +657,7 @@ export class Orchestrator {
         stage: stageKey,
         attempt,
       });
-      const waiting = await store.updateRun(run.id, {
+      const waiting = await this.patchRun(run, {
         status: 'waiting',
         waitingFor: 'retry',
         error: message,
@@ -687,7 +683,7 @@ export class Orchestrator {
       return false;
     }
     // The events this attempt saw stay unconsumed, so nothing a person or a webhook sent is lost.
-    const updated = await store.updateRun(run.id, {
+    const updated = await this.patchRun(run, {
       status: 'waiting',
       waitingFor: 'rep',
       error: message,
@@ -748,6 +744,19 @@ export class Orchestrator {
     }
   }
 
+  /**
+   * Writes a run and returns it with the memo this process holds plus the keys just written: the
+   * store does not send the memo back, and only the process driving a run writes its memo.
+   */
+  private async patchRun(
+    run: RunRecord,
+    patch: Parameters<RunStore['updateRun']>[1],
+    memo?: Record<string, unknown>,
+  ): Promise<RunRecord> {
+    const state = await this.deps.store.updateRun(run.id, patch, memo);
+    return { ...state, memo: memo ? { ...run.memo, ...memo } : run.memo };
+  }
+
   private closureRef(run: RunRecord): ClosureRef {
     return {
       runId: run.id,
@@ -761,7 +770,7 @@ export class Orchestrator {
 
   private async rememberClosureId(run: RunRecord, result: CommitResult): Promise<RunRecord> {
     if (run.dealClosureId === result.dealClosureId) return run;
-    return this.deps.store.updateRun(run.id, {
+    return this.patchRun(run, {
       dealClosureId: result.dealClosureId,
       updatedAt: this.clock().toISOString(),
     });

@@ -104,13 +104,25 @@ export function runStoreContract(name: string, open: () => Promise<StoreUnderTes
       let run = await store.updateRun('run-a', { status: 'waiting', waitingFor: 'approval' }, { x: 1 });
       assert.equal(run.status, 'waiting');
       assert.equal(run.waitingFor, 'approval');
-      run = await store.updateRun('run-a', {}, { y: { nested: ['a'] } });
-      assert.deepEqual(run.memo, { x: 1, y: { nested: ['a'] } });
+      run = await store.updateRun('run-a', {}, { y: { nested: ['a'] }, 'z.with:odd @keys,': 'ok' });
+      assert.equal('memo' in run, false, 'a write does not send the memo back');
+      assert.deepEqual((await store.getRun('run-a'))!.memo, {
+        x: 1,
+        y: { nested: ['a'] },
+        'z.with:odd @keys,': 'ok',
+      });
+      await store.updateRun('run-a', {}, { y: 'replaced, not merged' });
+      assert.deepEqual((await store.getRun('run-a'))!.memo.y, 'replaced, not merged');
+      await store.updateRun('run-a', {}, { y: { nested: ['a'] } });
       run = await store.updateRun('run-a', { waitingFor: null, stageIndex: 3, dealClosureId: 'a0X1' });
       assert.equal(run.waitingFor, null);
       assert.equal(run.stageIndex, 3);
       assert.equal(run.dealClosureId, 'a0X1');
-      assert.deepEqual(run.memo, { x: 1, y: { nested: ['a'] } }, 'a patch keeps the memo');
+      assert.deepEqual(
+        (await store.getRun('run-a'))!.memo,
+        { x: 1, y: { nested: ['a'] }, 'z.with:odd @keys,': 'ok' },
+        'a patch keeps the memo',
+      );
       // Concurrent memo writes to different keys all survive.
       await Promise.all(Array.from({ length: 10 }, (_, i) => store.updateRun('run-b', {}, { [`k${i}`]: i })));
       assert.equal(Object.keys((await store.getRun('run-b'))!.memo).length, 10);

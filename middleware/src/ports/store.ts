@@ -26,6 +26,13 @@ export interface RunRecord {
   memo: Record<string, unknown>;
 }
 
+/**
+ * A run without its memo: what writes and listings return. The memo grows to tens of kB per run,
+ * so reading it back on every write was most of a closure's cost; whoever drives the run keeps
+ * the memo it wrote.
+ */
+export type RunState = Omit<RunRecord, 'memo'>;
+
 export interface StepRow {
   runId: string;
   stage: string;
@@ -80,17 +87,21 @@ export interface RunStore {
   /** Atomically: the run of an idempotency key, a conflict with a running closure, or a new run. */
   createRun(input: NewRun): Promise<CreateRunResult>;
   getRun(id: string): Promise<RunRecord | undefined>;
-  /** Runs that are not finished, for resumption at start-up. */
-  unfinishedRuns(): Promise<RunRecord[]>;
+  /** Runs that are not finished, for resumption at start-up (without their memos). */
+  unfinishedRuns(): Promise<RunState[]>;
   /** How many unfinished runs are in each state, without loading them (metrics scrape this). */
-  countUnfinished?(): Promise<
+  countUnfinished(): Promise<
     { status: RunRecord['status']; waitingFor: RunRecord['waitingFor']; count: number }[]
   >;
+  /**
+   * Sets the patched columns and, atomically, the given top-level memo keys (other keys are kept,
+   * concurrent writers of different keys both survive). Returns the run's columns, not its memo.
+   */
   updateRun(
     id: string,
     patch: Partial<Omit<RunRecord, 'id' | 'memo'>>,
     memo?: Record<string, unknown>,
-  ): Promise<RunRecord>;
+  ): Promise<RunState>;
   saveStep(step: StepRow): Promise<void>;
   steps(runId: string): Promise<StepRow[]>;
   /** Stores an event once per dedupe key; false when it was already stored. */

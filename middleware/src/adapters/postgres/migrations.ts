@@ -74,6 +74,20 @@ CREATE TABLE record_index (
 );
 `,
   },
+  {
+    version: 2,
+    name: 'memo keys as rows of their own',
+    sql: `
+CREATE TABLE run_memo (
+  run_id text NOT NULL,
+  key text NOT NULL,
+  value jsonb NOT NULL,
+  PRIMARY KEY (run_id, key)
+);
+INSERT INTO run_memo (run_id, key, value) SELECT r.id, m.key, m.value FROM runs r, jsonb_each(r.memo) m;
+UPDATE runs SET memo = '{}'::jsonb WHERE memo <> '{}'::jsonb;
+`,
+  },
 ];
 
 export async function migrate(pool: pg.Pool, schema: string): Promise<number[]> {

@@ -42,6 +42,37 @@ if (url) {
       }
     });
 
+    it('moves memos kept inline by the first schema to one row per key', async () => {
+      const schema = freshSchema();
+      const client = new pg.Client({ connectionString: url });
+      await client.connect();
+      try {
+        // The first schema version with a run whose memo is inline, as a previous release left it.
+        await client.query(`CREATE SCHEMA ${schema}`);
+        await client.query(
+          `CREATE TABLE ${schema}.schema_migrations (version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`,
+        );
+        await client.query(`SET search_path TO ${schema}`);
+        await client.query(MIGRATIONS[0]!.sql);
+        await client.query(`INSERT INTO schema_migrations (version, name) VALUES (1, 'first')`);
+        await client.query(
+          `INSERT INTO runs (id, opportunity_id, trigger, status, created_at, updated_at, memo)
+           VALUES ('run-old', '006000000000001AAA', 'Rep', 'waiting', now(), now(), $1::jsonb)`,
+          [JSON.stringify({ 'deal_closure.deal': { amount: 1200 }, 'x.y': 'text' })],
+        );
+        const store = await createPgRunStore({ connectionString: url, schema });
+        assert.deepEqual((await store.getRun('run-old'))!.memo, {
+          'deal_closure.deal': { amount: 1200 },
+          'x.y': 'text',
+        });
+        await store.close();
+        assert.deepEqual((await client.query('SELECT DISTINCT memo FROM runs')).rows, [{ memo: {} }]);
+      } finally {
+        await client.end();
+        await dropSchemas(url, schema);
+      }
+    });
+
     it('refuses a schema name that is not a plain identifier', async () => {
       await assert.rejects(
         createPgRunStore({ connectionString: url, schema: 'x; DROP TABLE runs' }),

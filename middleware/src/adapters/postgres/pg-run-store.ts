@@ -3,7 +3,7 @@
  * match the SQLite store exactly (one contract test suite runs against both): createRun is one
  * transaction serialised per opportunity and idempotency key by advisory locks, a partial
  * unique index keeps one active run per opportunity even so, events are stored once per dedupe
- * key, and memo merges happen inside the UPDATE so concurrent writers cannot lose a key.
+ * key, and each memo key is a row of its own, upserted, so concurrent writers cannot lose a key.
  */
 import pg from 'pg';
 import type {
@@ -18,7 +18,9 @@ import type {
 import {
   ACTIVE,
   RUN_COLUMNS_BY_FIELD,
+  RUN_STATE_COLUMNS,
   runFromRow,
+  runStateFromRow,
   stepFromRow,
   stepParams,
   unfinishedCountFromRow,
@@ -45,6 +47,12 @@ const iso = (v: unknown): string => (v instanceof Date ? v.toISOString() : Strin
 // node-postgres hands back timestamps as Date and jsonb already parsed.
 const CODEC: RowCodec = { date: iso, json: (v) => v ?? null };
 const toRun = (r: Row): RunRecord => runFromRow(r, CODEC);
+
+/**
+ * A run's columns with its memo assembled from run_memo: each memo key is a row of its own, so a
+ * write stores only the key it changes instead of rewriting (and sending back) the whole memo.
+ */
+const RUN_WITH_MEMO = `${RUN_STATE_COLUMNS}, (SELECT coalesce(jsonb_object_agg(m.key, m.value), '{}'::jsonb) FROM run_memo m WHERE m.run_id = runs.id) AS memo`;
 
 /** A schema name goes into SQL text, so only plain identifiers are accepted. */
 export function assertSchemaName(schema: string): string {
@@ -103,13 +111,15 @@ export async function createPgRunStore(options: PgRunStoreOptions): Promise<PgRu
           await c.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [`dealdesk:${key}`]);
         if (input.idempotencyKey) {
           const existing = (
-            await c.query<Row>('SELECT * FROM runs WHERE idempotency_key = $1', [input.idempotencyKey])
+            await c.query<Row>(`SELECT ${RUN_WITH_MEMO} FROM runs WHERE idempotency_key = $1`, [
+              input.idempotencyKey,
+            ])
           ).rows[0];
           if (existing) return { outcome: 'existing', run: toRun(existing) };
         }
         const running = (
           await c.query<Row>(
-            `SELECT * FROM runs WHERE opportunity_id = $1 AND status IN ${ACTIVE} ORDER BY created_at LIMIT 1`,
+            `SELECT ${RUN_WITH_MEMO} FROM runs WHERE opportunity_id = $1 AND status IN ${ACTIVE} ORDER BY created_at LIMIT 1`,
             [input.opportunityId],
           )
         ).rows[0];
@@ -117,7 +127,7 @@ export async function createPgRunStore(options: PgRunStoreOptions): Promise<PgRu
         const created = (
           await c.query<Row>(
             `INSERT INTO runs (id, opportunity_id, deal_closure_id, trigger, note, transcript, idempotency_key, status, stage_index, created_at, updated_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, 'queued', 0, $8, $8) RETURNING *`,
+             VALUES ($1, $2, $3, $4, $5, $6, $7, 'queued', 0, $8, $8) RETURNING ${RUN_STATE_COLUMNS}`,
             [
               input.id,
               input.opportunityId,
@@ -135,12 +145,14 @@ export async function createPgRunStore(options: PgRunStoreOptions): Promise<PgRu
     },
 
     async getRun(id) {
-      const row = await one('SELECT * FROM runs WHERE id = $1', [id]);
+      const row = await one(`SELECT ${RUN_WITH_MEMO} FROM runs WHERE id = $1`, [id]);
       return row ? toRun(row) : undefined;
     },
 
     async unfinishedRuns() {
-      return (await all(`SELECT * FROM runs WHERE status IN ${ACTIVE} ORDER BY created_at, id`)).map(toRun);
+      return (
+        await all(`SELECT ${RUN_STATE_COLUMNS} FROM runs WHERE status IN ${ACTIVE} ORDER BY created_at, id`)
+      ).map((r) => runStateFromRow(r, CODEC));
     },
 
     async countUnfinished() {
@@ -159,17 +171,25 @@ export async function createPgRunStore(options: PgRunStoreOptions): Promise<PgRu
         values.push(value);
         sets.push(`${column} = $${values.length}`);
       }
-      if (memo) {
-        values.push(JSON.stringify(memo));
-        sets.push(`memo = memo || $${values.length}::jsonb`);
-      }
       values.push(id);
-      const row =
+      const idParam = `$${values.length}`;
+      const run =
         sets.length > 0
-          ? await one(`UPDATE runs SET ${sets.join(', ')} WHERE id = $${values.length} RETURNING *`, values)
-          : await one('SELECT * FROM runs WHERE id = $1', [id]);
+          ? `UPDATE runs SET ${sets.join(', ')} WHERE id = ${idParam} RETURNING ${RUN_STATE_COLUMNS}`
+          : `SELECT ${RUN_STATE_COLUMNS} FROM runs WHERE id = ${idParam}`;
+      // One statement: the memo keys are stored only when the run exists.
+      const row = memo
+        ? await one(
+            `WITH run AS (${run}), memo AS (
+               INSERT INTO run_memo (run_id, key, value)
+               SELECT run.id, m.key, m.value FROM run, jsonb_each($${values.length + 1}::jsonb) m
+               ON CONFLICT (run_id, key) DO UPDATE SET value = excluded.value
+             ) SELECT * FROM run`,
+            [...values, JSON.stringify(memo)],
+          )
+        : await one(run, values);
       if (!row) throw new Error(`no run ${id}`);
-      return toRun(row);
+      return runStateFromRow(row, CODEC);
     },
 
     async saveStep(s: StepRow) {
@@ -262,9 +282,10 @@ export async function createPgRunStore(options: PgRunStoreOptions): Promise<PgRu
 
     async completedRuns(limit) {
       return (
-        await all("SELECT * FROM runs WHERE status = 'completed' ORDER BY completed_at DESC LIMIT $1", [
-          limit,
-        ])
+        await all(
+          `SELECT ${RUN_WITH_MEMO} FROM runs WHERE status = 'completed' ORDER BY completed_at DESC LIMIT $1`,
+          [limit],
+        )
       ).map(toRun);
     },
 

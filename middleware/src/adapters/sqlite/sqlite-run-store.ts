@@ -17,7 +17,9 @@ import type {
 import {
   ACTIVE,
   RUN_COLUMNS_BY_FIELD,
+  RUN_STATE_COLUMNS,
   runFromRow,
+  runStateFromRow,
   stepFromRow,
   stepParams,
   unfinishedCountFromRow,
@@ -61,23 +63,46 @@ CREATE TABLE IF NOT EXISTS timers (
 );
 CREATE INDEX IF NOT EXISTS timers_due ON timers(due_at);
 CREATE TABLE IF NOT EXISTS record_index (record_id TEXT PRIMARY KEY, run_id TEXT NOT NULL, kind TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS run_memo (run_id TEXT NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL, PRIMARY KEY (run_id, key));
 `;
+
+/**
+ * A run's columns with its memo assembled from run_memo. Each memo key is a row of its own, so a
+ * write stores only the key it changes; rewriting a whole memo of tens of kB on every write was
+ * most of a closure's cost.
+ */
+const RUN_WITH_MEMO = `${RUN_STATE_COLUMNS}, (SELECT json_group_object(m.key, json(m.value)) FROM run_memo m WHERE m.run_id = runs.id) AS memo`;
 
 // SQLite keeps timestamps and JSON as text.
 const CODEC: RowCodec = { date: String, json: (v) => JSON.parse(String(v ?? 'null')) as unknown };
 const toRun = (r: Row): RunRecord => runFromRow(r, CODEC);
 
-/** Every column but the memo. */
-const RUN_COLUMNS =
-  'id, opportunity_id, deal_closure_id, trigger, note, transcript, idempotency_key, status, waiting_for, stage_index, error, created_at, updated_at, completed_at';
+/** Databases written before run_memo kept the memo in runs.memo: move it over, once. */
+function moveInlineMemos(db: DatabaseSync): void {
+  const inline = db.prepare("SELECT id, memo FROM runs WHERE memo <> '{}'").all();
+  if (inline.length === 0) return;
+  const put = db.prepare('INSERT OR IGNORE INTO run_memo (run_id, key, value) VALUES (?, ?, ?)');
+  db.exec('BEGIN IMMEDIATE');
+  try {
+    for (const row of inline)
+      for (const [key, value] of Object.entries(JSON.parse(String(row.memo)) as Record<string, unknown>))
+        put.run(String(row.id), key, JSON.stringify(value));
+    db.exec("UPDATE runs SET memo = '{}' WHERE memo <> '{}'");
+    db.exec('COMMIT');
+  } catch (err) {
+    db.exec('ROLLBACK');
+    throw err;
+  }
+}
 
 export function createSqliteRunStore(path: string): RunStore {
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
   const db = new DatabaseSync(path);
   db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 5000;');
   db.exec(SCHEMA);
+  moveInlineMemos(db);
   const getRun = (id: string) => {
-    const row = db.prepare('SELECT * FROM runs WHERE id = ?').get(id);
+    const row = db.prepare(`SELECT ${RUN_WITH_MEMO} FROM runs WHERE id = ?`).get(id);
     return row ? toRun(row) : undefined;
   };
   const tx = <T>(work: () => T): T => {
@@ -97,13 +122,13 @@ export function createSqliteRunStore(path: string): RunStore {
       return tx(() => {
         if (input.idempotencyKey) {
           const existing = db
-            .prepare('SELECT * FROM runs WHERE idempotency_key = ?')
+            .prepare(`SELECT ${RUN_WITH_MEMO} FROM runs WHERE idempotency_key = ?`)
             .get(input.idempotencyKey);
           if (existing) return { outcome: 'existing', run: toRun(existing) };
         }
         const running = db
           .prepare(
-            `SELECT * FROM runs WHERE opportunity_id = ? AND status IN ${ACTIVE} ORDER BY created_at LIMIT 1`,
+            `SELECT ${RUN_WITH_MEMO} FROM runs WHERE opportunity_id = ? AND status IN ${ACTIVE} ORDER BY created_at LIMIT 1`,
           )
           .get(input.opportunityId);
         if (running) return { outcome: 'conflict', running: toRun(running) };
@@ -130,7 +155,10 @@ export function createSqliteRunStore(path: string): RunStore {
     },
 
     async unfinishedRuns() {
-      return db.prepare(`SELECT * FROM runs WHERE status IN ${ACTIVE} ORDER BY created_at`).all().map(toRun);
+      return db
+        .prepare(`SELECT ${RUN_STATE_COLUMNS} FROM runs WHERE status IN ${ACTIVE} ORDER BY created_at`)
+        .all()
+        .map((r) => runStateFromRow(r, CODEC));
     },
 
     async countUnfinished() {
@@ -152,20 +180,15 @@ export function createSqliteRunStore(path: string): RunStore {
           sets.push(`${column} = ?`);
           values.push(value as string | number | null);
         }
-        let merged: Record<string, unknown> | undefined;
-        if (memo) {
-          const current = getRun(id);
-          if (!current) throw new Error(`no run ${id}`);
-          merged = { ...current.memo, ...memo };
-          sets.push('memo = ?');
-          values.push(JSON.stringify(merged));
-        }
         if (sets.length > 0) db.prepare(`UPDATE runs SET ${sets.join(', ')} WHERE id = ?`).run(...values, id);
-        // The memo just written is already in hand: re-reading and re-parsing it (tens of kB per
-        // run) was the largest single cost of a closure.
-        const row = db.prepare(`SELECT ${merged ? RUN_COLUMNS : '*'} FROM runs WHERE id = ?`).get(id);
+        const row = db.prepare(`SELECT ${RUN_STATE_COLUMNS} FROM runs WHERE id = ?`).get(id);
         if (!row) throw new Error(`no run ${id}`);
-        return merged ? { ...toRun({ ...row, memo: '{}' }), memo: merged } : toRun(row);
+        const put = db.prepare(
+          'INSERT INTO run_memo (run_id, key, value) VALUES (?, ?, ?) ON CONFLICT(run_id, key) DO UPDATE SET value = excluded.value',
+        );
+        for (const [key, value] of Object.entries(memo ?? {}))
+          if (value !== undefined) put.run(id, key, JSON.stringify(value));
+        return runStateFromRow(row, CODEC);
       });
     },
 
@@ -265,7 +288,9 @@ export function createSqliteRunStore(path: string): RunStore {
 
     async completedRuns(limit) {
       return db
-        .prepare("SELECT * FROM runs WHERE status = 'completed' ORDER BY completed_at DESC LIMIT ?")
+        .prepare(
+          `SELECT ${RUN_WITH_MEMO} FROM runs WHERE status = 'completed' ORDER BY completed_at DESC LIMIT ?`,
+        )
         .all(limit)
         .map(toRun);
     },
