@@ -348,6 +348,12 @@ export interface CrmPort {
   ): Promise<CommitResult>;
   /** Which of these write keys already exist (for non-idempotent writes after a crash). */
   existingKeys(kind: 'file' | 'contractVersion' | 'insight', keys: string[]): Promise<Set<string>>;
+  /**
+   * The bytes of a file this app attached under a write key, checked against the SHA-256 it
+   * recorded when it wrote them: undefined when no such file is attached; a CrmError
+   * `FILE_CHANGED` when Salesforce holds different bytes, so nothing unapproved goes out.
+   */
+  readFile(key: string, sha256: string): Promise<Buffer | undefined>;
   submitApprovals(submissions: ApprovalSubmission[]): Promise<SubmissionResult[]>;
   /** Reads back what System Integration wrote, for the exact cross-check. */
   readClosedWon(

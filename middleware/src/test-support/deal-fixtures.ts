@@ -153,7 +153,7 @@ export function contractOutput(over: Partial<ContractOutput> = {}): ContractOutp
     legalReviewRequired: false,
     contentHash: 'a'.repeat(64),
     fileName: 'msa.pdf',
-    pdfBase64: '',
+    fileKey: 'run-1:contract:v1:file',
     variants: [],
     changes: [],
     unchanged: false,

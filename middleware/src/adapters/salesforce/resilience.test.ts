@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { generateKeyPairSync } from 'node:crypto';
+import { createHash, generateKeyPairSync } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import express from 'express';
@@ -120,6 +120,7 @@ describe('an expired session against the local org (JWT bearer refresh)', () => 
   let server: Server;
   let url: string;
   const faults: OrgFaultOptions = { rate: 0, kinds: ['INVALID_SESSION_ID'], seed: 1, hangMs: 0 };
+  let expireOnNextDownload = false;
   const keys = generateKeyPairSync('rsa', { modulusLength: 2048 });
 
   before(async () => {
@@ -135,6 +136,14 @@ describe('an expired session against the local org (JWT bearer refresh)', () => 
       ],
     });
     const app = express();
+    // Arms one fault for the next file download, so the session expires mid-read of the bytes.
+    app.use((req, _res, next) => {
+      if (expireOnNextDownload && req.path.endsWith('/VersionData')) {
+        expireOnNextDownload = false;
+        faults.rate = 1;
+      }
+      next();
+    });
     app.use(createLocalOrgRouter(org, { faults }));
     server = await new Promise((resolve) => {
       const s = app.listen(0, '127.0.0.1', () => resolve(s));
@@ -173,5 +182,49 @@ describe('an expired session against the local org (JWT bearer refresh)', () => 
     assert.notEqual(conn.accessToken, before, 'a new session');
     // The old session really ended.
     assert.throws(() => org.authenticate(`Bearer ${before}`), /Session expired or invalid/);
+  });
+
+  it('reads back an attached file byte for byte, across an expired session, and refuses a changed one', async () => {
+    const conn = await createJwtConnection({
+      loginUrl: url,
+      clientId: 'test-app',
+      username: String(org.store.get(org.integrationUserId)?.fields.Username),
+      privateKey: keys.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
+      apiVersion: LOCAL_ORG_API_VERSION,
+    });
+    const crm = createSalesforceCrm({
+      conn,
+      apiVersion: LOCAL_ORG_API_VERSION,
+      resilience: createResilience('Salesforce', options),
+    });
+    // Every byte value, so any text decoding on the way would show.
+    const pdf = Buffer.concat([
+      Buffer.from('%PDF-1.7\n'),
+      Buffer.from(Array.from({ length: 256 }, (_, i) => i)),
+    ]);
+    const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
+    await conn.sobject('ContentVersion').create({
+      Title: 'Contract',
+      PathOnClient: 'contract.pdf',
+      VersionData: pdf.toString('base64'),
+      DealDesk_Key__c: 'run-x:contract:v1:file',
+    });
+    assert.deepEqual(await crm.readFile('run-x:contract:v1:file', sha(pdf)), pdf);
+
+    const injected: OrgFaultKind[] = [];
+    faults.onFault = (kind, _method, path) => {
+      injected.push(kind);
+      assert.match(path, /VersionData$/);
+      faults.rate = 0;
+    };
+    expireOnNextDownload = true;
+    assert.deepEqual(await crm.readFile('run-x:contract:v1:file', sha(pdf)), pdf);
+    assert.deepEqual(injected, ['INVALID_SESSION_ID']);
+
+    assert.equal(await crm.readFile('run-x:contract:v9:file', sha(pdf)), undefined);
+    await assert.rejects(
+      crm.readFile('run-x:contract:v1:file', 'f'.repeat(64)),
+      (err: unknown) => err instanceof CrmError && err.errorCode === 'FILE_CHANGED',
+    );
   });
 });

@@ -3,6 +3,8 @@
  * the local org. Reads are batched into composite calls; every step's write-back is one
  * all-or-none composite call keyed by external ids, so a retry never duplicates a record.
  */
+import { createHash } from 'node:crypto';
+import { finished } from 'node:stream/promises';
 import type { Connection } from '@jsforce/jsforce-node';
 import type { z } from 'zod';
 import type {
@@ -83,6 +85,24 @@ function errorOf(body: unknown): CrmError {
     : undefined;
   if (!first) return new CrmError('UNKNOWN', (JSON.stringify(body) ?? 'no response').slice(0, 500));
   return new CrmError(first.errorCode ?? first.statusCode ?? 'UNKNOWN', first.message, first.fields ?? []);
+}
+
+/**
+ * A blob field's bytes. jsforce parses every response body as text, which would mangle a PDF, so
+ * the bytes come from the request's raw stream while its promise reports HTTP errors.
+ */
+async function readBlob(conn: Connection, url: string, options: Record<string, unknown>): Promise<Buffer> {
+  const request = conn.request({ method: 'GET', url }, options);
+  const stream = request.stream();
+  const chunks: Buffer[] = [];
+  stream.on('data', (chunk: Buffer | string) => chunks.push(Buffer.from(chunk)));
+  try {
+    // The stream is a duplex whose writable side a GET never ends: wait for its readable end only.
+    await Promise.all([request, finished(stream, { writable: false })]);
+  } finally {
+    stream.destroy();
+  }
+  return Buffer.concat(chunks);
 }
 
 export interface SalesforceCrmDeps {
@@ -447,6 +467,35 @@ export function createSalesforceCrm(deps: SalesforceCrmDeps): CrmPort {
       );
       const rows = QueryResultSchema.parse(raw).records as Record<string, unknown>[];
       return new Set(rows.map((r) => String(r[field])));
+    },
+
+    async readFile(key, sha256) {
+      const found = QueryResultSchema.parse(
+        await conn.request(
+          queryUrl(
+            `SELECT Id FROM ContentVersion WHERE DealDesk_Key__c = ${q(key)} ORDER BY CreatedDate DESC LIMIT 1`,
+          ),
+        ),
+      ).records[0] as { Id?: unknown } | undefined;
+      if (!found?.Id) return undefined;
+      const url = `${base}/sobjects/ContentVersion/${String(found.Id)}/VersionData`;
+      const read = () =>
+        trace('file', () =>
+          resilience.execute({ operation: 'file', idempotent: true }, (t) =>
+            counted('file', () => readBlob(deps.conn, url, transport(t))),
+          ),
+        );
+      const digest = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
+      let bytes = await read();
+      // jsforce's blob stream carries the first response when it refreshed an expired session
+      // mid-request; a second read with the fresh session tells that apart from a changed file.
+      if (digest(bytes) !== sha256) bytes = await read();
+      if (digest(bytes) !== sha256)
+        throw new CrmError(
+          'FILE_CHANGED',
+          `the file ${key} in Salesforce is not the one that was generated and approved (SHA-256 ${digest(bytes).slice(0, 12)}…, expected ${sha256.slice(0, 12)}…)`,
+        );
+      return bytes;
     },
 
     async submitApprovals(submissions) {

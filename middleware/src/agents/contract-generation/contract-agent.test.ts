@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import type { z } from 'zod';
 import { CONFIG_DIR } from '../../paths.ts';
@@ -36,6 +37,8 @@ const scenario: Scenario = {
   },
   expected: { template: 'MSA', clauses: ['termination'], risk: 'Medium', legalReview: true },
 };
+
+const sha256 = (data: Uint8Array) => createHash('sha256').update(data).digest('hex');
 
 /** A run as the orchestrator keeps it: memo keys carry the stage's generation after a rep retry. */
 function harness(llm?: LlmPort, libraryOf: () => ContractLibrary = () => library) {
@@ -83,6 +86,11 @@ function harness(llm?: LlmPort, libraryOf: () => ContractLibrary = () => library
   return {
     memo,
     run,
+    /** A later attempt, after the files of the one before never reached Salesforce. */
+    async runFresh(attempt: number) {
+      existing.clear();
+      return run(attempt);
+    },
     set deal(d: DealContext) {
       current = d;
     },
@@ -141,6 +149,53 @@ describe('the Contract Generation stage', () => {
       /^termination for convenience: "Custom terms requested: termination for convenience/,
     );
     assert.match(ok.reasoning, /governing-law-uk \[billing country United Kingdom/);
+  });
+
+  it('keeps the PDFs out of the run store and, resumed after a crash, attaches the same bytes', async () => {
+    const h = harness();
+    h.memo['deal_closure.deal'] = h.deal;
+    const first = await h.run();
+    assert.equal(first.status, 'succeeded', first.error);
+    const files = (first.writes ?? []).filter((w) => w.kind === 'file');
+    assert.equal(files.length, 3);
+    assert.ok(!JSON.stringify(h.memo).includes('JVBERi'), 'no base64 PDF in the memo');
+    const out = first.output as ContractOutput;
+    assert.equal(out.fileKey, 'run_0123456789ab:contract:v1:file');
+
+    // The process died after the contract was memoised but before its files reached Salesforce.
+    const resumed = await h.runFresh(2);
+    assert.equal(resumed.status, 'succeeded', resumed.error);
+    const again = (resumed.writes ?? []).filter((w) => w.kind === 'file');
+    assert.deepEqual(
+      again.map((w) => [w.key, sha256(w.data)]),
+      files.map((w) => [w.key, sha256(w.data)]),
+    );
+    assert.deepEqual(
+      again.map((w) => sha256(w.data)),
+      out.variants.map((v) => v.contentHash),
+      'the recorded hashes',
+    );
+    // Once attached, a further resume renders nothing.
+    const done = await h.run(3);
+    assert.equal((done.writes ?? []).filter((w) => w.kind === 'file').length, 0);
+  });
+
+  it('refuses to attach a re-rendered contract that differs from the recorded one', async () => {
+    const h = harness();
+    h.memo['deal_closure.deal'] = h.deal;
+    await h.run();
+    const memoKey = 'contract_generation.contract';
+    const recorded = h.memo[memoKey] as ContractOutput;
+    h.memo[memoKey] = {
+      ...recorded,
+      variants: recorded.variants.map((v) => ({ ...v, contentHash: '0'.repeat(64) })),
+    };
+    const resumed = await h.runFresh(2);
+    assert.equal(resumed.status, 'failed');
+    assert.match(
+      resumed.error ?? '',
+      /re-rendering Full, Executive_Summary, Technical_Appendix after a restart gave different bytes/,
+    );
   });
 
   it('creates a new version with a diff when the deal changes, and none when it does not', async () => {

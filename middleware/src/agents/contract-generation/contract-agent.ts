@@ -67,8 +67,14 @@ export interface ContractOutput {
   /** SHA-256 of the full contract's PDF. */
   contentHash: string;
   fileName: string;
-  /** The full contract's PDF, which goes out for signature. */
-  pdfBase64: string;
+  /**
+   * The write key of the full contract's file in Salesforce: Signature Management reads the
+   * approved bytes back from there (checked against `contentHash`) rather than the run store
+   * keeping a copy of every PDF.
+   */
+  fileKey: string;
+  /** Runs stored before files were read back from Salesforce carried the PDF here. */
+  pdfBase64?: string;
   variants: ContractVariantOutput[];
   /** What changed from the previous version; empty for a first or an unchanged version. */
   changes: string[];
@@ -131,6 +137,7 @@ export function createContractAgent(deps: ContractAgentDeps): Stage {
       const createdAt = new Date(ctx.run.createdAt);
       const previous = previousSnapshot(ctx);
       let output: ContractOutput;
+      let pdfsOf: () => Promise<Record<VariantName, Uint8Array>>;
       try {
         const library = typeof deps.library === 'function' ? deps.library() : deps.library;
         const requests = deriveDeal(deal, signals, {
@@ -146,8 +153,8 @@ export function createContractAgent(deps: ContractAgentDeps): Stage {
             ctx.logger,
           ),
         );
-        output = await ctx.memo('contract', async () => {
-          const generated = await generateContract({
+        const generate = () =>
+          generateContract({
             deal,
             signals,
             library,
@@ -159,8 +166,28 @@ export function createContractAgent(deps: ContractAgentDeps): Stage {
             proposals,
             ...(previous ? { previous } : {}),
           });
-          return toOutput(generated, deal);
+        // The PDFs stay out of the run store (they are attached in Salesforce): this attempt hands
+        // on the ones it rendered; an attempt resumed after a crash renders them again, and the
+        // rendering is byte-for-byte deterministic, which the recorded hashes confirm.
+        let rendered: Record<VariantName, Uint8Array> | undefined;
+        output = await ctx.memo('contract', async () => {
+          const generated = await generate();
+          rendered = generated.pdfs;
+          return toOutput(generated, deal, ctx.run.id);
         });
+        const memoized = output;
+        pdfsOf = async () => {
+          if (rendered) return rendered;
+          const again = await generate();
+          const differ = VARIANTS.filter(
+            (v) => again.hashes[v] !== memoized.variants.find((x) => x.variant === v)?.contentHash,
+          );
+          if (differ.length > 0)
+            throw new ContractConsistencyError([
+              `re-rendering ${differ.join(', ')} after a restart gave different bytes than v${memoized.version} (the templates or clause library changed in between)`,
+            ]);
+          return again.pdfs;
+        };
       } catch (err) {
         if (
           err instanceof TemplateRenderError ||
@@ -175,7 +202,14 @@ export function createContractAgent(deps: ContractAgentDeps): Stage {
         }
         throw err;
       }
-      const writes = await contractWrites(ctx, deps.crm, deal, output);
+      let writes: CrmWrite[];
+      try {
+        writes = await contractWrites(ctx, deps.crm, deal, output, pdfsOf);
+      } catch (err) {
+        if (!(err instanceof ContractConsistencyError)) throw err;
+        const message = `The contract could not be attached: ${err.message}. Retry to generate it afresh.`;
+        return failedOutcome(message, { error: err.name, problems: err.problems });
+      }
       const total = formatMoney(output.totalMinor, output.currency);
       const versionNote = output.unchanged
         ? `unchanged from the previous version (same SHA-256), so v${output.version} stands`
@@ -204,7 +238,7 @@ export function createContractAgent(deps: ContractAgentDeps): Stage {
         },
         message: `Contract v${output.version} generated (${output.riskLevel} risk${output.legalReviewRequired ? ', legal review' : ''})`,
         writes,
-        output: { ...output, pdfBase64: undefined, variantPdfs: undefined },
+        output,
       };
     },
   };
@@ -212,10 +246,7 @@ export function createContractAgent(deps: ContractAgentDeps): Stage {
 
 type GeneratedContract = Awaited<ReturnType<typeof generateContract>>;
 
-function toOutput(
-  g: GeneratedContract,
-  deal: DealContext,
-): ContractOutput & { variantPdfs: Record<VariantName, string> } {
+function toOutput(g: GeneratedContract, deal: DealContext, runId: string): ContractOutput {
   const m = g.model;
   const stem = fileStem(m.customer.name);
   const suffix: Record<VariantName, string> = {
@@ -246,10 +277,7 @@ function toOutput(
     legalReviewRequired: m.risk.legalReviewRequired,
     contentHash: g.hashes.Full,
     fileName: variants[0]!.fileName,
-    pdfBase64: Buffer.from(g.pdfs.Full).toString('base64'),
-    variantPdfs: Object.fromEntries(
-      VARIANTS.map((v) => [v, Buffer.from(g.pdfs[v]).toString('base64')]),
-    ) as Record<VariantName, string>,
+    fileKey: fileKeysOf(runId, m.version).Full.file,
     variants,
     changes: g.changes,
     unchanged: g.reused,
@@ -267,19 +295,25 @@ function toOutput(
   };
 }
 
+/** The write keys of a version's file and Contract_Version__c, per variant. */
+function fileKeysOf(runId: string, version: number): Record<VariantName, { file: string; version: string }> {
+  const base = `${runId}:contract:v${version}`;
+  return {
+    Full: { file: `${base}:file`, version: `${base}:Full` },
+    Executive_Summary: { file: `${base}:file:Executive_Summary`, version: `${base}:Executive_Summary` },
+    Technical_Appendix: { file: `${base}:file:Technical_Appendix`, version: `${base}:Technical_Appendix` },
+  };
+}
+
 /** One file and one Contract_Version__c per variant; files already attached are never attached twice. */
 async function contractWrites(
   ctx: StageContext,
   crm: CrmPort,
   deal: DealContext,
-  output: ContractOutput & { variantPdfs?: Record<VariantName, string> },
+  output: ContractOutput,
+  pdfsOf: () => Promise<Record<VariantName, Uint8Array>>,
 ): Promise<CrmWrite[]> {
-  const keys = (v: VariantName) => {
-    const base = `${ctx.run.id}:contract:v${output.version}`;
-    return v === 'Full'
-      ? { file: `${base}:file`, version: `${base}:Full` }
-      : { file: `${base}:file:${v}`, version: `${base}:${v}` };
-  };
+  const keys = (v: VariantName) => fileKeysOf(ctx.run.id, output.version)[v];
   const fileKeys = output.variants.map((v) => keys(v.variant).file);
   // After a crash, or when an unchanged version is regenerated, the files may already be there.
   const existing =
@@ -293,9 +327,10 @@ async function contractWrites(
       nonStandard: c.nonStandard,
     })),
   );
+  const pdfs = fileKeys.every((k) => existing.has(k)) ? undefined : await pdfsOf();
   return output.variants.flatMap((v): CrmWrite[] => {
     const k = keys(v.variant);
-    const pdf = output.variantPdfs?.[v.variant];
+    const pdf = pdfs?.[v.variant];
     const file: CrmWrite[] =
       existing.has(k.file) || !pdf
         ? []
@@ -305,7 +340,7 @@ async function contractWrites(
               key: k.file,
               title: v.title,
               fileName: v.fileName,
-              data: Buffer.from(pdf, 'base64'),
+              data: Buffer.from(pdf),
               linkedTo: deal.opportunity.id,
             },
           ];

@@ -114,6 +114,16 @@ export function createSignatureAgent(deps: SignatureAgentDeps): Stage {
         const message = `No email address for ${missingEmail.map((s) => s.name).join(', ')}: add it to the contact, then retry.`;
         return failedOutcome(message, { signers: contract.signers });
       }
+      // The bytes the approvers saw: read back from Salesforce and checked against the recorded hash.
+      const approvedPdf = async (): Promise<Buffer> => {
+        if (contract.pdfBase64) return Buffer.from(contract.pdfBase64, 'base64');
+        const pdf = await deps.crm.readFile(contract.fileKey, contract.contentHash);
+        if (!pdf)
+          throw new Error(
+            `The contract file ${contract.fileName} is no longer attached to the opportunity; generate the contract again.`,
+          );
+        return pdf;
+      };
       const send = (r: number) =>
         // Round 0 keeps the plain key: System Integration reads its sentAt for the cycle time.
         ctx.memo(r === 0 ? 'envelope' : `envelope.${r}`, async () =>
@@ -123,9 +133,7 @@ export function createSignatureAgent(deps: SignatureAgentDeps): Stage {
             idempotencyKey: generation === 0 && r === 0 ? ctx.run.id : `${ctx.run.id}:g${generation}:r${r}`,
             subject: `Please sign: ${deal.account?.name ?? deal.opportunity.name} — Master Subscription Agreement`,
             message: `The agreement for ${deal.opportunity.name} is ready for your signature.`,
-            documents: [
-              { documentId: '1', name: contract.fileName, pdf: Buffer.from(contract.pdfBase64, 'base64') },
-            ],
+            documents: [{ documentId: '1', name: contract.fileName, pdf: await approvedPdf() }],
             recipients: recipients().map((r) => ({ ...r, email: r.email! })),
           }),
         );
