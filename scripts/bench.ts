@@ -5,7 +5,8 @@
  *   required Deal_Approval__c in the approval process) at concurrency 1, 16 and 64;
  * - Salesforce API requests per deal (at concurrency 1, where each deal's requests are its own);
  * - the middleware's RSS with 1,000 runs parked waiting for approval, measured in a child process
- *   that holds nothing but the middleware.
+ *   that holds nothing but the built middleware (scripts/bench-parked-child.mjs; `npm run bench`
+ *   builds it first).
  * Deals are copies of the seeded verbal-yes deal with its line items, contact roles and activity.
  * Each level starts a fresh instance and warms it up with a few closures that are not counted.
  * Options: --concurrency 1,16,64  --deals N (per level; default 40 at 1, 320 above)
@@ -15,8 +16,8 @@
  * Postgres replicas: scripts/bench-replicas.ts, when present and DATABASE_URL is set, adds
  * `sections.replicas` (see the end of this file).
  */
-import { spawn } from 'node:child_process';
-import { generateKeyPairSync, randomBytes } from 'node:crypto';
+import { fork } from 'node:child_process';
+import { generateKeyPairSync } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
@@ -174,52 +175,24 @@ async function level(
 }
 
 /**
- * Child process: the middleware alone, in salesforce mode against the parent's local org (so
- * the org's records are not counted as the middleware's memory); park the runs it is given and
- * report this process's memory.
- */
-async function parkedChild(): Promise<void> {
-  const { server, close } = await startInstance({
-    DEALDESK_MODE: 'salesforce',
-    SF_LOGIN_URL: process.env.BENCH_ORG_URL!,
-    SF_CLIENT_ID: 'dealdesk-bench',
-    SF_USERNAME: process.env.BENCH_ORG_USERNAME!,
-    SF_PRIVATE_KEY: process.env.BENCH_ORG_KEY!,
-    DEALDESK_API_KEY: randomBytes(32).toString('base64url'),
-  });
-  const opportunityIds = JSON.parse(process.env.BENCH_OPPORTUNITIES!) as string[];
-  const began = performance.now();
-  await runLoad({ ...client(server), opportunityIds, concurrency: 32 });
-  const parked =
-    (await server.system.store.countUnfinished()).find(
-      (c) => c.status === 'waiting' && c.waitingFor === 'approval',
-    )?.count ?? 0;
-  const before = process.memoryUsage();
-  (globalThis as { gc?: () => void }).gc?.();
-  await new Promise((r) => setTimeout(r, 200));
-  const after = process.memoryUsage();
-  if (process.env.BENCH_HEAP_SNAPSHOT)
-    (await import('node:v8')).writeHeapSnapshot(process.env.BENCH_HEAP_SNAPSHOT);
-  const mib = (bytes: number) => Math.round((bytes / 2 ** 20) * 10) / 10;
-  process.stdout.write(
-    `${JSON.stringify({
-      parkedRuns: parked,
-      seconds: Math.round((performance.now() - began) / 100) / 10,
-      rssMiB: mib(after.rss),
-      rssBeforeGcMiB: mib(before.rss),
-      heapUsedMiB: mib(after.heapUsed),
-      heapTotalMiB: mib(after.heapTotal),
-    })}\n`,
-  );
-  await close();
-}
-
-/**
  * The production settings README recommends: a small young generation and an old-space limit make
  * V8 give back memory it no longer needs (Node's defaults keep hundreds of MB committed after a
- * burst); two malloc arenas stop glibc keeping one per thread.
+ * burst); two malloc arenas stop glibc keeping one per thread, and fixed mmap/trim thresholds make
+ * it hand freed buffers back to the system instead of keeping them for reuse (27 MB less at 300
+ * parked runs).
  */
 const RECOMMENDED_NODE_FLAGS = '--max-semi-space-size=4 --max-old-space-size=384';
+const RECOMMENDED_MALLOC: Record<string, string> = {
+  MALLOC_ARENA_MAX: '2',
+  MALLOC_MMAP_THRESHOLD_: '131072',
+  MALLOC_TRIM_THRESHOLD_: '131072',
+};
+
+type ChildMessage =
+  | { ready: { url: string; apiKey: string } }
+  | { measured: Record<string, number> }
+  | { parked: string }
+  | { stopped: string; error: string | null };
 
 async function measureParked(n: number): Promise<Record<string, number | string>> {
   const keys = generateKeyPairSync('rsa', { modulusLength: 2048 });
@@ -236,41 +209,93 @@ async function measureParked(n: number): Promise<Record<string, number | string>
     const opportunityIds = seedDealCopies(org.org, n, 'p');
     const chosen = option('child-node-flags') ?? RECOMMENDED_NODE_FLAGS;
     const flags = chosen === 'none' ? [] : chosen.split(' ').filter((f) => f.length > 0);
-    const child = spawn(
-      process.execPath,
-      ['--expose-gc', ...flags, fileURLToPath(import.meta.url), '--child-parked'],
-      {
-        stdio: ['ignore', 'pipe', 'inherit'],
-        env: {
-          ...process.env,
-          BENCH_ORG_URL: org.url,
-          BENCH_ORG_USERNAME: String(org.org.store.get(org.org.integrationUserId)?.fields.Username),
-          BENCH_ORG_KEY: keys.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
-          BENCH_OPPORTUNITIES: JSON.stringify(opportunityIds),
-          ...(chosen === 'none' ? {} : { MALLOC_ARENA_MAX: process.env.MALLOC_ARENA_MAX ?? '2' }),
-        },
-      },
+    const malloc = Object.fromEntries(
+      Object.entries(RECOMMENDED_MALLOC).map(([k, v]) => [k, process.env[k] ?? v]),
     );
-    let out = '';
-    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
-    if (code !== 0) throw new Error(`the parked-runs child exited with ${code}`);
+    const child = fork(fileURLToPath(new URL('./bench-parked-child.mjs', import.meta.url)), [], {
+      execArgv: ['--expose-gc', ...flags],
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+      env: {
+        ...process.env,
+        BENCH_ORG_URL: org.url,
+        BENCH_ORG_USERNAME: String(org.org.store.get(org.org.integrationUserId)?.fields.Username),
+        BENCH_ORG_KEY: keys.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
+        ...(chosen === 'none' ? {} : malloc),
+      },
+    });
+    const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
+    const waiters = new Map<string, { resolve(): void; reject(err: Error): void }>();
+    const told = new Map<string, Error | null>();
+    let ready: (value: { url: string; apiKey: string }) => void;
+    const started = new Promise<{ url: string; apiKey: string }>((resolve) => (ready = resolve));
+    let measured: (value: Record<string, number>) => void;
+    const measurement = new Promise<Record<string, number>>((resolve) => (measured = resolve));
+    child.on('message', (m: ChildMessage) => {
+      if ('ready' in m) ready(m.ready);
+      else if ('measured' in m) measured(m.measured);
+      else {
+        const id = 'parked' in m ? m.parked : m.stopped;
+        const outcome = 'parked' in m ? null : new Error(`closure ${id} stopped: ${m.error}`);
+        const waiter = waiters.get(id);
+        if (!waiter) told.set(id, outcome);
+        else if (outcome) waiter.reject(outcome);
+        else waiter.resolve();
+      }
+    });
+    const { url, apiKey } = await Promise.race([
+      started,
+      exited.then((code) => Promise.reject(new Error(`the parked-runs child exited with ${code}`))),
+    ]);
+    const began = performance.now();
+    await runLoad({
+      opportunityIds,
+      concurrency: 32,
+      start: async (opportunityId) => {
+        const res = await fetch(`${url}/v1/closures`, {
+          method: 'POST',
+          headers: { Authorization: `Bearer ${apiKey}`, 'Content-Type': 'application/json' },
+          body: JSON.stringify({ opportunityId, trigger: 'Rep' }),
+        });
+        if (res.status !== 202)
+          throw new Error(`POST /v1/closures answered ${res.status}: ${await res.text()}`);
+        return ((await res.json()) as { closureId: string }).closureId;
+      },
+      submitted: (closureId) =>
+        new Promise<void>((resolve, reject) => {
+          if (told.has(closureId)) {
+            const outcome = told.get(closureId);
+            told.delete(closureId);
+            return outcome ? reject(outcome) : resolve();
+          }
+          waiters.set(closureId, {
+            resolve: () => (waiters.delete(closureId), resolve()),
+            reject: (err) => (waiters.delete(closureId), reject(err)),
+          });
+        }),
+    });
+    const seconds = Math.round((performance.now() - began) / 100) / 10;
+    child.send('measure');
+    const memory = await measurement;
+    child.send('close');
+    await exited;
     return {
-      ...(JSON.parse(out.trim().split('\n').at(-1)!) as Record<string, number>),
-      measured: 'the middleware process alone (salesforce mode against a local org in the parent process)',
+      ...memory,
+      seconds,
+      measured:
+        'the built middleware (middleware/dist, as npm start runs it) alone: salesforce mode against a local org in the parent process',
       nodeFlags:
         chosen === 'none'
           ? 'Node defaults'
-          : `${flags.join(' ')}, MALLOC_ARENA_MAX=${process.env.MALLOC_ARENA_MAX ?? '2'}`,
+          : `${flags.join(' ')}, ${Object.entries(malloc)
+              .map(([k, v]) => `${k}=${v}`)
+              .join(' ')}`,
     };
   } finally {
     await org.close();
   }
 }
 
-if (process.argv.includes('--child-parked')) {
-  await parkedChild();
-} else {
+{
   const levels = (option('concurrency') ?? '1,16,64').split(',').map((c) => positive('concurrency', c, 1));
   const parked = positive('parked', option('parked'), 1000, 0);
   const results = [];

@@ -8,10 +8,10 @@ import type { AddressInfo } from 'node:net';
 import { ConfigError, loadConfig, secretValues, type Config } from './config/config.ts';
 import { createApp, type ReadinessCheck } from './http/app.ts';
 import { createLogger, type Logger } from './logger.ts';
-import { LocalOrg, LOCAL_ORG_API_VERSION } from './local/org/local-org.ts';
-import { createLocalOrgRouter } from './local/org/rest-router.ts';
+// Mode-specific parts (the local org, Postgres mode, the package automation) load only in the
+// mode that uses them: a middleware against a real org does not carry the local org's SOQL engine.
+import type { LocalOrg } from './local/org/local-org.ts';
 import type { OrgFaultOptions } from './local/org/faults.ts';
-import { demoCompany } from './local/org/seed/demo-company.ts';
 import { FORCE_APP_DIR, REPO_ROOT } from './paths.ts';
 import express, { type Router } from 'express';
 import type { Connection } from '@jsforce/jsforce-node';
@@ -22,8 +22,8 @@ import { sendError } from './http/errors.ts';
 import { createMetrics } from './metrics.ts';
 import { setupTracing, TracingConfigError } from './tracing.ts';
 import { createJwtConnection } from './adapters/salesforce/jwt-bearer.ts';
-import { installPackageAutomation, type PackageAutomation } from './local/package-automation.ts';
-import { openPostgresMode, type PostgresMode } from './adapters/postgres/postgres-mode.ts';
+import type { PackageAutomation } from './local/package-automation.ts';
+import type { PostgresMode } from './adapters/postgres/postgres-mode.ts';
 
 const SHUTDOWN_GRACE_MS = 10_000;
 
@@ -57,6 +57,11 @@ export async function startServer(
   let orgFaults: OrgFaultOptions | undefined;
   const mounts: Router[] = [];
   if (config.mode === 'local') {
+    const [{ LocalOrg }, { createLocalOrgRouter }, { demoCompany }] = await Promise.all([
+      import('./local/org/local-org.ts'),
+      import('./local/org/rest-router.ts'),
+      import('./local/org/seed/demo-company.ts'),
+    ]);
     localOrg = new LocalOrg({
       dbPath: join(dataDir, 'local-org.sqlite'),
       forceAppDir: FORCE_APP_DIR,
@@ -150,6 +155,7 @@ export async function startServer(
   let postgres: PostgresMode | undefined;
   if (config.databaseUrl) {
     try {
+      const { openPostgresMode } = await import('./adapters/postgres/postgres-mode.ts');
       postgres = await openPostgresMode({
         databaseUrl: config.databaseUrl,
         schema: config.databaseSchema ?? 'dealdesk',
@@ -160,7 +166,7 @@ export async function startServer(
       throw err;
     }
   }
-  const system = buildSystem({
+  const system = await buildSystem({
     ...(postgres ? { store: postgres.store, scheduler: postgres.scheduler } : {}),
     metrics,
     config,
@@ -214,7 +220,12 @@ export async function startServer(
     check: async () => void (await system.store.getRun('readiness-probe')),
   });
   const automation = localOrg
-    ? installPackageAutomation({ org: localOrg, middlewareUrl: () => url, apiKey: apiKeys[0]!, logger })
+    ? (await import('./local/package-automation.ts')).installPackageAutomation({
+        org: localOrg,
+        middlewareUrl: () => url,
+        apiKey: apiKeys[0]!,
+        logger,
+      })
     : undefined;
   await system.orchestrator.start();
   serving = true;
@@ -285,7 +296,7 @@ function banner(running: RunningServer, config: Config): string {
   ];
   if (running.localOrg) {
     lines.push(
-      `  local org:  ${running.url}/services/data/v${LOCAL_ORG_API_VERSION}  (Salesforce REST API)`,
+      `  local org:  ${running.url}/services/data/v${config.salesforce.apiVersion}  (Salesforce REST API)`,
       `  token:      ${running.localOrg.token}`,
       `  try it:     new Connection({ instanceUrl: '${running.url}', accessToken: '<token>' })`,
       `  API calls:  ${running.url}/local/stats`,

@@ -13,8 +13,8 @@ import { CONFIG_DIR } from './paths.ts';
 import { createSalesforceCrm } from './adapters/salesforce/salesforce-crm.ts';
 import { createSalesforceApprovals } from './adapters/salesforce/salesforce-approvals.ts';
 import { createSqliteRunStore } from './adapters/sqlite/sqlite-run-store.ts';
-import { createLocalEsign, type LocalEsign } from './adapters/local-esign/local-esign.ts';
-import { createGeminiLlm } from './adapters/gemini/gemini-llm.ts';
+// Providers load only when configured (the DocuSign SDK alone is 20 MB of resident memory).
+import type { LocalEsign } from './adapters/local-esign/local-esign.ts';
 import { Orchestrator } from './orchestrator/orchestrator.ts';
 import { createDealClosureAgent } from './agents/deal-closure/deal-closure-agent.ts';
 import { createContractAgent, type ContractLibrary } from './agents/contract-generation/contract-agent.ts';
@@ -35,13 +35,11 @@ import type { CrmPort } from './ports/crm.ts';
 import { createMetrics, watchQueue, type Metrics } from './metrics.ts';
 import { createResilience } from './adapters/salesforce/resilience.ts';
 import { withEsignResilience } from './adapters/resilient-esign.ts';
-import { withEsignFaults } from './adapters/local-esign/faults.ts';
 import { traceCall } from './tracing.ts';
 import type { Notifier } from './ports/notify.ts';
 import { createConsoleNotifier } from './adapters/notify/console-notifier.ts';
 import type { EsignPort } from './ports/esign.ts';
 import { esignProviderOf } from './config/esign-config.ts';
-import { createDocusignEsign, docusignCredentials } from './adapters/docusign/docusign-esign.ts';
 import { createHourlyBudget } from './agents/signature-management/routing.ts';
 import { createSalesforceNotifier } from './adapters/notify/salesforce-notifier.ts';
 import { createSlackNotifier } from './adapters/notify/slack-notifier.ts';
@@ -101,7 +99,7 @@ export interface System {
   close(): Promise<void>;
 }
 
-export function buildSystem(deps: SystemDeps): System {
+export async function buildSystem(deps: SystemDeps): Promise<System> {
   const { config, logger } = deps;
   const store = deps.store ?? createSqliteRunStore(join(deps.dataDir, 'dealdesk.sqlite'));
   const metrics = deps.metrics ?? createMetrics();
@@ -125,19 +123,25 @@ export function buildSystem(deps: SystemDeps): System {
     resilience: sfResilience,
     trace: traceCall,
   });
-  const localEsign =
+  const local =
     esignProviderOf(config) === 'local'
-      ? createLocalEsign({
-          dbPath: join(deps.dataDir, 'esign.sqlite'),
-          publicUrl: deps.publicUrl,
-          ...(deps.clock ? { clock: deps.clock } : {}),
-          logger,
-        })
+      ? {
+          ...(await import('./adapters/local-esign/local-esign.ts')),
+          ...(await import('./adapters/local-esign/faults.ts')),
+        }
       : undefined;
+  const localEsign = local
+    ? local.createLocalEsign({
+        dbPath: join(deps.dataDir, 'esign.sqlite'),
+        publicUrl: deps.publicUrl,
+        ...(deps.clock ? { clock: deps.clock } : {}),
+        logger,
+      })
+    : undefined;
   const esignFaults = config.localEsign.faults;
   const providerEsign: EsignPort & { close(): void } = localEsign
     ? esignFaults.rate > 0
-      ? withEsignFaults(localEsign, {
+      ? local!.withEsignFaults(localEsign, {
           ...esignFaults,
           onFault: (kind, operation) => {
             metrics.faultsInjected.inc({ target: 'local-esign', kind });
@@ -145,14 +149,18 @@ export function buildSystem(deps: SystemDeps): System {
           },
         })
       : localEsign
-    : createDocusignEsign({
-        ...docusignCredentials(config),
-        publicUrl: deps.publicUrl,
-        notification: config.signature,
-        logger,
-        ...(deps.clock ? { clock: deps.clock } : {}),
-        onRequest: (operation, outcome) => metrics.docusignRequests.inc({ operation, outcome }),
-      });
+    : await (async () => {
+        const { createDocusignEsign, docusignCredentials } =
+          await import('./adapters/docusign/docusign-esign.ts');
+        return createDocusignEsign({
+          ...docusignCredentials(config),
+          publicUrl: deps.publicUrl,
+          notification: config.signature,
+          logger,
+          ...(deps.clock ? { clock: deps.clock } : {}),
+          onRequest: (operation, outcome) => metrics.docusignRequests.inc({ operation, outcome }),
+        });
+      })();
   const esign = withEsignResilience(providerEsign, resilienceFor('esign', 'The e-signature service'));
   // Counting, not loading: a scrape must not read every parked run's memo.
   watchQueue(metrics, () => store.countUnfinished());
@@ -183,7 +191,7 @@ export function buildSystem(deps: SystemDeps): System {
       : []),
   ]);
   const llm = config.gemini.apiKey
-    ? createGeminiLlm({
+    ? (await import('./adapters/gemini/gemini-llm.ts')).createGeminiLlm({
         apiKey: config.gemini.apiKey,
         model: config.gemini.model,
         logger,

@@ -4,13 +4,14 @@
  */
 import type { Logger } from '../../logger.ts';
 import type { DeliveryResult, Notification, Notifier } from '../../ports/notify.ts';
+import { keepRecent } from './dedupe.ts';
 
 export function createConsoleNotifier(logger: Logger): Notifier & { sent: Notification[] } {
   const sent: Notification[] = [];
   return {
     sent,
     async notify(notification: Notification): Promise<DeliveryResult[]> {
-      sent.push(notification);
+      keepRecent(sent, notification);
       logger.info(
         {
           notification: {

@@ -13,3 +13,14 @@ export function createDedupe(capacity = 10_000): { seen(key: string): boolean; r
     },
   };
 }
+
+/**
+ * How many sent notifications a notifier keeps for inspection (tests, the demo): the most recent
+ * ones only, so a long-running process does not keep every message it ever sent.
+ */
+export const RECENT_NOTIFICATIONS = 200;
+
+export function keepRecent<T>(list: T[], item: T, capacity = RECENT_NOTIFICATIONS): void {
+  list.push(item);
+  if (list.length > capacity) list.splice(0, list.length - capacity);
+}

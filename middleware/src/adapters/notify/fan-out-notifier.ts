@@ -3,6 +3,7 @@
  * reports every channel's result; one channel failing never stops the others.
  */
 import type { DeliveryResult, Notification, Notifier } from '../../ports/notify.ts';
+import { keepRecent } from './dedupe.ts';
 
 export function createFanOutNotifier(
   notifiers: { name: string; notifier: Notifier }[],
@@ -11,7 +12,7 @@ export function createFanOutNotifier(
   return {
     sent,
     async notify(notification: Notification): Promise<DeliveryResult[]> {
-      sent.push(notification);
+      keepRecent(sent, notification);
       const results = await Promise.allSettled(notifiers.map((n) => n.notifier.notify(notification)));
       return results.flatMap((r, i) =>
         r.status === 'fulfilled'

@@ -8,6 +8,7 @@ import { createLogger } from '../../logger.ts';
 import type { Notification, Notifier } from '../../ports/notify.ts';
 import { createSalesforceNotifier } from './salesforce-notifier.ts';
 import { createSlackNotifier, escapeSlack } from './slack-notifier.ts';
+import { RECENT_NOTIFICATIONS } from './dedupe.ts';
 import { createFanOutNotifier } from './fan-out-notifier.ts';
 
 const silent = createLogger({ level: 'silent' });
@@ -189,5 +190,21 @@ describe('notifiers', () => {
       { channel: 'slack', delivered: false, detail: 'boom' },
     ]);
     assert.equal(fan.sent.length, 1);
+  });
+
+  it('keeps only the most recent notifications it sent, so a long-running process does not grow', async () => {
+    const fan = createFanOutNotifier([{ name: 'console', notifier: { notify: async () => [] } }]);
+    for (let i = 0; i < RECENT_NOTIFICATIONS + 50; i++)
+      await fan.notify({
+        audience: 'channel',
+        recordId: '006Dd0000000001AAA',
+        subject: `s${i}`,
+        body: 'b',
+        key: `k${i}`,
+        kind: 'info',
+      });
+    assert.equal(fan.sent.length, RECENT_NOTIFICATIONS);
+    assert.equal(fan.sent[0]!.subject, 's50');
+    assert.equal(fan.sent.at(-1)!.subject, `s${RECENT_NOTIFICATIONS + 49}`);
   });
 });
