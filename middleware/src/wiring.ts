@@ -41,6 +41,7 @@ import { createConsoleNotifier } from './adapters/notify/console-notifier.ts';
 import type { EsignPort } from './ports/esign.ts';
 import { esignProviderOf } from './config/esign-config.ts';
 import { createHourlyBudget } from './agents/signature-management/routing.ts';
+import { createPdfWorkerPool, defaultPdfThreads } from './adapters/pdf/pdf-worker-pool.ts';
 import { createSalesforceNotifier } from './adapters/notify/salesforce-notifier.ts';
 import { createSlackNotifier } from './adapters/notify/slack-notifier.ts';
 import { createFanOutNotifier } from './adapters/notify/fan-out-notifier.ts';
@@ -190,6 +191,8 @@ export async function buildSystem(deps: SystemDeps): Promise<System> {
         ]
       : []),
   ]);
+  const pdfThreads = config.pdfThreads ?? defaultPdfThreads();
+  const pdfPool = pdfThreads > 0 ? createPdfWorkerPool(pdfThreads) : undefined;
   const llm = config.gemini.apiKey
     ? (await import('./adapters/gemini/gemini-llm.ts')).createGeminiLlm({
         apiKey: config.gemini.apiKey,
@@ -214,6 +217,7 @@ export async function buildSystem(deps: SystemDeps): Promise<System> {
     }),
     createContractAgent({
       crm,
+      ...(pdfPool ? { renderPdf: pdfPool.render } : {}),
       library: () => loadContractLibrary(),
       seller: config.seller,
       defaultTermMonths: config.agents.defaultTermMonths,
@@ -282,6 +286,7 @@ export async function buildSystem(deps: SystemDeps): Promise<System> {
     async close() {
       await orchestrator.stop();
       esign.close();
+      await pdfPool?.close();
       await store.close();
     },
   };

@@ -122,6 +122,13 @@ export const ConfigSchema = z
         breakerFailures: 8,
         breakerHalfOpenMs: 10_000,
       }),
+    /** Worker threads rendering contract PDFs; 0 renders on the event loop; default cores − 1. */
+    pdfThreads: z.coerce
+      .number()
+      .int()
+      .min(0)
+      .max(32, { error: 'expected 0–32 threads (0 renders PDFs on the event loop)' })
+      .optional(),
     /** Requests per minute one caller (API key, or IP without one) may make to /v1. */
     rateLimitPerMinute: z.coerce
       .number()
@@ -262,6 +269,7 @@ export const ENV_VARS: Record<string, string> = {
   'resilience.breakerFailures': 'SF_BREAKER_FAILURES',
   'resilience.breakerHalfOpenMs': 'SF_BREAKER_HALF_OPEN_MS',
   rateLimitPerMinute: 'DEALDESK_RATE_LIMIT_PER_MINUTE',
+  pdfThreads: 'DEALDESK_PDF_THREADS',
   esign: 'DEALDESK_ESIGN',
   'docusign.integrationKey': 'DOCUSIGN_INTEGRATION_KEY',
   'docusign.userId': 'DOCUSIGN_USER_ID',

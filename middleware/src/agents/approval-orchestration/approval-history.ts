@@ -127,6 +127,11 @@ export function predictCompletion(
   const byRole = new Map(approvals.map((a) => [a.role, a]));
   const totals: number[] = [];
   const roleTimes = new Map<string, number[]>(approvals.map((a) => [a.role, []]));
+  // The durations still possible for each approval (longer than it has already waited): fixed for
+  // the whole prediction, so drawn from rather than filtered again in every simulation.
+  const pools = new Map(
+    approvals.map((a) => [a.role, a.stats.durations.filter((d) => d > (a.elapsedHours ?? 0))]),
+  );
   for (let s = 0; s < simulations; s++) {
     const finish = new Map<string, number>();
     const finishOf = (role: string, seen: Set<string>): number => {
@@ -137,7 +142,7 @@ export function predictCompletion(
       seen.add(role);
       const start = Math.max(0, ...a.dependsOn.map((d) => finishOf(d, seen)));
       const elapsed = a.elapsedHours ?? 0;
-      const pool = a.stats.durations.filter((d) => d > elapsed);
+      const pool = pools.get(role)!;
       // Past every recorded duration: expect it soon, at the longest we have seen plus a little.
       const draw =
         pool.length > 0

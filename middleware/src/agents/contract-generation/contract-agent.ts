@@ -25,6 +25,7 @@ import type { RiskFactor } from './risk.ts';
 import type { VersionSnapshot } from './versioning.ts';
 import { proposeWording } from './wording.ts';
 import { uncoveredRequests } from './selection.ts';
+import type { PdfRenderer } from './contract-pdf.ts';
 
 export type { ContractLibrary } from './clause-library.ts';
 export type { Seller } from './contract-model.ts';
@@ -46,6 +47,8 @@ export interface ContractAgentDeps {
   llm?: LlmPort;
   logger?: Logger;
   activityDays?: number;
+  /** Renders the PDFs off the event loop (a worker pool); in this thread when absent. */
+  renderPdf?: PdfRenderer;
 }
 
 export interface ContractVariantOutput {
@@ -165,6 +168,7 @@ export function createContractAgent(deps: ContractAgentDeps): Stage {
             createdAt,
             proposals,
             ...(previous ? { previous } : {}),
+            ...(deps.renderPdf ? { renderPdf: deps.renderPdf } : {}),
           });
         // The PDFs stay out of the run store (they are attached in Salesforce): this attempt hands
         // on the ones it rendered; an attempt resumed after a crash renders them again, and the

@@ -29,6 +29,9 @@ const BODY = 10;
 
 type Doc = InstanceType<typeof PDFDocument>;
 
+/** Renders a variant to PDF: in this thread, or in a worker pool (adapters/pdf). */
+export type PdfRenderer = (text: string, options: PdfOptions) => Promise<Uint8Array>;
+
 /**
  * Documents in progress at once. Rendering is CPU-bound on this thread, so more at once only adds
  * memory: each open document holds its pages and compression buffers, and 96 at once (32 deals'
@@ -36,11 +39,11 @@ type Doc = InstanceType<typeof PDFDocument>;
  */
 const rendering = pLimit(2);
 
-export function renderContractPdf(text: string, options: PdfOptions): Promise<Uint8Array> {
-  return rendering(() => renderNow(text, options));
-}
+/** Renders in this thread (two documents at a time). */
+export const renderContractPdf: PdfRenderer = (text, options) => rendering(() => renderPdfNow(text, options));
 
-async function renderNow(text: string, options: PdfOptions): Promise<Uint8Array> {
+/** Renders right away; what a pool worker runs. */
+export async function renderPdfNow(text: string, options: PdfOptions): Promise<Uint8Array> {
   const doc = new PDFDocument({
     size: 'A4',
     margins: { top: MARGIN, bottom: MARGIN + 10, left: MARGIN, right: MARGIN },

@@ -16,7 +16,7 @@ import {
   type VariantName,
 } from './contract-model.ts';
 import { checkConsistency } from './consistency.ts';
-import { renderContractPdf } from './contract-pdf.ts';
+import { renderContractPdf, type PdfRenderer } from './contract-pdf.ts';
 import { deriveDeal, type DerivedDeal, type SaleSignal } from './deal-facts.ts';
 import { assessRisk, type RiskPolicy } from './risk.ts';
 import {
@@ -52,6 +52,8 @@ export interface GenerateInput {
   createdAt: Date;
   proposals?: (ProposedWording | null)[];
   previous?: VersionSnapshot;
+  /** Where the PDFs are rendered; this thread unless a worker pool is given. */
+  renderPdf?: PdfRenderer;
   /** Test seam: alter a variant's text before the check, as a template bug would. */
   tamper?: (variant: VariantName, text: string) => string;
 }
@@ -141,7 +143,7 @@ export async function generateContract(input: GenerateInput): Promise<GeneratedC
   };
   const pdfList = await Promise.all(
     VARIANTS.map((v) =>
-      renderContractPdf(texts[v], {
+      (input.renderPdf ?? renderContractPdf)(texts[v], {
         title: `${model.customer.name} — ${titles[v]}`,
         createdAt: input.createdAt,
         reference: `Agreement ${model.agreementNumber} v${model.version}`,

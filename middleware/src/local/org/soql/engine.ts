@@ -541,13 +541,21 @@ class QueryRun {
         nullsLast: o.nulls ? o.nulls === 'LAST' : o.order === 'DESC',
       };
     });
-    return [...rows].sort((a, b) => {
-      for (const k of keys) {
-        const c = compareForSort(k.get(a), k.get(b), k.field, k.desc, k.nullsLast);
+    // Each row's sort keys are computed once (parsing a datetime per comparison made sorting the
+    // largest cost of a query).
+    const decorated = rows.map((row) => ({
+      row,
+      values: keys.map((k) => comparable(k.get(row) ?? null, k.field)),
+    }));
+    decorated.sort((a, b) => {
+      for (let i = 0; i < keys.length; i++) {
+        const k = keys[i]!;
+        const c = compareComparable(a.values[i]!, b.values[i]!, k.desc, k.nullsLast);
         if (c !== 0) return c;
       }
       return 0;
     });
+    return decorated.map((d) => d.row);
   }
 
   // ---------- aggregates ----------
@@ -793,15 +801,12 @@ function compareOrdered(
   }
 }
 
-function compareForSort(
-  a: FieldValue | undefined,
-  b: FieldValue | undefined,
-  f: FieldDef | undefined,
+function compareComparable(
+  ca: ReturnType<typeof comparable>,
+  cb: ReturnType<typeof comparable>,
   desc: boolean,
   nullsLast: boolean,
 ): number {
-  const ca = comparable(a ?? null, f ?? undefined);
-  const cb = comparable(b ?? null, f ?? undefined);
   if (ca === null || cb === null) {
     if (ca === cb) return 0;
     return (ca === null ? -1 : 1) * (nullsLast ? -1 : 1);
@@ -831,4 +836,19 @@ function likeToRegExp(pattern: string): RegExp {
 
 function escapeRegExp(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+function compareForSort(
+  a: FieldValue | undefined,
+  b: FieldValue | undefined,
+  f: FieldDef | undefined,
+  desc: boolean,
+  nullsLast: boolean,
+): number {
+  return compareComparable(
+    comparable(a ?? null, f ?? undefined),
+    comparable(b ?? null, f ?? undefined),
+    desc,
+    nullsLast,
+  );
 }
