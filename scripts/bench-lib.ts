@@ -67,3 +67,44 @@ export async function waitFor(check: () => Promise<true | string | undefined>, e
     await new Promise((r) => setTimeout(r, everyMs));
   }
 }
+
+/**
+ * Starts closures through the API and waits to be told (not polling: that would load the server
+ * being measured) when each reaches "approvals submitted" or stops. Whoever watches the runs
+ * calls `tell`.
+ */
+export function closureClient(url: string, apiKey: string) {
+  const waiters = new Map<string, { resolve(): void; reject(err: Error): void }>();
+  const told = new Map<string, Error | null>();
+  return {
+    start: async (opportunityId: string): Promise<string> => {
+      const res = await fetch(`${url}/v1/closures`, {
+        method: 'POST',
+        headers: { Authorization: `Bearer ${apiKey}`, 'Content-Type': 'application/json' },
+        body: JSON.stringify({ opportunityId, trigger: 'Rep' }),
+      });
+      if (res.status !== 202)
+        throw new Error(`POST /v1/closures answered ${res.status}: ${await res.text()}`);
+      return ((await res.json()) as { closureId: string }).closureId;
+    },
+    submitted: (closureId: string) =>
+      new Promise<void>((resolve, reject) => {
+        if (told.has(closureId)) {
+          const outcome = told.get(closureId);
+          told.delete(closureId);
+          return outcome ? reject(outcome) : resolve();
+        }
+        waiters.set(closureId, {
+          resolve: () => (waiters.delete(closureId), resolve()),
+          reject: (err) => (waiters.delete(closureId), reject(err)),
+        });
+      }),
+    /** The closure parked for approval (null) or stopped (the error). */
+    tell(closureId: string, outcome: Error | null): void {
+      const waiter = waiters.get(closureId);
+      if (!waiter) told.set(closureId, outcome);
+      else if (outcome) waiter.reject(outcome);
+      else waiter.resolve();
+    },
+  };
+}

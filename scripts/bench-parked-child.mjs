@@ -73,6 +73,10 @@ process.on('message', async (message) => {
         heapUsedMiB: mib(after.heapUsed),
         heapTotalMiB: mib(after.heapTotal),
         externalMiB: mib(after.external),
+        cpuMs: (() => {
+          const used = process.cpuUsage();
+          return Math.round((used.user + used.system) / 1000);
+        })(),
       },
     });
   } else if (message === 'close') {

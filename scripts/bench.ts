@@ -9,6 +9,8 @@
  *   builds it first).
  * Deals are copies of the seeded verbal-yes deal with its line items, contact roles and activity.
  * Each level starts a fresh instance and warms it up with a few closures that are not counted.
+ * - the same levels above 1 with the built middleware in its own process and the local org in this
+ *   one (`separateOrg`; --no-separate-org skips them);
  * Options: --concurrency 1,16,64  --deals N (per level; default 40 at 1, 320 above)
  *          --parked N (default 1000; 0 skips the RSS measurement)
  *          --child-node-flags '<V8 flags>' for the measured process (default: the recommended
@@ -28,7 +30,7 @@ import { startServer, type RunningServer } from '../middleware/src/server.ts';
 import { seedDealCopies } from '../middleware/src/test-support/deal-copies.ts';
 import { startLocalOrg } from '../middleware/src/test-support/local-org-server.ts';
 import { demoCompany } from '../middleware/src/local/org/seed/demo-company.ts';
-import { runLoad, type LoadResult } from './bench-lib.ts';
+import { closureClient, runLoad, type LoadResult } from './bench-lib.ts';
 import { benchContracts } from './bench-contracts.ts';
 import { replicaBenchReport } from './bench-replicas.ts';
 
@@ -65,61 +67,19 @@ async function startInstance(
   };
 }
 
+/** The in-process client: the store tells it when a run parks for approval or stops. */
 function client(server: RunningServer) {
-  // Told, not polled: polling the store at this rate would load the server being measured. The
-  // run is parked for approval (approvals submitted) when the orchestrator stores that state.
-  const parked = new Map<string, { resolve(): void; reject(err: Error): void }>();
-  const done = new Map<string, Error | null>();
+  const c = closureClient(server.url, server.apiKey);
   const store = server.system.store;
   const updateRun = store.updateRun.bind(store);
   store.updateRun = async (id, patch, memo) => {
     const run = await updateRun(id, patch, memo);
-    const outcome =
-      run.status === 'waiting' && run.waitingFor === 'approval'
-        ? null
-        : (run.status === 'waiting' && run.waitingFor === 'rep') || run.status === 'failed'
-          ? new Error(`closure ${id} stopped: ${run.error}`)
-          : undefined;
-    if (outcome !== undefined) {
-      const waiter = parked.get(id);
-      if (!waiter) done.set(id, outcome);
-      else if (outcome) waiter.reject(outcome);
-      else waiter.resolve();
-    }
+    if (run.status === 'waiting' && run.waitingFor === 'approval') c.tell(id, null);
+    else if ((run.status === 'waiting' && run.waitingFor === 'rep') || run.status === 'failed')
+      c.tell(id, new Error(`closure ${id} stopped: ${run.error}`));
     return run;
   };
-  return {
-    start: async (opportunityId: string) => {
-      const res = await fetch(`${server.url}/v1/closures`, {
-        method: 'POST',
-        headers: { Authorization: `Bearer ${server.apiKey}`, 'Content-Type': 'application/json' },
-        body: JSON.stringify({ opportunityId, trigger: 'Rep' }),
-      });
-      if (res.status !== 202)
-        throw new Error(`POST /v1/closures answered ${res.status}: ${await res.text()}`);
-      return ((await res.json()) as { closureId: string }).closureId;
-    },
-    submitted: (closureId: string) =>
-      new Promise<void>((resolve, reject) => {
-        if (done.has(closureId)) {
-          const outcome = done.get(closureId);
-          done.delete(closureId);
-          if (outcome) reject(outcome);
-          else resolve();
-          return;
-        }
-        parked.set(closureId, {
-          resolve: () => {
-            parked.delete(closureId);
-            resolve();
-          },
-          reject: (err) => {
-            parked.delete(closureId);
-            reject(err);
-          },
-        });
-      }),
-  };
+  return c;
 }
 
 async function level(
@@ -194,7 +154,11 @@ type ChildMessage =
   | { parked: string }
   | { stopped: string; error: string | null };
 
-async function measureParked(n: number): Promise<Record<string, number | string>> {
+/**
+ * The built middleware in a child process (scripts/bench-parked-child.mjs), in salesforce mode
+ * against a local org in this process: what the middleware costs by itself, as deployed.
+ */
+async function startMiddlewareChild(flags: string[], env: Record<string, string>) {
   const keys = generateKeyPairSync('rsa', { modulusLength: 2048 });
   const org = await startLocalOrg({
     connectedApps: [
@@ -204,94 +168,124 @@ async function measureParked(n: number): Promise<Record<string, number | string>
       },
     ],
   });
+  org.org.seed(demoCompany);
+  const child = fork(fileURLToPath(new URL('./bench-parked-child.mjs', import.meta.url)), [], {
+    execArgv: ['--expose-gc', ...flags],
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    env: {
+      ...process.env,
+      BENCH_ORG_URL: org.url,
+      BENCH_ORG_USERNAME: String(org.org.store.get(org.org.integrationUserId)?.fields.Username),
+      BENCH_ORG_KEY: keys.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
+      ...env,
+    },
+  });
+  const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
+  let ready: (value: { url: string; apiKey: string }) => void;
+  const started = new Promise<{ url: string; apiKey: string }>((resolve) => (ready = resolve));
+  let measured: ((value: Record<string, number>) => void) | undefined;
+  child.on('message', (m: ChildMessage) => {
+    if ('ready' in m) ready(m.ready);
+    else if ('measured' in m) measured?.(m.measured);
+    else if ('parked' in m) api?.tell(m.parked, null);
+    else api?.tell(m.stopped, new Error(`closure ${m.stopped} stopped: ${m.error}`));
+  });
+  let api: ReturnType<typeof closureClient> | undefined;
   try {
-    org.org.seed(demoCompany);
-    const opportunityIds = seedDealCopies(org.org, n, 'p');
-    const chosen = option('child-node-flags') ?? RECOMMENDED_NODE_FLAGS;
-    const flags = chosen === 'none' ? [] : chosen.split(' ').filter((f) => f.length > 0);
-    const malloc = Object.fromEntries(
-      Object.entries(RECOMMENDED_MALLOC).map(([k, v]) => [k, process.env[k] ?? v]),
-    );
-    const child = fork(fileURLToPath(new URL('./bench-parked-child.mjs', import.meta.url)), [], {
-      execArgv: ['--expose-gc', ...flags],
-      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-      env: {
-        ...process.env,
-        BENCH_ORG_URL: org.url,
-        BENCH_ORG_USERNAME: String(org.org.store.get(org.org.integrationUserId)?.fields.Username),
-        BENCH_ORG_KEY: keys.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
-        ...(chosen === 'none' ? {} : malloc),
-      },
-    });
-    const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
-    const waiters = new Map<string, { resolve(): void; reject(err: Error): void }>();
-    const told = new Map<string, Error | null>();
-    let ready: (value: { url: string; apiKey: string }) => void;
-    const started = new Promise<{ url: string; apiKey: string }>((resolve) => (ready = resolve));
-    let measured: (value: Record<string, number>) => void;
-    const measurement = new Promise<Record<string, number>>((resolve) => (measured = resolve));
-    child.on('message', (m: ChildMessage) => {
-      if ('ready' in m) ready(m.ready);
-      else if ('measured' in m) measured(m.measured);
-      else {
-        const id = 'parked' in m ? m.parked : m.stopped;
-        const outcome = 'parked' in m ? null : new Error(`closure ${id} stopped: ${m.error}`);
-        const waiter = waiters.get(id);
-        if (!waiter) told.set(id, outcome);
-        else if (outcome) waiter.reject(outcome);
-        else waiter.resolve();
-      }
-    });
     const { url, apiKey } = await Promise.race([
       started,
-      exited.then((code) => Promise.reject(new Error(`the parked-runs child exited with ${code}`))),
+      exited.then((code) => Promise.reject(new Error(`the middleware child exited with ${code}`))),
     ]);
+    api = closureClient(url, apiKey);
+  } catch (err) {
+    await org.close();
+    throw err;
+  }
+  return {
+    org: org.org,
+    start: api.start,
+    submitted: api.submitted,
+    /** The child's memory after a full GC, and the CPU it has used since it started. */
+    measure: () =>
+      new Promise<Record<string, number>>((resolve) => {
+        measured = resolve;
+        child.send('measure');
+      }),
+    close: async () => {
+      child.send('close');
+      await exited;
+      await org.close();
+    },
+  };
+}
+
+function recommendedSettings() {
+  const chosen = option('child-node-flags') ?? RECOMMENDED_NODE_FLAGS;
+  const flags = chosen === 'none' ? [] : chosen.split(' ').filter((f) => f.length > 0);
+  const malloc: Record<string, string> =
+    chosen === 'none'
+      ? {}
+      : Object.fromEntries(Object.entries(RECOMMENDED_MALLOC).map(([k, v]) => [k, process.env[k] ?? v]));
+  const described =
+    chosen === 'none'
+      ? 'Node defaults'
+      : `${flags.join(' ')}, ${Object.entries(malloc)
+          .map(([k, v]) => `${k}=${v}`)
+          .join(' ')}`;
+  return { flags, malloc, described };
+}
+
+async function measureParked(n: number): Promise<Record<string, number | string>> {
+  const settings = recommendedSettings();
+  const child = await startMiddlewareChild(settings.flags, settings.malloc);
+  try {
+    const opportunityIds = seedDealCopies(child.org, n, 'p');
     const began = performance.now();
-    await runLoad({
-      opportunityIds,
-      concurrency: 32,
-      start: async (opportunityId) => {
-        const res = await fetch(`${url}/v1/closures`, {
-          method: 'POST',
-          headers: { Authorization: `Bearer ${apiKey}`, 'Content-Type': 'application/json' },
-          body: JSON.stringify({ opportunityId, trigger: 'Rep' }),
-        });
-        if (res.status !== 202)
-          throw new Error(`POST /v1/closures answered ${res.status}: ${await res.text()}`);
-        return ((await res.json()) as { closureId: string }).closureId;
-      },
-      submitted: (closureId) =>
-        new Promise<void>((resolve, reject) => {
-          if (told.has(closureId)) {
-            const outcome = told.get(closureId);
-            told.delete(closureId);
-            return outcome ? reject(outcome) : resolve();
-          }
-          waiters.set(closureId, {
-            resolve: () => (waiters.delete(closureId), resolve()),
-            reject: (err) => (waiters.delete(closureId), reject(err)),
-          });
-        }),
-    });
+    await runLoad({ ...child, opportunityIds, concurrency: 32 });
     const seconds = Math.round((performance.now() - began) / 100) / 10;
-    child.send('measure');
-    const memory = await measurement;
-    child.send('close');
-    await exited;
+    const { cpuMs: _cpu, ...memory } = await child.measure();
     return {
       ...memory,
       seconds,
       measured:
         'the built middleware (middleware/dist, as npm start runs it) alone: salesforce mode against a local org in the parent process',
-      nodeFlags:
-        chosen === 'none'
-          ? 'Node defaults'
-          : `${flags.join(' ')}, ${Object.entries(malloc)
-              .map(([k, v]) => `${k}=${v}`)
-              .join(' ')}`,
+      nodeFlags: settings.described,
     };
   } finally {
-    await org.close();
+    await child.close();
+  }
+}
+
+/**
+ * The same load as `level`, with the local org in this process and the built middleware in its
+ * own: on the same two cores, but the org's SOQL engine no longer shares the middleware's event
+ * loop (in production the org is Salesforce's servers).
+ */
+async function separateOrgLevel(concurrency: number, deals: number) {
+  const settings = recommendedSettings();
+  const child = await startMiddlewareChild(settings.flags, settings.malloc);
+  try {
+    const warmup = Math.min(16, Math.max(4, concurrency));
+    await runLoad({
+      ...child,
+      opportunityIds: seedDealCopies(child.org, warmup, 'w'),
+      concurrency: Math.min(concurrency, warmup),
+    });
+    const opportunityIds = seedDealCopies(child.org, deals, 'b');
+    const cpu0 = (await child.measure()).cpuMs!;
+    const parent0 = process.cpuUsage();
+    const result = await runLoad({ ...child, opportunityIds, concurrency });
+    const cpu1 = (await child.measure()).cpuMs!;
+    const parent = process.cpuUsage(parent0);
+    const per = (ms: number) => Math.round((ms / deals) * 10) / 10;
+    return {
+      ...result,
+      middlewareCpuMsPerClosure: per(cpu1 - cpu0),
+      orgAndLoadCpuMsPerClosure: per((parent.user + parent.system) / 1000),
+      loadAverage: loadavg()[0],
+    };
+  } finally {
+    await child.close();
   }
 }
 
@@ -304,6 +298,13 @@ async function measureParked(n: number): Promise<Record<string, number | string>
     process.stderr.write(`concurrency ${c}: ${JSON.stringify(results.at(-1))}\n`);
   }
   const at16 = results.find((r) => r.concurrency === 16);
+  const separate = [];
+  if (!process.argv.includes('--no-separate-org'))
+    for (const c of levels.filter((l) => l > 1)) {
+      separate.push(await separateOrgLevel(c, positive('deals', option('deals'), 320)));
+      process.stderr.write(`concurrency ${c}, org in its own process: ${JSON.stringify(separate.at(-1))}\n`);
+    }
+  const separate16 = separate.find((r) => r.concurrency === 16);
   const rss = parked > 0 ? await measureParked(parked) : undefined;
   const report = {
     benchmark: 'closure to approvals submitted (local mode, one instance)',
@@ -317,6 +318,14 @@ async function measureParked(n: number): Promise<Record<string, number | string>
     levels: results,
     salesforceRequestsPerDeal:
       results.find((r) => r.concurrency === 1)?.requestsPerDeal ?? 'run --concurrency 1',
+    separateOrg:
+      separate.length > 0
+        ? {
+            measured:
+              'the built middleware in its own process (salesforce mode) against the local org, which shares a process with the load generator; same machine, same two cores',
+            levels: separate,
+          }
+        : 'skipped (--no-separate-org, or no level above concurrency 1)',
     parkedRuns: rss ?? 'skipped (--parked 0)',
     targets: {
       closuresPerSecondAt16: {
@@ -335,6 +344,10 @@ async function measureParked(n: number): Promise<Record<string, number | string>
         met: typeof rss?.rssMiB === 'number' && rss.rssMiB <= 250 && parked >= 1000,
       },
       maxRequestsPerDeal: 6,
+      /** Not the target's setting (the local org shares the middleware's process there): context. */
+      withTheOrgInItsOwnProcessAt16: separate16
+        ? { closuresPerSecond: separate16.closuresPerSecond, p95Ms: separate16.latencyMs.p95 }
+        : null,
     },
     /** Further sections (e.g. `replicas` from scripts/bench-replicas.ts) are added here. */
     sections: {} as Record<string, unknown>,

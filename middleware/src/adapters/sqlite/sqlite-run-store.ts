@@ -2,7 +2,7 @@
  * The run store on node:sqlite: the embedded default. WAL mode, one connection; every method is
  * synchronous underneath, so a multi-statement change (create-or-conflict) is one transaction.
  */
-import { DatabaseSync } from 'node:sqlite';
+import { DatabaseSync, type StatementSync } from 'node:sqlite';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type {
@@ -101,8 +101,18 @@ export function createSqliteRunStore(path: string): RunStore {
   db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 5000;');
   db.exec(SCHEMA);
   moveInlineMemos(db);
+  // Compiling a statement costs more than running it: each distinct SQL text is prepared once.
+  const statements = new Map<string, StatementSync>();
+  const sql = (text: string): StatementSync => {
+    let statement = statements.get(text);
+    if (!statement) {
+      statement = db.prepare(text);
+      statements.set(text, statement);
+    }
+    return statement;
+  };
   const getRun = (id: string) => {
-    const row = db.prepare(`SELECT ${RUN_WITH_MEMO} FROM runs WHERE id = ?`).get(id);
+    const row = sql(`SELECT ${RUN_WITH_MEMO} FROM runs WHERE id = ?`).get(id);
     return row ? toRun(row) : undefined;
   };
   const tx = <T>(work: () => T): T => {
@@ -121,18 +131,16 @@ export function createSqliteRunStore(path: string): RunStore {
     async createRun(input: NewRun): Promise<CreateRunResult> {
       return tx(() => {
         if (input.idempotencyKey) {
-          const existing = db
-            .prepare(`SELECT ${RUN_WITH_MEMO} FROM runs WHERE idempotency_key = ?`)
-            .get(input.idempotencyKey);
+          const existing = sql(`SELECT ${RUN_WITH_MEMO} FROM runs WHERE idempotency_key = ?`).get(
+            input.idempotencyKey,
+          );
           if (existing) return { outcome: 'existing', run: toRun(existing) };
         }
-        const running = db
-          .prepare(
-            `SELECT ${RUN_WITH_MEMO} FROM runs WHERE opportunity_id = ? AND status IN ${ACTIVE} ORDER BY created_at LIMIT 1`,
-          )
-          .get(input.opportunityId);
+        const running = sql(
+          `SELECT ${RUN_WITH_MEMO} FROM runs WHERE opportunity_id = ? AND status IN ${ACTIVE} ORDER BY created_at LIMIT 1`,
+        ).get(input.opportunityId);
         if (running) return { outcome: 'conflict', running: toRun(running) };
-        db.prepare(
+        sql(
           `INSERT INTO runs (id, opportunity_id, deal_closure_id, trigger, note, transcript, idempotency_key, status, stage_index, created_at, updated_at)
            VALUES (?, ?, ?, ?, ?, ?, ?, 'queued', 0, ?, ?)`,
         ).run(
@@ -155,17 +163,15 @@ export function createSqliteRunStore(path: string): RunStore {
     },
 
     async unfinishedRuns() {
-      return db
-        .prepare(`SELECT ${RUN_STATE_COLUMNS} FROM runs WHERE status IN ${ACTIVE} ORDER BY created_at`)
+      return sql(`SELECT ${RUN_STATE_COLUMNS} FROM runs WHERE status IN ${ACTIVE} ORDER BY created_at`)
         .all()
         .map((r) => runStateFromRow(r, CODEC));
     },
 
     async countUnfinished() {
-      return db
-        .prepare(
-          `SELECT status, waiting_for, COUNT(*) AS n FROM runs WHERE status IN ${ACTIVE} GROUP BY status, waiting_for`,
-        )
+      return sql(
+        `SELECT status, waiting_for, COUNT(*) AS n FROM runs WHERE status IN ${ACTIVE} GROUP BY status, waiting_for`,
+      )
         .all()
         .map(unfinishedCountFromRow);
     },
@@ -180,10 +186,10 @@ export function createSqliteRunStore(path: string): RunStore {
           sets.push(`${column} = ?`);
           values.push(value as string | number | null);
         }
-        if (sets.length > 0) db.prepare(`UPDATE runs SET ${sets.join(', ')} WHERE id = ?`).run(...values, id);
-        const row = db.prepare(`SELECT ${RUN_STATE_COLUMNS} FROM runs WHERE id = ?`).get(id);
+        if (sets.length > 0) sql(`UPDATE runs SET ${sets.join(', ')} WHERE id = ?`).run(...values, id);
+        const row = sql(`SELECT ${RUN_STATE_COLUMNS} FROM runs WHERE id = ?`).get(id);
         if (!row) throw new Error(`no run ${id}`);
-        const put = db.prepare(
+        const put = sql(
           'INSERT INTO run_memo (run_id, key, value) VALUES (?, ?, ?) ON CONFLICT(run_id, key) DO UPDATE SET value = excluded.value',
         );
         for (const [key, value] of Object.entries(memo ?? {}))
@@ -193,7 +199,7 @@ export function createSqliteRunStore(path: string): RunStore {
     },
 
     async saveStep(s: StepRow) {
-      db.prepare(
+      sql(
         `INSERT INTO steps (run_id, stage, agent, status, attempts, started_at, finished_at, duration_ms, active_ms, reasoning, confidence, error, output)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
          ON CONFLICT(run_id, stage) DO UPDATE SET agent = excluded.agent, status = excluded.status, attempts = excluded.attempts,
@@ -204,24 +210,20 @@ export function createSqliteRunStore(path: string): RunStore {
     },
 
     async steps(runId) {
-      return db
-        .prepare('SELECT * FROM steps WHERE run_id = ? ORDER BY started_at, rowid')
+      return sql('SELECT * FROM steps WHERE run_id = ? ORDER BY started_at, rowid')
         .all(runId)
         .map((r) => stepFromRow(r, CODEC));
     },
 
     async addEvent(runId, kind, dedupeKey, payload, receivedAt) {
-      const result = db
-        .prepare(
-          'INSERT INTO events (run_id, kind, dedupe_key, payload, received_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT(dedupe_key) DO NOTHING',
-        )
-        .run(runId, kind, dedupeKey, JSON.stringify(payload), receivedAt);
+      const result = sql(
+        'INSERT INTO events (run_id, kind, dedupe_key, payload, received_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT(dedupe_key) DO NOTHING',
+      ).run(runId, kind, dedupeKey, JSON.stringify(payload), receivedAt);
       return Number(result.changes) > 0;
     },
 
     async pendingEvents(runId) {
-      return db
-        .prepare('SELECT * FROM events WHERE run_id = ? AND consumed_at IS NULL ORDER BY id')
+      return sql('SELECT * FROM events WHERE run_id = ? AND consumed_at IS NULL ORDER BY id')
         .all(runId)
         .map((r): RunEvent => ({
           id: Number(r.id),
@@ -236,13 +238,13 @@ export function createSqliteRunStore(path: string): RunStore {
     async consumeEvents(ids, at) {
       if (ids.length === 0) return;
       tx(() => {
-        const stmt = db.prepare('UPDATE events SET consumed_at = ? WHERE id = ?');
+        const stmt = sql('UPDATE events SET consumed_at = ? WHERE id = ?');
         for (const id of ids) stmt.run(at, id);
       });
     },
 
     async addTimer(runId, kind, dueAt, payload) {
-      db.prepare('INSERT INTO timers (run_id, kind, due_at, payload) VALUES (?, ?, ?, ?)').run(
+      sql('INSERT INTO timers (run_id, kind, due_at, payload) VALUES (?, ?, ?, ?)').run(
         runId,
         kind,
         dueAt,
@@ -251,8 +253,7 @@ export function createSqliteRunStore(path: string): RunStore {
     },
 
     async dueTimers(now) {
-      return db
-        .prepare('SELECT * FROM timers WHERE due_at <= ? ORDER BY due_at, id')
+      return sql('SELECT * FROM timers WHERE due_at <= ? ORDER BY due_at, id')
         .all(now)
         .map((r): TimerRow => ({
           id: Number(r.id),
@@ -264,33 +265,32 @@ export function createSqliteRunStore(path: string): RunStore {
     },
 
     async clearTimers(runId, kind) {
-      if (kind) db.prepare('DELETE FROM timers WHERE run_id = ? AND kind = ?').run(runId, kind);
-      else db.prepare('DELETE FROM timers WHERE run_id = ?').run(runId);
+      if (kind) sql('DELETE FROM timers WHERE run_id = ? AND kind = ?').run(runId, kind);
+      else sql('DELETE FROM timers WHERE run_id = ?').run(runId);
     },
 
     async deleteTimers(ids) {
       tx(() => {
-        const stmt = db.prepare('DELETE FROM timers WHERE id = ?');
+        const stmt = sql('DELETE FROM timers WHERE id = ?');
         for (const id of ids) stmt.run(id);
       });
     },
 
     async indexRecord(recordId, runId, kind) {
-      db.prepare(
+      sql(
         'INSERT INTO record_index (record_id, run_id, kind) VALUES (?, ?, ?) ON CONFLICT(record_id) DO NOTHING',
       ).run(recordId, runId, kind);
     },
 
     async runForRecord(recordId) {
-      const row = db.prepare('SELECT run_id, kind FROM record_index WHERE record_id = ?').get(recordId);
+      const row = sql('SELECT run_id, kind FROM record_index WHERE record_id = ?').get(recordId);
       return row ? { runId: String(row.run_id), kind: String(row.kind) } : undefined;
     },
 
     async completedRuns(limit) {
-      return db
-        .prepare(
-          `SELECT ${RUN_WITH_MEMO} FROM runs WHERE status = 'completed' ORDER BY completed_at DESC LIMIT ?`,
-        )
+      return sql(
+        `SELECT ${RUN_WITH_MEMO} FROM runs WHERE status = 'completed' ORDER BY completed_at DESC LIMIT ?`,
+      )
         .all(limit)
         .map(toRun);
     },

@@ -125,53 +125,64 @@ export function predictCompletion(
 ): CompletionPrediction {
   const rng = xoroshiro128plus(seed);
   const byRole = new Map(approvals.map((a) => [a.role, a]));
-  const totals: number[] = [];
-  const roleTimes = new Map<string, number[]>(approvals.map((a) => [a.role, []]));
-  // The durations still possible for each approval (longer than it has already waited): fixed for
-  // the whole prediction, so drawn from rather than filtered again in every simulation.
-  const pools = new Map(
-    approvals.map((a) => [a.role, a.stats.durations.filter((d) => d > (a.elapsedHours ?? 0))]),
+  const roles = [...byRole.keys()];
+  const indexOf = new Map(roles.map((r, i) => [r, i]));
+  const nodes = roles.map((r) => byRole.get(r)!);
+  // The dependency graph is the same in every simulation: order the open approvals once so each
+  // comes after what it waits for (depth first, as the approvals are listed; an approval on a
+  // cycle waits for nothing further round it), then each simulation is one pass in that order.
+  const order: number[] = [];
+  const placed = new Set<number>();
+  const visit = (role: string, seen: Set<string>): void => {
+    const i = indexOf.get(role);
+    if (i === undefined || placed.has(i) || nodes[i]!.decided || seen.has(role)) return;
+    seen.add(role);
+    for (const d of nodes[i]!.dependsOn) visit(d, seen);
+    placed.add(i);
+    order.push(i);
+  };
+  for (const a of approvals) visit(a.role, new Set());
+  const waitsFor = nodes.map((a) =>
+    a.dependsOn.map((d) => indexOf.get(d)).filter((d): d is number => d !== undefined),
   );
+  // The durations still possible for each approval (longer than it has already waited).
+  const pools = nodes.map((a) => a.stats.durations.filter((d) => d > (a.elapsedHours ?? 0)));
+  const finish = new Float64Array(nodes.length);
+  // finish[i] belongs to simulation `stamp[i]`; an approval not drawn in this one (decided, or
+  // later on a cycle) counts as done now.
+  const stamp = new Int32Array(nodes.length).fill(-1);
+  const totals = new Float64Array(simulations);
+  const roleTimes = new Map(approvals.map((a) => [a.role, new Float64Array(simulations)]));
   for (let s = 0; s < simulations; s++) {
-    const finish = new Map<string, number>();
-    const finishOf = (role: string, seen: Set<string>): number => {
-      const known = finish.get(role);
-      if (known !== undefined) return known;
-      const a = byRole.get(role);
-      if (!a || a.decided || seen.has(role)) return 0;
-      seen.add(role);
-      const start = Math.max(0, ...a.dependsOn.map((d) => finishOf(d, seen)));
-      const elapsed = a.elapsedHours ?? 0;
-      const pool = pools.get(role)!;
+    for (const i of order) {
+      let start = 0;
+      for (const d of waitsFor[i]!) if (stamp[d] === s && finish[d]! > start) start = finish[d]!;
+      const a = nodes[i]!;
+      const pool = pools[i]!;
       // Past every recorded duration: expect it soon, at the longest we have seen plus a little.
       const draw =
         pool.length > 0
-          ? pool[Math.floor(uniform(rng) * pool.length)]! - elapsed
+          ? pool[Math.floor(uniform(rng) * pool.length)]! - (a.elapsedHours ?? 0)
           : Math.max(1, 0.1 * (a.stats.p90Hours || 1));
-      const t = start + draw;
-      finish.set(role, t);
-      return t;
-    };
+      finish[i] = start + draw;
+      stamp[i] = s;
+    }
     let total = 0;
     for (const a of approvals) {
-      const t = finishOf(a.role, new Set());
-      roleTimes.get(a.role)!.push(t);
+      const i = indexOf.get(a.role)!;
+      const t = stamp[i] === s ? finish[i]! : 0;
+      roleTimes.get(a.role)![s] = t;
       total = Math.max(total, t);
     }
-    totals.push(total);
+    totals[s] = total;
   }
-  totals.sort((a, b) => a - b);
+  totals.sort();
+  const sorted = Array.from(totals);
   return {
-    medianHours: quantile(totals, 0.5),
-    p90Hours: quantile(totals, 0.9),
+    medianHours: quantile(sorted, 0.5),
+    p90Hours: quantile(sorted, 0.9),
     byRole: Object.fromEntries(
-      [...roleTimes].map(([role, times]) => [
-        role,
-        quantile(
-          [...times].sort((a, b) => a - b),
-          0.5,
-        ),
-      ]),
+      [...roleTimes].map(([role, times]) => [role, quantile(Array.from(times.sort()), 0.5)]),
     ),
   };
 }

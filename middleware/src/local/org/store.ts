@@ -5,7 +5,7 @@
  * its writes in an overlay and either commits them in one SQLite transaction or drops them,
  * which is what `allOrNone` needs.
  */
-import { DatabaseSync } from 'node:sqlite';
+import { DatabaseSync, type StatementSync } from 'node:sqlite';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 
@@ -36,6 +36,8 @@ CREATE TABLE IF NOT EXISTS settings (name TEXT PRIMARY KEY, value TEXT NOT NULL)
 
 export class OrgStore {
   private readonly db: DatabaseSync;
+  /** Each distinct SQL text is compiled once: compiling cost more than running on every commit. */
+  private readonly statements = new Map<string, StatementSync>();
   private readonly byId = new Map<string, StoredRecord>();
   private readonly byType = new Map<string, Map<string, SObjectRecord>>();
   private readonly counters = new Map<string, number>();
@@ -47,11 +49,11 @@ export class OrgStore {
     this.db = new DatabaseSync(path);
     this.db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;');
     this.db.exec(SCHEMA_SQL);
-    for (const row of this.db.prepare('SELECT id, type, data FROM records').all()) {
+    for (const row of this.stmt('SELECT id, type, data FROM records').all()) {
       const fields = JSON.parse(String(row.data)) as SObjectRecord;
       this.remember(String(row.type), fields);
     }
-    for (const row of this.db.prepare('SELECT name, value FROM counters').all()) {
+    for (const row of this.stmt('SELECT name, value FROM counters').all()) {
       this.counters.set(String(row.name), Number(row.value));
     }
   }
@@ -113,21 +115,25 @@ export class OrgStore {
   }
 
   getSetting(name: string): string | undefined {
-    const row = this.db.prepare('SELECT value FROM settings WHERE name = ?').get(name);
+    const row = this.stmt('SELECT value FROM settings WHERE name = ?').get(name);
     return row ? String(row.value) : undefined;
   }
 
   setSetting(name: string, value: string): void {
-    this.db
-      .prepare(
-        'INSERT INTO settings(name, value) VALUES (?, ?) ON CONFLICT(name) DO UPDATE SET value = excluded.value',
-      )
-      .run(name, value);
+    this.stmt(
+      'INSERT INTO settings(name, value) VALUES (?, ?) ON CONFLICT(name) DO UPDATE SET value = excluded.value',
+    ).run(name, value);
   }
 
   readBlob(id: string, fieldName: string): Uint8Array | undefined {
-    const row = this.db.prepare('SELECT data FROM blobs WHERE id = ? AND field = ?').get(id, fieldName);
+    const row = this.stmt('SELECT data FROM blobs WHERE id = ? AND field = ?').get(id, fieldName);
     return row ? (row.data as Uint8Array) : undefined;
+  }
+
+  private stmt(sql: string): StatementSync {
+    let statement = this.statements.get(sql);
+    if (!statement) this.statements.set(sql, (statement = this.db.prepare(sql)));
+    return statement;
   }
 
   begin(): OrgTransaction {
@@ -142,15 +148,15 @@ export class OrgStore {
     const all = tx.changes();
     const changes = all.filter((c) => !transient(c.type));
     if (changes.length === 0 && tx.blobs.size === 0) return all;
-    const upsert = this.db.prepare(
+    const upsert = this.stmt(
       'INSERT INTO records(id, type, data) VALUES (?, ?, ?) ON CONFLICT(id) DO UPDATE SET type = excluded.type, data = excluded.data',
     );
-    const remove = this.db.prepare('DELETE FROM records WHERE id = ?');
-    const removeBlobs = this.db.prepare('DELETE FROM blobs WHERE id = ?');
-    const putBlob = this.db.prepare(
+    const remove = this.stmt('DELETE FROM records WHERE id = ?');
+    const removeBlobs = this.stmt('DELETE FROM blobs WHERE id = ?');
+    const putBlob = this.stmt(
       'INSERT INTO blobs(id, field, data) VALUES (?, ?, ?) ON CONFLICT(id, field) DO UPDATE SET data = excluded.data',
     );
-    const putCounter = this.db.prepare(
+    const putCounter = this.stmt(
       'INSERT INTO counters(name, value) VALUES (?, ?) ON CONFLICT(name) DO UPDATE SET value = excluded.value',
     );
     this.db.exec('BEGIN IMMEDIATE');
