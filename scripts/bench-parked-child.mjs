@@ -26,6 +26,8 @@ const config = loadConfig({
   SF_USERNAME: process.env.BENCH_ORG_USERNAME,
   SF_PRIVATE_KEY: process.env.BENCH_ORG_KEY,
   DEALDESK_API_KEY: randomBytes(32).toString('base64url'),
+  // The operator's setting when given (e.g. DEALDESK_PDF_THREADS=0 to compare); else the default.
+  ...(process.env.DEALDESK_PDF_THREADS ? { DEALDESK_PDF_THREADS: process.env.DEALDESK_PDF_THREADS } : {}),
 });
 const server = await startServer(config, createLogger({ level: 'silent' }), { timerPollMs: 0 });
 globalThis.gc?.();
@@ -50,20 +52,9 @@ process.on('message', async (message) => {
     globalThis.gc?.();
     await sleep(200);
     const after = process.memoryUsage();
-    if (process.env.BENCH_SMAPS) {
-      const { readFileSync } = await import('node:fs');
-      const by = new Map();
-      let name = '';
-      for (const line of readFileSync('/proc/self/smaps', 'utf8').split('\n')) {
-        const m = /^[0-9a-f]+-[0-9a-f]+ \S+ \S+ \S+ \S+\s*(.*)$/.exec(line);
-        if (m) name = m[1] || '[anon]';
-        const r = /^Rss:\s+(\d+) kB/.exec(line);
-        if (r) by.set(name, (by.get(name) ?? 0) + Number(r[1]));
-      }
-      process.stderr.write(JSON.stringify([...by].sort((a, b) => b[1] - a[1]).slice(0, 12)) + '\n');
-    }
     if (process.env.BENCH_HEAP_SNAPSHOT)
       (await import('node:v8')).writeHeapSnapshot(process.env.BENCH_HEAP_SNAPSHOT);
+    const used = process.cpuUsage();
     process.send({
       measured: {
         parkedRuns: parked,
@@ -73,10 +64,7 @@ process.on('message', async (message) => {
         heapUsedMiB: mib(after.heapUsed),
         heapTotalMiB: mib(after.heapTotal),
         externalMiB: mib(after.external),
-        cpuMs: (() => {
-          const used = process.cpuUsage();
-          return Math.round((used.user + used.system) / 1000);
-        })(),
+        cpuMs: Math.round((used.user + used.system) / 1000),
       },
     });
   } else if (message === 'close') {

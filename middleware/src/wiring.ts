@@ -254,6 +254,7 @@ export async function buildSystem(deps: SystemDeps): Promise<System> {
     logger,
     ...(deps.clock ? { clock: deps.clock } : {}),
     timerPollMs: deps.timerPollMs ?? 1000,
+    maxActiveRuns: config.maxActiveRuns,
     metrics,
     ...(deps.scheduler ? { scheduler: deps.scheduler } : {}),
   });

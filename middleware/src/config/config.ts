@@ -122,6 +122,8 @@ export const ConfigSchema = z
         breakerFailures: 8,
         breakerHalfOpenMs: 10_000,
       }),
+    /** Runs one process drives at once (SQLite mode, and each replica's pg-boss workers). */
+    maxActiveRuns: z.coerce.number().int().min(1).max(1000, { error: 'expected 1–1000 runs' }).default(8),
     /** Worker threads rendering contract PDFs; 0 renders on the event loop; default cores − 1. */
     pdfThreads: z.coerce
       .number()
@@ -270,6 +272,7 @@ export const ENV_VARS: Record<string, string> = {
   'resilience.breakerHalfOpenMs': 'SF_BREAKER_HALF_OPEN_MS',
   rateLimitPerMinute: 'DEALDESK_RATE_LIMIT_PER_MINUTE',
   pdfThreads: 'DEALDESK_PDF_THREADS',
+  maxActiveRuns: 'DEALDESK_MAX_ACTIVE_RUNS',
   esign: 'DEALDESK_ESIGN',
   'docusign.integrationKey': 'DOCUSIGN_INTEGRATION_KEY',
   'docusign.userId': 'DOCUSIGN_USER_ID',

@@ -7,6 +7,7 @@
  * are upserts and one-time work is memoised.
  */
 import { randomUUID } from 'node:crypto';
+import pLimit, { type LimitFunction } from 'p-limit';
 import type { Logger } from '../logger.ts';
 import type { Metrics } from '../metrics.ts';
 import type {
@@ -37,6 +38,11 @@ export interface OrchestratorDeps {
   clock?: () => Date;
   /** How often due timers are checked; 0 disables the poller (tests call `tick`). */
   timerPollMs?: number;
+  /**
+   * Runs driven at once in this process; more wait their turn in order. The work is CPU-bound, so
+   * more at once only holds more deals in memory and spreads every closure's latency.
+   */
+  maxActiveRuns?: number;
   /** Transient failures are retried this many times before the run waits for a person. */
   maxAutomaticRetries?: number;
   metrics?: Metrics;
@@ -54,6 +60,9 @@ export interface StartClosureInput {
 }
 
 const TERMINAL = new Set(['completed', 'failed', 'cancelled']);
+
+/** Runs a process drives at once unless configured (DEALDESK_MAX_ACTIVE_RUNS). */
+export const DEFAULT_MAX_ACTIVE_RUNS = 8;
 
 /** Errors worth retrying by themselves: lock contention, limits, outages, timeouts. */
 function isTransient(err: unknown): boolean {
@@ -108,10 +117,12 @@ export class Orchestrator {
   private timer: NodeJS.Timeout | undefined;
   private stopped = false;
   private readonly idleWaiters: (() => void)[] = [];
+  private readonly drives: LimitFunction;
 
   constructor(deps: OrchestratorDeps) {
     this.deps = deps;
     this.clock = deps.clock ?? (() => new Date());
+    this.drives = pLimit(deps.maxActiveRuns ?? DEFAULT_MAX_ACTIVE_RUNS);
     this.stages = new Map(deps.stages.map((s) => [s.key, s]));
     for (const key of STAGES) if (!this.stages.has(key)) throw new Error(`no stage for ${key}`);
   }
@@ -225,7 +236,9 @@ export class Orchestrator {
       this.rerun.add(runId);
       return;
     }
-    const work = withSpan('dealdesk.run', { 'dealdesk.run_id': runId }, () => this.drive(runId))
+    const work = this.drives(() =>
+      withSpan('dealdesk.run', { 'dealdesk.run_id': runId }, () => this.drive(runId)),
+    )
       .catch((err: unknown) => this.deps.logger.error({ err, runId }, 'run driver failed'))
       .finally(() => {
         this.active.delete(runId);
