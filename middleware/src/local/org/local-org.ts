@@ -222,6 +222,8 @@ export class LocalOrg {
     return {
       get: (id) => base.get(id) ?? mdt.byId.get(id),
       all: (type) => mdt.byType.get(type) ?? base.all(type),
+      byField: (type, field, value) =>
+        mdt.byType.has(type) ? undefined : base.byField?.(type, field, value),
     };
   }
 

@@ -99,6 +99,11 @@ export class OrgStore {
       .filter((r): r is SObjectRecord => r !== undefined);
   }
 
+  /** RecordReader's index lookup: exact matches among committed records. */
+  byField(type: string, field: string, value: string): SObjectRecord[] {
+    return this.lookup(type, field, value, true);
+  }
+
   count(type: string): number {
     return this.byType.get(type)?.size ?? 0;
   }
@@ -261,6 +266,11 @@ export class OrgTransaction {
       if ((caseSensitive ? String(v) : String(v).toLowerCase()) === needle) out.push(stored.fields);
     }
     return out;
+  }
+
+  /** RecordReader's index lookup: exact matches, this transaction's own writes included. */
+  byField(type: string, field: string, value: string): SObjectRecord[] {
+    return this.findByField(type, field, value, true);
   }
 
   put(type: string, fields: SObjectRecord): void {

@@ -26,6 +26,11 @@ import { dateLiteralRange } from './date-literals.ts';
 export interface RecordReader {
   get(id: string): { type: string; fields: SObjectRecord } | undefined;
   all(type: string): Iterable<SObjectRecord>;
+  /**
+   * Records of `type` whose `field` is exactly `value`, from an index; undefined when the reader
+   * has none for that type (the engine then scans).
+   */
+  byField?(type: string, field: string, value: string): Iterable<SObjectRecord> | undefined;
 }
 
 export type JsonRecord = Record<string, unknown>;
@@ -106,7 +111,8 @@ class QueryRun {
   run(
     query: Query | Subquery,
     schema: ObjectSchema,
-    parentFilter?: (rec: SObjectRecord) => boolean,
+    /** A subquery's rows: the children whose relationship field is the parent's id. */
+    parent?: { field: string; id: string },
   ): QueryOutput {
     const fields = query.fields ?? [];
     if (fields.length === 0) throw sfError.malformedQuery('unexpected token: FROM');
@@ -117,10 +123,13 @@ class QueryRun {
       query.groupBy !== undefined;
     if (query.having) throw sfError.malformedQuery('HAVING is not supported by the local org');
     let rows: SObjectRecord[] = [];
-    for (const rec of this.reader.all(schema.name)) {
-      if (parentFilter && !parentFilter(rec)) continue;
-      if (where(rec)) rows.push(rec);
-    }
+    // A subquery looks its children up by the relationship field: scanning every child record of
+    // the type for each parent made a deal's subqueries grow with the whole org.
+    const candidates = parent
+      ? (this.reader.byField?.(schema.name, parent.field, parent.id) ??
+        [...this.reader.all(schema.name)].filter((rec) => rec[parent.field] === parent.id))
+      : this.reader.all(schema.name);
+    for (const rec of candidates) if (where(rec)) rows.push(rec);
     if (isAggregate) return this.aggregate(query, schema, rows, alias);
     const orderBy = asArray(query.orderBy);
     if (orderBy.length > 0) rows = this.sort(rows, orderBy, schema, alias);
@@ -295,7 +304,7 @@ class QueryRun {
     this.compileProjection(sub.fields ?? [], childSchema, sub.sObjectAlias);
     if (sub.where) this.compileWhere(sub.where, childSchema, sub.sObjectAlias);
     return (rec, out) => {
-      const result = this.run(sub, childSchema, (child) => child[rel.field] === rec.Id);
+      const result = this.run(sub, childSchema, { field: rel.field, id: rec.Id });
       out[rel.relationshipName] =
         result.records.length === 0
           ? null
