@@ -39,8 +39,9 @@ export interface OrchestratorDeps {
   /** How often due timers are checked; 0 disables the poller (tests call `tick`). */
   timerPollMs?: number;
   /**
-   * Runs driven at once in this process; more wait their turn in order. The work is CPU-bound, so
-   * more at once only holds more deals in memory and spreads every closure's latency.
+   * Runs driven at once in this process; more wait their turn in order. Against the local org the
+   * work is CPU-bound and more at once only holds more deals in memory; against a real org each
+   * closure also waits ~1 s on Salesforce, so the limit must leave room for that.
    */
   maxActiveRuns?: number;
   /** Transient failures are retried this many times before the run waits for a person. */
@@ -62,7 +63,7 @@ export interface StartClosureInput {
 const TERMINAL = new Set(['completed', 'failed', 'cancelled']);
 
 /** Runs a process drives at once unless configured (DEALDESK_MAX_ACTIVE_RUNS). */
-export const DEFAULT_MAX_ACTIVE_RUNS = 8;
+export const DEFAULT_MAX_ACTIVE_RUNS = 32;
 
 /** Errors worth retrying by themselves: lock contention, limits, outages, timeouts. */
 function isTransient(err: unknown): boolean {

@@ -4,7 +4,6 @@
  * all-or-none composite call keyed by external ids, so a retry never duplicates a record.
  */
 import { createHash } from 'node:crypto';
-import { finished } from 'node:stream/promises';
 import type { Connection } from '@jsforce/jsforce-node';
 import type { z } from 'zod';
 import type {
@@ -88,21 +87,32 @@ function errorOf(body: unknown): CrmError {
 }
 
 /**
- * A blob field's bytes. jsforce parses every response body as text, which would mangle a PDF, so
- * the bytes come from the request's raw stream while its promise reports HTTP errors.
+ * A blob field's bytes. jsforce decodes every response body as text, which would mangle a PDF;
+ * asked for base64 it hands back the raw bytes of the final response (after a session refresh
+ * too). An error body then arrives base64-encoded as well: decoded, so the error keeps its
+ * Salesforce code and the retry policy sees what kind it is.
  */
 async function readBlob(conn: Connection, url: string, options: Record<string, unknown>): Promise<Buffer> {
-  const request = conn.request({ method: 'GET', url }, options);
-  const stream = request.stream();
-  const chunks: Buffer[] = [];
-  stream.on('data', (chunk: Buffer | string) => chunks.push(Buffer.from(chunk)));
   try {
-    // The stream is a duplex whose writable side a GET never ends: wait for its readable end only.
-    await Promise.all([request, finished(stream, { writable: false })]);
-  } finally {
-    stream.destroy();
+    const body = await conn.request<string>({ method: 'GET', url }, { ...options, encoding: 'base64' });
+    return Buffer.from(body, 'base64');
+  } catch (err) {
+    const e = err as { errorCode?: unknown; message?: unknown };
+    if (
+      typeof e.errorCode !== 'string' ||
+      !e.errorCode.startsWith('ERROR_HTTP_') ||
+      typeof e.message !== 'string'
+    )
+      throw err;
+    let body: unknown;
+    try {
+      body = JSON.parse(Buffer.from(e.message, 'base64').toString('utf8'));
+    } catch {
+      throw err;
+    }
+    const decoded = errorOf(body);
+    throw decoded.errorCode === 'UNKNOWN' ? err : decoded;
   }
-  return Buffer.concat(chunks);
 }
 
 export interface SalesforceCrmDeps {
@@ -485,15 +495,12 @@ export function createSalesforceCrm(deps: SalesforceCrmDeps): CrmPort {
             counted('file', () => readBlob(deps.conn, url, transport(t))),
           ),
         );
-      const digest = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
-      let bytes = await read();
-      // jsforce's blob stream carries the first response when it refreshed an expired session
-      // mid-request; a second read with the fresh session tells that apart from a changed file.
-      if (digest(bytes) !== sha256) bytes = await read();
-      if (digest(bytes) !== sha256)
+      const bytes = await read();
+      const digest = createHash('sha256').update(bytes).digest('hex');
+      if (digest !== sha256)
         throw new CrmError(
           'FILE_CHANGED',
-          `the file ${key} in Salesforce is not the one that was generated and approved (SHA-256 ${digest(bytes).slice(0, 12)}…, expected ${sha256.slice(0, 12)}…)`,
+          `the file ${key} in Salesforce is not the one that was generated and approved (SHA-256 ${digest.slice(0, 12)}…, expected ${sha256.slice(0, 12)}…)`,
         );
       return bytes;
     },
