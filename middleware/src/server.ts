@@ -159,7 +159,6 @@ export async function startServer(
       postgres = await openPostgresMode({
         databaseUrl: config.databaseUrl,
         schema: config.databaseSchema ?? 'dealdesk',
-        concurrency: config.maxActiveRuns,
         logger,
       });
     } catch (err) {

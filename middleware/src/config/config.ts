@@ -122,7 +122,7 @@ export const ConfigSchema = z
         breakerFailures: 8,
         breakerHalfOpenMs: 10_000,
       }),
-    /** Runs one process drives at once (SQLite mode, and each replica's pg-boss workers). */
+    /** Runs one process drives at once in SQLite mode (pg-boss workers drive Postgres mode). */
     maxActiveRuns: z.coerce.number().int().min(1).max(1000, { error: 'expected 1–1000 runs' }).default(32),
     /** Worker threads rendering contract PDFs; 0 renders on the event loop; default cores − 1. */
     pdfThreads: z.coerce
