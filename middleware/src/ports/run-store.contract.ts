@@ -141,6 +141,19 @@ export function runStoreContract(name: string, open: () => Promise<StoreUnderTes
         (await store.completedRuns(1)).map((r) => r.id),
         ['run-c'],
       );
+      // History readers ask for a few memo keys only.
+      await store.updateRun(
+        'run-b',
+        {},
+        { 'learning_optimization.figures': { n: 1 }, 'deal_closure.deal': { big: true } },
+      );
+      const slim = (await store.completedRuns(10, ['learning_optimization.'])).find((r) => r.id === 'run-b')!;
+      assert.deepEqual(slim.memo, { 'learning_optimization.figures': { n: 1 } });
+      assert.deepEqual((await store.completedRuns(10, [])).find((r) => r.id === 'run-b')!.memo, {});
+      assert.equal(
+        Object.keys((await store.completedRuns(10)).find((r) => r.id === 'run-b')!.memo).length,
+        12,
+      );
     });
 
     it('counts unfinished runs by state without loading them', async () => {
@@ -218,6 +231,47 @@ export function runStoreContract(name: string, open: () => Promise<StoreUnderTes
       });
       assert.equal(steps[1]?.error, 'no template');
       assert.deepEqual(await store.steps('run-404'), []);
+
+      // History without memos: completed runs through a stage, and a stage's recent durations.
+      await store.createRun(newRun('run-2', '006B', { createdAt: at(2) }));
+      await store.createRun(newRun('run-3', '006C', { createdAt: at(3) }));
+      await store.saveStep({
+        ...base,
+        runId: 'run-2',
+        stage: 'deal_closure',
+        status: 'Succeeded',
+        startedAt: at(4),
+        durationMs: 700,
+      });
+      await store.saveStep({
+        ...base,
+        runId: 'run-3',
+        stage: 'deal_closure',
+        status: 'Succeeded',
+        startedAt: at(5),
+        durationMs: 500,
+      });
+      assert.equal(
+        await store.countCompletedThrough('deal_closure', at(9), 'run-x'),
+        0,
+        'none completed yet',
+      );
+      await store.updateRun('run-1', { status: 'completed', completedAt: at(10) });
+      await store.updateRun('run-2', { status: 'completed', completedAt: at(12) });
+      await store.updateRun('run-3', { status: 'completed', completedAt: at(11) });
+      assert.equal(await store.countCompletedThrough('deal_closure', at(9), 'run-x'), 3);
+      assert.equal(await store.countCompletedThrough('deal_closure', at(3), 'run-x'), 2, 'created before');
+      assert.equal(await store.countCompletedThrough('deal_closure', at(9), 'run-2'), 2, 'except one');
+      assert.equal(await store.countCompletedThrough('contract_generation', at(9), 'run-x'), 1);
+      assert.deepEqual(await store.completedStepDurations('deal_closure', 10), [
+        { runId: 'run-2', durationMs: 700 },
+        { runId: 'run-3', durationMs: 500 },
+        { runId: 'run-1', durationMs: 1000 },
+      ]);
+      assert.deepEqual(await store.completedStepDurations('deal_closure', 1), [
+        { runId: 'run-2', durationMs: 700 },
+      ]);
+      assert.deepEqual(await store.completedStepDurations('contract_generation', 10), [], 'never timed');
     });
 
     it('stores each event once per dedupe key, even when deliveries race', async () => {

@@ -121,7 +121,15 @@ export interface RunStore {
   /** Maps Salesforce record ids (approvals, envelopes) to runs, so inbound calls find their run. */
   indexRecord(recordId: string, runId: string, kind: string): Promise<void>;
   runForRecord(recordId: string): Promise<{ runId: string; kind: string } | undefined>;
-  /** Completed runs, for learning and history. */
-  completedRuns(limit: number): Promise<RunRecord[]>;
+  /**
+   * Completed runs, newest first, for learning and history. With `memoPrefixes`, each memo holds
+   * only the keys that start with one of them: history readers need a few keys of each run, and
+   * parsing every past deal's whole memo on every closure grew with the history.
+   */
+  completedRuns(limit: number, memoPrefixes?: string[]): Promise<RunRecord[]>;
+  /** How many completed runs other than `exceptRunId`, created before `createdBefore`, went through `stage`. */
+  countCompletedThrough(stage: string, createdBefore: string, exceptRunId: string): Promise<number>;
+  /** The durations of `stage` in the most recent completed runs that timed it, newest first. */
+  completedStepDurations(stage: string, limit: number): Promise<{ runId: string; durationMs: number }[]>;
   close(): Promise<void>;
 }

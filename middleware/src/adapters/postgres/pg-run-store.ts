@@ -280,13 +280,43 @@ export async function createPgRunStore(options: PgRunStoreOptions): Promise<PgRu
       return row ? { runId: String(row.run_id), kind: String(row.kind) } : undefined;
     },
 
-    async completedRuns(limit) {
+    async completedRuns(limit, memoPrefixes) {
+      if (!memoPrefixes)
+        return (
+          await all(
+            `SELECT ${RUN_WITH_MEMO} FROM runs WHERE status = 'completed' ORDER BY completed_at DESC LIMIT $1`,
+            [limit],
+          )
+        ).map(toRun);
       return (
         await all(
-          `SELECT ${RUN_WITH_MEMO} FROM runs WHERE status = 'completed' ORDER BY completed_at DESC LIMIT $1`,
-          [limit],
+          `SELECT ${RUN_STATE_COLUMNS},
+             (SELECT coalesce(jsonb_object_agg(m.key, m.value), '{}'::jsonb) FROM run_memo m
+              WHERE m.run_id = runs.id AND EXISTS (SELECT 1 FROM unnest($2::text[]) AS p(prefix) WHERE starts_with(m.key, p.prefix))) AS memo
+           FROM runs WHERE status = 'completed' ORDER BY completed_at DESC LIMIT $1`,
+          [limit, memoPrefixes],
         )
       ).map(toRun);
+    },
+
+    async countCompletedThrough(stage, createdBefore, exceptRunId) {
+      const row = await one(
+        `SELECT COUNT(*)::int AS n FROM runs r WHERE r.status = 'completed' AND r.created_at < $1 AND r.id <> $2
+           AND EXISTS (SELECT 1 FROM steps s WHERE s.run_id = r.id AND s.stage = $3)`,
+        [createdBefore, exceptRunId, stage],
+      );
+      return Number(row?.n ?? 0);
+    },
+
+    async completedStepDurations(stage, limit) {
+      return (
+        await all(
+          `SELECT s.run_id, s.duration_ms FROM steps s JOIN runs r ON r.id = s.run_id
+           WHERE r.status = 'completed' AND s.stage = $1 AND s.duration_ms IS NOT NULL
+           ORDER BY r.completed_at DESC LIMIT $2`,
+          [stage, limit],
+        )
+      ).map((r) => ({ runId: String(r.run_id), durationMs: Number(r.duration_ms) }));
     },
 
     async close() {

@@ -287,12 +287,39 @@ export function createSqliteRunStore(path: string): RunStore {
       return row ? { runId: String(row.run_id), kind: String(row.kind) } : undefined;
     },
 
-    async completedRuns(limit) {
+    async completedRuns(limit, memoPrefixes) {
+      if (!memoPrefixes)
+        return sql(
+          `SELECT ${RUN_WITH_MEMO} FROM runs WHERE status = 'completed' ORDER BY completed_at DESC LIMIT ?`,
+        )
+          .all(limit)
+          .map(toRun);
+      // instr(key, p) = 1: the key starts with p (no LIKE wildcards to escape in the prefixes).
+      const keep = memoPrefixes.length > 0 ? memoPrefixes.map(() => 'instr(m.key, ?) = 1').join(' OR ') : '0';
       return sql(
-        `SELECT ${RUN_WITH_MEMO} FROM runs WHERE status = 'completed' ORDER BY completed_at DESC LIMIT ?`,
+        `SELECT ${RUN_STATE_COLUMNS}, (SELECT json_group_object(m.key, json(m.value)) FROM run_memo m WHERE m.run_id = runs.id AND (${keep})) AS memo
+         FROM runs WHERE status = 'completed' ORDER BY completed_at DESC LIMIT ?`,
       )
-        .all(limit)
+        .all(...memoPrefixes, limit)
         .map(toRun);
+    },
+
+    async countCompletedThrough(stage, createdBefore, exceptRunId) {
+      const row = sql(
+        `SELECT COUNT(*) AS n FROM runs r WHERE r.status = 'completed' AND r.created_at < ? AND r.id <> ?
+           AND EXISTS (SELECT 1 FROM steps s WHERE s.run_id = r.id AND s.stage = ?)`,
+      ).get(createdBefore, exceptRunId, stage);
+      return Number(row?.n ?? 0);
+    },
+
+    async completedStepDurations(stage, limit) {
+      return sql(
+        `SELECT s.run_id, s.duration_ms FROM steps s JOIN runs r ON r.id = s.run_id
+         WHERE r.status = 'completed' AND s.stage = ? AND s.duration_ms IS NOT NULL
+         ORDER BY r.completed_at DESC LIMIT ?`,
+      )
+        .all(stage, limit)
+        .map((r) => ({ runId: String(r.run_id), durationMs: Number(r.duration_ms) }));
     },
 
     async close() {

@@ -82,11 +82,6 @@ async function run(
     contract_generation: { contract: contractOutput({ currency: 'EUR', totalMinor: 120_000_00 }) },
     system_integration: { output: { contractId: CONTRACT_ID } },
   });
-  const earlier = Array.from({ length: options.turn ?? 0 }, (_, i) => ({
-    id: `run-${i}`,
-    createdAt: '2026-01-01T00:00:00Z',
-    memo: { 'handoff_coordination.turn': i },
-  }));
   const outcome = await createHandoffAgent({
     checklists,
     owners: options.owners ?? ownersConfig,
@@ -94,7 +89,13 @@ async function run(
       findUsers: async (names) =>
         (options.known ?? users).filter((u) => names.some((n) => n.toLowerCase() === u.username)),
     },
-    store: { completedRuns: async () => earlier as never },
+    store: {
+      countCompletedThrough: async (stage, _before, exceptRunId) => {
+        assert.equal(stage, 'handoff_coordination');
+        assert.equal(exceptRunId, ctx.run.id);
+        return options.turn ?? 0;
+      },
+    },
   }).run(ctx);
   return outcome;
 }

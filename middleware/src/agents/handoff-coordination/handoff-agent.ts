@@ -169,7 +169,7 @@ export interface HandoffAgentDeps {
   owners: HandoffOwners;
   crm: Pick<CrmPort, 'findUsers'>;
   /** Earlier closures, for the round-robin turn. */
-  store?: Pick<RunStore, 'completedRuns'>;
+  store?: Pick<RunStore, 'countCompletedThrough'>;
 }
 
 const DAY = 86_400_000;
@@ -193,16 +193,12 @@ export function createHandoffAgent(deps: HandoffAgentDeps): Stage {
         : `Opportunity ${deal.opportunity.id}`;
       const facts = collectFacts(deal, contract, closure, contractSource, ctx.run.dealClosureId);
       // The round-robin turn is the number of earlier deals handed off; fixed once, so a replay keeps the owners.
-      const turn = await ctx.memo('turn', async () => {
-        const earlier = (await deps.store?.completedRuns(10_000)) ?? [];
-        return earlier.filter(
-          (r) =>
-            r.id !== ctx.run.id &&
-            r.createdAt < ctx.run.createdAt &&
-            // Keyed per generation when a retry after a data fix recomputed the stage.
-            Object.keys(r.memo).some((k) => /^handoff_coordination\.(g\d+\.)?turn$/.test(k)),
-        ).length;
-      });
+      const turn = await ctx.memo(
+        'turn',
+        async () =>
+          (await deps.store?.countCompletedThrough('handoff_coordination', ctx.run.createdAt, ctx.run.id)) ??
+          0,
+      );
       const choices = chooseOwners(deps.owners, deal, turn);
       const users = await ctx.memo('owners', () =>
         deps.crm.findUsers([...new Set(choices.map((c) => c.username))]),

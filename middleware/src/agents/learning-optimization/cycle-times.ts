@@ -200,10 +200,13 @@ export function dealCycle(run: RunRecord, steps: StepRow[]): DealCycle | null {
 /** The cycles of the most recent completed runs (newest first), skipping runs that never synced. */
 export async function orgHistory(store: RunStore, limit = 500): Promise<DealCycle[]> {
   const cycles: DealCycle[] = [];
-  for (const run of await store.completedRuns(limit)) {
+  // Only the Learning agent's own keys: the rest of each past deal's memo is read only when it
+  // recorded no figures.
+  for (const run of await store.completedRuns(limit, ['learning_optimization.'])) {
     // The figures the Learning agent recorded win: a replayed completion re-times the steps, not the deal.
     const recorded = memoOf<{ cycle?: DealCycle }>(run, 'learning_optimization', 'figures')?.cycle;
-    const cycle = recorded ?? dealCycle(run, await store.steps(run.id));
+    const full = recorded ? undefined : await store.getRun(run.id);
+    const cycle = recorded ?? (full ? dealCycle(full, await store.steps(run.id)) : null);
     if (cycle) cycles.push(cycle);
   }
   return cycles;

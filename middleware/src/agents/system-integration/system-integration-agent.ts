@@ -23,11 +23,9 @@ export interface SystemIntegrationDeps {
 /** Median signature time of the last completed closures. */
 async function peerSignatureMedian(store: RunStore | undefined, exceptRunId: string): Promise<number | null> {
   if (!store) return null;
-  const durations: number[] = [];
-  for (const run of (await store.completedRuns(50)).filter((r) => r.id !== exceptRunId)) {
-    const step = (await store.steps(run.id)).find((s) => s.stage === 'signature_management');
-    if (step?.durationMs) durations.push(step.durationMs);
-  }
+  const durations = (await store.completedStepDurations('signature_management', 50))
+    .filter((d) => d.runId !== exceptRunId && d.durationMs > 0)
+    .map((d) => d.durationMs);
   if (durations.length === 0) return null;
   durations.sort((a, b) => a - b);
   const mid = Math.floor(durations.length / 2);

@@ -128,7 +128,7 @@ class QueryRun {
     const candidates = parent
       ? (this.reader.byField?.(schema.name, parent.field, parent.id) ??
         [...this.reader.all(schema.name)].filter((rec) => rec[parent.field] === parent.id))
-      : this.reader.all(schema.name);
+      : (this.indexedCandidates(query.where, schema) ?? this.reader.all(schema.name));
     for (const rec of candidates) if (where(rec)) rows.push(rec);
     if (isAggregate) return this.aggregate(query, schema, rows, alias);
     const orderBy = asArray(query.orderBy);
@@ -143,6 +143,47 @@ class QueryRun {
   }
 
   // ---------- field paths ----------
+
+  /**
+   * The records a WHERE clause of AND-ed conditions narrows to through one of them, an id or
+   * reference field equal to an 18-character id, looked up rather than scanned; undefined when no
+   * condition allows it. The whole clause is still applied to them.
+   */
+  private indexedCandidates(
+    where: WhereClause | undefined,
+    schema: ObjectSchema,
+  ): Iterable<SObjectRecord> | undefined {
+    let chosen: { field: FieldDef; id: string } | undefined;
+    for (let node: WhereClause | undefined = where; node; node = 'right' in node ? node.right : undefined) {
+      if ('operator' in node && node.operator && node.operator !== 'AND') return undefined;
+      const left = node.left as {
+        field?: unknown;
+        operator?: unknown;
+        value?: unknown;
+        literalType?: unknown;
+      } | null;
+      if (
+        chosen ||
+        !left ||
+        left.operator !== '=' ||
+        left.literalType !== 'STRING' ||
+        typeof left.field !== 'string' ||
+        left.field.includes('.') ||
+        typeof left.value !== 'string'
+      )
+        continue;
+      const field = schema.field(left.field);
+      const id = unquote(left.value);
+      if (field && (field.type === 'id' || field.type === 'reference') && /^[a-zA-Z0-9]{18}$/.test(id))
+        chosen = { field, id };
+    }
+    if (!chosen) return undefined;
+    if (chosen.field.type === 'id') {
+      const found = this.reader.get(chosen.id);
+      return found && found.type === schema.name ? [found.fields] : [];
+    }
+    return this.reader.byField?.(schema.name, chosen.field.name, chosen.id);
+  }
 
   private resolvePath(schema: ObjectSchema, rawPath: string, alias: string | undefined): ResolvedPath {
     let parts = rawPath.split('.');

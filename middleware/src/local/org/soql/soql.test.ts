@@ -166,6 +166,35 @@ describe('local org SOQL (through jsforce)', () => {
     assert.equal(res.records[0]!.Pricebook2, null);
   });
 
+  it('answers id and reference lookups exactly as a scan would, after updates too', async () => {
+    const opp = ids.get('o1')!;
+    const tasks = async (where: string) =>
+      (
+        await h.conn.query<{ Subject: string }>(`SELECT Subject FROM Task WHERE ${where} ORDER BY Subject`)
+      ).records.map((r) => r.Subject);
+    const all = ['Call: ready to sign', 'Old intro call', 'Send paperwork'];
+    // Looked up by the WhatId index, then filtered; the OR form cannot use it and scans.
+    assert.deepEqual(await tasks(`WhatId = '${opp}'`), all);
+    const completed = ['Call: ready to sign', 'Old intro call'];
+    assert.deepEqual(await tasks(`WhatId = '${opp}' AND Status = 'Completed'`), completed);
+    assert.deepEqual(await tasks(`Status = 'Not Started' AND WhatId = '${opp}'`), ['Send paperwork']);
+    assert.deepEqual(await tasks(`(WhatId = '${opp}' OR Subject = 'x') AND Status = 'Completed'`), completed);
+    assert.deepEqual(await tasks(`WhatId = '${opp.slice(0, 15)}'`), all, 'a 15-character id scans');
+    assert.deepEqual(await tasks(`NOT WhatId = '${opp}'`), []);
+    const byId = await h.conn.query<{ Name: string }>(`SELECT Name FROM Opportunity WHERE Id = '${opp}'`);
+    assert.deepEqual(names(byId.records), ['Acme rollout']);
+    const wrongType = await h.conn.query(`SELECT Name FROM Account WHERE Id = '${opp}'`);
+    assert.equal(wrongType.totalSize, 0);
+    // The index follows updates: a task moved to another opportunity leaves this one's answer.
+    const moved = (await h.conn.query<{ Id: string }>("SELECT Id FROM Task WHERE Subject = 'Send paperwork'"))
+      .records[0]!;
+    await h.conn.sobject('Task').update({ Id: moved.Id, WhatId: ids.get('o2')! });
+    assert.deepEqual(await tasks(`WhatId = '${opp}'`), ['Call: ready to sign', 'Old intro call']);
+    assert.deepEqual(await tasks(`WhatId = '${ids.get('o2')!}'`), ['Send paperwork']);
+    await h.conn.sobject('Task').update({ Id: moved.Id, WhatId: opp });
+    assert.deepEqual(await tasks(`WhatId = '${opp}'`), all);
+  });
+
   it('evaluates AND / OR / NOT with parentheses', async () => {
     const res = await h.conn.query<{ Name: string }>(
       "SELECT Name FROM Opportunity WHERE (StageName = 'Closed Won' OR Amount > 100000) AND NOT Name LIKE '%expansion' ORDER BY Name",
