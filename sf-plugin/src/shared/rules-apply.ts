@@ -4,6 +4,7 @@ import { deployRules, type DeployOutcome, type SourceDeployer } from './rules-de
 import {
   orgFacts,
   readRules,
+  RULE_COLUMNS,
   RulesInvalidError,
   validateRules,
   type ApprovalRule,
@@ -18,26 +19,9 @@ export interface ApplyOutcome {
   deploy: DeployOutcome | null;
 }
 
-/** The fields of a rule the org stores; equal in all of them means nothing to deploy. */
-const STORED_FIELDS = [
-  'name',
-  'label',
-  'role',
-  'active',
-  'minAmount',
-  'minDiscountPercent',
-  'currency',
-  'requiresCustomTerms',
-  'requiresLegalReview',
-  'requiresSecurityReview',
-  'slaHours',
-  'approverUsername',
-  'backupUsername',
-  'dependsOn',
-] as const satisfies readonly (keyof ApprovalRule)[];
-
 function same(a: ApprovalRule, b: ApprovalRule): boolean {
-  const pick = (r: ApprovalRule) => JSON.stringify(STORED_FIELDS.map((f) => r[f]));
+  // A rule file's columns are exactly the fields the org stores: equal in all means nothing to deploy.
+  const pick = (r: ApprovalRule) => JSON.stringify(RULE_COLUMNS.map((f) => r[f]));
   return pick(a) === pick(b);
 }
 
