@@ -254,7 +254,7 @@ export async function buildSystem(deps: SystemDeps): Promise<System> {
     logger,
     ...(deps.clock ? { clock: deps.clock } : {}),
     timerPollMs: deps.timerPollMs ?? 1000,
-    maxActiveRuns: config.maxActiveRuns,
+    ...(config.maxActiveRuns ? { maxActiveRuns: config.maxActiveRuns } : {}),
     metrics,
     ...(deps.scheduler ? { scheduler: deps.scheduler } : {}),
   });

@@ -122,8 +122,8 @@ export const ConfigSchema = z
         breakerFailures: 8,
         breakerHalfOpenMs: 10_000,
       }),
-    /** Runs one process drives at once in SQLite mode (pg-boss workers drive Postgres mode). */
-    maxActiveRuns: z.coerce.number().int().min(1).max(1000, { error: 'expected 1–1000 runs' }).default(32),
+    /** Runs one process drives at once in SQLite mode (pg-boss workers drive Postgres mode); the orchestrator's default when unset. */
+    maxActiveRuns: z.coerce.number().int().min(1).max(1000, { error: 'expected 1–1000 runs' }).optional(),
     /** Worker threads rendering contract PDFs; 0 renders on the event loop; default cores − 1. */
     pdfThreads: z.coerce
       .number()

@@ -63,7 +63,7 @@ export interface StartClosureInput {
 const TERMINAL = new Set(['completed', 'failed', 'cancelled']);
 
 /** Runs a process drives at once unless configured (DEALDESK_MAX_ACTIVE_RUNS). */
-export const DEFAULT_MAX_ACTIVE_RUNS = 32;
+const DEFAULT_MAX_ACTIVE_RUNS = 32;
 
 /** Errors worth retrying by themselves: lock contention, limits, outages, timeouts. */
 function isTransient(err: unknown): boolean {

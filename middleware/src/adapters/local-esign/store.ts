@@ -11,6 +11,7 @@ import { DatabaseSync, type SQLInputValue, type SQLOutputValue, type StatementSy
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { EsignEvent } from '../../ports/esign.ts';
+import { preparedStatements } from '../../sqlite-statements.ts';
 
 export type EnvelopeStatus = 'sent' | 'completed' | 'declined' | 'voided';
 export type RecipientStatus = 'created' | 'sent' | 'signed' | 'declined';
@@ -224,7 +225,7 @@ export interface NewEnvelope {
 
 export class EsignStore {
   private readonly db: DatabaseSync;
-  private readonly statements = new Map<string, StatementSync>();
+  private readonly stmt: (sql: string) => StatementSync;
 
   constructor(path: string) {
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
@@ -234,12 +235,7 @@ export class EsignStore {
       'PRAGMA busy_timeout = 5000; PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;',
     );
     this.db.exec(SCHEMA_SQL);
-  }
-
-  private stmt(sql: string): StatementSync {
-    let statement = this.statements.get(sql);
-    if (!statement) this.statements.set(sql, (statement = this.db.prepare(sql)));
-    return statement;
+    this.stmt = preparedStatements(this.db);
   }
 
   private all(sql: string, ...params: SQLInputValue[]): Row[] {

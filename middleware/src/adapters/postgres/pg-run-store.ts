@@ -49,10 +49,13 @@ const CODEC: RowCodec = { date: iso, json: (v) => v ?? null };
 const toRun = (r: Row): RunRecord => runFromRow(r, CODEC);
 
 /**
- * A run's columns with its memo assembled from run_memo: each memo key is a row of its own, so a
- * write stores only the key it changes instead of rewriting (and sending back) the whole memo.
+ * A run's columns with its memo assembled from run_memo, optionally only the keys `keyFilter` (an
+ * SQL condition on `m.key`) keeps: each memo key is a row of its own, so a write stores only the
+ * key it changes instead of rewriting (and sending back) the whole memo.
  */
-const RUN_WITH_MEMO = `${RUN_STATE_COLUMNS}, (SELECT coalesce(jsonb_object_agg(m.key, m.value), '{}'::jsonb) FROM run_memo m WHERE m.run_id = runs.id) AS memo`;
+const runWithMemo = (keyFilter = 'true') =>
+  `${RUN_STATE_COLUMNS}, (SELECT coalesce(jsonb_object_agg(m.key, m.value), '{}'::jsonb) FROM run_memo m WHERE m.run_id = runs.id AND (${keyFilter})) AS memo`;
+const RUN_WITH_MEMO = runWithMemo();
 
 /** A schema name goes into SQL text, so only plain identifiers are accepted. */
 export function assertSchemaName(schema: string): string {
@@ -290,9 +293,7 @@ export async function createPgRunStore(options: PgRunStoreOptions): Promise<PgRu
         ).map(toRun);
       return (
         await all(
-          `SELECT ${RUN_STATE_COLUMNS},
-             (SELECT coalesce(jsonb_object_agg(m.key, m.value), '{}'::jsonb) FROM run_memo m
-              WHERE m.run_id = runs.id AND EXISTS (SELECT 1 FROM unnest($2::text[]) AS p(prefix) WHERE starts_with(m.key, p.prefix))) AS memo
+          `SELECT ${runWithMemo('EXISTS (SELECT 1 FROM unnest($2::text[]) AS p(prefix) WHERE starts_with(m.key, p.prefix))')}
            FROM runs WHERE status = 'completed' ORDER BY completed_at DESC LIMIT $1`,
           [limit, memoPrefixes],
         )

@@ -489,13 +489,11 @@ export function createSalesforceCrm(deps: SalesforceCrmDeps): CrmPort {
       ).records[0] as { Id?: unknown } | undefined;
       if (!found?.Id) return undefined;
       const url = `${base}/sobjects/ContentVersion/${String(found.Id)}/VersionData`;
-      const read = () =>
-        trace('file', () =>
-          resilience.execute({ operation: 'file', idempotent: true }, (t) =>
-            counted('file', () => readBlob(deps.conn, url, transport(t))),
-          ),
-        );
-      const bytes = await read();
+      const bytes = await trace('file', () =>
+        resilience.execute({ operation: 'file', idempotent: true }, (t) =>
+          counted('file', () => readBlob(deps.conn, url, transport(t))),
+        ),
+      );
       const digest = createHash('sha256').update(bytes).digest('hex');
       if (digest !== sha256)
         throw new CrmError(

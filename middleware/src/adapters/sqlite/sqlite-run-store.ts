@@ -2,7 +2,7 @@
  * The run store on node:sqlite: the embedded default. WAL mode, one connection; every method is
  * synchronous underneath, so a multi-statement change (create-or-conflict) is one transaction.
  */
-import { DatabaseSync, type StatementSync } from 'node:sqlite';
+import { DatabaseSync } from 'node:sqlite';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type {
@@ -26,6 +26,7 @@ import {
   type Row,
   type RowCodec,
 } from '../run-store-rows.ts';
+import { preparedStatements } from '../../sqlite-statements.ts';
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS runs (
@@ -67,32 +68,42 @@ CREATE TABLE IF NOT EXISTS run_memo (run_id TEXT NOT NULL, key TEXT NOT NULL, va
 `;
 
 /**
- * A run's columns with its memo assembled from run_memo. Each memo key is a row of its own, so a
- * write stores only the key it changes; rewriting a whole memo of tens of kB on every write was
- * most of a closure's cost.
+ * A run's columns with its memo assembled from run_memo, optionally only the keys `keyFilter`
+ * (an SQL condition on `m.key`) keeps. Each memo key is a row of its own, so a write stores only
+ * the key it changes; rewriting a whole memo of tens of kB on every write was most of a closure's
+ * cost.
  */
-const RUN_WITH_MEMO = `${RUN_STATE_COLUMNS}, (SELECT json_group_object(m.key, json(m.value)) FROM run_memo m WHERE m.run_id = runs.id) AS memo`;
+const runWithMemo = (keyFilter = '1') =>
+  `${RUN_STATE_COLUMNS}, (SELECT json_group_object(m.key, json(m.value)) FROM run_memo m WHERE m.run_id = runs.id AND (${keyFilter})) AS memo`;
+const RUN_WITH_MEMO = runWithMemo();
 
 // SQLite keeps timestamps and JSON as text.
 const CODEC: RowCodec = { date: String, json: (v) => JSON.parse(String(v ?? 'null')) as unknown };
 const toRun = (r: Row): RunRecord => runFromRow(r, CODEC);
+
+function transaction<T>(db: DatabaseSync, work: () => T): T {
+  db.exec('BEGIN IMMEDIATE');
+  try {
+    const result = work();
+    db.exec('COMMIT');
+    return result;
+  } catch (err) {
+    db.exec('ROLLBACK');
+    throw err;
+  }
+}
 
 /** Databases written before run_memo kept the memo in runs.memo: move it over, once. */
 function moveInlineMemos(db: DatabaseSync): void {
   const inline = db.prepare("SELECT id, memo FROM runs WHERE memo <> '{}'").all();
   if (inline.length === 0) return;
   const put = db.prepare('INSERT OR IGNORE INTO run_memo (run_id, key, value) VALUES (?, ?, ?)');
-  db.exec('BEGIN IMMEDIATE');
-  try {
+  transaction(db, () => {
     for (const row of inline)
       for (const [key, value] of Object.entries(JSON.parse(String(row.memo)) as Record<string, unknown>))
         put.run(String(row.id), key, JSON.stringify(value));
     db.exec("UPDATE runs SET memo = '{}' WHERE memo <> '{}'");
-    db.exec('COMMIT');
-  } catch (err) {
-    db.exec('ROLLBACK');
-    throw err;
-  }
+  });
 }
 
 export function createSqliteRunStore(path: string): RunStore {
@@ -101,31 +112,12 @@ export function createSqliteRunStore(path: string): RunStore {
   db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 5000;');
   db.exec(SCHEMA);
   moveInlineMemos(db);
-  // Compiling a statement costs more than running it: each distinct SQL text is prepared once.
-  const statements = new Map<string, StatementSync>();
-  const sql = (text: string): StatementSync => {
-    let statement = statements.get(text);
-    if (!statement) {
-      statement = db.prepare(text);
-      statements.set(text, statement);
-    }
-    return statement;
-  };
+  const sql = preparedStatements(db);
   const getRun = (id: string) => {
     const row = sql(`SELECT ${RUN_WITH_MEMO} FROM runs WHERE id = ?`).get(id);
     return row ? toRun(row) : undefined;
   };
-  const tx = <T>(work: () => T): T => {
-    db.exec('BEGIN IMMEDIATE');
-    try {
-      const result = work();
-      db.exec('COMMIT');
-      return result;
-    } catch (err) {
-      db.exec('ROLLBACK');
-      throw err;
-    }
-  };
+  const tx = <T>(work: () => T): T => transaction(db, work);
 
   return {
     async createRun(input: NewRun): Promise<CreateRunResult> {
@@ -297,8 +289,7 @@ export function createSqliteRunStore(path: string): RunStore {
       // instr(key, p) = 1: the key starts with p (no LIKE wildcards to escape in the prefixes).
       const keep = memoPrefixes.length > 0 ? memoPrefixes.map(() => 'instr(m.key, ?) = 1').join(' OR ') : '0';
       return sql(
-        `SELECT ${RUN_STATE_COLUMNS}, (SELECT json_group_object(m.key, json(m.value)) FROM run_memo m WHERE m.run_id = runs.id AND (${keep})) AS memo
-         FROM runs WHERE status = 'completed' ORDER BY completed_at DESC LIMIT ?`,
+        `SELECT ${runWithMemo(keep)} FROM runs WHERE status = 'completed' ORDER BY completed_at DESC LIMIT ?`,
       )
         .all(...memoPrefixes, limit)
         .map(toRun);

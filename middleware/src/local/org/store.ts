@@ -8,6 +8,7 @@
 import { DatabaseSync, type StatementSync } from 'node:sqlite';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { preparedStatements } from '../../sqlite-statements.ts';
 
 export type FieldValue = string | number | boolean | null;
 export type SObjectRecord = Record<string, FieldValue> & { Id: string };
@@ -36,8 +37,7 @@ CREATE TABLE IF NOT EXISTS settings (name TEXT PRIMARY KEY, value TEXT NOT NULL)
 
 export class OrgStore {
   private readonly db: DatabaseSync;
-  /** Each distinct SQL text is compiled once: compiling cost more than running on every commit. */
-  private readonly statements = new Map<string, StatementSync>();
+  private readonly stmt: (sql: string) => StatementSync;
   private readonly byId = new Map<string, StoredRecord>();
   private readonly byType = new Map<string, Map<string, SObjectRecord>>();
   private readonly counters = new Map<string, number>();
@@ -49,6 +49,7 @@ export class OrgStore {
     this.db = new DatabaseSync(path);
     this.db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;');
     this.db.exec(SCHEMA_SQL);
+    this.stmt = preparedStatements(this.db);
     for (const row of this.stmt('SELECT id, type, data FROM records').all()) {
       const fields = JSON.parse(String(row.data)) as SObjectRecord;
       this.remember(String(row.type), fields);
@@ -133,12 +134,6 @@ export class OrgStore {
   readBlob(id: string, fieldName: string): Uint8Array | undefined {
     const row = this.stmt('SELECT data FROM blobs WHERE id = ? AND field = ?').get(id, fieldName);
     return row ? (row.data as Uint8Array) : undefined;
-  }
-
-  private stmt(sql: string): StatementSync {
-    let statement = this.statements.get(sql);
-    if (!statement) this.statements.set(sql, (statement = this.db.prepare(sql)));
-    return statement;
   }
 
   begin(): OrgTransaction {
