@@ -20,6 +20,7 @@ import { createDealClosureAgent } from './agents/deal-closure/deal-closure-agent
 import { createContractAgent, type ContractLibrary } from './agents/contract-generation/contract-agent.ts';
 import { loadContractLibrary as loadClauseLibrary } from './agents/contract-generation/clause-library.ts';
 import { createApprovalAgent } from './agents/approval-orchestration/approval-agent.ts';
+import { withHistorySnapshot } from './agents/approval-orchestration/history-snapshot.ts';
 import { createSignatureAgent } from './agents/signature-management/signature-agent.ts';
 import { createSystemIntegrationAgent } from './agents/system-integration/system-integration-agent.ts';
 import {
@@ -228,11 +229,17 @@ export async function buildSystem(deps: SystemDeps): Promise<System> {
     }),
     createApprovalAgent({
       crm,
-      approvals: createSalesforceApprovals({
-        conn: deps.conn,
-        apiVersion: config.salesforce.apiVersion,
-        onRequest: (operation, outcome) => metrics.salesforceRequests.inc({ operation, outcome }),
-      }),
+      approvals: withHistorySnapshot(
+        createSalesforceApprovals({
+          conn: deps.conn,
+          apiVersion: config.salesforce.apiVersion,
+          onRequest: (operation, outcome) => metrics.salesforceRequests.inc({ operation, outcome }),
+        }),
+        {
+          maxAgeMs: config.agents.approvalHistoryMaxAgeSeconds * 1000,
+          ...(deps.clock ? { now: () => deps.clock!().getTime() } : {}),
+        },
+      ),
       notifier,
       repDiscountAuthorityPercent: config.agents.repDiscountAuthorityPercent,
     }),

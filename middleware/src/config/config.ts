@@ -170,6 +170,12 @@ export const ConfigSchema = z
         .min(1)
         .max(120, { error: 'expected a term of 1–120 months' }),
       renewalLeadDays: z.coerce.number().int().min(0).max(365, { error: 'expected 0–365 days' }),
+      /** How old the shared snapshot of approval history may get before a closure reads it again. */
+      approvalHistoryMaxAgeSeconds: z.coerce
+        .number()
+        .int()
+        .min(0)
+        .max(86_400, { error: 'expected 0–86400 seconds (0 reads the history for every closure)' }),
     }),
     /** Which e-signature provider sends envelopes: the local signing pages or DocuSign. */
     esign: z.enum(['local', 'docusign'], { error: "expected 'local' or 'docusign'" }).optional(),
@@ -256,6 +262,7 @@ export const ENV_VARS: Record<string, string> = {
   'gemini.baseUrl': 'GEMINI_BASE_URL',
   'agents.activityDays': 'DEALDESK_ACTIVITY_DAYS',
   'agents.repDiscountAuthorityPercent': 'DEALDESK_REP_DISCOUNT_AUTHORITY',
+  'agents.approvalHistoryMaxAgeSeconds': 'DEALDESK_APPROVAL_HISTORY_MAX_AGE_SECONDS',
   'gemini.model': 'GEMINI_MODEL',
   'localOrg.faults.rate': 'LOCAL_ORG_FAULT_RATE',
   'localOrg.faults.kinds': 'LOCAL_ORG_FAULTS',

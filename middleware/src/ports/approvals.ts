@@ -36,7 +36,7 @@ export interface ReassignResult {
 export interface ApprovalsPort {
   /** Decided (and pending) approvals, newest first, at most `limit`. */
   history(options: { limit: number }): Promise<ApprovalHistoryEntry[]>;
-  /** The users the rules name and the history, in one round trip (planning needs both). */
+  /** The users the rules name and the history, in one round trip (planning needs both); a `historyLimit` of 0 reads users only. */
   planningData(
     usernames: string[],
     historyLimit: number,

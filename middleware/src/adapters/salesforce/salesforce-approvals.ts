@@ -95,9 +95,10 @@ export function createSalesforceApprovals(deps: SalesforceApprovalsDeps): Approv
     },
 
     async planningData(usernames, historyLimit) {
-      const subrequests = [
-        { method: 'GET', url: queryUrl(historySoql(historyLimit)), referenceId: 'history' },
-      ];
+      const subrequests =
+        historyLimit > 0
+          ? [{ method: 'GET', url: queryUrl(historySoql(historyLimit)), referenceId: 'history' }]
+          : [];
       if (usernames.length > 0)
         subrequests.push({
           method: 'GET',
@@ -106,6 +107,7 @@ export function createSalesforceApprovals(deps: SalesforceApprovalsDeps): Approv
           ),
           referenceId: 'users',
         });
+      if (subrequests.length === 0) return { users: [], history: [] };
       const raw = await counted('composite', () =>
         deps.conn.requestPost(`${base}/composite`, { allOrNone: false, compositeRequest: subrequests }),
       );

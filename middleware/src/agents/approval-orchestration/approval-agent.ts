@@ -348,11 +348,18 @@ async function planApprovals(
     ),
   ];
   if (required.length === 0) return { states: [], history: [], ruleCount: rules.length };
-  // Users and past decisions in one round trip; memoised per set of names, so a revision naming
-  // other approvers reads again.
-  const { users, history } = await ctx.memo(`planning:${usernames.join(',')}`, () =>
-    deps.approvals.planningData(usernames, deps.historyLimit ?? 500),
-  );
+  // Users and past decisions in one round trip. Users are memoised per set of names, so a
+  // revision naming other approvers reads again. History is not: it is hundreds of rows shared by
+  // every closure (history-snapshot.ts), so a later pass (a decision days on) predicts from
+  // current history instead of each run storing its own copy.
+  const historyLimit = deps.historyLimit ?? 500;
+  let history: ApprovalHistoryEntry[] | undefined;
+  const users = await ctx.memo(`planning.users:${usernames.join(',')}`, async () => {
+    const both = await deps.approvals.planningData(usernames, historyLimit);
+    history = both.history;
+    return both.users;
+  });
+  history ??= await deps.approvals.history({ limit: historyLimit });
   const byUsername = new Map(users.map((u) => [u.username.toLowerCase(), u]));
   const byId = new Map(users.map((u) => [u.id, u]));
   const find = (u: string | null | undefined) => (u ? byUsername.get(u.toLowerCase()) : undefined);
