@@ -5,7 +5,7 @@
  */
 import Mustache from 'mustache';
 import type { DealContext } from '../../ports/crm.ts';
-import { amountInWords, fromMinor } from '../../domain/money.ts';
+import { amountInWords, formatMoney } from '../../domain/money.ts';
 import type { ContractLibrary } from './clause-library.ts';
 import type { DerivedDeal } from './deal-facts.ts';
 import type { RiskAssessment } from './risk.ts';
@@ -55,9 +55,8 @@ export function localeFor(country: string): string {
 
 /** Money in the deal's currency as the customer's locale writes it (in a font the PDF can show). */
 export function moneyFormatter(currency: string, locale: string): (minor: number) => string {
-  const nf = new Intl.NumberFormat(locale, { style: 'currency', currency });
   // Narrow no-break spaces (fr-FR, sv-SE) are outside the PDF's standard font encoding.
-  return (minor) => nf.format(fromMinor(minor, currency)).replace(/\u202f/g, '\u00a0');
+  return (minor) => formatMoney(minor, currency, locale).replace(/\u202f/g, '\u00a0');
 }
 
 const DATE = new Intl.DateTimeFormat('en-GB', {

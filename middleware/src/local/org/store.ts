@@ -41,6 +41,8 @@ export class OrgStore {
   private readonly byId = new Map<string, StoredRecord>();
   private readonly byType = new Map<string, Map<string, SObjectRecord>>();
   private readonly counters = new Map<string, number>();
+  /** Sequences advanced since the last commit: only these are written (there is one per object type). */
+  private readonly advanced = new Set<string>();
   /** Field-value indexes, built on first use: upserts by external id and unique checks look up, not scan. */
   private readonly indexes = new Map<string, FieldIndex[]>();
 
@@ -117,6 +119,7 @@ export class OrgStore {
   next(name: string): number {
     const value = (this.counters.get(name) ?? 0) + 1;
     this.counters.set(name, value);
+    this.advanced.add(name);
     return value;
   }
 
@@ -172,8 +175,9 @@ export class OrgStore {
         const [id, fieldName] = key.split('\u0000') as [string, string];
         putBlob.run(id, fieldName, data);
       }
-      for (const [name, value] of this.counters) putCounter.run(name, value);
+      for (const name of this.advanced) putCounter.run(name, this.counters.get(name)!);
       this.db.exec('COMMIT');
+      this.advanced.clear();
     } catch (err) {
       this.db.exec('ROLLBACK');
       throw err;
