@@ -113,9 +113,15 @@ export function createSqliteRunStore(path: string): RunStore {
   db.exec(SCHEMA);
   moveInlineMemos(db);
   const sql = preparedStatements(db);
-  const getRun = (id: string) => {
-    const row = sql(`SELECT ${RUN_WITH_MEMO} FROM runs WHERE id = ?`).get(id);
-    return row ? toRun(row) : undefined;
+  // The memo's rows parsed here, each once: json_group_object would have SQLite parse and
+  // re-serialise every value (tens of kB per run) only for JSON.parse to read it all again.
+  const getRun = (id: string): RunRecord | undefined => {
+    const row = sql(`SELECT ${RUN_STATE_COLUMNS} FROM runs WHERE id = ?`).get(id);
+    if (!row) return undefined;
+    const memo: Record<string, unknown> = {};
+    for (const m of sql('SELECT key, value FROM run_memo WHERE run_id = ? ORDER BY key').all(id))
+      memo[String(m.key)] = JSON.parse(String(m.value)) as unknown;
+    return { ...runStateFromRow(row, CODEC), memo };
   };
   const tx = <T>(work: () => T): T => transaction(db, work);
 

@@ -42,7 +42,7 @@ export function decisionDurations(history: ApprovalHistoryEntry[]): DecisionDura
 }
 
 /** Linear-interpolated quantile of sorted values (the R-7 / numpy default). */
-export function quantile(sorted: number[], p: number): number {
+export function quantile(sorted: ArrayLike<number>, p: number): number {
   if (sorted.length === 0) return Number.NaN;
   const pos = (sorted.length - 1) * p;
   const lo = Math.floor(pos);
@@ -153,6 +153,8 @@ export function predictCompletion(
   const stamp = new Int32Array(nodes.length).fill(-1);
   const totals = new Float64Array(simulations);
   const roleTimes = new Map(approvals.map((a) => [a.role, new Float64Array(simulations)]));
+  const nodeOf = approvals.map((a) => indexOf.get(a.role)!);
+  const timesOf = approvals.map((a) => roleTimes.get(a.role)!);
   for (let s = 0; s < simulations; s++) {
     for (const i of order) {
       let start = 0;
@@ -168,22 +170,19 @@ export function predictCompletion(
       stamp[i] = s;
     }
     let total = 0;
-    for (const a of approvals) {
-      const i = indexOf.get(a.role)!;
+    for (let k = 0; k < nodeOf.length; k++) {
+      const i = nodeOf[k]!;
       const t = stamp[i] === s ? finish[i]! : 0;
-      roleTimes.get(a.role)![s] = t;
-      total = Math.max(total, t);
+      timesOf[k]![s] = t;
+      if (t > total) total = t;
     }
     totals[s] = total;
   }
   totals.sort();
-  const sorted = Array.from(totals);
   return {
-    medianHours: quantile(sorted, 0.5),
-    p90Hours: quantile(sorted, 0.9),
-    byRole: Object.fromEntries(
-      [...roleTimes].map(([role, times]) => [role, quantile(Array.from(times.sort()), 0.5)]),
-    ),
+    medianHours: quantile(totals, 0.5),
+    p90Hours: quantile(totals, 0.9),
+    byRole: Object.fromEntries([...roleTimes].map(([role, times]) => [role, quantile(times.sort(), 0.5)])),
   };
 }
 

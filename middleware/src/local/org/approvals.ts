@@ -184,9 +184,9 @@ export class ApprovalEngine {
       Comments: req.comments ?? null,
     });
     // Unanimous approval: the instance stays pending while other approvers' requests remain.
-    const siblings = [...dml.tx.all('ProcessInstanceWorkitem')].filter(
-      (w) => w.ProcessInstanceId === instance.fields.Id && w.Id !== workitem.fields.Id,
-    );
+    const siblings = dml.tx
+      .findByField('ProcessInstanceWorkitem', 'ProcessInstanceId', instance.fields.Id, true)
+      .filter((w) => w.Id !== workitem.fields.Id);
     system.delete('ProcessInstanceWorkitem', workitem.fields.Id);
     const finished = stepStatus !== 'Approved' || siblings.length === 0;
     if (finished) {
@@ -225,10 +225,10 @@ export class ApprovalEngine {
   }
 
   private pendingInstance(dml: Dml, targetId: string): SObjectRecord | undefined {
-    for (const p of dml.tx.all('ProcessInstance')) {
-      if (p.TargetObjectId === targetId && p.Status === 'Pending') return p;
-    }
-    return undefined;
+    // The TargetObjectId index, not a scan: every submission asks, and instances only accumulate.
+    return dml.tx
+      .findByField('ProcessInstance', 'TargetObjectId', targetId, true)
+      .find((p) => p.Status === 'Pending');
   }
 
   /** The process's field updates, applied in system mode; the record is locked while pending. */

@@ -190,7 +190,7 @@ export class Dml {
       const childSchema = this.registry.get(rel.childSObject);
       if (!childSchema) continue;
       const childField = childSchema.field(rel.field)!;
-      for (const child of [...this.tx.all(childSchema.name)].filter((c) => c[rel.field] === rec.Id)) {
+      for (const child of this.tx.findByField(childSchema.name, rel.field, rec.Id, true)) {
         if (rel.cascadeDelete) this.withContext({ system: true }).delete(childSchema.name, child.Id);
         else if (childField.nillable) this.tx.put(childSchema.name, { ...child, [rel.field]: null });
       }
@@ -466,7 +466,7 @@ export class Dml {
         const oppId = String((rec ?? before)!.OpportunityId);
         const opp = this.tx.get(oppId);
         if (!opp) return;
-        const items = [...this.tx.all('OpportunityLineItem')].filter((i) => i.OpportunityId === oppId);
+        const items = this.tx.findByField('OpportunityLineItem', 'OpportunityId', oppId, true);
         const cents = items.reduce((sum, i) => sum + Math.round(Number(i.TotalPrice ?? 0) * 100), 0);
         this.tx.put('Opportunity', {
           ...opp.fields,
@@ -479,14 +479,10 @@ export class Dml {
         if (!rec || before) return;
         let documentId = typeof rec.ContentDocumentId === 'string' ? rec.ContentDocumentId : undefined;
         if (documentId) {
-          for (const v of this.tx.all('ContentVersion')) {
-            if (v.ContentDocumentId === documentId && v.Id !== rec.Id && v.IsLatest)
-              this.tx.put('ContentVersion', { ...v, IsLatest: false });
-          }
-          const versions = [...this.tx.all('ContentVersion')].filter(
-            (v) => v.ContentDocumentId === documentId,
-          ).length;
-          rec.VersionNumber = String(versions);
+          const versions = this.tx.findByField('ContentVersion', 'ContentDocumentId', documentId, true);
+          for (const v of versions)
+            if (v.Id !== rec.Id && v.IsLatest) this.tx.put('ContentVersion', { ...v, IsLatest: false });
+          rec.VersionNumber = String(versions.length);
         } else {
           const doc = system.insert('ContentDocument', { Title: rec.Title, OwnerId: rec.OwnerId });
           documentId = doc.Id;
