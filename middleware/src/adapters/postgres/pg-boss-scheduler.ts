@@ -103,13 +103,24 @@ export async function createPgBossScheduler(options: PgBossSchedulerOptions): Pr
   return {
     boss,
     async start(work) {
-      await boss.work<{ runId: string }>(
-        RUN_QUEUE,
-        { localConcurrency: concurrency, pollingIntervalSeconds: 0.5, notifyPollingIntervalSeconds: 2 },
-        async (jobs: Job<{ runId: string }>[]) => {
-          for (const job of jobs) await driveLocked(work, job.data.runId);
-        },
-      );
+      // One pg-boss worker per slot, each told to fetch again as soon as its run is driven. A
+      // worker that fetched one job otherwise waits out the backstop poll before the next (no
+      // NOTIFY comes for jobs already queued), so a backlog, e.g. a burst of closures or the
+      // unfinished runs after a restart, drained at one run per worker every 2 s.
+      for (let slot = 0; slot < concurrency; slot++) {
+        let workerId: string | undefined;
+        workerId = await boss.work<{ runId: string }>(
+          RUN_QUEUE,
+          { localConcurrency: 1, pollingIntervalSeconds: 0.5, notifyPollingIntervalSeconds: 2 },
+          async (jobs: Job<{ runId: string }>[]) => {
+            try {
+              for (const job of jobs) await driveLocked(work, job.data.runId);
+            } finally {
+              if (workerId) boss.notifyWorker(workerId);
+            }
+          },
+        );
+      }
       await boss.work(
         TIMER_QUEUE,
         { localConcurrency: 1, pollingIntervalSeconds: 0.5, notifyPollingIntervalSeconds: 2 },
