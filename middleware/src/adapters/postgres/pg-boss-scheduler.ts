@@ -108,15 +108,16 @@ export async function createPgBossScheduler(options: PgBossSchedulerOptions): Pr
       // NOTIFY comes for jobs already queued), so a backlog, e.g. a burst of closures or the
       // unfinished runs after a restart, drained at one run per worker every 2 s.
       for (let slot = 0; slot < concurrency; slot++) {
-        let workerId: string | undefined;
-        workerId = await boss.work<{ runId: string }>(
+        // Known once work() returns; a first job that finishes before then just waits its poll.
+        const worker: { id?: string } = {};
+        worker.id = await boss.work<{ runId: string }>(
           RUN_QUEUE,
           { localConcurrency: 1, pollingIntervalSeconds: 0.5, notifyPollingIntervalSeconds: 2 },
           async (jobs: Job<{ runId: string }>[]) => {
             try {
               for (const job of jobs) await driveLocked(work, job.data.runId);
             } finally {
-              if (workerId) boss.notifyWorker(workerId);
+              if (worker.id) boss.notifyWorker(worker.id);
             }
           },
         );
