@@ -10,11 +10,12 @@ import { toMinor } from '../../domain/money.ts';
 import type { ApprovalHistoryEntry, ApprovalsPort, ReassignResult } from '../../ports/approvals.ts';
 import type { CrmUser } from '../../ports/crm.ts';
 import { CompositeResponseSchema, QueryResultSchema, UserRowSchema } from './salesforce-records.ts';
+import { requestCounter, type RequestListener } from './request-counter.ts';
 
 export interface SalesforceApprovalsDeps {
   conn: Connection;
   apiVersion: string;
-  onRequest?: (operation: string, outcome: 'ok' | 'error') => void;
+  onRequest?: RequestListener;
 }
 
 const str = z
@@ -61,16 +62,7 @@ function describeError(err: unknown): string {
 
 export function createSalesforceApprovals(deps: SalesforceApprovalsDeps): ApprovalsPort {
   const base = `/services/data/v${deps.apiVersion}`;
-  const counted = async <T>(operation: string, call: () => Promise<T>): Promise<T> => {
-    try {
-      const result = await call();
-      deps.onRequest?.(operation, 'ok');
-      return result;
-    } catch (err) {
-      deps.onRequest?.(operation, 'error');
-      throw err;
-    }
-  };
+  const counted = requestCounter(deps.onRequest);
   const query = async (soql: string) =>
     QueryResultSchema.parse(
       await counted('query', () => deps.conn.request(`${base}/query?q=${encodeURIComponent(soql)}`)),

@@ -29,6 +29,7 @@ import {
   UserRowSchema,
 } from './salesforce-records.ts';
 import { classifyFailure, type Resilience } from './resilience.ts';
+import { requestCounter, type RequestListener } from './request-counter.ts';
 
 export const APPROVAL_PROCESS_NAME = 'DealDesk_Deal_Approval';
 const LONG_TEXT = 131_072;
@@ -119,7 +120,7 @@ export interface SalesforceCrmDeps {
   conn: Connection;
   apiVersion: string;
   /** Counts each API request by operation and outcome. */
-  onRequest?: (operation: string, outcome: 'ok' | 'error') => void;
+  onRequest?: RequestListener;
   /** Retries, timeouts and the circuit breaker; calls go straight through without it. */
   resilience?: Resilience;
   /** Wraps each logical call (with its retries) for tracing. */
@@ -137,16 +138,7 @@ const EVENT_URL = /\/sobjects\/Deal_Closure_Event__e$/;
 export function createSalesforceCrm(deps: SalesforceCrmDeps): CrmPort {
   const resilience = deps.resilience ?? direct;
   const trace = deps.trace ?? (<T>(_operation: string, call: () => Promise<T>) => call());
-  const counted = async <T>(operation: string, call: () => Promise<T>): Promise<T> => {
-    try {
-      const result = await call();
-      deps.onRequest?.(operation, 'ok');
-      return result;
-    } catch (err) {
-      deps.onRequest?.(operation, 'error');
-      throw err;
-    }
-  };
+  const counted = requestCounter(deps.onRequest);
   // jsforce's own retries would stack on ours (and replay POSTs blindly on 5xx for GETs only);
   // our policy decides, and each request gets the configured timeout.
   const transport = (timeoutMs: number) =>
