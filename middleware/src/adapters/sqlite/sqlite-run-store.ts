@@ -129,15 +129,13 @@ export function createSqliteRunStore(path: string): RunStore {
     async createRun(input: NewRun): Promise<CreateRunResult> {
       return tx(() => {
         if (input.idempotencyKey) {
-          const existing = sql(`SELECT ${RUN_WITH_MEMO} FROM runs WHERE idempotency_key = ?`).get(
-            input.idempotencyKey,
-          );
-          if (existing) return { outcome: 'existing', run: toRun(existing) };
+          const existing = sql('SELECT id FROM runs WHERE idempotency_key = ?').get(input.idempotencyKey);
+          if (existing) return { outcome: 'existing', run: getRun(String(existing.id))! };
         }
         const running = sql(
-          `SELECT ${RUN_WITH_MEMO} FROM runs WHERE opportunity_id = ? AND status IN ${ACTIVE} ORDER BY created_at LIMIT 1`,
+          `SELECT id FROM runs WHERE opportunity_id = ? AND status IN ${ACTIVE} ORDER BY created_at LIMIT 1`,
         ).get(input.opportunityId);
-        if (running) return { outcome: 'conflict', running: toRun(running) };
+        if (running) return { outcome: 'conflict', running: getRun(String(running.id))! };
         sql(
           `INSERT INTO runs (id, opportunity_id, deal_closure_id, trigger, note, transcript, idempotency_key, status, stage_index, created_at, updated_at)
            VALUES (?, ?, ?, ?, ?, ?, ?, 'queued', 0, ?, ?)`,
