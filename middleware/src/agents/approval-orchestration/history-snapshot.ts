@@ -53,10 +53,10 @@ export function withHistorySnapshot(port: ApprovalsPort, options: HistorySnapsho
     });
     if (!reading) {
       reading = read;
-      read.then(
-        () => (reading = reading === read ? undefined : reading),
-        () => (reading = reading === read ? undefined : reading),
-      );
+      const settled = () => {
+        if (reading === read) reading = undefined;
+      };
+      read.then(settled, settled);
     }
     return read;
   };
