@@ -12,6 +12,7 @@
  */
 import PDFDocument from 'pdfkit';
 import pLimit from 'p-limit';
+import { shareStandardFontMetrics } from './standard-font-metrics.ts';
 
 export interface PdfOptions {
   title: string;
@@ -42,9 +43,18 @@ const rendering = pLimit(2);
 /** Renders in this thread (two documents at a time). */
 export const renderContractPdf: PdfRenderer = (text, options) => rendering(() => renderPdfNow(text, options));
 
-/** Renders right away; what a pool worker runs. */
-export async function renderPdfNow(text: string, options: PdfOptions): Promise<Uint8Array> {
+/**
+ * Renders right away; what a pool worker runs. `fontMetrics: 'pdfkit'` measures text with pdfkit's
+ * own per-document fonts instead of the shared tables (the test that the two agree uses it).
+ */
+export async function renderPdfNow(
+  text: string,
+  options: PdfOptions,
+  fontMetrics: 'shared' | 'pdfkit' = 'shared',
+): Promise<Uint8Array> {
   const doc = new PDFDocument({
+    // No default font yet: with shared metrics, even the first font is opened from the shared tables.
+    ...(fontMetrics === 'shared' ? { font: null as unknown as string } : {}),
     size: 'A4',
     margins: { top: MARGIN, bottom: MARGIN + 10, left: MARGIN, right: MARGIN },
     bufferPages: true,
@@ -58,6 +68,10 @@ export async function renderPdfNow(text: string, options: PdfOptions): Promise<U
       ModDate: options.createdAt,
     },
   });
+  if (fontMetrics === 'shared') {
+    shareStandardFontMetrics(doc);
+    doc.font('Helvetica');
+  }
   const chunks: Buffer[] = [];
   doc.on('data', (c: Buffer) => chunks.push(c));
   const done = new Promise<void>((resolve) => doc.on('end', () => resolve()));
