@@ -18,7 +18,7 @@ import type { LocalEsign } from './adapters/local-esign/local-esign.ts';
 import { Orchestrator } from './orchestrator/orchestrator.ts';
 import { createDealClosureAgent } from './agents/deal-closure/deal-closure-agent.ts';
 import { createContractAgent, type ContractLibrary } from './agents/contract-generation/contract-agent.ts';
-import { loadContractLibrary as loadClauseLibrary } from './agents/contract-generation/clause-library.ts';
+import { watchedContractLibrary } from './agents/contract-generation/clause-library.ts';
 import { createApprovalAgent } from './agents/approval-orchestration/approval-agent.ts';
 import { withHistorySnapshot } from './agents/approval-orchestration/history-snapshot.ts';
 import { createSignatureAgent } from './agents/signature-management/signature-agent.ts';
@@ -54,10 +54,6 @@ export function loadHandoffChecklists(file = join(CONFIG_DIR, 'handoff-checklist
       `${file}: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
     );
   return parsed.data;
-}
-
-export function loadContractLibrary(dir = join(CONFIG_DIR, 'contracts')): ContractLibrary {
-  return loadClauseLibrary(dir);
 }
 
 /** The key Salesforce presents; local mode generates one on first start and keeps it in the data dir. */
@@ -206,8 +202,10 @@ export async function buildSystem(deps: SystemDeps): Promise<System> {
         },
       })
     : undefined;
-  // Checked at start (a broken clause library stops the process), then read per run so an admin's fix applies on retry.
-  loadContractLibrary();
+  // Checked at start (a broken clause library stops the process), then read again whenever its
+  // files change, so an admin's edit or fix applies to the next contract or retry.
+  const contractLibrary = watchedContractLibrary(join(CONFIG_DIR, 'contracts'));
+  contractLibrary();
   const stages = [
     createDealClosureAgent({
       crm,
@@ -219,7 +217,7 @@ export async function buildSystem(deps: SystemDeps): Promise<System> {
     createContractAgent({
       crm,
       ...(pdfPool ? { renderPdf: pdfPool.render } : {}),
-      library: () => loadContractLibrary(),
+      library: contractLibrary,
       seller: config.seller,
       defaultTermMonths: config.agents.defaultTermMonths,
       discountAuthorityPercent: config.agents.repDiscountAuthorityPercent,

@@ -3,7 +3,12 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CONFIG_DIR } from '../../paths.ts';
-import { ContractLibraryError, loadContractLibrary } from './clause-library.ts';
+import {
+  ContractLibraryError,
+  loadContractLibrary,
+  watchedContractLibrary,
+  type ContractLibrary,
+} from './clause-library.ts';
 import { evaluate, explain, type DealFacts } from './conditions.ts';
 
 describe('the clause library', () => {
@@ -120,6 +125,30 @@ describe('the clause library', () => {
       j.clauses = j.clauses.filter((c) => c.id !== 'governing-law-provider');
     });
     assert.throws(() => loadContractLibrary(dir), /mandatory group "governing-law" must apply always/);
+  });
+
+  it('is read again only when a file it came from changes, and a broken edit is reported until fixed', () => {
+    const library = watchedContractLibrary(dir);
+    const first = library();
+    assert.equal(library(), first, 'unchanged files: the same library, not a re-read');
+
+    // A partial is one of the files a template pulls in, not only the JSON files.
+    const partial = join(dir, 'partials', 'signatures.mustache');
+    writeFileSync(partial, `${readFileSync(partial, 'utf8')}\nSigned in counterparts.\n`);
+    const edited = library();
+    assert.notEqual(edited, first);
+    assert.match(edited.partials.signatures!, /Signed in counterparts\./);
+    assert.equal(library(), edited);
+
+    writeFileSync(join(dir, 'sow.mustache'), '# SOW\n{{#lines}}\n');
+    assert.throws(() => library(), ContractLibraryError);
+    assert.throws(() => library(), ContractLibraryError, 'the broken library is not kept');
+    cpSync(join(CONFIG_DIR, 'contracts', 'sow.mustache'), join(dir, 'sow.mustache'));
+    const sow = (l: ContractLibrary) => l.templates.find((t) => t.id === 'SOW')!.source;
+    assert.equal(sow(library()), sow(first));
+
+    rmSync(join(dir, 'requests.json'));
+    assert.throws(() => library(), /requests\.json/);
   });
 });
 

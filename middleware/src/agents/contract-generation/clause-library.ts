@@ -4,7 +4,7 @@
  * and clause body. Errors name the file and the clause, so a bad edit stops the service at start
  * with a message an admin can act on.
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import Mustache from 'mustache';
 import { z } from 'zod';
@@ -114,9 +114,13 @@ function issues(error: z.ZodError): string {
   return error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ');
 }
 
-function readJson(file: string): unknown {
+type ReadText = (path: string) => string;
+
+const readUtf8: ReadText = (path) => readFileSync(path, 'utf8');
+
+function readJson(file: string, readText: ReadText): unknown {
   try {
-    return JSON.parse(readFileSync(file, 'utf8'));
+    return JSON.parse(readText(file));
   } catch (err) {
     throw new ContractLibraryError(`${file}: ${err instanceof Error ? err.message : String(err)}`);
   }
@@ -132,9 +136,9 @@ function checkTemplate(source: string, where: string): void {
   }
 }
 
-export function loadContractLibrary(dir: string): ContractLibrary {
+export function loadContractLibrary(dir: string, readText: ReadText = readUtf8): ContractLibrary {
   const clausesPath = join(dir, 'clauses.json');
-  const raw = readJson(clausesPath) as { clauses?: { id?: unknown }[] };
+  const raw = readJson(clausesPath, readText) as { clauses?: { id?: unknown }[] };
   const parsed = ClausesFileSchema.safeParse(raw);
   if (!parsed.success) {
     // Name the clause, not just its index, so the admin finds it in a long file.
@@ -165,7 +169,7 @@ export function loadContractLibrary(dir: string): ContractLibrary {
   }
 
   const requestsPath = join(dir, 'requests.json');
-  const r = RequestsFileSchema.safeParse(readJson(requestsPath));
+  const r = RequestsFileSchema.safeParse(readJson(requestsPath, readText));
   if (!r.success) throw new ContractLibraryError(`${requestsPath}: ${issues(r.error)}`);
   const topicNames = new Set<string>();
   const requestTopics = r.data.topics.map((t) => {
@@ -187,13 +191,13 @@ export function loadContractLibrary(dir: string): ContractLibrary {
   });
 
   const templatesPath = join(dir, 'templates.json');
-  const t = TemplatesFileSchema.safeParse(readJson(templatesPath));
+  const t = TemplatesFileSchema.safeParse(readJson(templatesPath, readText));
   if (!t.success) throw new ContractLibraryError(`${templatesPath}: ${issues(t.error)}`);
   const read = (file: string) => {
     const path = join(dir, file);
     let source: string;
     try {
-      source = readFileSync(path, 'utf8');
+      source = readText(path);
     } catch (err) {
       throw new ContractLibraryError(`${path}: ${(err as Error).message}`);
     }
@@ -227,5 +231,36 @@ export function loadContractLibrary(dir: string): ContractLibrary {
     },
     partials,
     requestTopics,
+  };
+}
+
+/**
+ * The library in `dir`, read and checked again only when one of the files it was built from
+ * changes (size, modification or change time), so an admin's edit applies to the next contract
+ * without a restart, while an unchanged library is not re-read, re-parsed and re-validated for
+ * every deal. A library that fails to load is not kept: every call reports the problem until the
+ * files are fixed.
+ */
+export function watchedContractLibrary(dir: string): () => ContractLibrary {
+  let cached: { library: ContractLibrary; stamps: Map<string, string> } | undefined;
+  const stampOf = (path: string): string | undefined => {
+    try {
+      const st = statSync(path, { bigint: true });
+      return `${st.size}:${st.mtimeNs}:${st.ctimeNs}:${st.ino}`;
+    } catch {
+      return undefined;
+    }
+  };
+  return () => {
+    if (cached && [...cached.stamps].every(([path, stamp]) => stampOf(path) === stamp)) return cached.library;
+    cached = undefined;
+    const stamps = new Map<string, string>();
+    const library = loadContractLibrary(dir, (path) => {
+      // Stamped before reading: an edit landing between the two shows as a change next time.
+      stamps.set(path, stampOf(path) ?? 'missing');
+      return readUtf8(path);
+    });
+    cached = { library, stamps };
+    return library;
   };
 }
