@@ -17,7 +17,7 @@ import { createSqliteRunStore } from './adapters/sqlite/sqlite-run-store.ts';
 import type { LocalEsign } from './adapters/local-esign/local-esign.ts';
 import { Orchestrator } from './orchestrator/orchestrator.ts';
 import { createDealClosureAgent } from './agents/deal-closure/deal-closure-agent.ts';
-import { createContractAgent, type ContractLibrary } from './agents/contract-generation/contract-agent.ts';
+import { createContractAgent } from './agents/contract-generation/contract-agent.ts';
 import { watchedContractLibrary } from './agents/contract-generation/clause-library.ts';
 import { createApprovalAgent } from './agents/approval-orchestration/approval-agent.ts';
 import { withHistorySnapshot } from './agents/approval-orchestration/history-snapshot.ts';
