@@ -73,7 +73,7 @@ describe('POST /v1/webhooks/docusign', () => {
     });
     assert.equal(created.outcome, 'created');
     runId = created.outcome === 'created' ? created.run.id : '';
-    await store.indexRecord(ENVELOPE, runId, 'envelope');
+    await store.indexRecords(runId, [{ recordId: ENVELOPE, kind: 'envelope' }]);
     delivered = [];
     const logger = pino({ level: 'silent' });
     app = createApp({

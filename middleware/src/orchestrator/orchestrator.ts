@@ -18,7 +18,7 @@ import type {
   CrmPort,
   StepRecord,
 } from '../ports/crm.ts';
-import type { RunEvent, RunRecord, RunStore, StepRow, WaitReason } from '../ports/store.ts';
+import type { RunEvent, RunRecord, RunStore, RunUpdateExtras, StepRow, WaitReason } from '../ports/store.ts';
 import type { RunScheduler } from './scheduler.ts';
 import { withSpan } from '../tracing.ts';
 import {
@@ -225,9 +225,18 @@ export class Orchestrator {
     }
   }
 
-  private async addTimer(runId: string, kind: string, dueAt: Date, payload: unknown): Promise<void> {
-    await this.deps.store.addTimer(runId, kind, dueAt.toISOString(), payload);
-    await this.deps.scheduler?.timerAdded(runId, dueAt);
+  private async addTimers(
+    runId: string,
+    timers: { kind: string; dueAt: Date; payload: unknown }[],
+  ): Promise<void> {
+    if (timers.length === 0) return;
+    await this.deps.store.addTimers(
+      timers.map((t) => ({ runId, kind: t.kind, dueAt: t.dueAt.toISOString(), payload: t.payload })),
+    );
+    await this.deps.scheduler?.timersAdded(
+      runId,
+      timers.map((t) => t.dueAt),
+    );
   }
 
   kick(runId: string): void {
@@ -395,13 +404,9 @@ export class Orchestrator {
     const previous = (await store.steps(run.id)).find((s) => s.stage === stageKey);
     const started = this.clock();
     const attempt = (previous?.attempts ?? 0) + 1;
-    let current = run;
-    if (run.status === 'queued' || run.status === 'running' || run.status === 'waiting') {
-      current = await this.patchRun(run, { status: 'running', updatedAt: started.toISOString() });
-    }
     const stepStartedAt = previous?.startedAt ?? started.toISOString();
     // Record the attempt before any side effect: after a crash, the next attempt must know it is a retry.
-    await store.saveStep({
+    const attemptStep: StepRow = {
       runId: run.id,
       stage: stageKey,
       agent,
@@ -415,7 +420,13 @@ export class Orchestrator {
       confidence: previous?.confidence ?? null,
       error: previous?.error ?? null,
       output: previous?.output ?? null,
-    });
+    };
+    let current = run;
+    if (run.status === 'queued' || run.status === 'running' || run.status === 'waiting') {
+      current = await this.patchRun(run, { status: 'running', updatedAt: started.toISOString() }, undefined, {
+        step: attemptStep,
+      });
+    } else await store.saveStep(attemptStep);
     const logger = this.deps.logger.child({ runId: run.id, stage: stageKey, attempt });
     let partialCommits = 0;
     const ctx: StageContext = {
@@ -463,9 +474,9 @@ export class Orchestrator {
         await this.indexRecords(run.id, result);
         return result;
       },
-      schedule: async (kind, dueAt, payload) => this.addTimer(run.id, kind, dueAt, payload),
+      schedule: async (timers) => this.addTimers(run.id, timers),
       clearTimers: async (kind) => store.clearTimers(run.id, kind),
-      index: async (recordId, kind) => store.indexRecord(recordId, run.id, kind),
+      index: async (recordId, kind) => store.indexRecords(run.id, [{ recordId, kind }]),
     };
 
     let outcome: StageOutcome;
@@ -505,26 +516,9 @@ export class Orchestrator {
       outcome = follow;
     }
     const { stepStatus, step, runStatus, waitingFor, activeMs } = committed;
-    await store.saveStep({
-      runId: run.id,
-      stage: stageKey,
-      agent,
-      status: stepStatus,
-      attempts: attempt,
-      startedAt: stepStartedAt,
-      finishedAt: step.finishedAt,
-      durationMs: step.durationMs,
-      activeMs,
-      reasoning: outcome.reasoning,
-      confidence: outcome.confidence,
-      error: outcome.error ?? null,
-      output: outcome.output ?? null,
-    } satisfies StepRow);
-    await store.consumeEvents(
-      events.map((e) => e.id),
-      finished.toISOString(),
-    );
     const nowIso = finished.toISOString();
+    // The step, the events it answered and the run moving on: one write, so a crash leaves either
+    // the stage to run again or the run past it, never a finished step on a run that did not move.
     await store.updateRun(
       run.id,
       {
@@ -536,6 +530,24 @@ export class Orchestrator {
         ...(runStatus === 'completed' ? { completedAt: nowIso } : {}),
       },
       { [`${stageKey}.output`]: outcome.output ?? null },
+      {
+        step: {
+          runId: run.id,
+          stage: stageKey,
+          agent,
+          status: stepStatus,
+          attempts: attempt,
+          startedAt: stepStartedAt,
+          finishedAt: step.finishedAt,
+          durationMs: step.durationMs,
+          activeMs,
+          reasoning: outcome.reasoning,
+          confidence: outcome.confidence,
+          error: outcome.error ?? null,
+          output: outcome.output ?? null,
+        },
+        consumeEvents: { ids: events.map((e) => e.id), at: nowIso },
+      },
     );
     logger.info(
       { status: stepStatus, partialCommits, ms: finished.getTime() - started.getTime() },
@@ -633,7 +645,6 @@ export class Orchestrator {
     events: RunEvent[],
     err: unknown,
   ): Promise<boolean> {
-    const store = this.deps.store;
     const message = err instanceof Error ? err.message : String(err);
     const transient = isTransient(err);
     const retries = this.deps.maxAutomaticRetries ?? 5;
@@ -648,7 +659,7 @@ export class Orchestrator {
       Math.random() * Math.min(60_000, 1000 * 2 ** (Math.min(attempt, 7) - 1)),
     );
     const retryAt = new Date(now.getTime() + delay);
-    await store.saveStep({
+    const failedStep: StepRow = {
       runId: run.id,
       stage: stageKey,
       agent: AGENT_OF[stageKey],
@@ -664,19 +675,18 @@ export class Orchestrator {
       confidence: null,
       error: message,
       output: null,
-    });
+    };
     if (retrying) {
       // Exponential backoff with full jitter: 1s, 2s, 4s, ... capped at a minute.
-      await this.addTimer(run.id, 'retry', retryAt, {
-        stage: stageKey,
-        attempt,
-      });
-      const waiting = await this.patchRun(run, {
-        status: 'waiting',
-        waitingFor: 'retry',
-        error: message,
-        updatedAt: now.toISOString(),
-      });
+      await this.addTimers(run.id, [
+        { kind: 'retry', dueAt: retryAt, payload: { stage: stageKey, attempt } },
+      ]);
+      const waiting = await this.patchRun(
+        run,
+        { status: 'waiting', waitingFor: 'retry', error: message, updatedAt: now.toISOString() },
+        undefined,
+        { step: failedStep },
+      );
       // The timeline says why the run paused; while the circuit is open this fails fast, without a call.
       await this.commitSafely(
         waiting,
@@ -697,12 +707,12 @@ export class Orchestrator {
       return false;
     }
     // The events this attempt saw stay unconsumed, so nothing a person or a webhook sent is lost.
-    const updated = await this.patchRun(run, {
-      status: 'waiting',
-      waitingFor: 'rep',
-      error: message,
-      updatedAt: now.toISOString(),
-    });
+    const updated = await this.patchRun(
+      run,
+      { status: 'waiting', waitingFor: 'rep', error: message, updatedAt: now.toISOString() },
+      undefined,
+      { step: failedStep },
+    );
     await this.commitSafely(
       updated,
       stageKey,
@@ -752,10 +762,12 @@ export class Orchestrator {
 
   /** Records that inbound calls name (approvals by Deal_Approval__c id) lead back to their run. */
   private async indexRecords(runId: string, result: CommitResult): Promise<void> {
-    for (const [key, id] of Object.entries(result.ids)) {
+    const records: { recordId: string; kind: string }[] = [];
+    for (const [key, recordId] of Object.entries(result.ids)) {
       const kind = /:(approval|envelope):/.exec(key)?.[1];
-      if (kind) await this.deps.store.indexRecord(id, runId, kind);
+      if (kind) records.push({ recordId, kind });
     }
+    await this.deps.store.indexRecords(runId, records);
   }
 
   /**
@@ -766,8 +778,9 @@ export class Orchestrator {
     run: RunRecord,
     patch: Parameters<RunStore['updateRun']>[1],
     memo?: Record<string, unknown>,
+    also?: RunUpdateExtras,
   ): Promise<RunRecord> {
-    const state = await this.deps.store.updateRun(run.id, patch, memo);
+    const state = await this.deps.store.updateRun(run.id, patch, memo, also);
     return { ...state, memo: memo ? { ...run.memo, ...memo } : run.memo };
   }
 

@@ -16,8 +16,8 @@ export interface RunScheduler {
   start(work: SchedulerWork): Promise<void>;
   /** Asks for the run to be driven soon by some replica; durable once it resolves. */
   kick(runId: string): Promise<void>;
-  /** A timer of the run falls due at `dueAt`; the scheduler fires `tick` then. */
-  timerAdded(runId: string, dueAt: Date): Promise<void>;
+  /** Timers of the run fall due at `dueAts`; the scheduler fires `tick` at each. */
+  timersAdded(runId: string, dueAts: Date[]): Promise<void>;
   /** Stops taking work and waits for the work in hand. */
   stop(): Promise<void>;
 }

@@ -86,8 +86,8 @@ export interface StageContext {
   ): Promise<CommitResult>;
   /** Lets inbound events that name this record (e.g. a provider's envelope id) find the run. */
   index(recordId: string, kind: string): Promise<void>;
-  /** Schedules a timer event for this run. */
-  schedule(kind: string, dueAt: Date, payload: unknown): Promise<void>;
+  /** Schedules timer events for this run, in one write. */
+  schedule(timers: { kind: string; dueAt: Date; payload: unknown }[]): Promise<void>;
   /** Drops this run's timers of a kind that no longer matter (e.g. SLA timers once all approved). */
   clearTimers(kind: string): Promise<void>;
 }

@@ -4,7 +4,7 @@
  * Adapter test files call `runStoreContract` with a factory for a fresh, empty store.
  */
 import assert from 'node:assert/strict';
-import type { NewRun, RunStore } from './store.ts';
+import type { NewRun, RunStore, StepRow } from './store.ts';
 
 export interface StoreUnderTest {
   store: RunStore;
@@ -293,9 +293,12 @@ export function runStoreContract(name: string, open: () => Promise<StoreUnderTes
     });
 
     it('keeps timers until they are due, then clears and deletes them', async () => {
-      await store.addTimer('run-1', 'reminder', at(10), { n: 1 });
-      await store.addTimer('run-1', 'retry', at(20), { stage: 'x' });
-      await store.addTimer('run-2', 'reminder', at(5), null);
+      await store.addTimers([
+        { runId: 'run-1', kind: 'reminder', dueAt: at(10), payload: { n: 1 } },
+        { runId: 'run-1', kind: 'retry', dueAt: at(20), payload: { stage: 'x' } },
+      ]);
+      await store.addTimers([{ runId: 'run-2', kind: 'reminder', dueAt: at(5), payload: null }]);
+      await store.addTimers([]);
       assert.deepEqual(
         (await store.dueTimers(at(4))).map((t) => t.kind),
         [],
@@ -320,10 +323,76 @@ export function runStoreContract(name: string, open: () => Promise<StoreUnderTes
     });
 
     it('maps records to runs, first writer wins', async () => {
-      await store.indexRecord('a0A1', 'run-1', 'approval');
-      await store.indexRecord('a0A1', 'run-2', 'envelope');
+      await store.indexRecords('run-1', [
+        { recordId: 'a0A1', kind: 'approval' },
+        { recordId: 'a0A3', kind: 'approval' },
+      ]);
+      await store.indexRecords('run-2', [
+        { recordId: 'a0A1', kind: 'envelope' },
+        { recordId: 'e0E1', kind: 'envelope' },
+      ]);
+      await store.indexRecords('run-2', []);
       assert.deepEqual(await store.runForRecord('a0A1'), { runId: 'run-1', kind: 'approval' });
+      assert.deepEqual(await store.runForRecord('a0A3'), { runId: 'run-1', kind: 'approval' });
+      assert.deepEqual(await store.runForRecord('e0E1'), { runId: 'run-2', kind: 'envelope' });
       assert.equal(await store.runForRecord('a0A2'), undefined);
+    });
+
+    it('saves a step and consumes events with a run update, all or nothing', async () => {
+      await store.createRun(newRun('run-1', '006A'));
+      await store.addEvent('run-1', 'approval', 'd1', { decision: 'Approved' }, at(1));
+      await store.addEvent('run-1', 'approval', 'd2', { decision: 'Approved' }, at(1));
+      const [first, second] = await store.pendingEvents('run-1');
+      const step: StepRow = {
+        runId: 'run-1',
+        stage: 'approval_orchestration',
+        agent: 'Approval_Orchestration',
+        status: 'Succeeded',
+        attempts: 1,
+        startedAt: at(1),
+        finishedAt: at(2),
+        durationMs: 1000,
+        activeMs: 1000,
+        reasoning: 'all approved',
+        confidence: 0.9,
+        error: null,
+        output: { approved: 2 },
+      };
+      const state = await store.updateRun(
+        'run-1',
+        { status: 'running', stageIndex: 3, updatedAt: at(2) },
+        { 'approval_orchestration.output': { approved: 2 } },
+        { step, consumeEvents: { ids: [first!.id], at: at(2) } },
+      );
+      assert.equal(state.stageIndex, 3);
+      assert.deepEqual(await store.steps('run-1'), [step]);
+      assert.deepEqual(
+        (await store.pendingEvents('run-1')).map((e) => e.id),
+        [second!.id],
+      );
+      assert.deepEqual((await store.getRun('run-1'))?.memo, {
+        'approval_orchestration.output': { approved: 2 },
+      });
+
+      // The step cannot be stored (a value JSON cannot hold): the run's update is rolled back too.
+      await assert.rejects(
+        store.updateRun(
+          'run-1',
+          { stageIndex: 4 },
+          { later: true },
+          { step: { ...step, output: { n: 1n } }, consumeEvents: { ids: [second!.id], at: at(3) } },
+        ),
+        TypeError,
+      );
+      const after = await store.getRun('run-1');
+      assert.equal(after?.stageIndex, 3);
+      assert.equal('later' in after!.memo, false);
+      assert.deepEqual(await store.steps('run-1'), [step]);
+      assert.deepEqual(
+        (await store.pendingEvents('run-1')).map((e) => e.id),
+        [second!.id],
+      );
+      await assert.rejects(store.updateRun('run-404', { stageIndex: 1 }, {}, { step }), /no run run-404/);
     });
   });
 }

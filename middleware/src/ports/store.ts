@@ -67,6 +67,22 @@ export interface TimerRow {
   payload: unknown;
 }
 
+/** A timer to store: at `dueAt` it becomes an event of its run. */
+export interface NewTimer {
+  runId: string;
+  kind: string;
+  dueAt: string;
+  payload: unknown;
+}
+
+/** Writes that go into the same transaction as a run's update. */
+export interface RunUpdateExtras {
+  /** The step row to save with it (a stage starting, finishing or failing). */
+  step?: StepRow;
+  /** Events the update consumes, so a stage's outcome and the events it answered commit together. */
+  consumeEvents?: { ids: number[]; at: string };
+}
+
 export type CreateRunResult =
   | { outcome: 'created'; run: RunRecord }
   | { outcome: 'existing'; run: RunRecord }
@@ -95,12 +111,15 @@ export interface RunStore {
   >;
   /**
    * Sets the patched columns and, atomically, the given top-level memo keys (other keys are kept,
-   * concurrent writers of different keys both survive). Returns the run's columns, not its memo.
+   * concurrent writers of different keys both survive), and `also`'s step and consumed events in
+   * the same transaction: after a crash a stage is either finished with its run moved on, or not.
+   * Returns the run's columns, not its memo.
    */
   updateRun(
     id: string,
     patch: Partial<Omit<RunRecord, 'id' | 'memo'>>,
     memo?: Record<string, unknown>,
+    also?: RunUpdateExtras,
   ): Promise<RunState>;
   saveStep(step: StepRow): Promise<void>;
   steps(runId: string): Promise<StepRow[]>;
@@ -114,12 +133,13 @@ export interface RunStore {
   ): Promise<boolean>;
   pendingEvents(runId: string): Promise<RunEvent[]>;
   consumeEvents(ids: number[], at: string): Promise<void>;
-  addTimer(runId: string, kind: string, dueAt: string, payload: unknown): Promise<void>;
+  /** Stores timers in one write (an approval stage sets several per approver at once). */
+  addTimers(timers: NewTimer[]): Promise<void>;
   dueTimers(now: string): Promise<TimerRow[]>;
   clearTimers(runId: string, kind?: string): Promise<void>;
   deleteTimers(ids: number[]): Promise<void>;
   /** Maps Salesforce record ids (approvals, envelopes) to runs, so inbound calls find their run. */
-  indexRecord(recordId: string, runId: string, kind: string): Promise<void>;
+  indexRecords(runId: string, records: { recordId: string; kind: string }[]): Promise<void>;
   runForRecord(recordId: string): Promise<{ runId: string; kind: string } | undefined>;
   /**
    * Completed runs, newest first, for learning and history. With `memoPrefixes`, each memo holds

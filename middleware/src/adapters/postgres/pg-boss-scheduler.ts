@@ -131,8 +131,14 @@ export async function createPgBossScheduler(options: PgBossSchedulerOptions): Pr
     async kick(runId) {
       await sendRun(runId);
     },
-    async timerAdded(runId, dueAt) {
-      await boss.send(TIMER_QUEUE, { runId }, { startAfter: dueAt });
+    async timersAdded(runId, dueAts) {
+      // One tick per distinct due time: a tick fires every timer due by then.
+      const distinct = [...new Set(dueAts.map((d) => d.getTime()))];
+      if (distinct.length > 0)
+        await boss.insert(
+          TIMER_QUEUE,
+          distinct.map((t) => ({ data: { runId }, startAfter: new Date(t) })),
+        );
     },
     async stop() {
       await boss.stop({ graceful: true, timeout: 10_000 });

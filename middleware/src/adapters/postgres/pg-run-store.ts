@@ -47,6 +47,8 @@ const iso = (v: unknown): string => (v instanceof Date ? v.toISOString() : Strin
 // node-postgres hands back timestamps as Date and jsonb already parsed.
 const CODEC: RowCodec = { date: iso, json: (v) => v ?? null };
 const toRun = (r: Row): RunRecord => runFromRow(r, CODEC);
+/** The pool, or a client inside a transaction. */
+type Queryable = pg.Pool | pg.PoolClient;
 
 /**
  * A run's columns with its memo assembled from run_memo, optionally only the keys `keyFilter` (an
@@ -81,6 +83,20 @@ export async function createPgRunStore(options: PgRunStoreOptions): Promise<PgRu
     throw err;
   }
 
+  const saveStep = (q: Queryable, s: StepRow) =>
+    q.query(
+      `INSERT INTO steps (run_id, stage, agent, status, attempts, started_at, finished_at, duration_ms, active_ms, reasoning, confidence, error, output)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13::jsonb)
+       ON CONFLICT (run_id, stage) DO UPDATE SET agent = excluded.agent, status = excluded.status, attempts = excluded.attempts,
+         started_at = excluded.started_at, finished_at = excluded.finished_at, duration_ms = excluded.duration_ms,
+         active_ms = excluded.active_ms, reasoning = excluded.reasoning, confidence = excluded.confidence,
+         error = excluded.error, output = excluded.output`,
+      stepParams(s),
+    );
+  const consumeEvents = async (q: Queryable, ids: number[], at: string) => {
+    if (ids.length > 0)
+      await q.query('UPDATE events SET consumed_at = $1 WHERE id = ANY($2::bigint[])', [at, ids]);
+  };
   const one = async (sql: string, params: unknown[] = []): Promise<Row | undefined> =>
     (await pool.query<Row>(sql, params)).rows[0];
   const all = async (sql: string, params: unknown[] = []): Promise<Row[]> =>
@@ -165,7 +181,7 @@ export async function createPgRunStore(options: PgRunStoreOptions): Promise<PgRu
       return rows.map(unfinishedCountFromRow);
     },
 
-    async updateRun(id, patch, memo) {
+    async updateRun(id, patch, memo, also) {
       const sets: string[] = [];
       const values: unknown[] = [];
       for (const [key, value] of Object.entries(patch)) {
@@ -181,30 +197,33 @@ export async function createPgRunStore(options: PgRunStoreOptions): Promise<PgRu
           ? `UPDATE runs SET ${sets.join(', ')} WHERE id = ${idParam} RETURNING ${RUN_STATE_COLUMNS}`
           : `SELECT ${RUN_STATE_COLUMNS} FROM runs WHERE id = ${idParam}`;
       // One statement: the memo keys are stored only when the run exists.
-      const row = memo
-        ? await one(
-            `WITH run AS (${run}), memo AS (
-               INSERT INTO run_memo (run_id, key, value)
-               SELECT run.id, m.key, m.value FROM run, jsonb_each($${values.length + 1}::jsonb) m
-               ON CONFLICT (run_id, key) DO UPDATE SET value = excluded.value
-             ) SELECT * FROM run`,
-            [...values, JSON.stringify(memo)],
-          )
-        : await one(run, values);
-      if (!row) throw new Error(`no run ${id}`);
-      return runStateFromRow(row, CODEC);
+      const update = async (q: Queryable) => {
+        const row = memo
+          ? (
+              await q.query<Row>(
+                `WITH run AS (${run}), memo AS (
+                   INSERT INTO run_memo (run_id, key, value)
+                   SELECT run.id, m.key, m.value FROM run, jsonb_each($${values.length + 1}::jsonb) m
+                   ON CONFLICT (run_id, key) DO UPDATE SET value = excluded.value
+                 ) SELECT * FROM run`,
+                [...values, JSON.stringify(memo)],
+              )
+            ).rows[0]
+          : (await q.query<Row>(run, values)).rows[0];
+        if (!row) throw new Error(`no run ${id}`);
+        return runStateFromRow(row, CODEC);
+      };
+      if (!also?.step && !also?.consumeEvents?.ids.length) return update(pool);
+      return tx(async (c) => {
+        const state = await update(c);
+        if (also.step) await saveStep(c, also.step);
+        if (also.consumeEvents) await consumeEvents(c, also.consumeEvents.ids, also.consumeEvents.at);
+        return state;
+      });
     },
 
     async saveStep(s: StepRow) {
-      await pool.query(
-        `INSERT INTO steps (run_id, stage, agent, status, attempts, started_at, finished_at, duration_ms, active_ms, reasoning, confidence, error, output)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13::jsonb)
-         ON CONFLICT (run_id, stage) DO UPDATE SET agent = excluded.agent, status = excluded.status, attempts = excluded.attempts,
-           started_at = excluded.started_at, finished_at = excluded.finished_at, duration_ms = excluded.duration_ms,
-           active_ms = excluded.active_ms, reasoning = excluded.reasoning, confidence = excluded.confidence,
-           error = excluded.error, output = excluded.output`,
-        stepParams(s),
-      );
+      await saveStep(pool, s);
     },
 
     async steps(runId) {
@@ -236,17 +255,21 @@ export async function createPgRunStore(options: PgRunStoreOptions): Promise<PgRu
     },
 
     async consumeEvents(ids, at) {
-      if (ids.length === 0) return;
-      await pool.query('UPDATE events SET consumed_at = $1 WHERE id = ANY($2::bigint[])', [at, ids]);
+      await consumeEvents(pool, ids, at);
     },
 
-    async addTimer(runId, kind, dueAt, payload) {
-      await pool.query('INSERT INTO timers (run_id, kind, due_at, payload) VALUES ($1, $2, $3, $4::jsonb)', [
-        runId,
-        kind,
-        dueAt,
-        JSON.stringify(payload ?? null),
-      ]);
+    async addTimers(timers) {
+      if (timers.length === 0) return;
+      await pool.query(
+        `INSERT INTO timers (run_id, kind, due_at, payload)
+         SELECT * FROM unnest($1::text[], $2::text[], $3::timestamptz[], $4::jsonb[])`,
+        [
+          timers.map((t) => t.runId),
+          timers.map((t) => t.kind),
+          timers.map((t) => t.dueAt),
+          timers.map((t) => JSON.stringify(t.payload ?? null)),
+        ],
+      );
     },
 
     async dueTimers(now) {
@@ -271,10 +294,13 @@ export async function createPgRunStore(options: PgRunStoreOptions): Promise<PgRu
       await pool.query('DELETE FROM timers WHERE id = ANY($1::bigint[])', [ids]);
     },
 
-    async indexRecord(recordId, runId, kind) {
+    async indexRecords(runId, records) {
+      if (records.length === 0) return;
       await pool.query(
-        'INSERT INTO record_index (record_id, run_id, kind) VALUES ($1, $2, $3) ON CONFLICT (record_id) DO NOTHING',
-        [recordId, runId, kind],
+        `INSERT INTO record_index (record_id, run_id, kind)
+         SELECT r.id, $1, r.kind FROM unnest($2::text[], $3::text[]) AS r(id, kind)
+         ON CONFLICT (record_id) DO NOTHING`,
+        [runId, records.map((r) => r.recordId), records.map((r) => r.kind)],
       );
     },
 

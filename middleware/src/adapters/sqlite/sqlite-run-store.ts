@@ -124,6 +124,19 @@ export function createSqliteRunStore(path: string): RunStore {
     return { ...runStateFromRow(row, CODEC), memo };
   };
   const tx = <T>(work: () => T): T => transaction(db, work);
+  const saveStep = (s: StepRow) =>
+    sql(
+      `INSERT INTO steps (run_id, stage, agent, status, attempts, started_at, finished_at, duration_ms, active_ms, reasoning, confidence, error, output)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT(run_id, stage) DO UPDATE SET agent = excluded.agent, status = excluded.status, attempts = excluded.attempts,
+         started_at = excluded.started_at, finished_at = excluded.finished_at, duration_ms = excluded.duration_ms,
+         active_ms = excluded.active_ms, reasoning = excluded.reasoning, confidence = excluded.confidence,
+         error = excluded.error, output = excluded.output`,
+    ).run(...stepParams(s));
+  const consumeEvents = (ids: number[], at: string) => {
+    const stmt = sql('UPDATE events SET consumed_at = ? WHERE id = ?');
+    for (const id of ids) stmt.run(at, id);
+  };
 
   return {
     async createRun(input: NewRun): Promise<CreateRunResult> {
@@ -172,7 +185,7 @@ export function createSqliteRunStore(path: string): RunStore {
         .map(unfinishedCountFromRow);
     },
 
-    async updateRun(id, patch, memo) {
+    async updateRun(id, patch, memo, also) {
       return tx(() => {
         const sets: string[] = [];
         const values: (string | number | null)[] = [];
@@ -190,19 +203,14 @@ export function createSqliteRunStore(path: string): RunStore {
         );
         for (const [key, value] of Object.entries(memo ?? {}))
           if (value !== undefined) put.run(id, key, JSON.stringify(value));
+        if (also?.step) saveStep(also.step);
+        if (also?.consumeEvents) consumeEvents(also.consumeEvents.ids, also.consumeEvents.at);
         return runStateFromRow(row, CODEC);
       });
     },
 
     async saveStep(s: StepRow) {
-      sql(
-        `INSERT INTO steps (run_id, stage, agent, status, attempts, started_at, finished_at, duration_ms, active_ms, reasoning, confidence, error, output)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-         ON CONFLICT(run_id, stage) DO UPDATE SET agent = excluded.agent, status = excluded.status, attempts = excluded.attempts,
-           started_at = excluded.started_at, finished_at = excluded.finished_at, duration_ms = excluded.duration_ms,
-           active_ms = excluded.active_ms, reasoning = excluded.reasoning, confidence = excluded.confidence,
-           error = excluded.error, output = excluded.output`,
-      ).run(...stepParams(s));
+      saveStep(s);
     },
 
     async steps(runId) {
@@ -232,20 +240,15 @@ export function createSqliteRunStore(path: string): RunStore {
     },
 
     async consumeEvents(ids, at) {
-      if (ids.length === 0) return;
-      tx(() => {
-        const stmt = sql('UPDATE events SET consumed_at = ? WHERE id = ?');
-        for (const id of ids) stmt.run(at, id);
-      });
+      if (ids.length > 0) tx(() => consumeEvents(ids, at));
     },
 
-    async addTimer(runId, kind, dueAt, payload) {
-      sql('INSERT INTO timers (run_id, kind, due_at, payload) VALUES (?, ?, ?, ?)').run(
-        runId,
-        kind,
-        dueAt,
-        JSON.stringify(payload),
-      );
+    async addTimers(timers) {
+      if (timers.length === 0) return;
+      const put = sql('INSERT INTO timers (run_id, kind, due_at, payload) VALUES (?, ?, ?, ?)');
+      tx(() => {
+        for (const t of timers) put.run(t.runId, t.kind, t.dueAt, JSON.stringify(t.payload));
+      });
     },
 
     async dueTimers(now) {
@@ -272,10 +275,14 @@ export function createSqliteRunStore(path: string): RunStore {
       });
     },
 
-    async indexRecord(recordId, runId, kind) {
-      sql(
+    async indexRecords(runId, records) {
+      if (records.length === 0) return;
+      const put = sql(
         'INSERT INTO record_index (record_id, run_id, kind) VALUES (?, ?, ?) ON CONFLICT(record_id) DO NOTHING',
-      ).run(recordId, runId, kind);
+      );
+      tx(() => {
+        for (const r of records) put.run(r.recordId, runId, r.kind);
+      });
     },
 
     async runForRecord(recordId) {

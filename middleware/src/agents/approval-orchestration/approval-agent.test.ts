@@ -94,7 +94,7 @@ function harness(
     save: async (key: string, value: unknown) => void memo.set(`state.${key}`, structuredClone(value)),
     commit: async () => ({ dealClosureId: 'a01Dd0000000001AAA', ids: {} }),
     index: async () => undefined,
-    schedule: async (kind, dueAt, payload) => void timers.push({ kind, dueAt, payload }),
+    schedule: async (added) => void timers.push(...added),
     clearTimers: async () => undefined,
   };
   const crm = {

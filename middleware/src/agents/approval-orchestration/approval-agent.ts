@@ -592,6 +592,7 @@ async function submitReady(
   );
   const lines: string[] = [];
   const names: string[] = [];
+  const timers: Parameters<StageContext['schedule']>[0] = [];
   for (const r of results.filter((x) => x.ok)) {
     const a = approvals.find((x) => x.approvalId === r.approvalId);
     if (!a) continue;
@@ -602,12 +603,14 @@ async function submitReady(
     lines.push(`${roleLabel(a.role)}: submitted to ${a.approverName}, due ${when(a.dueAt)}`);
     names.push(`${a.approverName} (${roleLabel(a.role)})`);
     for (const s of SLA_STEPS)
-      await ctx.schedule(SLA_TIMER, new Date(now.getTime() + s.factor * a.slaHours * HOUR), {
-        approvalId: a.approvalId,
-        step: s.step,
+      timers.push({
+        kind: SLA_TIMER,
+        dueAt: new Date(now.getTime() + s.factor * a.slaHours * HOUR),
+        payload: { approvalId: a.approvalId, step: s.step },
       });
     notes.push(requestMessage(messageOf(a), messageDeal, briefs.get(a)!));
   }
+  await ctx.schedule(timers);
   await ctx.save('approvals', approvals);
   const failed = results.filter((r) => !r.ok);
   if (failed.length > 0)

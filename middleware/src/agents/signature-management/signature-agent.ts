@@ -222,7 +222,9 @@ export function createSignatureAgent(deps: SignatureAgentDeps): Stage {
         if (timer.progress !== progress) continue;
         if (e.kind === 'timer:signature-reconcile') {
           if (deps.reconcileBudget && !deps.reconcileBudget.take()) {
-            await ctx.schedule('signature-reconcile', new Date(ctx.now().getTime() + HOUR), timer);
+            await ctx.schedule([
+              { kind: 'signature-reconcile', dueAt: new Date(ctx.now().getTime() + HOUR), payload: timer },
+            ]);
             continue;
           }
           tracked = merge(tracked, await deps.esign.getEnvelope(tracked.envelopeId));
@@ -390,14 +392,11 @@ export function createSignatureAgent(deps: SignatureAgentDeps): Stage {
       // provider once if the envelope stays silent much longer. One pair of timers per state.
       if (ctx.load<string>('timersFor') !== progress) {
         const base = ctx.now().getTime();
-        await ctx.schedule('signature-reminder', new Date(base + policy.idleReminderHours * HOUR), {
-          envelopeId: envelope.envelopeId,
-          progress,
-        });
-        await ctx.schedule('signature-reconcile', new Date(base + policy.reconcileAfterHours * HOUR), {
-          envelopeId: envelope.envelopeId,
-          progress,
-        });
+        const payload = { envelopeId: envelope.envelopeId, progress };
+        await ctx.schedule([
+          { kind: 'signature-reminder', dueAt: new Date(base + policy.idleReminderHours * HOUR), payload },
+          { kind: 'signature-reconcile', dueAt: new Date(base + policy.reconcileAfterHours * HOUR), payload },
+        ]);
         await ctx.save('timersFor', progress);
       }
       const next = currentSigners(envelope)[0];
