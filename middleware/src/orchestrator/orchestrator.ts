@@ -259,9 +259,14 @@ export class Orchestrator {
   }
 
   private async drive(runId: string): Promise<void> {
+    // The run as the last stage left it. This process holds the run (one driver at a time) and is
+    // the only writer of its memo, so the next stage starts from it rather than reading back and
+    // parsing a memo of tens of kB; a control event that rewrites the run makes it read again.
+    let carried: RunRecord | undefined;
     for (;;) {
       if (this.stopped) return;
-      const run = await this.deps.store.getRun(runId);
+      const run = carried ?? (await this.deps.store.getRun(runId));
+      carried = undefined;
       if (!run || TERMINAL.has(run.status)) return;
       const events = await this.deps.store.pendingEvents(runId);
       const control = await this.applyControlEvents(run, events);
@@ -289,6 +294,7 @@ export class Orchestrator {
         () => this.runStage(run, stageKey, stageEvents),
       );
       if (!advanced) return;
+      carried = advanced;
     }
   }
 
@@ -397,7 +403,12 @@ export class Orchestrator {
     }
   }
 
-  private async runStage(run: RunRecord, stageKey: StageKey, events: RunEvent[]): Promise<boolean> {
+  /** Runs one stage; the run as it now stands when the run moves on to the next stage, else undefined. */
+  private async runStage(
+    run: RunRecord,
+    stageKey: StageKey,
+    events: RunEvent[],
+  ): Promise<RunRecord | undefined> {
     const store = this.deps.store;
     const stage = this.stages.get(stageKey)!;
     const agent = AGENT_OF[stageKey];
@@ -483,7 +494,8 @@ export class Orchestrator {
     try {
       outcome = await stage.run(ctx);
     } catch (err) {
-      return this.handleFailure(current, stageKey, attempt, stepStartedAt, started, events, err);
+      await this.handleFailure(current, stageKey, attempt, stepStartedAt, started, events, err);
+      return undefined;
     }
     // Commit the outcome; a post-commit action (e.g. submitting approvals) may replace it with
     // another outcome, which is committed in turn.
@@ -503,14 +515,15 @@ export class Orchestrator {
         started,
         events,
       );
-      if (!committed) return false;
+      if (!committed) return undefined;
       current = committed.run;
       if (!outcome.afterCommit) break;
       let follow: StageOutcome | undefined;
       try {
         follow = await outcome.afterCommit(committed.result);
       } catch (err) {
-        return this.handleFailure(current, stageKey, attempt, stepStartedAt, started, events, err);
+        await this.handleFailure(current, stageKey, attempt, stepStartedAt, started, events, err);
+        return undefined;
       }
       if (!follow) break;
       outcome = follow;
@@ -519,8 +532,8 @@ export class Orchestrator {
     const nowIso = finished.toISOString();
     // The step, the events it answered and the run moving on: one write, so a crash leaves either
     // the stage to run again or the run past it, never a finished step on a run that did not move.
-    await store.updateRun(
-      run.id,
+    const moved = await this.patchRun(
+      current,
       {
         status: runStatus,
         waitingFor,
@@ -559,7 +572,7 @@ export class Orchestrator {
     );
     if (runStatus === 'completed')
       this.deps.metrics?.runsFinished.inc({ status: outcome.status === 'stopped' ? 'stopped' : 'completed' });
-    return runStatus === 'running';
+    return runStatus === 'running' ? moved : undefined;
   }
 
   /** Writes an outcome back to Salesforce: the step, the closure status, the stage's records and an event. */
