@@ -457,8 +457,12 @@ export class Orchestrator {
       recall: <T>(stage: StageKey, key: string) =>
         current.memo[memoKeyOf(current, stage, key)] as T | undefined,
       load: <T>(key: string) => current.memo[memoKeyOf(current, stageKey, `state.${key}`)] as T | undefined,
-      save: async (key: string, value: unknown) => {
-        current = await this.patchRun(current, {}, { [memoKeyOf(current, stageKey, `state.${key}`)]: value });
+      save: async (key: string, value: unknown) => ctx.saveAll({ [key]: value }),
+      saveAll: async (values: Record<string, unknown>) => {
+        const memo: Record<string, unknown> = {};
+        for (const [key, value] of Object.entries(values))
+          memo[memoKeyOf(current, stageKey, `state.${key}`)] = value;
+        current = await this.patchRun(current, {}, memo);
       },
       commit: async (partial) => {
         partialCommits++;

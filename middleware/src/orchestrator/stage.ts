@@ -80,6 +80,8 @@ export interface StageContext {
   /** Mutable per-stage state that survives restarts (e.g. decisions received so far). */
   load<T>(key: string): T | undefined;
   save(key: string, value: unknown): Promise<void>;
+  /** Saves several keys in one write: after a crash, all of them are there or none. */
+  saveAll(values: Record<string, unknown>): Promise<void>;
   /** Writes part of the outcome now (before a side effect that needs the records); the final outcome is still committed. */
   commit(
     partial: Pick<StageOutcome, 'writes' | 'message'> & { status?: 'Running' | 'Waiting' },

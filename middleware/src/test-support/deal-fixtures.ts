@@ -224,6 +224,9 @@ export function stageContext(
     async save(key, value) {
       state.set(key, value);
     },
+    async saveAll(values) {
+      for (const [key, value] of Object.entries(values)) state.set(key, value);
+    },
     async commit() {
       throw new Error('this test stage context does not commit');
     },

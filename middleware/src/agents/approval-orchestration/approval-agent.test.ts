@@ -92,6 +92,9 @@ function harness(
     recall: <T>(stage: string, key: string) => memo.get(`${stage}.${key}`) as T | undefined,
     load: <T>(key: string) => memo.get(`state.${key}`) as T | undefined,
     save: async (key: string, value: unknown) => void memo.set(`state.${key}`, structuredClone(value)),
+    saveAll: async (values: Record<string, unknown>) => {
+      for (const [key, value] of Object.entries(values)) memo.set(`state.${key}`, structuredClone(value));
+    },
     commit: async () => ({ dealClosureId: 'a01Dd0000000001AAA', ids: {} }),
     index: async () => undefined,
     schedule: async (added) => void timers.push(...added),

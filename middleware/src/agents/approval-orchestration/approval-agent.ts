@@ -206,18 +206,14 @@ export function createApprovalAgent(deps: ApprovalAgentDeps): Stage {
           a.slaDone = [...(a.slaDone ?? []), p.step];
         }
       }
-      // The hash first: approvals saved without it would look like a revision on the next run.
-      await ctx.save('contractHash', contract.contentHash);
-      await ctx.save('approvals', approvals);
-      await ctx.save('superseded', superseded);
-      await ctx.save('posts', posts);
+      // Together: approvals saved without the hash would look like a revision on the next run.
+      await ctx.saveAll({ contractHash: contract.contentHash, approvals, superseded, posts });
 
       const unwritten = approvals.filter((a) => !a.approvalId);
       const finish = async (result: CommitResult): Promise<StageOutcome | undefined> => {
         for (const a of approvals) a.approvalId = result.ids[a.key] ?? a.approvalId;
         // Feed posts are in Salesforce now; never post them twice.
-        await ctx.save('posts', []);
-        await ctx.save('approvals', approvals);
+        await ctx.saveAll({ posts: [], approvals });
         const recall = ctx.load<string[]>('toRecall') ?? [];
         if (recall.length > 0) {
           const results = await deps.approvals.recall(
