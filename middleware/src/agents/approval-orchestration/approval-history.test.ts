@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import fc from 'fast-check';
 import type { ApprovalHistoryEntry } from '../../ports/approvals.ts';
 import {
   decisionDurations,
@@ -6,6 +7,7 @@ import {
   precedents,
   predictCompletion,
   quantile,
+  selectQuantile,
   type DecisionTimeStats,
 } from './approval-history.ts';
 
@@ -70,6 +72,25 @@ describe('approval history', () => {
     assert.equal(quantile([1, 2, 3, 4], 0.5), 2.5);
     assert.equal(quantile([5], 0.9), 5);
     assert.ok(Number.isNaN(quantile([], 0.5)));
+  });
+
+  it('selects the same quantiles as sorting would, for any values and any p', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.double({ noNaN: true, min: -1e9, max: 1e9 }), { maxLength: 300 }),
+        fc.double({ min: 0, max: 1, noNaN: true }),
+        (values, p) => {
+          const sorted = Float64Array.from(values).sort();
+          const selected = selectQuantile(Float64Array.from(values), p);
+          if (values.length === 0) return Number.isNaN(selected);
+          return selected === quantile(sorted, p);
+        },
+      ),
+      { numRuns: 500 },
+    );
+    // Ties and a single value: the next order statistic after a run of equal values.
+    assert.equal(selectQuantile(Float64Array.from([3, 1, 3, 3, 2]), 0.75), 3);
+    assert.equal(selectQuantile(Float64Array.from([7]), 0.9), 7);
   });
 
   it('predicts parallel approvals by the slowest and dependent ones in sequence', () => {
