@@ -26,8 +26,8 @@ const config = loadConfig({
   SF_USERNAME: process.env.BENCH_ORG_USERNAME,
   SF_PRIVATE_KEY: process.env.BENCH_ORG_KEY,
   DEALDESK_API_KEY: randomBytes(32).toString('base64url'),
-  // The operator's setting when given (e.g. DEALDESK_PDF_THREADS=0 to compare); else the default.
-  ...(process.env.DEALDESK_PDF_THREADS ? { DEALDESK_PDF_THREADS: process.env.DEALDESK_PDF_THREADS } : {}),
+  // The operator's setting when given (e.g. DEALDESK_WORKER_THREADS=0 to compare); else the default.
+  ...(process.env.DEALDESK_WORKER_THREADS ? { DEALDESK_WORKER_THREADS: process.env.DEALDESK_WORKER_THREADS } : {}),
 });
 const server = await startServer(config, createLogger({ level: 'silent' }), { timerPollMs: 0 });
 globalThis.gc?.();

@@ -42,7 +42,7 @@ import { createConsoleNotifier } from './adapters/notify/console-notifier.ts';
 import type { EsignPort } from './ports/esign.ts';
 import { esignProviderOf } from './config/esign-config.ts';
 import { createHourlyBudget } from './agents/signature-management/routing.ts';
-import { createPdfWorkerPool, defaultPdfThreads } from './adapters/pdf/pdf-worker-pool.ts';
+import { createWorkerPool, defaultWorkerThreads } from './adapters/workers/worker-pool.ts';
 import { createSalesforceNotifier } from './adapters/notify/salesforce-notifier.ts';
 import { createSlackNotifier } from './adapters/notify/slack-notifier.ts';
 import { createFanOutNotifier } from './adapters/notify/fan-out-notifier.ts';
@@ -188,8 +188,8 @@ export async function buildSystem(deps: SystemDeps): Promise<System> {
         ]
       : []),
   ]);
-  const pdfThreads = config.pdfThreads ?? defaultPdfThreads();
-  const pdfPool = pdfThreads > 0 ? createPdfWorkerPool(pdfThreads) : undefined;
+  const workerThreads = config.workerThreads ?? defaultWorkerThreads();
+  const workers = workerThreads > 0 ? createWorkerPool(workerThreads) : undefined;
   const llm = config.gemini.apiKey
     ? (await import('./adapters/gemini/gemini-llm.ts')).createGeminiLlm({
         apiKey: config.gemini.apiKey,
@@ -213,10 +213,11 @@ export async function buildSystem(deps: SystemDeps): Promise<System> {
       logger,
       activityDays: config.agents.activityDays,
       repDiscountAuthorityPercent: config.agents.repDiscountAuthorityPercent,
+      ...(workers ? { offlineReasoner: workers.reasonOffline } : {}),
     }),
     createContractAgent({
       crm,
-      ...(pdfPool ? { renderPdf: pdfPool.render } : {}),
+      ...(workers ? { renderPdf: workers.renderPdf } : {}),
       library: contractLibrary,
       seller: config.seller,
       defaultTermMonths: config.agents.defaultTermMonths,
@@ -292,7 +293,7 @@ export async function buildSystem(deps: SystemDeps): Promise<System> {
     async close() {
       await orchestrator.stop();
       esign.close();
-      await pdfPool?.close();
+      await workers?.close();
       await store.close();
     },
   };

@@ -124,12 +124,12 @@ export const ConfigSchema = z
       }),
     /** Runs one process drives at once in SQLite mode (pg-boss workers drive Postgres mode); the orchestrator's default when unset. */
     maxActiveRuns: z.coerce.number().int().min(1).max(1000, { error: 'expected 1–1000 runs' }).optional(),
-    /** Worker threads rendering contract PDFs; 0 renders on the event loop; default cores − 1. */
-    pdfThreads: z.coerce
+    /** Worker threads for CPU work (contract PDFs, the offline reasoner); 0 keeps it on the event loop; default cores − 1. */
+    workerThreads: z.coerce
       .number()
       .int()
       .min(0)
-      .max(32, { error: 'expected 0–32 threads (0 renders PDFs on the event loop)' })
+      .max(32, { error: 'expected 0–32 threads (0 does the work on the event loop)' })
       .optional(),
     /** Requests per minute one caller (API key, or IP without one) may make to /v1. */
     rateLimitPerMinute: z.coerce
@@ -278,7 +278,7 @@ export const ENV_VARS: Record<string, string> = {
   'resilience.breakerFailures': 'SF_BREAKER_FAILURES',
   'resilience.breakerHalfOpenMs': 'SF_BREAKER_HALF_OPEN_MS',
   rateLimitPerMinute: 'DEALDESK_RATE_LIMIT_PER_MINUTE',
-  pdfThreads: 'DEALDESK_PDF_THREADS',
+  workerThreads: 'DEALDESK_WORKER_THREADS',
   maxActiveRuns: 'DEALDESK_MAX_ACTIVE_RUNS',
   esign: 'DEALDESK_ESIGN',
   'docusign.integrationKey': 'DOCUSIGN_INTEGRATION_KEY',

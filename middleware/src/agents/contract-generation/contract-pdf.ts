@@ -30,7 +30,7 @@ const BODY = 10;
 
 type Doc = InstanceType<typeof PDFDocument>;
 
-/** Renders a variant to PDF: in this thread, or in a worker pool (adapters/pdf). */
+/** Renders a variant to PDF: in this thread, or in a worker pool (adapters/workers). */
 export type PdfRenderer = (text: string, options: PdfOptions) => Promise<Uint8Array>;
 
 /**

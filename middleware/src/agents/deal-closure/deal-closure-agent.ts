@@ -10,8 +10,8 @@ import type { CrmPort, DealContext } from '../../ports/crm.ts';
 import type { LlmPort, TokenUsage } from '../../ports/llm.ts';
 import type { Stage, StageContext, StageOutcome } from '../../orchestrator/stage.ts';
 import { reasonWithFallback } from '../shared/reason-with-fallback.ts';
-import { assess, type Assessment } from './assessment.ts';
-import { extractSignals } from './evidence.ts';
+import type { Assessment } from './assessment.ts';
+import { reasonOfflineNow, type OfflineReasoner } from './offline-reasoner.ts';
 import {
   buildPrompt,
   evidenceItems,
@@ -27,6 +27,8 @@ export interface DealClosureAgentDeps {
   logger?: Logger;
   activityDays?: number;
   repDiscountAuthorityPercent?: number;
+  /** Where the offline reasoner runs (a worker thread in the wired system); here when absent. */
+  offlineReasoner?: OfflineReasoner;
 }
 
 export interface DealClosureOutput {
@@ -125,13 +127,17 @@ async function evaluate(
   ctx: StageContext,
   deps: DealClosureAgentDeps,
 ): Promise<DealClosureOutput> {
-  const now = ctx.now();
-  const signals = extractSignals(deal, ctx.run.transcript, ctx.run.note, now);
-  const offline = assess(deal, signals, {
-    now,
+  const input = {
+    deal,
+    transcript: ctx.run.transcript,
+    note: ctx.run.note,
+    now: ctx.now(),
     repDiscountAuthorityPercent: deps.repDiscountAuthorityPercent ?? 10,
     trigger: ctx.run.trigger,
-  });
+  };
+  const { signals, assessment: offline } = deps.offlineReasoner
+    ? await deps.offlineReasoner(input)
+    : reasonOfflineNow(input);
   if (!deps.llm || deps.llm.model === undefined) return { assessment: offline, source: 'offline' };
   const items = evidenceItems(signals);
   const result = await reasonWithFallback<typeof ModelAssessmentSchema>(

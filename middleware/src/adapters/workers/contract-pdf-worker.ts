@@ -1,4 +1,4 @@
-/** A pdf-worker-pool thread: renders one contract variant. */
+/** A worker-pool thread: renders one contract variant to PDF. */
 import { renderPdfNow, type PdfOptions } from '../../agents/contract-generation/contract-pdf.ts';
 
 export interface RenderTask {

@@ -1,0 +1,10 @@
+/** A worker-pool thread: runs the Deal Closure Agent's offline reasoner on one deal. */
+import {
+  reasonOfflineNow,
+  type OfflineReasoning,
+  type OfflineReasoningInput,
+} from '../../agents/deal-closure/offline-reasoner.ts';
+
+export default function reason(input: OfflineReasoningInput): OfflineReasoning {
+  return reasonOfflineNow(input);
+}
