@@ -27,7 +27,9 @@ const config = loadConfig({
   SF_PRIVATE_KEY: process.env.BENCH_ORG_KEY,
   DEALDESK_API_KEY: randomBytes(32).toString('base64url'),
   // The operator's setting when given (e.g. DEALDESK_WORKER_THREADS=0 to compare); else the default.
-  ...(process.env.DEALDESK_WORKER_THREADS ? { DEALDESK_WORKER_THREADS: process.env.DEALDESK_WORKER_THREADS } : {}),
+  ...(process.env.DEALDESK_WORKER_THREADS
+    ? { DEALDESK_WORKER_THREADS: process.env.DEALDESK_WORKER_THREADS }
+    : {}),
 });
 const server = await startServer(config, createLogger({ level: 'silent' }), { timerPollMs: 0 });
 globalThis.gc?.();
