@@ -432,12 +432,13 @@ export class Orchestrator {
       error: previous?.error ?? null,
       output: previous?.output ?? null,
     };
-    let current = run;
-    if (run.status === 'queued' || run.status === 'running' || run.status === 'waiting') {
-      current = await this.patchRun(run, { status: 'running', updatedAt: started.toISOString() }, undefined, {
-        step: attemptStep,
-      });
-    } else await store.saveStep(attemptStep);
+    // drive() only runs stages of unfinished runs, so the run is queued, running or waiting here.
+    let current = await this.patchRun(
+      run,
+      { status: 'running', updatedAt: started.toISOString() },
+      undefined,
+      { step: attemptStep },
+    );
     const logger = this.deps.logger.child({ runId: run.id, stage: stageKey, attempt });
     let partialCommits = 0;
     const ctx: StageContext = {
