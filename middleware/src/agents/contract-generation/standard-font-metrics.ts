@@ -121,13 +121,16 @@ class CharMetrics {
 
 /** StandardFont's measuring methods over shared tables, with pdfkit's arithmetic. */
 function fastMethods(metrics: CharMetrics): Pick<StandardFont, 'widthOfString' | 'encode'> {
-  const advance = (text: string, i: number, c: number) =>
-    metrics.width(c) + metrics.kern(c, i + 1 < text.length ? text.charCodeAt(i + 1) : undefined);
+  const kernAfter = (text: string, i: number, c: number) =>
+    metrics.kern(c, i + 1 < text.length ? text.charCodeAt(i + 1) : undefined);
   return {
     widthOfString(text: string, size: number): number {
       const s = `${text}`;
       let width = 0;
-      for (let i = 0; i < s.length; i++) width += advance(s, i, s.charCodeAt(i));
+      for (let i = 0; i < s.length; i++) {
+        const c = s.charCodeAt(i);
+        width += metrics.width(c) + kernAfter(s, i, c);
+      }
       return width * (size / 1000);
     },
     encode(text: string): [string[], GlyphPosition[]] {
@@ -136,13 +139,14 @@ function fastMethods(metrics: CharMetrics): Pick<StandardFont, 'widthOfString' |
       const positions: GlyphPosition[] = [];
       for (let i = 0; i < s.length; i++) {
         const c = s.charCodeAt(i);
+        const width = metrics.width(c);
         encoded.push(metrics.code(c));
         positions.push({
-          xAdvance: advance(s, i, c),
+          xAdvance: width + kernAfter(s, i, c),
           yAdvance: 0,
           xOffset: 0,
           yOffset: 0,
-          advanceWidth: metrics.width(c),
+          advanceWidth: width,
         });
       }
       return [encoded, positions];
