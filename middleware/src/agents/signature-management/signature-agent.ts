@@ -206,9 +206,9 @@ export function createSignatureAgent(deps: SignatureAgentDeps): Stage {
           previous.status = 'voided';
         }
         writes.push(envelopeWrite(ctx.run.id, previous));
-        await ctx.save(`tracked.${round}`, previous);
+        // Together: the voided envelope of this round and the move to the next.
+        await ctx.saveAll({ [`tracked.${round}`]: previous, round: round + 1 });
         round += 1;
-        await ctx.save('round', round);
         sent = await send(round);
         await ctx.index(sent.envelopeId, 'envelope');
         tracked = startTracking(sent);
