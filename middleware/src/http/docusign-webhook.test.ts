@@ -9,6 +9,7 @@ import { createDocusignWebhookRouter } from './docusign-webhook.ts';
 import { createSqliteRunStore } from '../adapters/sqlite/sqlite-run-store.ts';
 import { connectSignature, verifyConnectSignature } from '../adapters/docusign/connect.ts';
 import type { RunStore } from '../ports/store.ts';
+import { newRun } from '../ports/run-store.contract.ts';
 import type { EsignEvent } from '../ports/esign.ts';
 
 const SECRET = 'current-connect-hmac-secret-1';
@@ -61,16 +62,9 @@ describe('POST /v1/webhooks/docusign', () => {
   beforeEach(async () => {
     dir = mkdtempSync(join(tmpdir(), 'dd-webhook-'));
     store = createSqliteRunStore(join(dir, 'runs.sqlite'));
-    const created = await store.createRun({
-      id: 'run-1',
-      opportunityId: '006000000000001AAA',
-      dealClosureId: null,
-      trigger: 'Rep',
-      note: null,
-      transcript: null,
-      idempotencyKey: null,
-      createdAt: NOW.toISOString(),
-    });
+    const created = await store.createRun(
+      newRun('run-1', '006000000000001AAA', { createdAt: NOW.toISOString() }),
+    );
     assert.equal(created.outcome, 'created');
     runId = created.outcome === 'created' ? created.run.id : '';
     await store.indexRecords(runId, [{ recordId: ENVELOPE, kind: 'envelope' }]);

@@ -14,7 +14,8 @@ export interface StoreUnderTest {
 
 const at = (s: number) => new Date(Date.UTC(2026, 0, 1, 0, 0, s)).toISOString();
 
-function newRun(id: string, opportunityId: string, extra: Partial<NewRun> = {}): NewRun {
+/** A new run with no note, transcript or idempotency key; `extra` sets any of them. */
+export function newRun(id: string, opportunityId: string, extra: Partial<NewRun> = {}): NewRun {
   return {
     id,
     opportunityId,

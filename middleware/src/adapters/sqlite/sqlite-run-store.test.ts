@@ -3,7 +3,7 @@ import { DatabaseSync } from 'node:sqlite';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runStoreContract } from '../../ports/run-store.contract.ts';
+import { newRun, runStoreContract } from '../../ports/run-store.contract.ts';
 import { createSqliteRunStore } from './sqlite-run-store.ts';
 
 runStoreContract('SQLite', async () => {
@@ -25,16 +25,7 @@ describe('SQLite run store upgrade', () => {
     try {
       // A database as the previous release left it: the memo inside the runs row.
       const old = createSqliteRunStore(path);
-      await old.createRun({
-        id: 'run-old',
-        opportunityId: '006000000000001AAA',
-        dealClosureId: null,
-        trigger: 'Rep',
-        note: null,
-        transcript: null,
-        idempotencyKey: null,
-        createdAt: '2026-11-25T09:00:00.000Z',
-      });
+      await old.createRun(newRun('run-old', '006000000000001AAA', { createdAt: '2026-11-25T09:00:00.000Z' }));
       await old.close();
       const db = new DatabaseSync(path);
       db.prepare("UPDATE runs SET memo = ? WHERE id = 'run-old'").run(
