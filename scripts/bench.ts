@@ -338,10 +338,11 @@ async function separateOrgLevel(concurrency: number, deals: number) {
         measured: at16?.latencyMs.p95 ?? null,
         met: (at16?.latencyMs.p95 ?? Infinity) <= 500,
       },
-      rssMiBAt1000Parked: {
+      // The target is in MB (10^6 bytes); the process reports MiB, 4.9% larger units.
+      rssMBAt1000Parked: {
         target: 250,
-        measured: (rss?.rssMiB as number | undefined) ?? null,
-        met: typeof rss?.rssMiB === 'number' && rss.rssMiB <= 250 && parked >= 1000,
+        measured: typeof rss?.rssMiB === 'number' ? Math.round(rss.rssMiB * 1.048576 * 10) / 10 : null,
+        met: typeof rss?.rssMiB === 'number' && rss.rssMiB * 1.048576 <= 250 && parked >= 1000,
       },
       maxRequestsPerDeal: 6,
       /** Not the target's setting (the local org shares the middleware's process there): context. */

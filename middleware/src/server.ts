@@ -321,7 +321,7 @@ async function main(): Promise<void> {
   const logger = createLogger({ level: config.logLevel, secrets: secretValues(config) });
   let stopTracing: (() => Promise<void>) | undefined;
   try {
-    stopTracing = setupTracing();
+    stopTracing = await setupTracing();
   } catch (err) {
     if (!(err instanceof TracingConfigError)) throw err;
     process.stderr.write(`Invalid configuration:\n  - ${err.message}\n`);

@@ -6,16 +6,12 @@
  * variables: OTEL_TRACES_EXPORTER (otlp | console | none, default none),
  * OTEL_EXPORTER_OTLP_ENDPOINT / OTEL_EXPORTER_OTLP_TRACES_ENDPOINT / OTEL_EXPORTER_OTLP_HEADERS,
  * OTEL_SERVICE_NAME.
+ *
+ * The SDK and the exporters load only when tracing is on: they are ~4 MB of heap (and the code
+ * behind it) that a middleware with tracing off would carry for nothing.
  */
 import { SpanKind, SpanStatusCode, trace, type Attributes } from '@opentelemetry/api';
-import {
-  BatchSpanProcessor,
-  ConsoleSpanExporter,
-  NodeTracerProvider,
-  type SpanExporter,
-} from '@opentelemetry/sdk-trace-node';
-import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
-import { resourceFromAttributes } from '@opentelemetry/resources';
+import type { SpanExporter } from '@opentelemetry/sdk-trace-node';
 
 const TRACER = 'dealdesk-middleware';
 
@@ -46,17 +42,22 @@ export function traceCall<T>(operation: string, call: () => Promise<T>): Promise
 
 export class TracingConfigError extends Error {}
 
-/** Registers a tracer provider when OTEL_TRACES_EXPORTER asks for one; returns its shutdown. */
-export function setupTracing(env: NodeJS.ProcessEnv = process.env): (() => Promise<void>) | undefined {
+/** Registers a tracer provider when OTEL_TRACES_EXPORTER asks for one; resolves to its shutdown. */
+export async function setupTracing(
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<(() => Promise<void>) | undefined> {
   const choice = (env.OTEL_TRACES_EXPORTER ?? 'none').trim().toLowerCase();
   if (choice === 'none' || choice === '') return undefined;
-  let exporter: SpanExporter;
-  if (choice === 'otlp') exporter = new OTLPTraceExporter();
-  else if (choice === 'console') exporter = new ConsoleSpanExporter();
-  else
+  if (choice !== 'otlp' && choice !== 'console')
     throw new TracingConfigError(
       `OTEL_TRACES_EXPORTER: expected otlp, console or none (got ${JSON.stringify(choice)})`,
     );
+  const [{ BatchSpanProcessor, ConsoleSpanExporter, NodeTracerProvider }, { resourceFromAttributes }] =
+    await Promise.all([import('@opentelemetry/sdk-trace-node'), import('@opentelemetry/resources')]);
+  const exporter: SpanExporter =
+    choice === 'otlp'
+      ? new (await import('@opentelemetry/exporter-trace-otlp-http')).OTLPTraceExporter()
+      : new ConsoleSpanExporter();
   const provider = new NodeTracerProvider({
     resource: resourceFromAttributes({ 'service.name': env.OTEL_SERVICE_NAME ?? TRACER }),
     spanProcessors: [new BatchSpanProcessor(exporter)],

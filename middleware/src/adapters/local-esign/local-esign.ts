@@ -21,7 +21,7 @@ import {
 } from '../../ports/esign.ts';
 import { createEventOutbox, type DeliveryWarnings } from './event-outbox.ts';
 import type { PageState } from './pages.ts';
-import { renderCertificate, renderSignaturePage, type SignedPdfInput } from './signed-pdfs.ts';
+import type { SignedPdfInput } from './signed-pdfs.ts';
 import {
   createSigningRouter,
   type SigningContext,
@@ -426,6 +426,8 @@ export function createLocalEsign(deps: LocalEsignDeps): LocalEsign {
         );
       }
       const input = signedPdfInput(envelope);
+      // pdfkit loads with the first completed envelope, not with every middleware that has parked runs.
+      const { renderCertificate, renderSignaturePage } = await import('./signed-pdfs.ts');
       const [combined, certificate] = await Promise.all([
         renderSignaturePage(input),
         renderCertificate(input),

@@ -16,7 +16,7 @@ import {
   type VariantName,
 } from './contract-model.ts';
 import { checkConsistency } from './consistency.ts';
-import { renderContractPdf, type PdfRenderer } from './contract-pdf.ts';
+import type { PdfRenderer } from './contract-pdf.ts';
 import { deriveDeal, type DerivedDeal, type SaleSignal } from './deal-facts.ts';
 import { assessRisk, type RiskPolicy } from './risk.ts';
 import {
@@ -69,6 +69,13 @@ export interface GeneratedContract {
   reused: boolean;
   changes: string[];
 }
+
+/**
+ * Rendering in this thread loads pdfkit on first use: with a worker pool (the default) the
+ * renderer module, fonts and all, stays out of the event loop's heap.
+ */
+const renderInThisThread: PdfRenderer = async (text, options) =>
+  (await import('./contract-pdf.ts')).renderContractPdf(text, options);
 
 export function planContract(input: GenerateInput): {
   model: ContractModel;
@@ -143,7 +150,7 @@ export async function generateContract(input: GenerateInput): Promise<GeneratedC
   };
   const pdfList = await Promise.all(
     VARIANTS.map((v) =>
-      (input.renderPdf ?? renderContractPdf)(texts[v], {
+      (input.renderPdf ?? renderInThisThread)(texts[v], {
         title: `${model.customer.name} — ${titles[v]}`,
         createdAt: input.createdAt,
         reference: `Agreement ${model.agreementNumber} v${model.version}`,
