@@ -62,3 +62,60 @@ describe('orchestrator: events a stage owns', () => {
     await store.close();
   });
 });
+
+describe('orchestrator: earlier outputs', () => {
+  it("answers recall(stage, 'output') from the step, also after a retry began the stage's next generation", async () => {
+    const store = createSqliteRunStore(':memory:');
+    const crm = {
+      commitStep: async () => ({ dealClosureId: 'a01Dd0000000001AAA', ids: {} }),
+    } as unknown as CrmPort;
+    const recalled: unknown[] = [];
+    let signatureAttempts = 0;
+    const stage = (key: StageKey): Stage => ({
+      key,
+      async run(ctx) {
+        if (key === 'system_integration') recalled.push(ctx.recall('signature_management', 'output'));
+        // The signature stage first needs the rep (a declined envelope), then completes on the retry.
+        const waitForRep = key === 'signature_management' && ++signatureAttempts === 1;
+        return {
+          status: waitForRep ? 'waiting' : key === 'system_integration' ? 'stopped' : 'succeeded',
+          ...(waitForRep ? { waitingFor: 'rep' as const } : {}),
+          reasoning: key,
+          confidence: null,
+          facts: null,
+          message: key,
+          output: { stage: key, attempt: ctx.attempt },
+        };
+      },
+    });
+    const orchestrator = new Orchestrator({
+      store,
+      crm,
+      stages: STAGES.map(stage),
+      logger: createLogger({ level: 'silent' }),
+      timerPollMs: 0,
+    });
+    const started = await orchestrator.startClosure({
+      opportunityId: '006Dd0000000001AAA',
+      dealClosureId: null,
+      trigger: 'Rep',
+      note: null,
+      transcript: null,
+      idempotencyKey: null,
+    });
+    const run = started.outcome === 'created' ? started.run : assert.fail('not created');
+    await orchestrator.idle();
+    assert.equal((await store.getRun(run.id))!.waitingFor, 'rep');
+    await orchestrator.deliver(run.id, 'control:retry', 'r1', {});
+    await orchestrator.idle();
+    assert.deepEqual(recalled, [{ stage: 'signature_management', attempt: 2 }]);
+    const memo = (await store.getRun(run.id))!.memo;
+    assert.equal(
+      Object.keys(memo).some((k) => k.endsWith('.output')),
+      false,
+      'outputs are kept once, in the steps',
+    );
+    await orchestrator.stop();
+    await store.close();
+  });
+});

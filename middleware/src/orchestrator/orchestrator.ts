@@ -389,12 +389,13 @@ export class Orchestrator {
     if (!stage?.onCancel) return undefined;
     const logger = this.deps.logger.child({ runId: run.id, stage: stageKey });
     try {
+      const steps = await this.deps.store.steps(run.id);
       return await stage.onCancel({
         run,
         logger,
         now: () => this.clock(),
         load: <T>(key: string) => run.memo[memoKeyOf(run, stageKey, `state.${key}`)] as T | undefined,
-        recall: <T>(from: StageKey, key: string) => run.memo[memoKeyOf(run, from, key)] as T | undefined,
+        recall: <T>(from: StageKey, key: string) => recalled<T>(run, steps, from, key),
       });
     } catch (err) {
       logger.warn({ err }, 'could not withdraw open requests on cancel');
@@ -412,7 +413,8 @@ export class Orchestrator {
     const store = this.deps.store;
     const stage = this.stages.get(stageKey)!;
     const agent = AGENT_OF[stageKey];
-    const previous = (await store.steps(run.id)).find((s) => s.stage === stageKey);
+    const steps = await store.steps(run.id);
+    const previous = steps.find((s) => s.stage === stageKey);
     const started = this.clock();
     const attempt = (previous?.attempts ?? 0) + 1;
     const stepStartedAt = previous?.startedAt ?? started.toISOString();
@@ -455,8 +457,7 @@ export class Orchestrator {
         current = await this.patchRun(current, {}, { [memoKey]: value });
         return value;
       },
-      recall: <T>(stage: StageKey, key: string) =>
-        current.memo[memoKeyOf(current, stage, key)] as T | undefined,
+      recall: <T>(stage: StageKey, key: string) => recalled<T>(current, steps, stage, key),
       load: <T>(key: string) => current.memo[memoKeyOf(current, stageKey, `state.${key}`)] as T | undefined,
       save: async (key: string, value: unknown) => ctx.saveAll({ [key]: value }),
       saveAll: async (values: Record<string, unknown>) => {
@@ -547,7 +548,7 @@ export class Orchestrator {
         updatedAt: nowIso,
         ...(runStatus === 'completed' ? { completedAt: nowIso } : {}),
       },
-      { [`${stageKey}.output`]: outcome.output ?? null },
+      undefined,
       {
         step: {
           runId: run.id,
@@ -820,6 +821,15 @@ export class Orchestrator {
       updatedAt: this.clock().toISOString(),
     });
   }
+}
+
+/**
+ * What `recall` answers: an earlier stage's output from its step row, which holds it anyway (a copy
+ * in the memo was ~37 kB more written per closure), else the memoised value.
+ */
+function recalled<T>(run: RunRecord, steps: StepRow[], stage: StageKey, key: string): T | undefined {
+  if (key === 'output') return (steps.find((s) => s.stage === stage)?.output ?? undefined) as T | undefined;
+  return run.memo[memoKeyOf(run, stage, key)] as T | undefined;
 }
 
 /** Memo keys carry the stage's generation, so a retry after a data fix starts from fresh reads. */

@@ -75,7 +75,10 @@ export interface StageContext {
   now(): Date;
   /** Computes once per run and persists; later attempts get the stored value. */
   memo<T>(key: string, compute: () => Promise<T>): Promise<T>;
-  /** A value a stage memoised (`recall('deal_closure', 'deal')`), if any. */
+  /**
+   * A value a stage memoised (`recall('deal_closure', 'deal')`), if any; `recall(stage, 'output')`
+   * is an earlier stage's output as its step recorded it.
+   */
   recall<T>(stage: StageKey, key: string): T | undefined;
   /** Mutable per-stage state that survives restarts (e.g. decisions received so far). */
   load<T>(key: string): T | undefined;
