@@ -217,7 +217,7 @@ export async function buildSystem(deps: SystemDeps): Promise<System> {
     }),
     createContractAgent({
       crm,
-      ...(workers ? { renderPdf: workers.renderPdf } : {}),
+      ...(workers ? { generate: workers.generateContract } : {}),
       library: contractLibrary,
       seller: config.seller,
       defaultTermMonths: config.agents.defaultTermMonths,

@@ -1,9 +1,38 @@
 import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { CONFIG_DIR, REPO_ROOT } from '../../paths.ts';
 import { activity, dealContext } from '../../test-support/deal-fixtures.ts';
 import { reasonOfflineNow, type OfflineReasoningInput } from '../../agents/deal-closure/offline-reasoner.ts';
-import { renderPdfNow } from '../../agents/contract-generation/contract-pdf.ts';
+import { loadContractLibrary } from '../../agents/contract-generation/clause-library.ts';
+import { moneyFormatter, TemplateRenderError } from '../../agents/contract-generation/contract-model.ts';
+import {
+  ContractConsistencyError,
+  generateContract,
+  type GenerateInput,
+} from '../../agents/contract-generation/generate-contract.ts';
+import { loadScenarios, scenarioDeal } from '../../eval/contract-scenarios.ts';
 import { pdfText } from '../../test-support/pdf-text.ts';
 import { createWorkerPool, type WorkerPool } from './worker-pool.ts';
+
+function contractInput(): GenerateInput {
+  const scenarios = loadScenarios(join(REPO_ROOT, 'test/fixtures/contracts/scenarios.json'));
+  const { deal, signals } = scenarioDeal(scenarios[0]!);
+  return {
+    deal,
+    signals,
+    library: loadContractLibrary(join(CONFIG_DIR, 'contracts')),
+    seller: {
+      name: 'Meridian Software Inc.',
+      address: '500 Howard Street, San Francisco, CA 94105, United States',
+      country: 'United States',
+      governingLaw: 'the State of California',
+    },
+    policy: { discountAuthorityPercent: 10, largeDealCorporate: 1_000_000, sellerCountry: 'United States' },
+    defaultTermMonths: 12,
+    agreementNumber: 'A1B2C3D4',
+    createdAt: new Date('2026-11-25T09:30:00Z'),
+  };
+}
 
 describe('the worker pool', () => {
   let pool: WorkerPool;
@@ -36,17 +65,51 @@ describe('the worker pool', () => {
     assert.deepEqual(await pool.reasonOffline(input), inThread);
   });
 
-  it('renders PDFs byte for byte as the event loop would', async () => {
-    const text =
-      '# ORDER FORM\n## 1. Scope\nThe Customer subscribes to the Platform.\n@sign Customer|Ada|CFO|/sig1/|/date1/';
-    const options = {
-      title: 'Order',
-      createdAt: new Date('2026-11-25T09:30:00Z'),
-      reference: 'Agreement X v1',
+  it('generates a contract exactly as the event loop would, PDFs byte for byte', async () => {
+    const input = contractInput();
+    const [inPool, here] = await Promise.all([pool.generateContract(input), generateContract(input)]);
+    assert.deepEqual(inPool, here);
+    for (const v of ['Full', 'Executive_Summary', 'Technical_Appendix'] as const)
+      assert.ok(Buffer.from(inPool.pdfs[v]).equals(Buffer.from(here.pdfs[v])), v);
+    assert.match(await pdfText(inPool.pdfs.Full), new RegExp(here.model.customer.name));
+  });
+
+  it("hands back a template's or the consistency check's failure as the error the stage handles", async () => {
+    const input = contractInput();
+    const broken = { ...input.library.variants.Executive_Summary, source: '{{> no-such-partial}}' };
+    await assert.rejects(
+      pool.generateContract({
+        ...input,
+        library: { ...input.library, variants: { ...input.library.variants, Executive_Summary: broken } },
+      }),
+      (err) => err instanceof TemplateRenderError && /no-such-partial/.test(err.message),
+    );
+    // A variant prints an amount the model does not hold: the check's problems come back whole.
+    const { model } = await generateContract(input);
+    const wrongTotal = moneyFormatter(model.currency, model.locale)(model.totalMinor + 100_00);
+    const lying = {
+      ...input.library.variants.Executive_Summary,
+      source: `${input.library.variants.Executive_Summary.source}\nTotal contract value: ${wrongTotal}\n`,
     };
-    const [inPool, here] = await Promise.all([pool.renderPdf(text, options), renderPdfNow(text, options)]);
-    assert.ok(Buffer.from(inPool).equals(Buffer.from(here)));
-    assert.match(await pdfText(inPool), /The Customer subscribes to the Platform\./);
+    const failure = await pool
+      .generateContract({
+        ...input,
+        library: { ...input.library, variants: { ...input.library.variants, Executive_Summary: lying } },
+      })
+      .then(
+        () => assert.fail('a variant that disagrees with the model must not pass'),
+        (err: unknown) => err,
+      );
+    const inThread = await generateContract({
+      ...input,
+      library: { ...input.library, variants: { ...input.library.variants, Executive_Summary: lying } },
+    }).then(
+      () => assert.fail('nor here'),
+      (err: unknown) => err,
+    );
+    assert.ok(failure instanceof ContractConsistencyError && inThread instanceof ContractConsistencyError);
+    assert.ok(failure.problems.some((p) => p.includes(wrongTotal)));
+    assert.deepEqual(failure.problems, inThread.problems);
   });
 
   it('passes a worker failure back to the caller', async () => {

@@ -20,12 +20,11 @@ import {
   type VariantName,
 } from './contract-model.ts';
 import { deriveDeal, missingFacts, type SaleSignal } from './deal-facts.ts';
-import { ContractConsistencyError, generateContract } from './generate-contract.ts';
+import { ContractConsistencyError, generateContract, type ContractGenerator } from './generate-contract.ts';
 import type { RiskFactor } from './risk.ts';
 import type { VersionSnapshot } from './versioning.ts';
 import { proposeWording } from './wording.ts';
 import { uncoveredRequests } from './selection.ts';
-import type { PdfRenderer } from './contract-pdf.ts';
 
 export type { ContractLibrary } from './clause-library.ts';
 export type { Seller } from './contract-model.ts';
@@ -47,8 +46,11 @@ export interface ContractAgentDeps {
   llm?: LlmPort;
   logger?: Logger;
   activityDays?: number;
-  /** Renders the PDFs off the event loop (a worker pool); in this thread when absent. */
-  renderPdf?: PdfRenderer;
+  /**
+   * Generates the contract (variants, consistency check, PDFs) off the event loop, in a worker
+   * pool; in this thread when absent.
+   */
+  generate?: ContractGenerator;
 }
 
 export interface ContractVariantOutput {
@@ -157,7 +159,7 @@ export function createContractAgent(deps: ContractAgentDeps): Stage {
           ),
         );
         const generate = () =>
-          generateContract({
+          (deps.generate ?? generateContract)({
             deal,
             signals,
             library,
@@ -168,7 +170,6 @@ export function createContractAgent(deps: ContractAgentDeps): Stage {
             createdAt,
             proposals,
             ...(previous ? { previous } : {}),
-            ...(deps.renderPdf ? { renderPdf: deps.renderPdf } : {}),
           });
         // The PDFs stay out of the run store (they are attached in Salesforce): this attempt hands
         // on the ones it rendered; an attempt resumed after a crash renders them again, and the

@@ -52,11 +52,14 @@ export interface GenerateInput {
   createdAt: Date;
   proposals?: (ProposedWording | null)[];
   previous?: VersionSnapshot;
-  /** Where the PDFs are rendered; this thread unless a worker pool is given. */
+  /** Where the PDFs are rendered; this thread unless given (a test seam). */
   renderPdf?: PdfRenderer;
   /** Test seam: alter a variant's text before the check, as a template bug would. */
   tamper?: (variant: VariantName, text: string) => string;
 }
+
+/** Generates a contract: here (`generateContract`), or in a worker pool (adapters/workers). */
+export type ContractGenerator = (input: GenerateInput) => Promise<GeneratedContract>;
 
 export interface GeneratedContract {
   model: ContractModel;
@@ -71,8 +74,8 @@ export interface GeneratedContract {
 }
 
 /**
- * Rendering in this thread loads pdfkit on first use: with a worker pool (the default) the
- * renderer module, fonts and all, stays out of the event loop's heap.
+ * Rendering in this thread loads pdfkit on first use: with a worker pool (the default) contracts
+ * are generated there, and the renderer module, fonts and all, stays out of the event loop's heap.
  */
 const renderInThisThread: PdfRenderer = async (text, options) =>
   (await import('./contract-pdf.ts')).renderContractPdf(text, options);
