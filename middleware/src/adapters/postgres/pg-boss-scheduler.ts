@@ -29,6 +29,11 @@ export interface PgBossSchedulerOptions {
   concurrency?: number;
   /** How long a replica that found a run locked waits before looking again. */
   lockRetryMs?: number;
+  /**
+   * How often an idle worker looks for jobs no NOTIFY told it of: 2 s, or 0.5 s while NOTIFY is
+   * unavailable. Tests lengthen it to show that a backlog never waits for it.
+   */
+  backstopPollSeconds?: number;
 }
 
 export interface PgBossScheduler extends RunScheduler {
@@ -39,6 +44,10 @@ export async function createPgBossScheduler(options: PgBossSchedulerOptions): Pr
   const schema = assertSchemaName(options.schema);
   const concurrency = options.concurrency ?? 8;
   const lockRetryMs = options.lockRetryMs ?? 300;
+  const polling = {
+    pollingIntervalSeconds: options.backstopPollSeconds ?? 0.5,
+    notifyPollingIntervalSeconds: options.backstopPollSeconds ?? 2,
+  };
   const logger = options.logger.child({ component: 'pg-boss' });
   const boss = new PgBoss({
     connectionString: options.connectionString,
@@ -112,7 +121,7 @@ export async function createPgBossScheduler(options: PgBossSchedulerOptions): Pr
         const worker: { id?: string } = {};
         worker.id = await boss.work<{ runId: string }>(
           RUN_QUEUE,
-          { localConcurrency: 1, pollingIntervalSeconds: 0.5, notifyPollingIntervalSeconds: 2 },
+          { localConcurrency: 1, ...polling },
           async (jobs: Job<{ runId: string }>[]) => {
             try {
               for (const job of jobs) await driveLocked(work, job.data.runId);
@@ -122,11 +131,7 @@ export async function createPgBossScheduler(options: PgBossSchedulerOptions): Pr
           },
         );
       }
-      await boss.work(
-        TIMER_QUEUE,
-        { localConcurrency: 1, pollingIntervalSeconds: 0.5, notifyPollingIntervalSeconds: 2 },
-        async () => work.tick(),
-      );
+      await boss.work(TIMER_QUEUE, { localConcurrency: 1, ...polling }, async () => work.tick());
     },
     async kick(runId) {
       await sendRun(runId);
