@@ -15,10 +15,8 @@ import { createSalesforceCrm } from '../middleware/src/adapters/salesforce/sales
 import { extractSignals } from '../middleware/src/agents/deal-closure/evidence.ts';
 import { assess } from '../middleware/src/agents/deal-closure/assessment.ts';
 import { loadContractLibrary } from '../middleware/src/agents/contract-generation/clause-library.ts';
-import {
-  generateContract,
-  type GenerateInput,
-} from '../middleware/src/agents/contract-generation/generate-contract.ts';
+import { generateContract } from '../middleware/src/agents/contract-generation/generate-contract.ts';
+import { contractInput } from '../middleware/src/test-support/contract-input.ts';
 import { VARIANTS } from '../middleware/src/agents/contract-generation/contract-model.ts';
 
 const escapeHtml = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
@@ -97,21 +95,11 @@ export async function benchContracts(root: string, iterations = 40) {
       repDiscountAuthorityPercent: 10,
       trigger: 'Signal',
     }).signals;
-    const input: GenerateInput = {
-      deal,
-      signals,
+    const input = contractInput(deal, signals, {
       library: loadContractLibrary(join(root, 'config/contracts')),
-      seller: {
-        name: 'Meridian Software Inc.',
-        address: '500 Howard Street, San Francisco, CA 94105, United States',
-        country: 'United States',
-        governingLaw: 'the State of California',
-      },
-      policy: { discountAuthorityPercent: 10, largeDealCorporate: 1_000_000, sellerCountry: 'United States' },
-      defaultTermMonths: 12,
       agreementNumber: 'BENCH001',
       createdAt: new Date('2026-11-25T09:00:00Z'),
-    };
+    });
     for (let i = 0; i < 5; i++) await generateContract(input);
     const times: number[] = [];
     let last = await generateContract(input);

@@ -6,6 +6,7 @@
 import { join } from 'node:path';
 import { loadContractLibrary, type ContractLibrary } from '../agents/contract-generation/clause-library.ts';
 import { planContract } from '../agents/contract-generation/generate-contract.ts';
+import { contractInput } from '../test-support/contract-input.ts';
 import { loadScenarios, scenarioDeal, type Scenario } from './contract-scenarios.ts';
 
 export interface ContractEvalReport {
@@ -18,13 +19,6 @@ export interface ContractEvalReport {
   legalReviewAccuracy: number;
   errors: { id: string; problems: string[] }[];
 }
-
-const SELLER = {
-  name: 'Meridian Software Inc.',
-  address: '500 Howard Street, San Francisco, CA 94105, United States',
-  country: 'United States',
-  governingLaw: 'the State of California',
-};
 
 const ratio = (a: number, b: number) => (b === 0 ? 1 : Math.round((a / b) * 10000) / 10000);
 
@@ -41,16 +35,13 @@ export function evaluateContracts(scenarios: Scenario[], library: ContractLibrar
   const errors: ContractEvalReport['errors'] = [];
   for (const s of scenarios) {
     const { deal, signals } = scenarioDeal(s);
-    const { model } = planContract({
-      deal,
-      signals,
-      library,
-      seller: SELLER,
-      policy: { discountAuthorityPercent: 10, largeDealCorporate: 1_000_000, sellerCountry: SELLER.country },
-      defaultTermMonths: 12,
-      agreementNumber: 'EVAL0001',
-      createdAt: new Date('2026-11-25T09:00:00Z'),
-    });
+    const { model } = planContract(
+      contractInput(deal, signals, {
+        library,
+        agreementNumber: 'EVAL0001',
+        createdAt: new Date('2026-11-25T09:00:00Z'),
+      }),
+    );
     const selected = new Set(
       model.clauses.map((c) =>
         c.nonStandard ? `non-standard:${c.title.replace(/^Special terms \((.*)\)$/, '$1')}` : c.id,

@@ -6,12 +6,39 @@ import type { RunEvent } from '../ports/store.ts';
 import { Orchestrator } from './orchestrator.ts';
 import { STAGES, type Stage, type StageKey } from './stage.ts';
 
+/** An orchestrator over an in-memory store whose Salesforce write-back always succeeds. */
+function orchestratorWith(stage: (key: StageKey) => Stage) {
+  const store = createSqliteRunStore(':memory:');
+  const crm = {
+    commitStep: async () => ({ dealClosureId: 'a01Dd0000000001AAA', ids: {} }),
+  } as unknown as CrmPort;
+  const orchestrator = new Orchestrator({
+    store,
+    crm,
+    stages: STAGES.map(stage),
+    logger: createLogger({ level: 'silent' }),
+    timerPollMs: 0,
+  });
+  const startRun = async () => {
+    const started = await orchestrator.startClosure({
+      opportunityId: '006Dd0000000001AAA',
+      dealClosureId: null,
+      trigger: 'Rep',
+      note: null,
+      transcript: null,
+      idempotencyKey: null,
+    });
+    return started.outcome === 'created' ? started.run : assert.fail('not created');
+  };
+  const stop = async () => {
+    await orchestrator.stop();
+    await store.close();
+  };
+  return { store, orchestrator, startRun, stop };
+}
+
 describe('orchestrator: events a stage owns', () => {
   it('keeps them pending while another stage runs, and hands them to their stage later', async () => {
-    const store = createSqliteRunStore(':memory:');
-    const crm = {
-      commitStep: async () => ({ dealClosureId: 'a01Dd0000000001AAA', ids: {} }),
-    } as unknown as CrmPort;
     const seen = new Map<StageKey, string[]>();
     const stage = (key: StageKey): Stage => ({
       key,
@@ -31,23 +58,8 @@ describe('orchestrator: events a stage owns', () => {
         };
       },
     });
-    const orchestrator = new Orchestrator({
-      store,
-      crm,
-      stages: STAGES.map(stage),
-      logger: createLogger({ level: 'silent' }),
-      timerPollMs: 0,
-    });
-    const started = await orchestrator.startClosure({
-      opportunityId: '006Dd0000000001AAA',
-      dealClosureId: null,
-      trigger: 'Rep',
-      note: null,
-      transcript: null,
-      idempotencyKey: null,
-    });
-    assert.equal(started.outcome, 'created');
-    const run = started.outcome === 'created' ? started.run : assert.fail('not created');
+    const { store, orchestrator, startRun, stop } = orchestratorWith(stage);
+    const run = await startRun();
     await orchestrator.idle();
     assert.equal((await store.getRun(run.id))!.waitingFor, 'rep');
     // A decision arrives while the run is back at the first stage (as during a revision).
@@ -58,17 +70,12 @@ describe('orchestrator: events a stage owns', () => {
     await orchestrator.idle();
     assert.deepEqual(seen.get('deal_closure'), ['rep:confirm']);
     assert.deepEqual(seen.get('approval_orchestration'), ['approval:decision']);
-    await orchestrator.stop();
-    await store.close();
+    await stop();
   });
 });
 
 describe('orchestrator: earlier outputs', () => {
   it("answers recall(stage, 'output') from the step, also after a retry began the stage's next generation", async () => {
-    const store = createSqliteRunStore(':memory:');
-    const crm = {
-      commitStep: async () => ({ dealClosureId: 'a01Dd0000000001AAA', ids: {} }),
-    } as unknown as CrmPort;
     const recalled: unknown[] = [];
     let signatureAttempts = 0;
     const stage = (key: StageKey): Stage => ({
@@ -88,22 +95,8 @@ describe('orchestrator: earlier outputs', () => {
         };
       },
     });
-    const orchestrator = new Orchestrator({
-      store,
-      crm,
-      stages: STAGES.map(stage),
-      logger: createLogger({ level: 'silent' }),
-      timerPollMs: 0,
-    });
-    const started = await orchestrator.startClosure({
-      opportunityId: '006Dd0000000001AAA',
-      dealClosureId: null,
-      trigger: 'Rep',
-      note: null,
-      transcript: null,
-      idempotencyKey: null,
-    });
-    const run = started.outcome === 'created' ? started.run : assert.fail('not created');
+    const { store, orchestrator, startRun, stop } = orchestratorWith(stage);
+    const run = await startRun();
     await orchestrator.idle();
     assert.equal((await store.getRun(run.id))!.waitingFor, 'rep');
     await orchestrator.deliver(run.id, 'control:retry', 'r1', {});
@@ -115,7 +108,6 @@ describe('orchestrator: earlier outputs', () => {
       false,
       'outputs are kept once, in the steps',
     );
-    await orchestrator.stop();
-    await store.close();
+    await stop();
   });
 });

@@ -1,9 +1,8 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { CONFIG_DIR, REPO_ROOT } from '../../paths.ts';
+import { REPO_ROOT } from '../../paths.ts';
 import { activity, dealContext } from '../../test-support/deal-fixtures.ts';
 import { reasonOfflineNow, type OfflineReasoningInput } from '../../agents/deal-closure/offline-reasoner.ts';
-import { loadContractLibrary } from '../../agents/contract-generation/clause-library.ts';
 import { moneyFormatter, TemplateRenderError } from '../../agents/contract-generation/contract-model.ts';
 import {
   ContractConsistencyError,
@@ -11,27 +10,14 @@ import {
   type GenerateInput,
 } from '../../agents/contract-generation/generate-contract.ts';
 import { loadScenarios, scenarioDeal } from '../../eval/contract-scenarios.ts';
+import { contractInput } from '../../test-support/contract-input.ts';
 import { pdfText } from '../../test-support/pdf-text.ts';
 import { createWorkerPool, type WorkerPool } from './worker-pool.ts';
 
-function contractInput(): GenerateInput {
+function scenarioInput(): GenerateInput {
   const scenarios = loadScenarios(join(REPO_ROOT, 'test/fixtures/contracts/scenarios.json'));
   const { deal, signals } = scenarioDeal(scenarios[0]!);
-  return {
-    deal,
-    signals,
-    library: loadContractLibrary(join(CONFIG_DIR, 'contracts')),
-    seller: {
-      name: 'Meridian Software Inc.',
-      address: '500 Howard Street, San Francisco, CA 94105, United States',
-      country: 'United States',
-      governingLaw: 'the State of California',
-    },
-    policy: { discountAuthorityPercent: 10, largeDealCorporate: 1_000_000, sellerCountry: 'United States' },
-    defaultTermMonths: 12,
-    agreementNumber: 'A1B2C3D4',
-    createdAt: new Date('2026-11-25T09:30:00Z'),
-  };
+  return contractInput(deal, signals);
 }
 
 describe('the worker pool', () => {
@@ -66,7 +52,7 @@ describe('the worker pool', () => {
   });
 
   it('generates a contract exactly as the event loop would, PDFs byte for byte', async () => {
-    const input = contractInput();
+    const input = scenarioInput();
     const [inPool, here] = await Promise.all([pool.generateContract(input), generateContract(input)]);
     assert.deepEqual(inPool, here);
     for (const v of ['Full', 'Executive_Summary', 'Technical_Appendix'] as const)
@@ -75,7 +61,7 @@ describe('the worker pool', () => {
   });
 
   it("hands back a template's or the consistency check's failure as the error the stage handles", async () => {
-    const input = contractInput();
+    const input = scenarioInput();
     const broken = { ...input.library.variants.Executive_Summary, source: '{{> no-such-partial}}' };
     await assert.rejects(
       pool.generateContract({

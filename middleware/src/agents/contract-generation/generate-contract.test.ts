@@ -1,36 +1,22 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { CONFIG_DIR, REPO_ROOT } from '../../paths.ts';
+import { REPO_ROOT } from '../../paths.ts';
 import { loadScenarios, scenarioDeal } from '../../eval/contract-scenarios.ts';
 import { startLocalOrg, type LocalOrgHarness } from '../../test-support/local-org-server.ts';
+import { contractInput, DEMO_SELLER, shippedContractLibrary } from '../../test-support/contract-input.ts';
 import { pdfText } from '../../test-support/pdf-text.ts';
 import { demoCompany, demoScenario } from '../../local/org/seed/demo-company.ts';
 import { createSalesforceCrm } from '../../adapters/salesforce/salesforce-crm.ts';
 import type { DealContext } from '../../ports/crm.ts';
 import { extractSignals } from '../deal-closure/evidence.ts';
 import { assess } from '../deal-closure/assessment.ts';
-import { loadContractLibrary } from './clause-library.ts';
 import { ContractConsistencyError, generateContract, type GenerateInput } from './generate-contract.ts';
 import { moneyFormatter, TemplateRenderError, VARIANTS } from './contract-model.ts';
 import type { SaleSignal } from './deal-facts.ts';
 
-const library = loadContractLibrary(join(CONFIG_DIR, 'contracts'));
-const seller = {
-  name: 'Meridian Software Inc.',
-  address: '500 Howard Street, San Francisco, CA 94105, United States',
-  country: 'United States',
-  governingLaw: 'the State of California',
-};
-const base = (deal: DealContext, signals: SaleSignal[]): GenerateInput => ({
-  deal,
-  signals,
-  library,
-  seller,
-  policy: { discountAuthorityPercent: 10, largeDealCorporate: 1_000_000, sellerCountry: 'United States' },
-  defaultTermMonths: 12,
-  agreementNumber: 'A1B2C3D4',
-  createdAt: new Date('2026-11-25T09:30:00Z'),
-});
+const base = (deal: DealContext, signals: SaleSignal[]): GenerateInput => contractInput(deal, signals);
+const library = shippedContractLibrary();
+const seller = DEMO_SELLER;
 
 describe('contract generation for the seeded deals', () => {
   let h: LocalOrgHarness;
