@@ -12,6 +12,9 @@
  * - the same levels above 1 with the built middleware in its own process and the local org in this
  *   one (`separateOrg`; --no-separate-org skips them);
  * Options: --concurrency 1,16,64  --deals N (per level; default 40 at 1, 320 above)
+ *          --repeat N (fresh instances per level above 1, default 3): a level reports the run
+ *          with the median closures/s, and every run's closures/s and p95 under `runs`; on a
+ *          shared 2-core VM one run can differ from the next by ±5%
  *          --parked N (default 1000; 0 skips the RSS measurement)
  *          --child-node-flags '<V8 flags>' for the measured process (default: the recommended
  *          production settings, RECOMMENDED_NODE_FLAGS; 'none' for Node's defaults).
@@ -292,10 +295,26 @@ async function separateOrgLevel(concurrency: number, deals: number) {
 {
   const levels = (option('concurrency') ?? '1,16,64').split(',').map((c) => positive('concurrency', c, 1));
   const parked = positive('parked', option('parked'), 1000, 0);
+  const repeat = positive('repeat', option('repeat'), 3);
   const results = [];
   for (const c of levels) {
-    results.push(await level(c, positive('deals', option('deals'), c === 1 ? 40 : 320)));
-    process.stderr.write(`concurrency ${c}: ${JSON.stringify(results.at(-1))}\n`);
+    const deals = positive('deals', option('deals'), c === 1 ? 40 : 320);
+    const runs = [];
+    for (let i = 0; i < (c === 1 ? 1 : repeat); i++) {
+      runs.push(await level(c, deals));
+      process.stderr.write(`concurrency ${c}, run ${i + 1}: ${JSON.stringify(runs.at(-1))}\n`);
+    }
+    const median = [...runs].sort((a, b) => a.closuresPerSecond - b.closuresPerSecond)[
+      (runs.length - 1) >> 1
+    ]!;
+    results.push(
+      runs.length === 1
+        ? median
+        : {
+            ...median,
+            runs: runs.map((r) => ({ closuresPerSecond: r.closuresPerSecond, p95Ms: r.latencyMs.p95 })),
+          },
+    );
   }
   const at16 = results.find((r) => r.concurrency === 16);
   const separate = [];
