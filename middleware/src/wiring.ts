@@ -41,7 +41,7 @@ import type { Notifier } from './ports/notify.ts';
 import { createConsoleNotifier } from './adapters/notify/console-notifier.ts';
 import type { EsignPort } from './ports/esign.ts';
 import { esignProviderOf } from './config/esign-config.ts';
-import { createHourlyBudget } from './agents/signature-management/routing.ts';
+import { storedHourlyBudget } from './agents/signature-management/routing.ts';
 import { createWorkerPool, defaultWorkerThreads } from './adapters/workers/worker-pool.ts';
 import { createSalesforceNotifier } from './adapters/notify/salesforce-notifier.ts';
 import { createSlackNotifier } from './adapters/notify/slack-notifier.ts';
@@ -247,7 +247,12 @@ export async function buildSystem(deps: SystemDeps): Promise<System> {
       crm,
       notifier,
       policy: config.signature,
-      reconcileBudget: createHourlyBudget(config.signature.reconcileMaxPerHour, deps.clock),
+      reconcileBudget: storedHourlyBudget(
+        store,
+        'signature-reconcile',
+        config.signature.reconcileMaxPerHour,
+        deps.clock,
+      ),
     }),
     createSystemIntegrationAgent({ crm, renewalLeadDays: config.agents.renewalLeadDays, store }),
     createHandoffAgent({ checklists: loadHandoffChecklists(), owners: loadHandoffOwners(), crm, store }),

@@ -115,3 +115,13 @@ export function unfinishedCountFromRow(r: Row): {
     count: Number(r.n),
   };
 }
+
+/** The clock hour (UTC) of an ISO time, as hourly budgets count it: `2026-11-25T12`. */
+export function hourOf(at: string): string {
+  return new Date(at).toISOString().slice(0, 13);
+}
+
+/** The hour before `at`'s: budget rows older than that are spent and go. */
+export function hourBefore(at: string): string {
+  return new Date(Date.parse(at) - 3_600_000).toISOString().slice(0, 13);
+}

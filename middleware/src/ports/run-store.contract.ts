@@ -323,6 +323,22 @@ export function runStoreContract(name: string, open: () => Promise<StoreUnderTes
       await store.deleteTimers([]);
     });
 
+    it('takes from an hourly budget at most max times per clock hour, however many take at once', async () => {
+      const at = (minute: number) => `2026-03-02T10:${String(minute).padStart(2, '0')}:00.000Z`;
+      const taken = await Promise.all(
+        Array.from({ length: 6 }, (_, i) => store.takeHourlyBudget('reconcile', 4, at(i * 10))),
+      );
+      assert.equal(taken.filter(Boolean).length, 4);
+      assert.equal(await store.takeHourlyBudget('reconcile', 4, '2026-03-02T10:59:59.999Z'), false);
+      assert.equal(await store.takeHourlyBudget('other', 4, at(30)), true, 'each name has its own budget');
+      assert.equal(
+        await store.takeHourlyBudget('reconcile', 4, '2026-03-02T11:00:00.000Z'),
+        true,
+        'a new hour',
+      );
+      assert.equal(await store.takeHourlyBudget('reconcile', 0, '2026-03-02T12:00:00.000Z'), false, 'none');
+    });
+
     it('maps records to runs, first writer wins', async () => {
       await store.indexRecords('run-1', [
         { recordId: 'a0A1', kind: 'approval' },

@@ -142,6 +142,11 @@ export interface RunStore {
   indexRecords(runId: string, records: { recordId: string; kind: string }[]): Promise<void>;
   runForRecord(recordId: string): Promise<{ runId: string; kind: string } | undefined>;
   /**
+   * Takes one unit of the hourly budget `name` when fewer than `max` were taken in the clock hour
+   * (UTC) of `at`; false when that hour's budget is spent. Every replica on the store shares it.
+   */
+  takeHourlyBudget(name: string, max: number, at: string): Promise<boolean>;
+  /**
    * Completed runs, newest first, for learning and history. With `memoPrefixes`, each memo holds
    * only the keys that start with one of them: history readers need a few keys of each run, and
    * parsing every past deal's whole memo on every closure grew with the history.

@@ -88,6 +88,18 @@ INSERT INTO run_memo (run_id, key, value) SELECT r.id, m.key, m.value FROM runs 
 UPDATE runs SET memo = '{}'::jsonb WHERE memo <> '{}'::jsonb;
 `,
   },
+  {
+    version: 3,
+    name: 'hourly budgets shared by the replicas',
+    sql: `
+CREATE TABLE hourly_budgets (
+  name text NOT NULL,
+  hour text NOT NULL,
+  used integer NOT NULL,
+  PRIMARY KEY (name, hour)
+);
+`,
+  },
 ];
 
 export async function migrate(pool: pg.Pool, schema: string): Promise<number[]> {

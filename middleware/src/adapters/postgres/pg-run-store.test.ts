@@ -20,6 +20,26 @@ if (url) {
     };
   });
 
+  describe('Postgres run store shared by replicas', function () {
+    it('gives replicas one hourly budget between them, not one each', async () => {
+      const schema = freshSchema();
+      try {
+        const replicas = await Promise.all(
+          [1, 2, 3].map(() => createPgRunStore({ connectionString: url, schema, poolSize: 3 })),
+        );
+        const taken = await Promise.all(
+          Array.from({ length: 15 }, (_, i) =>
+            replicas[i % 3]!.takeHourlyBudget('signature-reconcile', 5, '2026-03-02T10:15:00.000Z'),
+          ),
+        );
+        assert.equal(taken.filter(Boolean).length, 5);
+        await Promise.all(replicas.map((s) => s.close()));
+      } finally {
+        await dropSchemas(url, schema);
+      }
+    });
+  });
+
   describe('Postgres run store migrations', function () {
     it('applies each migration once when replicas start together', async () => {
       const schema = freshSchema();

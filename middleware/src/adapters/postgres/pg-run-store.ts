@@ -17,6 +17,8 @@ import type {
 } from '../../ports/store.ts';
 import {
   ACTIVE,
+  hourBefore,
+  hourOf,
   RUN_COLUMNS_BY_FIELD,
   RUN_STATE_COLUMNS,
   runFromRow,
@@ -307,6 +309,19 @@ export async function createPgRunStore(options: PgRunStoreOptions): Promise<PgRu
     async runForRecord(recordId) {
       const row = await one('SELECT run_id, kind FROM record_index WHERE record_id = $1', [recordId]);
       return row ? { runId: String(row.run_id), kind: String(row.kind) } : undefined;
+    },
+
+    async takeHourlyBudget(name, max, at) {
+      if (max < 1) return false;
+      // The upsert takes the row's lock: replicas taking at once each see the other's unit.
+      await one('DELETE FROM hourly_budgets WHERE name = $1 AND hour < $2', [name, hourBefore(at)]);
+      const row = await one(
+        `INSERT INTO hourly_budgets (name, hour, used) VALUES ($1, $2, 1)
+         ON CONFLICT (name, hour) DO UPDATE SET used = hourly_budgets.used + 1
+         WHERE hourly_budgets.used < $3 RETURNING used`,
+        [name, hourOf(at), max],
+      );
+      return row !== undefined;
     },
 
     async completedRuns(limit, memoPrefixes) {

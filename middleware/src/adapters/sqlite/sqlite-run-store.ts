@@ -16,6 +16,8 @@ import type {
 } from '../../ports/store.ts';
 import {
   ACTIVE,
+  hourBefore,
+  hourOf,
   RUN_COLUMNS_BY_FIELD,
   RUN_STATE_COLUMNS,
   runFromRow,
@@ -65,6 +67,7 @@ CREATE TABLE IF NOT EXISTS timers (
 CREATE INDEX IF NOT EXISTS timers_due ON timers(due_at);
 CREATE TABLE IF NOT EXISTS record_index (record_id TEXT PRIMARY KEY, run_id TEXT NOT NULL, kind TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS run_memo (run_id TEXT NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL, PRIMARY KEY (run_id, key));
+CREATE TABLE IF NOT EXISTS hourly_budgets (name TEXT NOT NULL, hour TEXT NOT NULL, used INTEGER NOT NULL, PRIMARY KEY (name, hour));
 `;
 
 /**
@@ -288,6 +291,19 @@ export function createSqliteRunStore(path: string): RunStore {
     async runForRecord(recordId) {
       const row = sql('SELECT run_id, kind FROM record_index WHERE record_id = ?').get(recordId);
       return row ? { runId: String(row.run_id), kind: String(row.kind) } : undefined;
+    },
+
+    async takeHourlyBudget(name, max, at) {
+      if (max < 1) return false;
+      return tx(() => {
+        sql('DELETE FROM hourly_budgets WHERE name = ? AND hour < ?').run(name, hourBefore(at));
+        return (
+          sql(
+            `INSERT INTO hourly_budgets (name, hour, used) VALUES (?, ?, 1)
+             ON CONFLICT(name, hour) DO UPDATE SET used = used + 1 WHERE used < ? RETURNING used`,
+          ).get(name, hourOf(at), max) !== undefined
+        );
+      });
     },
 
     async completedRuns(limit, memoPrefixes) {

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import type { Envelope, EsignEvent } from '../../ports/esign.ts';
 import { corrected, currentSigners, fold, merge, startTracking } from './envelope-tracking.ts';
-import { createHourlyBudget, routingOrders, DEFAULT_POLICY } from './routing.ts';
+import { createSqliteRunStore } from '../../adapters/sqlite/sqlite-run-store.ts';
+import { storedHourlyBudget, routingOrders, DEFAULT_POLICY } from './routing.ts';
 import type { ContactRole } from '../../ports/crm.ts';
 
 const ENV = 'env-1';
@@ -132,11 +133,13 @@ describe('envelope tracking', () => {
     assert.deepEqual(routingOrders([signers[2]!, signers[1]!], roles, DEFAULT_POLICY), [1, 2]);
   });
 
-  it('spends at most the hourly reconciliation budget', () => {
+  it('spends at most the hourly reconciliation budget, kept in the run store', async () => {
     let now = Date.parse('2026-03-02T10:00:00Z');
-    const budget = createHourlyBudget(2, () => new Date(now));
-    assert.deepEqual([budget.take(), budget.take(), budget.take()], [true, true, false]);
-    now += 3_600_001;
-    assert.equal(budget.take(), true);
+    const store = createSqliteRunStore(':memory:');
+    const budget = storedHourlyBudget(store, 'signature-reconcile', 2, () => new Date(now));
+    assert.deepEqual([await budget.take(), await budget.take(), await budget.take()], [true, true, false]);
+    now += 3_600_000;
+    assert.equal(await budget.take(), true);
+    await store.close();
   });
 });

@@ -5,6 +5,7 @@
  * signed what they were sent.
  */
 import type { ContactRole } from '../../ports/crm.ts';
+import type { RunStore } from '../../ports/store.ts';
 
 export interface SignaturePolicy {
   /** Regular expressions over the contact role, earliest signer first. */
@@ -50,20 +51,20 @@ export function routingOrders(
   return ranks.map((r) => distinct.indexOf(r) + 1);
 }
 
-/** At most `max` provider reads an hour across all runs, so reconciliation never eats the API limit. */
+/**
+ * At most `max` provider reads an hour across all runs, so reconciliation never eats the API limit.
+ * Counted in the run store, so replicas share one budget: the provider's limit is per account, not
+ * per process.
+ */
 export interface HourlyBudget {
-  take(): boolean;
+  take(): Promise<boolean>;
 }
 
-export function createHourlyBudget(max: number, clock: () => Date = () => new Date()): HourlyBudget {
-  const spent: number[] = [];
-  return {
-    take() {
-      const now = clock().getTime();
-      while (spent.length > 0 && spent[0]! <= now - 3_600_000) spent.shift();
-      if (spent.length >= max) return false;
-      spent.push(now);
-      return true;
-    },
-  };
+export function storedHourlyBudget(
+  store: Pick<RunStore, 'takeHourlyBudget'>,
+  name: string,
+  max: number,
+  clock: () => Date = () => new Date(),
+): HourlyBudget {
+  return { take: () => store.takeHourlyBudget(name, max, clock().toISOString()) };
 }

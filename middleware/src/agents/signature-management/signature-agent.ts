@@ -221,7 +221,7 @@ export function createSignatureAgent(deps: SignatureAgentDeps): Stage {
         const timer = e.payload as { envelopeId: string; progress: string };
         if (timer.progress !== progress) continue;
         if (e.kind === 'timer:signature-reconcile') {
-          if (deps.reconcileBudget && !deps.reconcileBudget.take()) {
+          if (deps.reconcileBudget && !(await deps.reconcileBudget.take())) {
             await ctx.schedule([
               { kind: 'signature-reconcile', dueAt: new Date(ctx.now().getTime() + HOUR), payload: timer },
             ]);
