@@ -7,7 +7,7 @@ import { Orchestrator } from './orchestrator.ts';
 import { STAGES, type Stage, type StageKey } from './stage.ts';
 
 /** An orchestrator over an in-memory store whose Salesforce write-back always succeeds. */
-function orchestratorWith(stage: (key: StageKey) => Stage) {
+function orchestratorWith(stage: (key: StageKey) => Stage, clock?: () => Date) {
   const store = createSqliteRunStore(':memory:');
   const crm = {
     commitStep: async () => ({ dealClosureId: 'a01Dd0000000001AAA', ids: {} }),
@@ -18,6 +18,7 @@ function orchestratorWith(stage: (key: StageKey) => Stage) {
     stages: STAGES.map(stage),
     logger: createLogger({ level: 'silent' }),
     timerPollMs: 0,
+    ...(clock ? { clock } : {}),
   });
   const startRun = async () => {
     const started = await orchestrator.startClosure({
@@ -108,6 +109,65 @@ describe('orchestrator: earlier outputs', () => {
       false,
       'outputs are kept once, in the steps',
     );
+    await stop();
+  });
+});
+
+describe('orchestrator: transient failures', () => {
+  it('retries a waiting stage after each transient failure, however often the stage has run', async () => {
+    let now = Date.parse('2026-11-25T10:00:00Z');
+    let failNext = false;
+    let decisions = 0;
+    const stage = (key: StageKey): Stage => ({
+      key,
+      ...(key === 'approval_orchestration'
+        ? { ownsEvent: (kind: string) => kind === 'approval:decision' }
+        : {}),
+      async run(ctx) {
+        const decided = ctx.events.filter((e) => e.kind === 'approval:decision').length;
+        if (key === 'approval_orchestration' && decided > 0) {
+          if (failNext) {
+            failNext = false;
+            // The org's limit, as jsforce reports it: worth retrying, whatever attempt this is.
+            throw Object.assign(new Error('TotalRequests Limit exceeded.'), {
+              errorCode: 'REQUEST_LIMIT_EXCEEDED',
+            });
+          }
+          decisions += decided;
+        }
+        const waiting = key === 'approval_orchestration' && decisions < 8;
+        return {
+          status: waiting ? 'waiting' : key === 'signature_management' ? 'stopped' : 'succeeded',
+          ...(waiting ? { waitingFor: 'approval' as const } : {}),
+          reasoning: key,
+          confidence: null,
+          facts: null,
+          message: key,
+        };
+      },
+    });
+    const { store, orchestrator, startRun, stop } = orchestratorWith(stage, () => new Date(now));
+    const run = await startRun();
+    await orchestrator.idle();
+    // Eight decisions, each first met by the org's request limit: 17 attempts of one stage in all.
+    for (let i = 1; i <= 8; i++) {
+      failNext = true;
+      await orchestrator.deliver(run.id, 'approval:decision', `d${i}`, {});
+      await orchestrator.idle();
+      assert.equal((await store.getRun(run.id))!.waitingFor, 'retry', `decision ${i} waits for its retry`);
+      now += 2_000; // past the first backoff (at most 1 s)
+      await orchestrator.tick();
+      await orchestrator.idle();
+    }
+    const finished = (await store.getRun(run.id))!;
+    assert.equal(decisions, 8);
+    assert.equal(
+      finished.status,
+      'completed',
+      `ended ${finished.status}/${finished.waitingFor}: ${finished.error}`,
+    );
+    const approval = (await store.steps(run.id)).find((s) => s.stage === 'approval_orchestration')!;
+    assert.equal(approval.attempts, 17);
     await stop();
   });
 });

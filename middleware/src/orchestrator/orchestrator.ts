@@ -548,7 +548,8 @@ export class Orchestrator {
         updatedAt: nowIso,
         ...(runStatus === 'completed' ? { completedAt: nowIso } : {}),
       },
-      undefined,
+      // An attempt that got through ends the run of failures.
+      Number(current.memo[failuresKey(stageKey)] ?? 0) > 0 ? { [failuresKey(stageKey)]: 0 } : undefined,
       {
         step: {
           runId: run.id,
@@ -668,14 +669,20 @@ export class Orchestrator {
     const transient = isTransient(err);
     const retries = this.deps.maxAutomaticRetries ?? 5;
     const now = this.clock();
-    this.deps.logger.warn({ runId: run.id, stage: stageKey, attempt, transient, err }, 'stage failed');
+    // Failures in a row, not attempts: a waiting stage runs again for every decision, webhook and
+    // timer, and a long approval must not run out of retries for its sixth unlucky call.
+    const failures = Number(run.memo[failuresKey(stageKey)] ?? 0) + 1;
+    this.deps.logger.warn(
+      { runId: run.id, stage: stageKey, attempt, failures, transient, err },
+      'stage failed',
+    );
     // An open circuit means the org is down, not that the deal is wrong: wait for it however long.
     const outage = (err as { errorCode?: string }).errorCode === 'CIRCUIT_OPEN';
-    const retrying = transient && (attempt <= retries || outage);
+    const retrying = transient && (failures <= retries || outage);
     const minDelay = Number((err as { retryAfterMs?: number }).retryAfterMs ?? 0);
     const delay = Math.max(
       minDelay,
-      Math.random() * Math.min(60_000, 1000 * 2 ** (Math.min(attempt, 7) - 1)),
+      Math.random() * Math.min(60_000, 1000 * 2 ** (Math.min(failures, 7) - 1)),
     );
     const retryAt = new Date(now.getTime() + delay);
     const failedStep: StepRow = {
@@ -703,7 +710,7 @@ export class Orchestrator {
       const waiting = await this.patchRun(
         run,
         { status: 'waiting', waitingFor: 'retry', error: message, updatedAt: now.toISOString() },
-        undefined,
+        { [failuresKey(stageKey)]: failures },
         { step: failedStep },
       );
       // The timeline says why the run paused; while the circuit is open this fails fast, without a call.
@@ -729,7 +736,8 @@ export class Orchestrator {
     const updated = await this.patchRun(
       run,
       { status: 'waiting', waitingFor: 'rep', error: message, updatedAt: now.toISOString() },
-      undefined,
+      // The rep's retry starts a fresh count.
+      { [failuresKey(stageKey)]: 0 },
       { step: failedStep },
     );
     await this.commitSafely(
@@ -830,6 +838,11 @@ export class Orchestrator {
 function recalled<T>(run: RunRecord, steps: StepRow[], stage: StageKey, key: string): T | undefined {
   if (key === 'output') return (steps.find((s) => s.stage === stage)?.output ?? undefined) as T | undefined;
   return run.memo[memoKeyOf(run, stage, key)] as T | undefined;
+}
+
+/** The memo key counting a stage's transient failures in a row. */
+function failuresKey(stage: StageKey): string {
+  return `${stage}.failuresInARow`;
 }
 
 /** Memo keys carry the stage's generation, so a retry after a data fix starts from fresh reads. */
