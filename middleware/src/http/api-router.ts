@@ -3,6 +3,7 @@
  * the rep's actions on a waiting closure. Bodies are validated with zod; caller mistakes get a
  * 4xx with the offending fields, never a 5xx.
  */
+import { randomUUID } from 'node:crypto';
 import express, { type Request, type Response, type Router } from 'express';
 import { z } from 'zod';
 import type { Orchestrator } from '../orchestrator/orchestrator.ts';
@@ -340,12 +341,19 @@ export function createApiRouter(deps: ApiDeps): Router {
       return;
     }
     const decidedAt = clock().toISOString();
-    // One decision per approval: a repeated callout is acknowledged and changes nothing.
-    const stored = await deps.orchestrator.deliver(run.id, 'approval:decision', `approval:${id18}`, {
-      ...body.data,
-      approvalId: id18,
-      decidedAt,
-    });
+    // A callout only tells the closure to look: the Approval agent counts the decision Salesforce
+    // recorded, once. So every callout is delivered; one that came too early (or was not
+    // Salesforce's) must not keep the real one out, and a repeat changes nothing.
+    const stored = await deps.orchestrator.deliver(
+      run.id,
+      'approval:decision',
+      `approval:${id18}:${randomUUID()}`,
+      {
+        ...body.data,
+        approvalId: id18,
+        decidedAt,
+      },
+    );
     res.status(202).json({ closureId: run.id, approvalId: approvalId.data, accepted: stored });
   });
 

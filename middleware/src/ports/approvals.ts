@@ -26,6 +26,15 @@ export const ApprovalHistoryEntrySchema = z.object({
 });
 export type ApprovalHistoryEntry = z.infer<typeof ApprovalHistoryEntrySchema>;
 
+/** What the org holds for an approval: its status and, once decided, when and with what comment. */
+export const ApprovalRecordSchema = z.object({
+  approvalId: Id,
+  status: ApprovalHistoryEntrySchema.shape.status,
+  decidedAt: z.string().nullable(),
+  comments: z.string().nullable(),
+});
+export type ApprovalRecord = z.infer<typeof ApprovalRecordSchema>;
+
 export interface ReassignResult {
   approvalId: string;
   ok: boolean;
@@ -41,6 +50,11 @@ export interface ApprovalsPort {
     usernames: string[],
     historyLimit: number,
   ): Promise<{ users: CrmUser[]; history: ApprovalHistoryEntry[] }>;
+  /**
+   * The approvals as the org holds them now. A decision counts when Salesforce records it: the
+   * decision callout only says when to look.
+   */
+  records(approvalIds: string[]): Promise<ApprovalRecord[]>;
   /** Moves the pending request of an approval to another user (ProcessInstanceWorkitem.ActorId). */
   reassign(approvalId: string, toUserId: string): Promise<ReassignResult>;
   /** Recalls pending requests (process/approvals Removed); already-finished ones are left alone. */

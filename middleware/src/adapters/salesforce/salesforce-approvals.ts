@@ -50,6 +50,17 @@ const HistoryRowSchema = z.object({
 });
 
 const WorkitemRowSchema = z.object({ Id: z.string(), ActorId: z.string() });
+const DecisionStepRowSchema = z.object({
+  Comments: str,
+  CreatedDate: z.string(),
+  ProcessInstance: z.object({ TargetObjectId: z.string() }),
+});
+const ApprovalRecordRowSchema = HistoryRowSchema.pick({
+  Id: true,
+  Status__c: true,
+  Decided_At__c: true,
+  Comments__c: true,
+});
 
 function q(value: string): string {
   return `'${value.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
@@ -80,6 +91,26 @@ export function createSalesforceApprovals(deps: SalesforceApprovalsDeps): Approv
     ' Deal_Closure__r.Opportunity__r.CurrencyIsoCode' +
     ` FROM Deal_Approval__c ORDER BY CreatedDate DESC LIMIT ${Math.max(1, Math.min(2000, Math.floor(limit)))}`;
   const queryUrl = (soql: string) => `${base}/query?q=${encodeURIComponent(soql)}`;
+  /** Several queries in one composite request; each result's records by reference id. */
+  const queries = async (soql: Record<string, string>) => {
+    const raw = await counted('composite', () =>
+      deps.conn.requestPost(`${base}/composite`, {
+        allOrNone: false,
+        compositeRequest: Object.entries(soql).map(([referenceId, s]) => ({
+          method: 'GET',
+          url: queryUrl(s),
+          referenceId,
+        })),
+      }),
+    );
+    const parsed = CompositeResponseSchema.parse(raw);
+    return (ref: string) => {
+      const r = parsed.compositeResponse.find((x) => x.referenceId === ref);
+      if (!r) return [];
+      if (r.httpStatusCode >= 400) throw new Error(`${ref}: ${JSON.stringify(r.body).slice(0, 300)}`);
+      return QueryResultSchema.parse(r.body).records;
+    };
+  };
 
   return {
     async history({ limit }) {
@@ -87,30 +118,13 @@ export function createSalesforceApprovals(deps: SalesforceApprovalsDeps): Approv
     },
 
     async planningData(usernames, historyLimit) {
-      const subrequests =
-        historyLimit > 0
-          ? [{ method: 'GET', url: queryUrl(historySoql(historyLimit)), referenceId: 'history' }]
-          : [];
+      const soql: Record<string, string> = {};
+      if (historyLimit > 0) soql.history = historySoql(historyLimit);
       if (usernames.length > 0)
-        subrequests.push({
-          method: 'GET',
-          url: queryUrl(
-            `SELECT Id, Username, Name, Email, IsActive, DelegatedApproverId, ManagerId FROM User WHERE Username IN (${usernames.map(q).join(', ')})`,
-          ),
-          referenceId: 'users',
-        });
-      if (subrequests.length === 0) return { users: [], history: [] };
-      const raw = await counted('composite', () =>
-        deps.conn.requestPost(`${base}/composite`, { allOrNone: false, compositeRequest: subrequests }),
-      );
-      const parsed = CompositeResponseSchema.parse(raw);
-      const body = (ref: string): unknown => {
-        const r = parsed.compositeResponse.find((x) => x.referenceId === ref);
-        if (!r) return { totalSize: 0, done: true, records: [] };
-        if (r.httpStatusCode >= 400) throw new Error(`${ref}: ${JSON.stringify(r.body).slice(0, 300)}`);
-        return r.body;
-      };
-      const users = QueryResultSchema.parse(body('users')).records.map((row): CrmUser => {
+        soql.users = `SELECT Id, Username, Name, Email, IsActive, DelegatedApproverId, ManagerId FROM User WHERE Username IN (${usernames.map(q).join(', ')})`;
+      if (Object.keys(soql).length === 0) return { users: [], history: [] };
+      const records = await queries(soql);
+      const users = records('users').map((row): CrmUser => {
         const u = UserRowSchema.parse(row);
         return {
           id: u.Id,
@@ -122,7 +136,36 @@ export function createSalesforceApprovals(deps: SalesforceApprovalsDeps): Approv
           managerId: u.ManagerId,
         };
       });
-      return { users, history: toHistory(QueryResultSchema.parse(body('history')).records) };
+      return { users, history: toHistory(records('history')) };
+    },
+
+    async records(approvalIds) {
+      if (approvalIds.length === 0) return [];
+      const ids = approvalIds.map(q).join(', ');
+      // The approver's comment is on the approval step, as the Deal_Approval__c trigger reads it.
+      const records = await queries({
+        approvals: `SELECT Id, Status__c, Decided_At__c, Comments__c FROM Deal_Approval__c WHERE Id IN (${ids})`,
+        steps:
+          `SELECT Comments, CreatedDate, ProcessInstance.TargetObjectId FROM ProcessInstanceStep` +
+          ` WHERE ProcessInstance.TargetObjectId IN (${ids}) AND StepStatus IN ('Approved', 'Rejected')` +
+          ' ORDER BY CreatedDate DESC, Id DESC',
+      });
+      const latestStep = new Map<string, z.infer<typeof DecisionStepRowSchema>>();
+      for (const row of records('steps')) {
+        const step = DecisionStepRowSchema.parse(row);
+        const target = step.ProcessInstance.TargetObjectId;
+        if (!latestStep.has(target)) latestStep.set(target, step);
+      }
+      return records('approvals').map((row) => {
+        const r = ApprovalRecordRowSchema.parse(row);
+        const step = latestStep.get(r.Id);
+        return {
+          approvalId: r.Id,
+          status: r.Status__c,
+          decidedAt: r.Decided_At__c ?? step?.CreatedDate ?? null,
+          comments: step?.Comments ?? r.Comments__c,
+        };
+      });
     },
 
     async reassign(approvalId, toUserId): Promise<ReassignResult> {

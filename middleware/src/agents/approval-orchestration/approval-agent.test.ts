@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { createLogger } from '../../logger.ts';
 import type { StageContext } from '../../orchestrator/stage.ts';
 import type { ApprovalRule, CrmPort, CrmUser, DealContext, ApprovalSubmission } from '../../ports/crm.ts';
-import type { ApprovalHistoryEntry, ApprovalsPort } from '../../ports/approvals.ts';
+import type { ApprovalHistoryEntry, ApprovalRecord, ApprovalsPort } from '../../ports/approvals.ts';
 import type { Notification } from '../../ports/notify.ts';
 import type { RunRecord } from '../../ports/store.ts';
 import type { ContractOutput } from '../contract-generation/contract-agent.ts';
@@ -77,6 +77,8 @@ function harness(
   const submitted: ApprovalSubmission[] = [];
   const sent: Notification[] = [];
   const reassigned: [string, string][] = [];
+  /** What the org records for each approval; unlisted ones are still pending there. */
+  const recorded = new Map<string, ApprovalRecord>();
   const ctx: StageContext = {
     run: { id: 'run-1', memo: { 'approval_orchestration.generation': generation } } as unknown as RunRecord,
     stage: 'approval_orchestration',
@@ -115,13 +117,18 @@ function harness(
       return { approvalId, ok: true };
     },
     recall: async (ids) => ids.map((approvalId) => ({ approvalId, ok: true })),
+    records: async (ids) =>
+      ids.map(
+        (approvalId) =>
+          recorded.get(approvalId) ?? { approvalId, status: 'Pending', decidedAt: null, comments: null },
+      ),
   };
   const agent = createApprovalAgent({
     crm,
     approvals,
     notifier: { notify: async (n) => (sent.push(n), []) },
   });
-  return { agent, ctx, timers, submitted, sent, reassigned };
+  return { agent, ctx, timers, submitted, sent, reassigned, recorded };
 }
 
 describe('Approval Orchestration Agent', () => {
@@ -250,6 +257,39 @@ describe('Approval Orchestration Agent', () => {
     assert.equal(replay.writes?.filter((w) => w.kind === 'feedPost').length, 0, 'nothing posted twice');
     assert.doesNotMatch(replay.reasoning, /no backup/);
     assert.equal(h.sent.filter((n) => n.userId === backup.id).length, 1);
+  });
+
+  it('counts a decision when Salesforce records it, not when a callout claims it', async () => {
+    const h = harness([rule({})], [finance, backup]);
+    const planned = await h.agent.run(h.ctx);
+    await planned.afterCommit!({
+      dealClosureId: 'a01Dd0000000001AAA',
+      ids: { 'run-1:approval:Finance': 'a02Dd0000000001AAA' },
+    });
+    const callout = (id: number, decision: 'approve' | 'reject') =>
+      ({
+        id,
+        kind: 'approval:decision',
+        payload: { approvalId: 'a02Dd0000000001AAA', decision, decidedAt: '2026-03-02T12:00:00.000Z' },
+      }) as unknown as StageContext['events'][number];
+    // A callout for a request the org still shows pending (a forged or early call) changes nothing.
+    const early = await h.agent.run({ ...h.ctx, events: [callout(1, 'approve')] });
+    assert.equal(early.status, 'waiting');
+    assert.equal(h.ctx.load<ApprovalState[]>('approvals')![0]!.status, 'Pending');
+    assert.match(early.reasoning, /callout said "approve", but Salesforce shows the request Pending/);
+    // The org's record decides: here the approver rejected, whatever the callout said.
+    h.recorded.set('a02Dd0000000001AAA', {
+      approvalId: 'a02Dd0000000001AAA',
+      status: 'Rejected',
+      decidedAt: '2026-03-02T12:05:00.000Z',
+      comments: 'Margin too thin',
+    });
+    await h.agent.run({ ...h.ctx, events: [callout(2, 'approve')] });
+    const [finance0] = h.ctx.load<ApprovalState[]>('approvals')!;
+    assert.deepEqual(
+      [finance0!.status, finance0!.comment, finance0!.decidedAt],
+      ['Rejected', 'Margin too thin', '2026-03-02T12:05:00.000Z'],
+    );
   });
 
   it('after a retry, keeps the requests already in the approval process instead of writing them again', async () => {

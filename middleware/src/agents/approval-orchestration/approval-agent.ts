@@ -178,20 +178,32 @@ export function createApprovalAgent(deps: ApprovalAgentDeps): Stage {
       }
       const messageDeal = toMessageDeal(deal, contract);
 
-      // Decisions and timers that arrived since the last look.
+      // Decisions and timers that arrived since the last look. A decision callout only says which
+      // approvals to look at: what counts is what Salesforce recorded (an approval process decides,
+      // not whoever holds the API key), read once for all the callouts at hand.
+      type DecisionCallout = { approvalId: string; decision: 'approve' | 'reject'; decidedAt: string };
+      const called = ctx.events
+        .filter((e) => e.kind === 'approval:decision')
+        .map((e) => (e.payload as DecisionCallout).approvalId)
+        .filter((id) => approvals.some((a) => a.approvalId === id && a.status === 'Pending'));
+      const recorded = new Map(
+        (called.length > 0 ? await deps.approvals.records(called) : []).map((r) => [r.approvalId, r]),
+      );
       for (const e of ctx.events) {
         if (e.kind === 'approval:decision') {
-          const p = e.payload as {
-            approvalId: string;
-            decision: 'approve' | 'reject';
-            comment?: string | null;
-            decidedAt: string;
-          };
+          const p = e.payload as DecisionCallout;
           const a = approvals.find((x) => x.approvalId === p.approvalId);
           if (!a || a.status !== 'Pending') continue;
-          a.status = p.decision === 'approve' ? 'Approved' : 'Rejected';
-          a.comment = p.comment ?? null;
-          a.decidedAt = p.decidedAt;
+          const record = recorded.get(p.approvalId);
+          if (record?.status !== 'Approved' && record?.status !== 'Rejected') {
+            log.push(
+              `${roleLabel(a.role)}: a decision callout said "${p.decision}", but Salesforce shows the request ${record ? record.status : 'missing'}; still waiting for ${a.approverName}`,
+            );
+            continue;
+          }
+          a.status = record.status;
+          a.comment = record.comments;
+          a.decidedAt = record.decidedAt ?? p.decidedAt;
           const line = `${a.approverName} ${a.status.toLowerCase()}${a.comment ? `: "${a.comment}"` : ''}`;
           a.log.push(`${line} (${when(p.decidedAt)})`);
           log.push(`${roleLabel(a.role)}: ${line}`);

@@ -51,6 +51,7 @@ function recordingPort(options: { failFirstRead?: boolean; delayMs?: number } = 
     },
     reassign: async (approvalId) => ({ approvalId, ok: true }),
     recall: async (ids) => ids.map((approvalId) => ({ approvalId, ok: true })),
+    records: async () => [],
   };
   return { port, calls };
 }
