@@ -292,6 +292,39 @@ describe('Approval Orchestration Agent', () => {
     );
   });
 
+  it('finds a decision whose callout never came when an SLA timer fires, instead of chasing the approver', async () => {
+    const h = harness([rule({})], [finance, backup]);
+    const planned = await h.agent.run(h.ctx);
+    await planned.afterCommit!({
+      dealClosureId: 'a01Dd0000000001AAA',
+      ids: { 'run-1:approval:Finance': 'a02Dd0000000001AAA' },
+    });
+    // Finance approved in Salesforce, but the trigger's callout was lost (Salesforce gave up).
+    h.recorded.set('a02Dd0000000001AAA', {
+      approvalId: 'a02Dd0000000001AAA',
+      status: 'Approved',
+      decidedAt: '2026-03-02T15:00:00.000Z',
+      comments: 'Fine',
+    });
+    const timer = {
+      id: 8,
+      kind: `timer:${SLA_TIMER}`,
+      payload: { approvalId: 'a02Dd0000000001AAA', step: 'reassign' },
+    } as unknown as StageContext['events'][number];
+    const out = await h.agent.run({
+      ...h.ctx,
+      events: [timer],
+      now: () => new Date(NOW.getTime() + 24 * 3_600_000),
+    });
+    assert.deepEqual(h.reassigned, [], 'not moved to the backup');
+    const [state] = h.ctx.load<ApprovalState[]>('approvals')!;
+    assert.deepEqual(
+      [state!.status, state!.comment, state!.decidedAt],
+      ['Approved', 'Fine', '2026-03-02T15:00:00.000Z'],
+    );
+    assert.equal(out.status, 'succeeded');
+  });
+
   it('after a retry, keeps the requests already in the approval process instead of writing them again', async () => {
     const first = harness([rule({})], [finance, backup]);
     const planned = await first.agent.run(first.ctx);

@@ -180,40 +180,52 @@ export function createApprovalAgent(deps: ApprovalAgentDeps): Stage {
 
       // Decisions and timers that arrived since the last look. A decision callout only says which
       // approvals to look at: what counts is what Salesforce recorded (an approval process decides,
-      // not whoever holds the API key), read once for all the callouts at hand.
+      // not whoever holds the API key). SLA timers look too, before reminding or moving a request:
+      // a decision whose callout Salesforce gave up on is found there instead of being chased.
+      // One read for all the approvals at hand.
       type DecisionCallout = { approvalId: string; decision: 'approve' | 'reject'; decidedAt: string };
-      const called = ctx.events
-        .filter((e) => e.kind === 'approval:decision')
-        .map((e) => (e.payload as DecisionCallout).approvalId)
-        .filter((id) => approvals.some((a) => a.approvalId === id && a.status === 'Pending'));
+      const lookAt = [
+        ...new Set(
+          ctx.events
+            .filter((e) => e.kind === 'approval:decision' || e.kind === `timer:${SLA_TIMER}`)
+            .map((e) => (e.payload as { approvalId: string }).approvalId)
+            .filter((id) => approvals.some((a) => a.approvalId === id && a.status === 'Pending')),
+        ),
+      ];
       const recorded = new Map(
-        (called.length > 0 ? await deps.approvals.records(called) : []).map((r) => [r.approvalId, r]),
+        (lookAt.length > 0 ? await deps.approvals.records(lookAt) : []).map((r) => [r.approvalId, r]),
       );
+      /** Applies the decision Salesforce recorded for `a`, if it has one. */
+      const decided = (a: ApprovalState, fallbackAt: string): boolean => {
+        const record = recorded.get(a.approvalId!);
+        if (record?.status !== 'Approved' && record?.status !== 'Rejected') return false;
+        a.status = record.status;
+        a.comment = record.comments;
+        a.decidedAt = record.decidedAt ?? fallbackAt;
+        const line = `${a.approverName} ${a.status.toLowerCase()}${a.comment ? `: "${a.comment}"` : ''}`;
+        a.log.push(`${line} (${when(a.decidedAt)})`);
+        log.push(`${roleLabel(a.role)}: ${line}`);
+        if (a.status === 'Rejected')
+          notes.push(rejectionMessage(messageOf(a), messageDeal, a.comment, ctx.run.id));
+        return true;
+      };
       for (const e of ctx.events) {
         if (e.kind === 'approval:decision') {
           const p = e.payload as DecisionCallout;
           const a = approvals.find((x) => x.approvalId === p.approvalId);
           if (!a || a.status !== 'Pending') continue;
-          const record = recorded.get(p.approvalId);
-          if (record?.status !== 'Approved' && record?.status !== 'Rejected') {
+          if (!decided(a, p.decidedAt)) {
+            const record = recorded.get(p.approvalId);
             log.push(
               `${roleLabel(a.role)}: a decision callout said "${p.decision}", but Salesforce shows the request ${record ? record.status : 'missing'}; still waiting for ${a.approverName}`,
             );
-            continue;
           }
-          a.status = record.status;
-          a.comment = record.comments;
-          a.decidedAt = record.decidedAt ?? p.decidedAt;
-          const line = `${a.approverName} ${a.status.toLowerCase()}${a.comment ? `: "${a.comment}"` : ''}`;
-          a.log.push(`${line} (${when(p.decidedAt)})`);
-          log.push(`${roleLabel(a.role)}: ${line}`);
-          if (a.status === 'Rejected')
-            notes.push(rejectionMessage(messageOf(a), messageDeal, a.comment, ctx.run.id));
         } else if (e.kind === `timer:${SLA_TIMER}`) {
           const p = e.payload as { approvalId: string; step: SlaStep };
           const a = approvals.find((x) => x.approvalId === p.approvalId);
           if (!a || a.status !== 'Pending') continue;
           if (a.slaDone?.includes(p.step)) continue;
+          if (decided(a, ctx.now().toISOString())) continue;
           await slaAction(deps, a, p.step, messageDeal, posts, notes, log, ctx.now());
           a.slaDone = [...(a.slaDone ?? []), p.step];
         }
