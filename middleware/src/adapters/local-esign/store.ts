@@ -11,7 +11,7 @@ import { DatabaseSync, type SQLInputValue, type SQLOutputValue, type StatementSy
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { EsignEvent } from '../../ports/esign.ts';
-import { preparedStatements } from '../../sqlite-statements.ts';
+import { preparedStatements, writeTransaction } from '../../sqlite-statements.ts';
 
 export type EnvelopeStatus = 'sent' | 'completed' | 'declined' | 'voided';
 export type RecipientStatus = 'created' | 'sent' | 'signed' | 'declined';
@@ -252,15 +252,7 @@ export class EsignStore {
 
   /** Runs `fn` in one SQLite transaction; `fn` must be synchronous. */
   transaction<T>(fn: () => T): T {
-    this.db.exec('BEGIN IMMEDIATE');
-    try {
-      const result = fn();
-      this.db.exec('COMMIT');
-      return result;
-    } catch (err) {
-      this.db.exec('ROLLBACK');
-      throw err;
-    }
+    return writeTransaction(this.db, fn);
   }
 
   envelopeByIdempotencyKey(key: string): EnvelopeRow | undefined {

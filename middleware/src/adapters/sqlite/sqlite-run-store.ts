@@ -28,7 +28,7 @@ import {
   type Row,
   type RowCodec,
 } from '../run-store-rows.ts';
-import { preparedStatements } from '../../sqlite-statements.ts';
+import { preparedStatements, writeTransaction } from '../../sqlite-statements.ts';
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS runs (
@@ -84,24 +84,12 @@ const RUN_WITH_MEMO = runWithMemo();
 const CODEC: RowCodec = { date: String, json: (v) => JSON.parse(String(v ?? 'null')) as unknown };
 const toRun = (r: Row): RunRecord => runFromRow(r, CODEC);
 
-function transaction<T>(db: DatabaseSync, work: () => T): T {
-  db.exec('BEGIN IMMEDIATE');
-  try {
-    const result = work();
-    db.exec('COMMIT');
-    return result;
-  } catch (err) {
-    db.exec('ROLLBACK');
-    throw err;
-  }
-}
-
 /** Databases written before run_memo kept the memo in runs.memo: move it over, once. */
 function moveInlineMemos(db: DatabaseSync): void {
   const inline = db.prepare("SELECT id, memo FROM runs WHERE memo <> '{}'").all();
   if (inline.length === 0) return;
   const put = db.prepare('INSERT OR IGNORE INTO run_memo (run_id, key, value) VALUES (?, ?, ?)');
-  transaction(db, () => {
+  writeTransaction(db, () => {
     for (const row of inline)
       for (const [key, value] of Object.entries(JSON.parse(String(row.memo)) as Record<string, unknown>))
         put.run(String(row.id), key, JSON.stringify(value));
@@ -126,7 +114,7 @@ export function createSqliteRunStore(path: string): RunStore {
       memo[String(m.key)] = JSON.parse(String(m.value)) as unknown;
     return { ...runStateFromRow(row, CODEC), memo };
   };
-  const tx = <T>(work: () => T): T => transaction(db, work);
+  const tx = <T>(work: () => T): T => writeTransaction(db, work);
   const saveStep = (s: StepRow) =>
     sql(
       `INSERT INTO steps (run_id, stage, agent, status, attempts, started_at, finished_at, duration_ms, active_ms, reasoning, confidence, error, output)

@@ -8,7 +8,7 @@
 import { DatabaseSync, type StatementSync } from 'node:sqlite';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { preparedStatements } from '../../sqlite-statements.ts';
+import { preparedStatements, writeTransaction } from '../../sqlite-statements.ts';
 
 export type FieldValue = string | number | boolean | null;
 export type SObjectRecord = Record<string, FieldValue> & { Id: string };
@@ -167,8 +167,7 @@ export class OrgStore {
     const putCounter = this.stmt(
       'INSERT INTO counters(name, value) VALUES (?, ?) ON CONFLICT(name) DO UPDATE SET value = excluded.value',
     );
-    this.db.exec('BEGIN IMMEDIATE');
-    try {
+    writeTransaction(this.db, () => {
       for (const change of changes) {
         if (change.after) upsert.run(change.id, change.type, JSON.stringify(change.after));
         else {
@@ -181,12 +180,8 @@ export class OrgStore {
         putBlob.run(id, fieldName, data);
       }
       for (const name of this.advanced) putCounter.run(name, this.counters.get(name)!);
-      this.db.exec('COMMIT');
-      this.advanced.clear();
-    } catch (err) {
-      this.db.exec('ROLLBACK');
-      throw err;
-    }
+    });
+    this.advanced.clear();
     for (const change of changes) {
       if (change.after) this.remember(change.type, change.after);
       else this.forget(change.id);
