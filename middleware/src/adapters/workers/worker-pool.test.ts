@@ -62,34 +62,28 @@ describe('the worker pool', () => {
 
   it("hands back a template's or the consistency check's failure as the error the stage handles", async () => {
     const input = scenarioInput();
-    const broken = { ...input.library.variants.Executive_Summary, source: '{{> no-such-partial}}' };
+    const summary = input.library.variants.Executive_Summary;
+    /** The input with the executive summary's template replaced. */
+    const withSummary = (source: string): GenerateInput => ({
+      ...input,
+      library: {
+        ...input.library,
+        variants: { ...input.library.variants, Executive_Summary: { ...summary, source } },
+      },
+    });
     await assert.rejects(
-      pool.generateContract({
-        ...input,
-        library: { ...input.library, variants: { ...input.library.variants, Executive_Summary: broken } },
-      }),
+      pool.generateContract(withSummary('{{> no-such-partial}}')),
       (err) => err instanceof TemplateRenderError && /no-such-partial/.test(err.message),
     );
     // A variant prints an amount the model does not hold: the check's problems come back whole.
     const { model } = await generateContract(input);
     const wrongTotal = moneyFormatter(model.currency, model.locale)(model.totalMinor + 100_00);
-    const lying = {
-      ...input.library.variants.Executive_Summary,
-      source: `${input.library.variants.Executive_Summary.source}\nTotal contract value: ${wrongTotal}\n`,
-    };
-    const failure = await pool
-      .generateContract({
-        ...input,
-        library: { ...input.library, variants: { ...input.library.variants, Executive_Summary: lying } },
-      })
-      .then(
-        () => assert.fail('a variant that disagrees with the model must not pass'),
-        (err: unknown) => err,
-      );
-    const inThread = await generateContract({
-      ...input,
-      library: { ...input.library, variants: { ...input.library.variants, Executive_Summary: lying } },
-    }).then(
+    const lying = withSummary(`${summary.source}\nTotal contract value: ${wrongTotal}\n`);
+    const failure = await pool.generateContract(lying).then(
+      () => assert.fail('a variant that disagrees with the model must not pass'),
+      (err: unknown) => err,
+    );
+    const inThread = await generateContract(lying).then(
       () => assert.fail('nor here'),
       (err: unknown) => err,
     );
