@@ -11,6 +11,7 @@ import type { ApprovalHistoryEntry, ApprovalsPort, ReassignResult } from '../../
 import type { CrmUser } from '../../ports/crm.ts';
 import { CompositeResponseSchema, QueryResultSchema, UserRowSchema } from './salesforce-records.ts';
 import { requestCounter, type RequestListener } from './request-counter.ts';
+import { CrmError, subrequestError } from './salesforce-errors.ts';
 
 export interface SalesforceApprovalsDeps {
   conn: Connection;
@@ -107,7 +108,7 @@ export function createSalesforceApprovals(deps: SalesforceApprovalsDeps): Approv
     return (ref: string) => {
       const r = parsed.compositeResponse.find((x) => x.referenceId === ref);
       if (!r) return [];
-      if (r.httpStatusCode >= 400) throw new Error(`${ref}: ${JSON.stringify(r.body).slice(0, 300)}`);
+      if (r.httpStatusCode >= 400) throw subrequestError(ref, r.body);
       return QueryResultSchema.parse(r.body).records;
     };
   };
@@ -216,7 +217,8 @@ function toHistory(rows: unknown[]): ApprovalHistoryEntry[] {
   return rows.map((raw, i): ApprovalHistoryEntry => {
     const parsed = HistoryRowSchema.safeParse(raw);
     if (!parsed.success)
-      throw new Error(
+      throw new CrmError(
+        'UNEXPECTED_RESPONSE',
         `Deal_Approval__c record ${i}: ${parsed.error.issues.map((x) => `${x.path.join('.')} ${x.message}`).join('; ')}`,
       );
     const r = parsed.data;

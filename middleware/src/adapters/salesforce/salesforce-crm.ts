@@ -25,26 +25,17 @@ import {
   CurrencyRowSchema,
   OpportunityRowSchema,
   QueryResultSchema,
-  SalesforceErrorArraySchema,
   UserRowSchema,
 } from './salesforce-records.ts';
 import { classifyFailure, type Resilience } from './resilience.ts';
+import { CrmError, errorOf, subrequestError } from './salesforce-errors.ts';
+
+export { CrmError };
 import { requestCounter, type RequestListener } from './request-counter.ts';
 
 export const APPROVAL_PROCESS_NAME = 'DealDesk_Deal_Approval';
 const LONG_TEXT = 131_072;
 const MEDIUM_TEXT = 32_768;
-
-export class CrmError extends Error {
-  readonly errorCode: string;
-  readonly fields: string[];
-  constructor(errorCode: string, message: string, fields: string[] = []) {
-    super(`${errorCode}: ${message}`);
-    this.name = 'CrmError';
-    this.errorCode = errorCode;
-    this.fields = fields;
-  }
-}
 
 interface Subrequest {
   method: 'GET' | 'POST' | 'PATCH' | 'DELETE';
@@ -76,15 +67,6 @@ function parseRows<T extends z.ZodType>(schema: T, body: unknown, what: string):
     }
     return parsed.data;
   });
-}
-
-function errorOf(body: unknown): CrmError {
-  const parsed = SalesforceErrorArraySchema.safeParse(body);
-  const first = parsed.success
-    ? (parsed.data.find((e) => (e.errorCode ?? e.statusCode) !== 'PROCESSING_HALTED') ?? parsed.data[0])
-    : undefined;
-  if (!first) return new CrmError('UNKNOWN', (JSON.stringify(body) ?? 'no response').slice(0, 500));
-  return new CrmError(first.errorCode ?? first.statusCode ?? 'UNKNOWN', first.message, first.fields ?? []);
 }
 
 /**
@@ -203,12 +185,7 @@ export function createSalesforceCrm(deps: SalesforceCrmDeps): CrmPort {
     if (allOrNone) {
       const failed = parsed.data.compositeResponse.find((r) => r.httpStatusCode >= 400 && !isHalted(r.body));
       if (failed) {
-        const err = errorOf(failed.body);
-        throw new CrmError(
-          err.errorCode,
-          `${failed.referenceId}: ${err.message.replace(/^[A-Z_]+: /, '')}`,
-          err.fields,
-        );
+        throw subrequestError(failed.referenceId, failed.body);
       }
     }
     return out;
