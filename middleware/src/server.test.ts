@@ -165,6 +165,8 @@ describe('metrics and security headers', () => {
     assert.match(text, /dealdesk_step_duration_seconds_count\{agent="Deal_Closure",status="Waiting"\} 1/);
     assert.match(text, /dealdesk_salesforce_requests_total\{operation="composite",outcome="ok"\} 2/);
     assert.match(text, /dealdesk_http_requests_total\{method="POST",route="\/v1\/closures",status="202"\} 1/);
+    // The local org stands in for Salesforce: its calls count as Salesforce requests, not as the API's.
+    assert.doesNotMatch(text, /dealdesk_http_requests_total\{[^}]*services/);
     assert.ok(!text.includes(running.apiKey), 'no secret in metrics');
   });
 

@@ -56,6 +56,7 @@ export async function startServer(
   let localOrg: LocalOrg | undefined;
   let orgFaults: OrgFaultOptions | undefined;
   const mounts: Router[] = [];
+  const standIns: Router[] = [];
   if (config.mode === 'local') {
     const [{ LocalOrg }, { createLocalOrgRouter }, { demoCompany }] = await Promise.all([
       import('./local/org/local-org.ts'),
@@ -81,7 +82,9 @@ export async function startServer(
         logger.debug({ kind, method, path }, 'injected org fault');
       },
     };
-    mounts.push(createLocalOrgRouter(org, { latencyMs: config.localOrg.latencyMs ?? 0, faults: orgFaults }));
+    standIns.push(
+      createLocalOrgRouter(org, { latencyMs: config.localOrg.latencyMs ?? 0, faults: orgFaults }),
+    );
     readiness.push({ name: 'local-org', check: () => void org.query('SELECT COUNT() FROM Organization') });
   }
   // Routes that need the running system are added once the port (and so the org URL) is known.
@@ -98,6 +101,7 @@ export async function startServer(
   const app = createApp({
     logger,
     mounts,
+    standIns,
     readiness,
     metrics: () => metrics,
     version: process.env.npm_package_version,

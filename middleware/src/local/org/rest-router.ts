@@ -29,6 +29,15 @@ function versionsList(): { label: string; url: string; version: string }[] {
   return out;
 }
 
+/**
+ * A JSON answer as Salesforce's REST API sends it: its content type, and no ETag (express would
+ * hash every body for one, and Salesforce does not send one on these resources).
+ */
+function sendJson(res: Response, status: number, body: unknown): void {
+  res.status(status).setHeader('Content-Type', 'application/json;charset=UTF-8');
+  res.end(JSON.stringify(body));
+}
+
 function send(res: Response, org: LocalOrg, result: ApiResponse): void {
   res.setHeader('Sforce-Limit-Info', `api-usage=${org.requestStats().total}/100000`);
   for (const [k, v] of Object.entries(result.headers ?? {})) res.setHeader(k, v);
@@ -37,12 +46,12 @@ function send(res: Response, org: LocalOrg, result: ApiResponse): void {
   } else if (result.body === undefined) {
     res.status(result.status).end();
   } else {
-    res.status(result.status).json(result.body);
+    sendJson(res, result.status, result.body);
   }
 }
 
 function sendError(res: Response, err: SalesforceApiError): void {
-  res.status(err.status).json(err.toBody());
+  sendJson(res, err.status, err.toBody());
 }
 
 /** The userinfo response (Salesforce Help: "UserInfo Endpoint"), for the fields the local org holds. */
