@@ -137,10 +137,12 @@ describe('middleware process', () => {
 describe('metrics and security headers', () => {
   let dir: string;
   let running: RunningServer;
+  const logs = captureLogs();
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), 'dealdesk-metrics-'));
-    const config = loadConfig({ PORT: '0', DEALDESK_DATA_DIR: dir, LOG_LEVEL: 'silent' });
-    running = await startServer(config, createLogger({ level: 'silent' }), { timerPollMs: 0 });
+    const config = loadConfig({ PORT: '0', DEALDESK_DATA_DIR: dir, LOG_LEVEL: 'debug' });
+    const logger = createLogger({ level: 'debug', destination: logs.stream });
+    running = await startServer(config, logger, { timerPollMs: 0 });
   });
   after(async () => {
     await running.close();
@@ -167,6 +169,12 @@ describe('metrics and security headers', () => {
     assert.match(text, /dealdesk_http_requests_total\{method="POST",route="\/v1\/closures",status="202"\} 1/);
     // The local org stands in for Salesforce: its calls count as Salesforce requests, not as the API's.
     assert.doesNotMatch(text, /dealdesk_http_requests_total\{[^}]*services/);
+    // ...and each is in the debug log once, with its outcome and duration.
+    const calls = logs.lines
+      .map((line) => JSON.parse(line) as { msg?: string; operation?: string; outcome?: string; ms?: number })
+      .filter((entry) => entry.msg === 'salesforce request');
+    assert.equal(calls.filter((c) => c.operation === 'composite' && c.outcome === 'ok').length, 2);
+    assert.ok(calls.every((c) => typeof c.ms === 'number' && c.ms >= 0));
     assert.ok(!text.includes(running.apiKey), 'no secret in metrics');
   });
 

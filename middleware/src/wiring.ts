@@ -35,6 +35,7 @@ import type { RunScheduler } from './orchestrator/scheduler.ts';
 import type { CrmPort } from './ports/crm.ts';
 import { createMetrics, watchQueue, type Metrics } from './metrics.ts';
 import { createResilience } from './adapters/salesforce/resilience.ts';
+import type { RequestListener } from './adapters/salesforce/request-counter.ts';
 import { withEsignResilience } from './adapters/resilient-esign.ts';
 import { traceCall } from './tracing.ts';
 import type { Notifier } from './ports/notify.ts';
@@ -114,10 +115,16 @@ export async function buildSystem(deps: SystemDeps): Promise<System> {
       },
     });
   const sfResilience = resilienceFor('salesforce', 'Salesforce');
+  // Each Salesforce call at debug level: against the local org too, whose own requests are not in
+  // the middleware's HTTP log.
+  const salesforceRequest: RequestListener = (operation, outcome, ms) => {
+    metrics.salesforceRequests.inc({ operation, outcome });
+    logger.debug({ operation, outcome, ms: Math.round(ms) }, 'salesforce request');
+  };
   const crm = createSalesforceCrm({
     conn: deps.conn,
     apiVersion: config.salesforce.apiVersion,
-    onRequest: (operation, outcome) => metrics.salesforceRequests.inc({ operation, outcome }),
+    onRequest: salesforceRequest,
     resilience: sfResilience,
     trace: traceCall,
   });
@@ -232,7 +239,7 @@ export async function buildSystem(deps: SystemDeps): Promise<System> {
         createSalesforceApprovals({
           conn: deps.conn,
           apiVersion: config.salesforce.apiVersion,
-          onRequest: (operation, outcome) => metrics.salesforceRequests.inc({ operation, outcome }),
+          onRequest: salesforceRequest,
         }),
         {
           maxAgeMs: config.agents.approvalHistoryMaxAgeSeconds * 1000,
