@@ -703,16 +703,25 @@ export class Orchestrator {
       output: null,
     };
     if (retrying) {
-      // Exponential backoff with full jitter: 1s, 2s, 4s, ... capped at a minute.
-      await this.addTimers(run.id, [
-        { kind: 'retry', dueAt: retryAt, payload: { stage: stageKey, attempt } },
-      ]);
+      // Exponential backoff with full jitter: 1s, 2s, 4s, ... capped at a minute. The timer and the
+      // waiting state are one write: a crash between two left a retry timer behind.
       const waiting = await this.patchRun(
         run,
         { status: 'waiting', waitingFor: 'retry', error: message, updatedAt: now.toISOString() },
         { [failuresKey(stageKey)]: failures },
-        { step: failedStep },
+        {
+          step: failedStep,
+          timers: [
+            {
+              runId: run.id,
+              kind: 'retry',
+              dueAt: retryAt.toISOString(),
+              payload: { stage: stageKey, attempt },
+            },
+          ],
+        },
       );
+      await this.deps.scheduler?.timersAdded(run.id, [retryAt]);
       // The timeline says why the run paused; while the circuit is open this fails fast, without a call.
       await this.commitSafely(
         waiting,

@@ -355,7 +355,7 @@ export function runStoreContract(name: string, open: () => Promise<StoreUnderTes
       assert.equal(await store.runForRecord('a0A2'), undefined);
     });
 
-    it('saves a step and consumes events with a run update, all or nothing', async () => {
+    it('saves a step, consumes events and stores timers with a run update, all or nothing', async () => {
       await store.createRun(newRun('run-1', '006A'));
       await store.addEvent('run-1', 'approval', 'd1', { decision: 'Approved' }, at(1));
       await store.addEvent('run-1', 'approval', 'd2', { decision: 'Approved' }, at(1));
@@ -379,9 +379,19 @@ export function runStoreContract(name: string, open: () => Promise<StoreUnderTes
         'run-1',
         { status: 'running', stageIndex: 3, updatedAt: at(2) },
         { 'approval_orchestration.output': { approved: 2 } },
-        { step, consumeEvents: { ids: [first!.id], at: at(2) } },
+        {
+          step,
+          consumeEvents: { ids: [first!.id], at: at(2) },
+          timers: [
+            { runId: 'run-1', kind: 'retry', dueAt: at(30), payload: { stage: 'approval_orchestration' } },
+          ],
+        },
       );
       assert.equal(state.stageIndex, 3);
+      assert.deepEqual(
+        (await store.dueTimers(at(30))).map((t) => [t.runId, t.kind, t.dueAt, t.payload]),
+        [['run-1', 'retry', at(30), { stage: 'approval_orchestration' }]],
+      );
       assert.deepEqual(await store.steps('run-1'), [step]);
       assert.deepEqual(
         (await store.pendingEvents('run-1')).map((e) => e.id),
@@ -397,7 +407,10 @@ export function runStoreContract(name: string, open: () => Promise<StoreUnderTes
           'run-1',
           { stageIndex: 4 },
           { later: true },
-          { step: { ...step, output: { n: 1n } }, consumeEvents: { ids: [second!.id], at: at(3) } },
+          {
+            step: { ...step, output: { n: 1n } },
+            consumeEvents: { ids: [second!.id], at: at(3) },
+          },
         ),
         TypeError,
       );
@@ -409,6 +422,27 @@ export function runStoreContract(name: string, open: () => Promise<StoreUnderTes
         (await store.pendingEvents('run-1')).map((e) => e.id),
         [second!.id],
       );
+      // The timer cannot be stored: the run, the step and the events stay as they were.
+      await assert.rejects(
+        store.updateRun(
+          'run-1',
+          { stageIndex: 5 },
+          { later: true },
+          {
+            step: { ...step, reasoning: 'changed' },
+            consumeEvents: { ids: [second!.id], at: at(3) },
+            timers: [
+              { runId: 'run-1', kind: 'retry', dueAt: at(40), payload: null },
+              { runId: 'run-1', kind: 'retry', dueAt: at(41), payload: { n: 1n } },
+            ],
+          },
+        ),
+        TypeError,
+      );
+      assert.equal((await store.getRun('run-1'))?.stageIndex, 3);
+      assert.deepEqual(await store.steps('run-1'), [step]);
+      assert.equal((await store.pendingEvents('run-1')).length, 1);
+      assert.equal((await store.dueTimers(at(50))).length, 1, 'only the committed timer');
       await assert.rejects(store.updateRun('run-404', { stageIndex: 1 }, {}, { step }), /no run run-404/);
     });
   });

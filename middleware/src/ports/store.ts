@@ -81,6 +81,8 @@ export interface RunUpdateExtras {
   step?: StepRow;
   /** Events the update consumes, so a stage's outcome and the events it answered commit together. */
   consumeEvents?: { ids: number[]; at: string };
+  /** Timers to store with it, so a run never waits for a timer that was not stored (a retry's). */
+  timers?: NewTimer[];
 }
 
 export type CreateRunResult =

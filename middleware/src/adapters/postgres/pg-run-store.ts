@@ -9,6 +9,7 @@ import pg from 'pg';
 import type {
   CreateRunResult,
   NewRun,
+  NewTimer,
   RunEvent,
   RunRecord,
   RunStore,
@@ -98,6 +99,19 @@ export async function createPgRunStore(options: PgRunStoreOptions): Promise<PgRu
   const consumeEvents = async (q: Queryable, ids: number[], at: string) => {
     if (ids.length > 0)
       await q.query('UPDATE events SET consumed_at = $1 WHERE id = ANY($2::bigint[])', [at, ids]);
+  };
+  const insertTimers = async (q: Queryable, timers: NewTimer[]) => {
+    if (timers.length === 0) return;
+    await q.query(
+      `INSERT INTO timers (run_id, kind, due_at, payload)
+       SELECT * FROM unnest($1::text[], $2::text[], $3::timestamptz[], $4::jsonb[])`,
+      [
+        timers.map((t) => t.runId),
+        timers.map((t) => t.kind),
+        timers.map((t) => t.dueAt),
+        timers.map((t) => JSON.stringify(t.payload ?? null)),
+      ],
+    );
   };
   const one = async (sql: string, params: unknown[] = []): Promise<Row | undefined> =>
     (await pool.query<Row>(sql, params)).rows[0];
@@ -215,11 +229,12 @@ export async function createPgRunStore(options: PgRunStoreOptions): Promise<PgRu
         if (!row) throw new Error(`no run ${id}`);
         return runStateFromRow(row, CODEC);
       };
-      if (!also?.step && !also?.consumeEvents?.ids.length) return update(pool);
+      if (!also?.step && !also?.consumeEvents?.ids.length && !also?.timers?.length) return update(pool);
       return tx(async (c) => {
         const state = await update(c);
         if (also.step) await saveStep(c, also.step);
         if (also.consumeEvents) await consumeEvents(c, also.consumeEvents.ids, also.consumeEvents.at);
+        if (also.timers) await insertTimers(c, also.timers);
         return state;
       });
     },
@@ -261,17 +276,7 @@ export async function createPgRunStore(options: PgRunStoreOptions): Promise<PgRu
     },
 
     async addTimers(timers) {
-      if (timers.length === 0) return;
-      await pool.query(
-        `INSERT INTO timers (run_id, kind, due_at, payload)
-         SELECT * FROM unnest($1::text[], $2::text[], $3::timestamptz[], $4::jsonb[])`,
-        [
-          timers.map((t) => t.runId),
-          timers.map((t) => t.kind),
-          timers.map((t) => t.dueAt),
-          timers.map((t) => JSON.stringify(t.payload ?? null)),
-        ],
-      );
+      await insertTimers(pool, timers);
     },
 
     async dueTimers(now) {

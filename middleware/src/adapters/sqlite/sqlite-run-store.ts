@@ -8,6 +8,7 @@ import { dirname } from 'node:path';
 import type {
   CreateRunResult,
   NewRun,
+  NewTimer,
   RunEvent,
   RunRecord,
   RunStore,
@@ -128,6 +129,10 @@ export function createSqliteRunStore(path: string): RunStore {
     const stmt = sql('UPDATE events SET consumed_at = ? WHERE id = ?');
     for (const id of ids) stmt.run(at, id);
   };
+  const insertTimers = (timers: NewTimer[]) => {
+    const put = sql('INSERT INTO timers (run_id, kind, due_at, payload) VALUES (?, ?, ?, ?)');
+    for (const t of timers) put.run(t.runId, t.kind, t.dueAt, JSON.stringify(t.payload));
+  };
 
   return {
     async createRun(input: NewRun): Promise<CreateRunResult> {
@@ -196,6 +201,7 @@ export function createSqliteRunStore(path: string): RunStore {
           if (value !== undefined) put.run(id, key, JSON.stringify(value));
         if (also?.step) saveStep(also.step);
         if (also?.consumeEvents) consumeEvents(also.consumeEvents.ids, also.consumeEvents.at);
+        if (also?.timers) insertTimers(also.timers);
         return runStateFromRow(row, CODEC);
       });
     },
@@ -235,11 +241,7 @@ export function createSqliteRunStore(path: string): RunStore {
     },
 
     async addTimers(timers) {
-      if (timers.length === 0) return;
-      const put = sql('INSERT INTO timers (run_id, kind, due_at, payload) VALUES (?, ?, ?, ?)');
-      tx(() => {
-        for (const t of timers) put.run(t.runId, t.kind, t.dueAt, JSON.stringify(t.payload));
-      });
+      if (timers.length > 0) tx(() => insertTimers(timers));
     },
 
     async dueTimers(now) {
