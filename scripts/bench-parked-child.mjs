@@ -37,8 +37,10 @@ globalThis.gc?.();
 const idleRss = process.memoryUsage().rss;
 const store = server.system.store;
 const updateRun = store.updateRun.bind(store);
-store.updateRun = async (id, patch, memo) => {
-  const run = await updateRun(id, patch, memo);
+// Every argument passes through: the step and events that commit with the update are part of it.
+store.updateRun = async (...args) => {
+  const [id] = args;
+  const run = await updateRun(...args);
   if (run.status === 'waiting' && run.waitingFor === 'approval') process.send({ parked: id });
   else if ((run.status === 'waiting' && run.waitingFor === 'rep') || run.status === 'failed')
     process.send({ stopped: id, error: run.error });
