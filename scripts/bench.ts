@@ -8,17 +8,21 @@
  *   that holds nothing but the built middleware (scripts/bench-parked-child.mjs; `npm run bench`
  *   builds it first).
  * Deals are copies of the seeded verbal-yes deal with its line items, contact roles and activity.
- * Each level starts a fresh instance and warms it up with a few closures that are not counted.
+ * Each level starts a fresh instance and warms it up with closures that are not counted
+ * (--warmup N, default 96): a middleware that has been running has its hot paths compiled, and a
+ * fresh one's first closures cost ~15% more CPU. Their throughput is reported under `warmup`.
  * - the same levels above 1 with the built middleware in its own process and the local org in this
  *   one (`separateOrg`; --no-separate-org skips them);
  * Options: --concurrency 1,16,64  --deals N (per level; default 40 at 1, 320 above)
  *          --repeat N (fresh instances per level above 1, default 3): a level reports the run
  *          with the median closures/s, and every run's closures/s and p95 under `runs`; on a
  *          shared 2-core VM one run can differ from the next by ±5%
+ *          --warmup N closures per instance before it is measured (default 96, at least one
+ *          round of the level's concurrency)
  *          --parked N (default 1000; 0 skips the RSS measurement)
  *          --child-node-flags '<V8 flags>' for the measured process (default: the recommended
  *          production settings, RECOMMENDED_NODE_FLAGS; 'none' for Node's defaults).
- * Postgres replicas: scripts/bench-replicas.ts, when present and DATABASE_URL is set, adds
+ * Postgres replicas: scripts/bench-replicas.ts, when BENCH_DATABASE_URL or TEST_DATABASE_URL is set, adds
  * `sections.replicas` (see the end of this file).
  */
 import { fork } from 'node:child_process';
@@ -88,20 +92,31 @@ function client(server: RunningServer) {
   return c;
 }
 
+const WARMUP = positive('warmup', option('warmup'), 96, 0);
+
+/**
+ * Closures that are not counted, at the level's concurrency (at least one round of it): the JIT
+ * compiles the hot paths of this process and of the instance's fresh worker threads.
+ */
+async function warmUp(
+  load: Pick<Parameters<typeof runLoad>[0], 'start' | 'submitted'>,
+  org: Parameters<typeof seedDealCopies>[0],
+  concurrency: number,
+) {
+  const deals = Math.max(WARMUP, concurrency);
+  const r = await runLoad({ ...load, opportunityIds: seedDealCopies(org, deals, 'w'), concurrency });
+  return { deals, closuresPerSecond: r.closuresPerSecond, p95Ms: r.latencyMs.p95 };
+}
+
 async function level(
   concurrency: number,
   deals: number,
-): Promise<LoadResult & { requestsPerDeal?: unknown }> {
+): Promise<LoadResult & { requestsPerDeal?: unknown; warmup: Awaited<ReturnType<typeof warmUp>> }> {
   const { server, close } = await startInstance();
   try {
     const org = server.localOrg!;
-    const warmup = Math.min(16, Math.max(4, concurrency));
     const c = client(server);
-    await runLoad({
-      ...c,
-      opportunityIds: seedDealCopies(org, warmup, 'w'),
-      concurrency: Math.min(concurrency, warmup),
-    });
+    const warmup = await warmUp(c, org, concurrency);
     const opportunityIds = seedDealCopies(org, deals, 'b');
     // CPU time per closure does not depend on what else the machine runs; wall-clock figures do.
     const cpu0 = process.cpuUsage();
@@ -111,6 +126,7 @@ async function level(
         ...r,
         cpuMsPerClosure: Math.round(((used.user + used.system) / 1000 / deals) * 10) / 10,
         loadAverage: loadavg()[0],
+        warmup,
       };
     };
     if (concurrency > 1) return withCpu(await runLoad({ ...c, opportunityIds, concurrency }));
@@ -271,12 +287,7 @@ async function separateOrgLevel(concurrency: number, deals: number) {
   const settings = recommendedSettings();
   const child = await startMiddlewareChild(settings.flags, settings.malloc);
   try {
-    const warmup = Math.min(16, Math.max(4, concurrency));
-    await runLoad({
-      ...child,
-      opportunityIds: seedDealCopies(child.org, warmup, 'w'),
-      concurrency: Math.min(concurrency, warmup),
-    });
+    const warmup = await warmUp(child, child.org, concurrency);
     const opportunityIds = seedDealCopies(child.org, deals, 'b');
     const cpu0 = (await child.measure()).cpuMs!;
     const parent0 = process.cpuUsage();
@@ -289,6 +300,7 @@ async function separateOrgLevel(concurrency: number, deals: number) {
       middlewareCpuMsPerClosure: per(cpu1 - cpu0),
       orgAndLoadCpuMsPerClosure: per((parent.user + parent.system) / 1000),
       loadAverage: loadavg()[0],
+      warmup,
     };
   } finally {
     await child.close();
