@@ -1,8 +1,9 @@
 /**
  * Recovery through DocuSign, on the demo deal: a bounced address is corrected on the live
  * envelope (no new envelope), a quiet signer is reminded and the silent envelope reconciled once
- * after the configured times, a decline reaches the rep with its reason and parks the run, and
- * one resend action sends a fresh envelope that then completes the deal.
+ * after the configured times, an expired envelope and a decline each reach the rep (the decline
+ * with its reason) and park the run, and one resend action sends a fresh envelope each time; the
+ * last completes the deal.
  */
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
@@ -178,6 +179,33 @@ describe('signature recovery through DocuSign', () => {
     assert.equal(reads(), before + 1, 'one reconciliation read, no polling');
   });
 
+  it('tells the rep an envelope expired unsigned, and one action sends a fresh one', async function () {
+    this.timeout(40_000);
+    const expiring = (await envelopeOf())!;
+    fake.expire(expiring.envelopeId);
+    // DocuSign reports expiry to Connect as a void whose reason says it expired.
+    await connect(expiring.envelopeId, 'envelope-voided');
+    await until('the rep to decide', async () => (await view()).status === 'Waiting_Rep');
+    assert.equal((await envelopeOf())!.status, 'expired');
+    const told = sentNotifications().find((n) => n.audience === 'rep' && /expired/.test(n.subject));
+    assert.ok(told, 'the rep is told');
+    assert.match(told.body, /expired before everyone signed/);
+    assert.match(told.body, /signature\/resend/);
+
+    const res = await api(`/v1/closures/${started.closureId}/signature/resend`, {});
+    assert.equal(res.status, 202, await res.text());
+    const fresh = await until('a fresh envelope', async () => {
+      const e = await envelopeOf();
+      return e && e.envelopeId !== expiring.envelopeId && e.status === 'sent' && e;
+    });
+    assert.equal(
+      fake.envelopes.get(expiring.envelopeId)!.status,
+      'voided',
+      'the expired one is left as DocuSign has it',
+    );
+    assert.equal(fresh.recipients[0]!.email, 'katrin.vogel@corrected.example', 'the correction carries over');
+  });
+
   it('tells the rep why a signer declined and waits; one action sends a fresh envelope that completes', async function () {
     this.timeout(40_000);
     const first = (await envelopeOf())!;
@@ -196,7 +224,7 @@ describe('signature recovery through DocuSign', () => {
       const e = await envelopeOf();
       return e && e.envelopeId !== first.envelopeId && e;
     });
-    assert.equal(fake.envelopes.size, 3);
+    assert.equal(fake.envelopes.size, 4);
     assert.equal(
       second.recipients[0]!.email,
       'katrin.vogel@corrected.example',
@@ -219,10 +247,10 @@ describe('signature recovery through DocuSign', () => {
       `SELECT Envelope_Id__c, Status__c FROM Signature_Envelope__c WHERE Deal_Closure__c = '${started.dealClosureId}'`,
     );
     const statuses = new Map(envelopes.records.map((r) => [r.Envelope_Id__c, r.Status__c]));
-    assert.equal(envelopes.totalSize, 3);
+    assert.equal(envelopes.totalSize, 4);
     assert.equal(statuses.get(first.envelopeId), 'Declined');
     assert.equal(statuses.get(second.envelopeId), 'Completed');
-    assert.deepEqual([...statuses.values()].sort(), ['Completed', 'Declined', 'Voided']);
+    assert.deepEqual([...statuses.values()].sort(), ['Completed', 'Declined', 'Expired', 'Voided']);
     const opp = (await conn.sobject('Opportunity').retrieve(started.opportunityId)) as Record<
       string,
       unknown

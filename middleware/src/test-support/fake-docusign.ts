@@ -76,6 +76,11 @@ export interface FakeDocusign {
   sign(envelopeId: string, recipientId: string): void;
   decline(envelopeId: string, recipientId: string, reason: string): void;
   bounce(envelopeId: string, recipientId: string): void;
+  /**
+   * The envelope reaches its expiry date unsigned: DocuSign voids it with the reason "Envelope has
+   * expired." (DocuSign Support, "How can I differentiate between Expired and Voided envelopes?").
+   */
+  expire(envelopeId: string): void;
   /** A Connect JSON SIM message for an event, as DocuSign would post it, with its HMAC header. */
   connectMessage(
     envelopeId: string,
@@ -502,6 +507,13 @@ export async function startFakeDocusign(options: FakeDocusignOptions): Promise<F
     },
     bounce(envelopeId, recipientId) {
       signer(envelope(envelopeId), recipientId).status = 'autoresponded';
+    },
+    expire(envelopeId) {
+      const e = envelope(envelopeId);
+      if (e.status === 'completed' || e.status === 'declined' || e.status === 'voided')
+        throw new Error(`envelope ${envelopeId} has already ended (${e.status})`);
+      e.status = 'voided';
+      e.voidedReason = 'Envelope has expired.';
     },
     connectMessage(envelopeId, event, secret, messageOptions = {}) {
       const e = envelope(envelopeId);
