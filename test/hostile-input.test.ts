@@ -1,7 +1,7 @@
 /**
  * Hostile input against the running middleware (local mode, real HTTP): property-based fuzzing
  * (fast-check) of every endpoint — the closure API, approval decisions, rep actions, the local
- * signing pages — and of the configuration loader. Properties: never a 5xx, the process keeps
+ * signing pages, the local org's REST API — and of the configuration loader. Properties: never a 5xx, the process keeps
  * serving, and a refused request writes nothing. FUZZ_REQUESTS (default 2,000) scales it;
  * `npm run soak` sends 10,000. Also: per-caller rate limits, security headers, key rotation.
  */
@@ -115,6 +115,68 @@ const connectMessage = fc.record(
   { requiredKeys: [] },
 );
 
+/** SOQL as a caller might send it to the local org: well-formed, injected into, or noise. */
+const soql = fc.oneof(
+  fc.constantFrom(
+    'SELECT Id, Name FROM Opportunity LIMIT 5',
+    'SELECT Id, (SELECT Id FROM OpportunityLineItems) FROM Opportunity',
+    'SELECT COUNT() FROM Account',
+    'SELECT StageName, SUM(Amount) FROM Opportunity GROUP BY StageName',
+    'SELECT Id FROM Deal_Closure__c WHERE CreatedDate = LAST_N_DAYS:30',
+    'SELECT FIELDS(ALL) FROM User LIMIT 200',
+  ),
+  fc
+    .tuple(
+      fc.constantFrom('Opportunity', 'Account', 'Deal_Approval__c', 'User', 'Nope__c'),
+      fc.constantFrom('Id', 'Name', 'Amount', 'Account.Name', 'Owner.Manager.Name', 'Bogus__c', 'COUNT(Id)'),
+      fc.string({ maxLength: 40 }),
+      fc.constantFrom('=', '!=', '<', 'LIKE', 'IN', 'INCLUDES', '>='),
+      fc.constantFrom('', ' ORDER BY Name NULLS LAST', ' LIMIT -1', ' OFFSET 5000', ' GROUP BY Name'),
+    )
+    .map(
+      ([from, field, value, op, tail]) =>
+        `SELECT ${field} FROM ${from} WHERE ${field} ${op} '${value}'${tail}`,
+    ),
+  fc.string({ maxLength: 120 }),
+);
+const sobjectName = fc.oneof(
+  fc.constantFrom('Opportunity', 'Account', 'Deal_Closure__c', 'ContentVersion', 'User', 'Nope__c'),
+  printable,
+);
+const orgBody = rawBody(
+  fc.oneof(
+    jsonValue,
+    fc.record(
+      {
+        allOrNone: fc.oneof(fc.boolean(), jsonValue),
+        compositeRequest: fc.oneof(
+          jsonValue,
+          fc.array(
+            fc.record(
+              {
+                method: fc.constantFrom('GET', 'POST', 'PATCH', 'DELETE', 'PUT', 'x'),
+                url: fc.oneof(
+                  soql.map((q) => `/services/data/v65.0/query?q=${encodeURIComponent(q)}`),
+                  fc.tuple(sobjectName, segment).map(([o, id]) => `/services/data/v65.0/sobjects/${o}/${id}`),
+                  printable,
+                ),
+                referenceId: fc.oneof(printable, jsonValue),
+                body: jsonValue,
+              },
+              { requiredKeys: [] },
+            ),
+            { maxLength: 30 },
+          ),
+        ),
+        records: fc.array(jsonValue, { maxLength: 5 }),
+        Name: fc.string(),
+        Amount: jsonValue,
+      },
+      { requiredKeys: [] },
+    ),
+  ),
+);
+
 const request = fc.oneof(
   fc.record({
     method: fc.constant('POST'),
@@ -211,6 +273,39 @@ const request = fc.oneof(
     auth,
     key: fc.constant(null),
   }),
+  // The local org, which local mode serves on the same port: Salesforce's REST API, OAuth and
+  // the local endpoints, with its token or another.
+  fc.record({
+    method: fc.constantFrom('GET', 'POST', 'PATCH', 'DELETE', 'PUT'),
+    path: fc.oneof(
+      fc
+        .tuple(fc.constantFrom('query', 'queryAll'), soql)
+        .map(([r, q]) => `/services/data/v65.0/${r}?q=${encodeURIComponent(q)}`),
+      fc.tuple(sobjectName, segment).map(([o, id]) => `/services/data/v65.0/sobjects/${o}/${id}`),
+      fc
+        .tuple(sobjectName, segment, segment)
+        .map(([o, field, value]) => `/services/data/v65.0/sobjects/${o}/${field}/${value}`),
+      sobjectName.map((o) => `/services/data/v65.0/sobjects/${o}/describe`),
+      fc.constantFrom(
+        '/services/data/v65.0/composite',
+        '/services/data/v65.0/composite/sobjects',
+        '/services/data/v65.0/process/approvals',
+        '/services/data/v65.0/limits',
+        '/services/oauth2/token',
+        '/services/oauth2/userinfo',
+        '/local/sessions',
+        '/local/stats',
+        '/local/events?after=x',
+      ),
+      fc.tuple(printable, segment).map(([v, rest]) => `/services/data/v${v}/${rest}`),
+    ),
+    body: orgBody,
+    auth: fc.oneof(
+      { weight: 4, arbitrary: fc.constant('org') },
+      { weight: 1, arbitrary: fc.constantFrom('', 'Bearer x', 'OAuth 00D000000000000!x') },
+    ),
+    key: fc.constant(null),
+  }),
 );
 
 describe('hostile input', function () {
@@ -240,7 +335,8 @@ describe('hostile input', function () {
     await fc.assert(
       fc.asyncProperty(request, async (r) => {
         const headers: Record<string, string> = {};
-        if (r.auth) headers.Authorization = r.auth;
+        if (r.auth === 'org') headers.Authorization = `Bearer ${server.localOrg!.token}`;
+        else if (r.auth) headers.Authorization = r.auth;
         if (r.key) headers['Idempotency-Key'] = r.key;
         const body = r.method === 'GET' || r.method === 'DELETE' || !r.body ? undefined : r.body;
         if (body) headers['Content-Type'] = body.type;

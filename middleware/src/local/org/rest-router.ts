@@ -113,7 +113,8 @@ export function createLocalOrgRouter(org: LocalOrg, options: LocalOrgRouterOptio
     '/services/oauth2/token',
     express.urlencoded({ extended: false, limit: '16kb' }),
     (req, res) => {
-      const body = req.body as Record<string, unknown>;
+      // A body that is not a form (JSON, none) leaves req.body unset: refused as Salesforce does.
+      const body = (req.body ?? {}) as Record<string, unknown>;
       if (
         body.grant_type !== 'urn:ietf:params:oauth:grant-type:jwt-bearer' ||
         typeof body.assertion !== 'string'

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import request from 'supertest';
 import { startLocalOrg, type LocalOrgHarness } from '../../test-support/local-org-server.ts';
 
-describe('local org OAuth userinfo', () => {
+describe('local org OAuth userinfo and token', () => {
   let h: LocalOrgHarness;
   beforeEach(async () => (h = await startLocalOrg()));
   afterEach(async () => h.close());
@@ -42,5 +42,18 @@ describe('local org OAuth userinfo', () => {
     assert.equal(res.status, 403);
     assert.equal(res.body.error, 'invalid_token');
     await request(h.app).get('/services/oauth2/userinfo').expect(403);
+  });
+
+  it('refuses a token request that is not a JWT bearer form, whatever its body, with a 400', async () => {
+    for (const [type, body] of [
+      ['application/json', '{}'],
+      ['application/json', '[]'],
+      ['text/plain', 'grant_type=urn:ietf:params:oauth:grant-type:jwt-bearer'],
+      ['application/x-www-form-urlencoded', 'grant_type=password&username=a&password=b'],
+    ] as const) {
+      const res = await request(h.app).post('/services/oauth2/token').set('Content-Type', type).send(body);
+      assert.equal(res.status, 400, `${type} ${body}`);
+      assert.equal(res.body.error, 'unsupported_grant_type');
+    }
   });
 });
