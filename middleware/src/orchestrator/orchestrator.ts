@@ -259,13 +259,15 @@ export class Orchestrator {
   }
 
   private async drive(runId: string): Promise<void> {
-    // The run as the last stage left it. This process holds the run (one driver at a time) and is
-    // the only writer of its memo, so the next stage starts from it rather than reading back and
-    // parsing a memo of tens of kB; a control event that rewrites the run makes it read again.
-    let carried: RunRecord | undefined;
+    // The run and its steps as the last stage left them. This process holds the run (one driver at
+    // a time) and is the only writer of its memo and steps, so the next stage starts from them
+    // rather than reading back and parsing tens of kB; a control event that rewrites the run makes
+    // it read both again.
+    let carried: { run: RunRecord; steps: StepRow[] } | undefined;
     for (;;) {
       if (this.stopped) return;
-      const run = carried ?? (await this.deps.store.getRun(runId));
+      const run = carried?.run ?? (await this.deps.store.getRun(runId));
+      const knownSteps = carried?.steps;
       carried = undefined;
       if (!run || TERMINAL.has(run.status)) return;
       const events = await this.deps.store.pendingEvents(runId);
@@ -291,7 +293,7 @@ export class Orchestrator {
       const advanced = await withSpan(
         'dealdesk.step',
         { 'dealdesk.run_id': runId, 'dealdesk.stage': stageKey, 'dealdesk.agent': AGENT_OF[stageKey] },
-        () => this.runStage(run, stageKey, stageEvents),
+        () => this.runStage(run, stageKey, stageEvents, knownSteps),
       );
       if (!advanced) return;
       carried = advanced;
@@ -404,16 +406,20 @@ export class Orchestrator {
     }
   }
 
-  /** Runs one stage; the run as it now stands when the run moves on to the next stage, else undefined. */
+  /**
+   * Runs one stage; the run and its steps as they now stand when the run moves on to the next
+   * stage, else undefined. `knownSteps` are the run's steps when the caller has them.
+   */
   private async runStage(
     run: RunRecord,
     stageKey: StageKey,
     events: RunEvent[],
-  ): Promise<RunRecord | undefined> {
+    knownSteps?: StepRow[],
+  ): Promise<{ run: RunRecord; steps: StepRow[] } | undefined> {
     const store = this.deps.store;
     const stage = this.stages.get(stageKey)!;
     const agent = AGENT_OF[stageKey];
-    const steps = await store.steps(run.id);
+    const steps = knownSteps ?? (await store.steps(run.id));
     const previous = steps.find((s) => s.stage === stageKey);
     const started = this.clock();
     const attempt = (previous?.attempts ?? 0) + 1;
@@ -538,6 +544,21 @@ export class Orchestrator {
     const nowIso = finished.toISOString();
     // The step, the events it answered and the run moving on: one write, so a crash leaves either
     // the stage to run again or the run past it, never a finished step on a run that did not move.
+    const finalStep: StepRow = {
+      runId: run.id,
+      stage: stageKey,
+      agent,
+      status: stepStatus,
+      attempts: attempt,
+      startedAt: stepStartedAt,
+      finishedAt: step.finishedAt,
+      durationMs: step.durationMs,
+      activeMs,
+      reasoning: outcome.reasoning,
+      confidence: outcome.confidence,
+      error: outcome.error ?? null,
+      output: outcome.output ?? null,
+    };
     const moved = await this.patchRun(
       current,
       {
@@ -550,24 +571,7 @@ export class Orchestrator {
       },
       // An attempt that got through ends the run of failures.
       Number(current.memo[failuresKey(stageKey)] ?? 0) > 0 ? { [failuresKey(stageKey)]: 0 } : undefined,
-      {
-        step: {
-          runId: run.id,
-          stage: stageKey,
-          agent,
-          status: stepStatus,
-          attempts: attempt,
-          startedAt: stepStartedAt,
-          finishedAt: step.finishedAt,
-          durationMs: step.durationMs,
-          activeMs,
-          reasoning: outcome.reasoning,
-          confidence: outcome.confidence,
-          error: outcome.error ?? null,
-          output: outcome.output ?? null,
-        },
-        consumeEvents: { ids: events.map((e) => e.id), at: nowIso },
-      },
+      { step: finalStep, consumeEvents: { ids: events.map((e) => e.id), at: nowIso } },
     );
     logger.info(
       { status: stepStatus, partialCommits, ms: finished.getTime() - started.getTime() },
@@ -579,7 +583,9 @@ export class Orchestrator {
     );
     if (runStatus === 'completed')
       this.deps.metrics?.runsFinished.inc({ status: outcome.status === 'stopped' ? 'stopped' : 'completed' });
-    return runStatus === 'running' ? moved : undefined;
+    return runStatus === 'running'
+      ? { run: moved, steps: [...steps.filter((s) => s.stage !== stageKey), finalStep] }
+      : undefined;
   }
 
   /** Writes an outcome back to Salesforce: the step, the closure status, the stage's records and an event. */
