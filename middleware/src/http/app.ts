@@ -17,7 +17,7 @@ export interface AppDeps {
   logger: Logger;
   /** Serves `GET /metrics` in the Prometheus text format when set. */
   metrics?: () => Metrics | undefined;
-  /** Routers mounted at the root before the API (in local mode: the local signing service, the API). */
+  /** Routers mounted at the root behind the middleware's HTTP layer: the API, and in local mode the signing pages. */
   mounts?: express.Router[];
   /**
    * Local stand-ins for remote services (in local mode: the local org), mounted ahead of the

@@ -542,8 +542,6 @@ export class Orchestrator {
     }
     const { stepStatus, step, runStatus, waitingFor, activeMs } = committed;
     const nowIso = finished.toISOString();
-    // The step, the events it answered and the run moving on: one write, so a crash leaves either
-    // the stage to run again or the run past it, never a finished step on a run that did not move.
     const finalStep: StepRow = {
       runId: run.id,
       stage: stageKey,
@@ -559,6 +557,8 @@ export class Orchestrator {
       error: outcome.error ?? null,
       output: outcome.output ?? null,
     };
+    // The step, the events it answered and the run moving on: one write, so a crash leaves either
+    // the stage to run again or the run past it, never a finished step on a run that did not move.
     const moved = await this.patchRun(
       current,
       {
