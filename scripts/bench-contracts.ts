@@ -12,8 +12,8 @@ import { chromium } from 'playwright-core';
 import { startLocalOrg } from '../middleware/src/test-support/local-org-server.ts';
 import { demoCompany, demoScenario } from '../middleware/src/local/org/seed/demo-company.ts';
 import { createSalesforceCrm } from '../middleware/src/adapters/salesforce/salesforce-crm.ts';
-import { extractSignals } from '../middleware/src/agents/deal-closure/evidence.ts';
-import { assess } from '../middleware/src/agents/deal-closure/assessment.ts';
+import { reasonOfflineNow } from '../middleware/src/agents/deal-closure/offline-reasoner.ts';
+import { sharedLanguageReader } from '../middleware/src/language/index.ts';
 import { loadContractLibrary } from '../middleware/src/agents/contract-generation/clause-library.ts';
 import { generateContract } from '../middleware/src/agents/contract-generation/generate-contract.ts';
 import { contractInput } from '../middleware/src/test-support/contract-input.ts';
@@ -90,12 +90,12 @@ export async function benchContracts(root: string, iterations = 40) {
       .records[0]!;
     const deal = await crm.loadDeal(String(opp.Id), { activityDays: 90 });
     const now = new Date();
-    const signals = assess(deal, extractSignals(deal, null, null, now), {
-      now,
-      repDiscountAuthorityPercent: 10,
-      trigger: 'Signal',
-    }).signals;
-    const input = contractInput(deal, signals, {
+    const { assessment } = reasonOfflineNow(
+      { deal, transcript: null, note: null, now, repDiscountAuthorityPercent: 10, trigger: 'Signal' },
+      sharedLanguageReader(),
+    );
+    const input = contractInput(deal, assessment.signals, {
+      terms: assessment.terms ?? null,
       library: loadContractLibrary(join(root, 'config/contracts')),
       agreementNumber: 'BENCH001',
       createdAt: new Date('2026-11-25T09:00:00Z'),

@@ -1,14 +1,15 @@
 /**
  * `npm run eval`: accuracy figures on labeled data, as JSON on stdout.
- * - signals: the Deal Closure Agent's offline reasoner on test/fixtures/signals/corpus.jsonl.
+ * - language: the language module and the Deal Closure Agent on test/fixtures/language (dev and
+ *   the frozen test split, per language and signal; see middleware/src/eval/language-eval.ts).
  * - contracts: the Contract Generation Agent on test/fixtures/contracts/scenarios.json.
- * `--errors` lists the misclassified dev items (tune on dev only; the test split is held out).
+ * `--errors` lists the misclassified dev items (error analysis uses dev only; the test split is held out).
  * - approvals: routing accuracy on test/fixtures/approvals/deals.jsonl and prediction error on a
  *   simulated approval history (see middleware/src/eval/approvals-eval.ts).
  */
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { evaluateSignals, loadCorpus } from '../middleware/src/eval/signals-eval.ts';
+import { evaluateLanguage } from '../middleware/src/eval/language-eval.ts';
 import { contractsReport } from '../middleware/src/eval/contracts-eval.ts';
 import {
   APPROVER_PROFILES,
@@ -20,8 +21,7 @@ import {
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const showErrors = process.argv.includes('--errors');
-const corpus = loadCorpus(join(root, 'test/fixtures/signals/corpus.jsonl'));
-const signals = evaluateSignals(corpus);
+const language = await evaluateLanguage({ errors: showErrors });
 const policy = loadApprovalPolicy(join(root, 'test/fixtures/approvals/policy.json'));
 const approvalDeals = loadLabeledDeals(join(root, 'test/fixtures/approvals/deals.jsonl'));
 const routing = evaluateRouting(policy, approvalDeals);
@@ -29,16 +29,18 @@ const noisy = Object.fromEntries(
   Object.entries(APPROVER_PROFILES).map(([role, p]) => [role, { ...p, sigma: p.sigma * 2.5 }]),
 );
 const report = {
-  signals: {
-    corpus: 'test/fixtures/signals/corpus.jsonl',
-    items: corpus.length,
-    targets: { accuracy: 0.94, precision: 0.95 },
-    ...Object.fromEntries(
-      Object.entries(signals).map(([split, r]) => [
-        split,
-        { ...r, errors: showErrors && split === 'dev' ? r.errors : r.errors.length },
-      ]),
-    ),
+  language: {
+    corpus: 'test/fixtures/language',
+    targets: {
+      readiness: { en: { accuracy: 0.95, precision: 0.95 }, de: 0.9, fr: 0.9, es: 0.9 },
+      signalF1: 0.85,
+      termsExactMatch: 0.95,
+      ece: 0.05,
+      confidentShare: 0.6,
+      confidentAccuracy: 0.97,
+      msPerPassage: 1,
+    },
+    ...language,
   },
   contracts: contractsReport(root, showErrors),
   approvals: {

@@ -6,7 +6,7 @@
 import { join } from 'node:path';
 import { loadContractLibrary, type ContractLibrary } from '../agents/contract-generation/clause-library.ts';
 import { planContract } from '../agents/contract-generation/generate-contract.ts';
-import { contractInput } from '../test-support/contract-input.ts';
+import { contractInputFromDeal } from '../test-support/contract-input.ts';
 import { loadScenarios, scenarioDeal, type Scenario } from './contract-scenarios.ts';
 
 export interface ContractEvalReport {
@@ -34,9 +34,10 @@ export function evaluateContracts(scenarios: Scenario[], library: ContractLibrar
   let mandatoryFound = 0;
   const errors: ContractEvalReport['errors'] = [];
   for (const s of scenarios) {
-    const { deal, signals } = scenarioDeal(s);
+    const { deal } = scenarioDeal(s);
+    // As production: the Deal Closure Agent's offline reading of the deal, then the contract.
     const { model } = planContract(
-      contractInput(deal, signals, {
+      contractInputFromDeal(deal, {
         library,
         agreementNumber: 'EVAL0001',
         createdAt: new Date('2026-11-25T09:00:00Z'),

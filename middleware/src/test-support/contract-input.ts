@@ -9,6 +9,8 @@ import { loadContractLibrary, type ContractLibrary } from '../agents/contract-ge
 import type { Seller } from '../agents/contract-generation/contract-model.ts';
 import type { SaleSignal } from '../agents/contract-generation/deal-facts.ts';
 import type { GenerateInput } from '../agents/contract-generation/generate-contract.ts';
+import { reasonOfflineNow } from '../agents/deal-closure/offline-reasoner.ts';
+import { sharedLanguageReader } from '../language/index.ts';
 
 export const DEMO_SELLER: Seller = {
   name: 'Meridian Software Inc.',
@@ -33,6 +35,7 @@ export function contractInput(
   return {
     deal,
     signals,
+    terms: null,
     library: shippedContractLibrary(),
     seller: DEMO_SELLER,
     policy: {
@@ -45,4 +48,20 @@ export function contractInput(
     createdAt: new Date('2026-11-25T09:30:00Z'),
     ...over,
   };
+}
+
+/** The input as production builds it: the Deal Closure Agent's offline reading of the deal first. */
+export function contractInputFromDeal(deal: DealContext, over: Partial<GenerateInput> = {}): GenerateInput {
+  const { assessment } = reasonOfflineNow(
+    {
+      deal,
+      transcript: null,
+      note: null,
+      now: new Date('2026-11-25T09:00:00Z'),
+      repDiscountAuthorityPercent: 10,
+      trigger: 'Signal',
+    },
+    sharedLanguageReader(),
+  );
+  return contractInput(deal, assessment.signals, { terms: assessment.terms ?? null, ...over });
 }

@@ -4,7 +4,8 @@ import {
   type OfflineReasoning,
   type OfflineReasoningInput,
 } from '../../agents/deal-closure/offline-reasoner.ts';
+import { sharedLanguageReader } from '../../language/index.ts';
 
 export default function reason(input: OfflineReasoningInput): OfflineReasoning {
-  return reasonOfflineNow(input);
+  return reasonOfflineNow(input, sharedLanguageReader());
 }

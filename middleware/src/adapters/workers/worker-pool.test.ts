@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { REPO_ROOT } from '../../paths.ts';
 import { activity, dealContext } from '../../test-support/deal-fixtures.ts';
 import { reasonOfflineNow, type OfflineReasoningInput } from '../../agents/deal-closure/offline-reasoner.ts';
+import { sharedLanguageReader } from '../../language/index.ts';
 import { moneyFormatter, TemplateRenderError } from '../../agents/contract-generation/contract-model.ts';
 import {
   ContractConsistencyError,
@@ -46,8 +47,8 @@ describe('the worker pool', () => {
       repDiscountAuthorityPercent: 10,
       trigger: 'Rep',
     };
-    const inThread = reasonOfflineNow(input);
-    assert.ok(inThread.signals.length > 0, 'the fixture has signals to find');
+    const inThread = reasonOfflineNow(input, sharedLanguageReader());
+    assert.ok(inThread.assessment.signals.length > 0, 'the fixture has signals to find');
     assert.deepEqual(await pool.reasonOffline(input), inThread);
   });
 

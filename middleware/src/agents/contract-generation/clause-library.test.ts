@@ -95,20 +95,34 @@ describe('the clause library', () => {
 
   it('refuses a request topic answered by a clause that does not exist, or with a broken pattern', () => {
     const path = join(dir, 'requests.json');
-    const json = JSON.parse(readFileSync(path, 'utf8')) as { topics: Record<string, unknown>[] };
+    const json = JSON.parse(readFileSync(path, 'utf8')) as {
+      modelRequests: Record<string, { coveredBy: string[] }>;
+      topics: Record<string, unknown>[];
+    };
+    json.modelRequests['residency_EU']!.coveredBy = ['data-protection-mars'];
+    writeFileSync(path, JSON.stringify(json));
+    assert.throws(
+      () => loadContractLibrary(dir),
+      /requests\.json \(model request "residency_EU"\): coveredBy names unknown clause "data-protection-mars"/,
+    );
+    json.modelRequests['residency_EU']!.coveredBy = ['data-protection-eu'];
     json.topics[0]!.coveredBy = ['data-protection-mars'];
     writeFileSync(path, JSON.stringify(json));
     assert.throws(
       () => loadContractLibrary(dir),
-      /requests\.json \(topic "EU data residency"\): coveredBy names unknown clause "data-protection-mars"/,
+      /requests\.json \(topic "support access restricted to a region"\): coveredBy names unknown clause "data-protection-mars"/,
     );
     json.topics[0]!.coveredBy = [];
     json.topics[1]!.pattern = '(unclosed';
     writeFileSync(path, JSON.stringify(json));
     assert.throws(
       () => loadContractLibrary(dir),
-      /requests\.json \(topic "UK data residency"\): Invalid regular expression/,
+      /requests\.json \(topic "approval of new sub-processors"\): Invalid regular expression/,
     );
+    delete (json as { modelRequests?: unknown }).modelRequests;
+    json.topics[1]!.pattern = 'x';
+    writeFileSync(path, JSON.stringify(json));
+    assert.throws(() => loadContractLibrary(dir), /requests\.json: modelRequests/);
   });
 
   it('refuses a template that does not parse, naming the file', () => {

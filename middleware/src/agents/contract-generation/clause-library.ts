@@ -8,6 +8,7 @@ import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import Mustache from 'mustache';
 import { z } from 'zod';
+import { NON_STANDARD_REQUESTS, RESIDENCY_REGIONS } from '../../ports/language.ts';
 import { checkCondition, ConditionSchema, type Condition } from './conditions.ts';
 
 export const ClauseSchema = z
@@ -34,9 +35,34 @@ const ClausesFileSchema = z
   .object({ version: z.string().min(1), clauses: z.array(ClauseSchema).min(1) })
   .strict();
 
+const ModelTopicSchema = z
+  .object({
+    topic: z.string().min(1),
+    /** Library clauses that answer the request when they apply to the deal. */
+    coveredBy: z.array(z.string()).default([]),
+  })
+  .strict();
+
+/** The requests the language module reads, each named as the contract desk names it. */
+export const MODEL_REQUEST_KEYS = [
+  ...RESIDENCY_REGIONS.map((r) => `residency_${r}` as const),
+  'health_data',
+  'security_review',
+  'multi_year',
+  ...NON_STANDARD_REQUESTS,
+] as const;
+
 const RequestsFileSchema = z
   .object({
     version: z.string().min(1),
+    /** Requests the language module reads from the buyer's words: a topic and covering clauses each. */
+    modelRequests: z.strictObject(
+      Object.fromEntries(MODEL_REQUEST_KEYS.map((k) => [k, ModelTopicSchema])) as Record<
+        (typeof MODEL_REQUEST_KEYS)[number],
+        typeof ModelTopicSchema
+      >,
+    ),
+    /** Admins' own request topics, matched as regular expressions over the deal's texts. */
     topics: z
       .array(
         z
@@ -51,9 +77,14 @@ const RequestsFileSchema = z
           })
           .strict(),
       )
-      .min(1),
+      .default([]),
   })
   .strict();
+
+export type ModelRequestTopics = Record<
+  (typeof MODEL_REQUEST_KEYS)[number],
+  { topic: string; coveredBy: string[] }
+>;
 
 /** A kind of term customers ask for, and the library clauses that answer it. */
 export interface RequestTopic {
@@ -104,6 +135,7 @@ export interface ContractLibrary {
   };
   partials: Record<string, string>;
   requestTopics: RequestTopic[];
+  modelRequestTopics: ModelRequestTopics;
 }
 
 export class ContractLibraryError extends Error {
@@ -171,7 +203,13 @@ export function loadContractLibrary(dir: string, readText: ReadText = readUtf8):
   const requestsPath = join(dir, 'requests.json');
   const r = RequestsFileSchema.safeParse(readJson(requestsPath, readText));
   if (!r.success) throw new ContractLibraryError(`${requestsPath}: ${issues(r.error)}`);
-  const topicNames = new Set<string>();
+  for (const [key, t] of Object.entries(r.data.modelRequests))
+    for (const id of t.coveredBy)
+      if (!seen.has(id))
+        throw new ContractLibraryError(
+          `${requestsPath} (model request "${key}"): coveredBy names unknown clause "${id}"`,
+        );
+  const topicNames = new Set<string>(Object.values(r.data.modelRequests).map((t) => t.topic));
   const requestTopics = r.data.topics.map((t) => {
     if (topicNames.has(t.topic))
       throw new ContractLibraryError(`${requestsPath}: topic "${t.topic}" appears twice`);
@@ -231,6 +269,7 @@ export function loadContractLibrary(dir: string, readText: ReadText = readUtf8):
     },
     partials,
     requestTopics,
+    modelRequestTopics: r.data.modelRequests,
   };
 }
 

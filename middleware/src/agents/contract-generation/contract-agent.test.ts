@@ -9,6 +9,7 @@ import type { StageContext } from '../../orchestrator/stage.ts';
 import type { RunRecord } from '../../ports/store.ts';
 import { scenarioDeal, type Scenario } from '../../eval/contract-scenarios.ts';
 import { ContractLibraryError, loadContractLibrary, type ContractLibrary } from './clause-library.ts';
+import type { RequestedTerms } from '../../ports/language.ts';
 import { createContractAgent, type ContractOutput } from './contract-agent.ts';
 
 const library = loadContractLibrary(join(CONFIG_DIR, 'contracts'));
@@ -41,7 +42,43 @@ const scenario: Scenario = {
 const sha256 = (data: Uint8Array) => createHash('sha256').update(data).digest('hex');
 
 /** A run as the orchestrator keeps it: memo keys carry the stage's generation after a rep retry. */
-function harness(llm?: LlmPort, libraryOf: () => ContractLibrary = () => library) {
+/** What the language module read the buyer asking for (none unless a test says so). */
+function terms(over: Partial<RequestedTerms> = {}): RequestedTerms {
+  return {
+    paymentDays: null,
+    billing: null,
+    residency: null,
+    healthData: false,
+    securityReview: false,
+    multiYear: false,
+    nonStandard: [],
+    evidence: {},
+    ...over,
+  };
+}
+
+const DESCRIPTION = {
+  recordId: '006000000000001',
+  source: 'description' as const,
+  start: 0,
+  end: 70,
+  occurredAt: '1970-01-01T00:00:00.000Z',
+};
+const TERMINATION = terms({
+  nonStandard: [
+    {
+      kind: 'termination_for_convenience',
+      text: 'Custom terms requested: termination for convenience after six months.',
+      span: DESCRIPTION,
+    },
+  ],
+});
+
+function harness(
+  llm?: LlmPort,
+  libraryOf: () => ContractLibrary = () => library,
+  requested: RequestedTerms = TERMINATION,
+) {
   const memo: Record<string, unknown> = {};
   let current: DealContext = scenarioDeal(scenario).deal;
   const existing = new Set<string>();
@@ -58,6 +95,8 @@ function harness(llm?: LlmPort, libraryOf: () => ContractLibrary = () => library
   });
   let generation = 0;
   const run = async (attempt = 1) => {
+    // Deal Closure runs first: what it read the buyer asking for is what this stage works from.
+    memo['deal_closure.assessment'] ??= { source: 'offline', assessment: { signals: [], terms: requested } };
     const key = (stage: string, k: string) =>
       stage === 'contract_generation' && generation > 0 ? `${stage}.g${generation}.${k}` : `${stage}.${k}`;
     const ctx = {
@@ -299,7 +338,7 @@ describe('the Contract Generation stage', () => {
   });
 
   it('counts a request a library clause answers as standard terms, not special ones', async () => {
-    const h = harness();
+    const h = harness(undefined, undefined, terms({ residency: 'EU' }));
     const deal = structuredClone(h.deal);
     deal.opportunity.description = 'All of our data must stay in the EU.';
     h.memo['deal_closure.deal'] = deal;

@@ -139,6 +139,7 @@ export function createContractAgent(deps: ContractAgentDeps): Stage {
         return failedOutcome(message, { missing });
       }
       const signals: SaleSignal[] = closure?.assessment.signals ?? [];
+      const terms = closure?.assessment.terms ?? null;
       const createdAt = new Date(ctx.run.createdAt);
       const previous = previousSnapshot(ctx);
       let output: ContractOutput;
@@ -149,6 +150,8 @@ export function createContractAgent(deps: ContractAgentDeps): Stage {
           defaultTermMonths: deps.defaultTermMonths,
           today: createdAt.toISOString().slice(0, 10),
           requestTopics: library.requestTopics,
+          modelRequestTopics: library.modelRequestTopics,
+          terms,
         }).customRequests;
         const proposals = await ctx.memo('wording', () =>
           proposeWording(
@@ -162,6 +165,7 @@ export function createContractAgent(deps: ContractAgentDeps): Stage {
           (deps.generate ?? generateContract)({
             deal,
             signals,
+            terms,
             library,
             seller: deps.seller,
             policy,

@@ -24,6 +24,7 @@ describe('contract PDFs with shared standard-font metrics', () => {
       const g = await generateContract({
         deal,
         signals,
+        terms: null,
         library,
         seller: {
           name: 'Meridian Software Inc.',

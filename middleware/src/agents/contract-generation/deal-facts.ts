@@ -1,19 +1,36 @@
 /**
  * The named facts the clause library's conditions read, derived from the deal as Salesforce holds
- * it and from what the buyer said during the sale. Also: the facts a contract cannot be written
+ * it and from what the buyer asked for during the sale, as the language module read it from all of
+ * the deal's words (the Deal Closure Agent's reading). Also: the facts a contract cannot be written
  * without (billing country, amount, products), and the customer's requests that no library clause
  * answers, carried verbatim so they reach Legal instead of being dropped.
  */
 import type { DealContext } from '../../ports/crm.ts';
+import type { RequestedTerms } from '../../ports/language.ts';
 import { fromMinor } from '../../domain/money.ts';
 import type { DealFacts } from './conditions.ts';
-import type { RequestTopic } from './clause-library.ts';
+import type { ModelRequestTopics, RequestTopic } from './clause-library.ts';
 
 /** What Deal Closure found in the activity history (a subset of its AssessedSignal). */
 export interface SaleSignal {
   type: string;
   quote: string;
-  source: { label: string };
+  source: { label: string; recordId?: string };
+}
+
+const SOURCE_NAMES: Record<string, string> = {
+  transcript: 'call transcript supplied with the closure',
+  note: "rep's note with the closure",
+  description: 'Opportunity description',
+  next_step: 'Opportunity next step',
+};
+
+/** A record's label as the Deal Closure Agent named it, for the requests' sources. */
+export function labelFrom(signals: SaleSignal[]): (recordId: string, source: string) => string {
+  return (recordId, source) =>
+    SOURCE_NAMES[source] ??
+    signals.find((s) => s.source.recordId === recordId)?.source.label ??
+    `${source} ${recordId}`;
 }
 
 export interface CustomRequest {
@@ -104,18 +121,7 @@ export function missingFacts(deal: DealContext): string[] {
   ].filter((m): m is string => m !== null);
 }
 
-const EU_RESIDENCY = new RegExp(
-  String.raw`\bEU data residency\b|\bdata residency\b[^.\n]{0,30}\bEU\b|\b(stay|stays|hosted|hosting|stored|kept) in (the EU|the European Union|Europe|Frankfurt|${[...EU_EEA].join('|')})\b|\b(EU|European Union|Frankfurt)\b[^.\n]{0,40}\b(residency|hosting|hosted|data cent(er|re))\b`,
-  'i',
-);
-const US_RESIDENCY = /\bUS[- ]only\b|\bUS data residency\b/;
-const SECURITY =
-  /\bsecurity (questionnaire|review|assessment|team|requirements?)\b|\binfosec\b|\bpen(etration)? test|\bsoc ?2\b|\biso ?27001\b|\bright to audit\b|\bvda isa\b|\bsso\b.*\bscim\b|\bscim\b/i;
-const LEGAL =
-  /\bredlines?\b|\bdpa\b|\bindemnit(y|ies|ication)\b|\bliability cap\b|\buncapped\b|\bunlimited liability\b|\blegal review\b/i;
-const HEALTH = /\b(phi|hipaa|baa|business associate|patient data|protected health)\b/i;
 const SERVICE = /implementation|training|consulting|professional services|onboarding/i;
-const WORDS: Record<string, number> = { one: 1, two: 2, three: 3, four: 4, five: 5 };
 
 function sentences(text: string | null | undefined): string[] {
   if (!text) return [];
@@ -142,34 +148,59 @@ export function termEnd(start: string, months: number): string {
   return next.toISOString().slice(0, 10);
 }
 
+/** The requests the language module reads, as the library names them (requests.json). */
+function modelRequests(
+  terms: RequestedTerms | null,
+  topics: ModelRequestTopics,
+  label: (recordId: string, source: string) => string,
+): CustomRequest[] {
+  if (!terms) return [];
+  const out: CustomRequest[] = [];
+  const add = (
+    key: keyof ModelRequestTopics,
+    evidence: keyof RequestedTerms['evidence'] | undefined,
+    text?: string,
+    source?: string,
+  ) => {
+    const t = topics[key];
+    const e = evidence ? terms.evidence[evidence] : undefined;
+    out.push({
+      topic: t.topic,
+      text: text ?? e?.excerpt ?? t.topic,
+      source: source ?? (e ? label(e.span.recordId, e.span.source) : 'deal notes'),
+      coveredBy: t.coveredBy,
+    });
+  };
+  if (terms.residency) add(`residency_${terms.residency}`, 'residency');
+  if (terms.healthData) add('health_data', 'healthData');
+  if (terms.securityReview) add('security_review', 'securityReview');
+  if (terms.multiYear) add('multi_year', 'multiYear');
+  for (const n of terms.nonStandard) add(n.kind, undefined, n.text, label(n.span.recordId, n.span.source));
+  return out;
+}
+
 export function deriveDeal(
   deal: DealContext,
   signals: SaleSignal[],
-  options: { defaultTermMonths: number; today: string; requestTopics: RequestTopic[] },
+  options: {
+    defaultTermMonths: number;
+    today: string;
+    requestTopics: RequestTopic[];
+    modelRequestTopics: ModelRequestTopics;
+    /** What the buyer asked for, as the language module read it; null when nothing was read. */
+    terms: RequestedTerms | null;
+  },
 ): DerivedDeal {
   const opp = deal.opportunity;
   const account = deal.account!;
   const currency = opp.currency;
   const totalMinor = deal.lineItems.reduce((s, li) => s + li.totalPriceMinor, 0);
-  const dealTexts = [
-    ...sentences(opp.description),
-    ...sentences(opp.nextStep),
-    ...deal.activities.flatMap((a) => sentences(`${a.subject ?? ''}\n${a.body ?? ''}`)),
-  ];
-  const allText = [...dealTexts, ...signals.map((s) => s.quote)].join('\n');
+  const terms = options.terms;
 
+  // The term's length is product data (a "3-year" subscription line), not someone's words.
   const lineText = deal.lineItems.map((li) => `${li.productName} ${li.description ?? ''}`).join('\n');
-  const years =
-    /(\d+)[- ]?(?:year|yr)s?\b/i.exec(lineText)?.[1] ??
-    /\b(\d+|one|two|three|four|five)[- ]year (?:term|subscription|contract|commitment|agreement|deal)\b/i.exec(
-      allText,
-    )?.[1];
-  const months = /\b(\d{2})[- ]month (?:term|subscription|contract|commitment)\b/i.exec(allText)?.[1];
-  const termMonths = months
-    ? Number(months)
-    : years
-      ? (WORDS[years.toLowerCase()] ?? Number(years)) * 12
-      : options.defaultTermMonths;
+  const years = /(\d+)[- ]?(?:year|yr)s?\b/i.exec(lineText)?.[1];
+  const termMonths = years ? Number(years) * 12 : options.defaultTermMonths;
 
   const serviceDates = deal.lineItems
     .map((li) => li.serviceDate)
@@ -186,33 +217,32 @@ export function deriveDeal(
   const hasServices = deal.lineItems.some(isService);
   const servicesOnly = deal.lineItems.length > 0 && deal.lineItems.every(isService);
 
-  const paymentDays = [
-    ...allText.matchAll(
-      /\bnet[- ]?(\d{2,3})\b|\bpayment (?:terms? )?(?:of )?(\d{2,3}) days\b|\b(\d{2,3}) days net\b|\b(\d{2,3})[- ]day payment terms?\b|\bpays? (?:\w+ )?within (\d{2,3}) days\b/gi,
-    ),
-  ].map((m) => Number(m[1] ?? m[2] ?? m[3] ?? m[4] ?? m[5]));
-  const requestedPaymentDays = Math.max(30, ...paymentDays);
-  const frequency =
-    /\b(?:billed|invoiced|pay|paid|invoicing|billing|payments?)\s+(quarterly|monthly)\b|\b(quarterly|monthly) (?:billing|invoicing|invoices|payments|instalments|installments)\b/i.exec(
-      allText,
-    );
-  const billingFrequency = (frequency?.[1] ?? frequency?.[2] ?? 'annual').toLowerCase();
-  const dataResidency = EU_RESIDENCY.test(allText) ? 'EU' : US_RESIDENCY.test(allText) ? 'US' : 'none';
+  const requestedPaymentDays = Math.max(30, terms?.paymentDays ?? 0);
+  const billingFrequency = terms?.billing ?? 'annual';
+  const dataResidency =
+    terms?.residency === 'EU' || terms?.residency === 'UK' || terms?.residency === 'US'
+      ? terms.residency
+      : 'none';
 
-  // The customer's own words first (what Deal Closure found), then the rep's notes.
+  const label = labelFrom(signals);
+  const customRequests: CustomRequest[] = modelRequests(terms, options.modelRequestTopics, label);
+  // Admins' own request topics (requests.json) over every text of the deal.
   const candidates = [
     ...signals.map((sig) => ({ text: sig.quote, source: sig.source.label })),
     ...sentences(opp.description).map((text) => ({ text, source: 'Opportunity description' })),
     ...sentences(opp.nextStep).map((text) => ({ text, source: 'Opportunity next step' })),
+    ...deal.activities.flatMap((a) =>
+      sentences(`${a.subject ?? ''}\n${a.body ?? ''}`).map((text) => ({ text, source: a.subject ?? a.kind })),
+    ),
   ];
-  const customRequests: CustomRequest[] = [];
   const topics = options.requestTopics;
   for (const t of topics) {
+    if (customRequests.some((r) => r.topic === t.topic)) continue;
     const hit = candidates.find(
       (c) =>
         t.re.test(c.text) &&
         // A generic line ("special terms") is only a request of its own when no specific topic explains it.
-        (!t.generic || !topics.some((o) => !o.generic && o.re.test(c.text))),
+        (!t.generic || (!topics.some((o) => !o.generic && o.re.test(c.text)) && customRequests.length === 0)),
     );
     if (hit)
       customRequests.push({ topic: t.topic, text: hit.text, source: hit.source, coveredBy: t.coveredBy });
@@ -221,16 +251,21 @@ export function deriveDeal(
     customRequests.push({
       topic: 'payment terms',
       text: `Payment terms of net ${requestedPaymentDays} days (the library offers net 30, 45 or 60).`,
-      source: 'deal notes',
+      source: terms?.evidence['paymentDays']
+        ? label(terms.evidence['paymentDays'].span.recordId, terms.evidence['paymentDays'].span.source)
+        : 'deal notes',
       coveredBy: [],
     });
-  if (billingFrequency === 'monthly')
+  if (billingFrequency === 'monthly' || billingFrequency === 'semiannual')
     customRequests.push({
-      topic: 'monthly invoicing',
-      text: 'Monthly invoicing of subscription fees (the library offers annual or quarterly).',
-      source: 'deal notes',
+      topic: `${billingFrequency} invoicing`,
+      text: `${billingFrequency === 'monthly' ? 'Monthly' : 'Semi-annual'} invoicing of subscription fees (the library offers annual or quarterly).`,
+      source: terms?.evidence['billing']
+        ? label(terms.evidence['billing'].span.recordId, terms.evidence['billing'].span.source)
+        : 'deal notes',
       coveredBy: [],
     });
+  const legalRequest = terms?.nonStandard.some((n) => n.kind !== 'mfn_pricing') ?? false;
 
   const rate = deal.currencyRates[currency] ?? 1;
   const contractValue = fromMinor(totalMinor, currency);
@@ -250,13 +285,13 @@ export function deriveDeal(
     multiYear: termMonths > 12,
     maxDiscountPercent: Math.max(0, ...deal.lineItems.map((l) => l.discountPercent)),
     opportunityType: opp.type,
-    securityConcern: signals.some((s) => s.type === 'security_concern') || SECURITY.test(allText),
-    legalConcern: signals.some((s) => s.type === 'legal_concern') || LEGAL.test(allText),
+    securityConcern: signals.some((s) => s.type === 'security_concern') || (terms?.securityReview ?? false),
+    legalConcern: signals.some((s) => s.type === 'legal_concern') || legalRequest,
     customTermsRequested: customRequests.length > 0,
     requestedPaymentDays,
     billingFrequency,
     dataResidency,
-    healthData: /health|hospital|medical|pharma/i.test(industry ?? '') || HEALTH.test(allText),
+    healthData: /health|hospital|medical|pharma/i.test(industry ?? '') || (terms?.healthData ?? false),
     hasSubscription: !servicesOnly,
     hasServices,
     servicesOnly,

@@ -3,13 +3,18 @@ import { join } from 'node:path';
 import { REPO_ROOT } from '../../paths.ts';
 import { loadScenarios, scenarioDeal } from '../../eval/contract-scenarios.ts';
 import { startLocalOrg, type LocalOrgHarness } from '../../test-support/local-org-server.ts';
-import { contractInput, DEMO_SELLER, shippedContractLibrary } from '../../test-support/contract-input.ts';
+import {
+  contractInput,
+  contractInputFromDeal,
+  DEMO_SELLER,
+  shippedContractLibrary,
+} from '../../test-support/contract-input.ts';
 import { pdfText } from '../../test-support/pdf-text.ts';
 import { demoCompany, demoScenario } from '../../local/org/seed/demo-company.ts';
 import { createSalesforceCrm } from '../../adapters/salesforce/salesforce-crm.ts';
 import type { DealContext } from '../../ports/crm.ts';
-import { extractSignals } from '../deal-closure/evidence.ts';
-import { assess } from '../deal-closure/assessment.ts';
+import { reasonOfflineNow } from '../deal-closure/offline-reasoner.ts';
+import { sharedLanguageReader } from '../../language/index.ts';
 import { ContractConsistencyError, generateContract, type GenerateInput } from './generate-contract.ts';
 import { moneyFormatter, TemplateRenderError, VARIANTS } from './contract-model.ts';
 import type { SaleSignal } from './deal-facts.ts';
@@ -31,12 +36,11 @@ describe('contract generation for the seeded deals', () => {
       ).records[0]!;
       const deal = await crm.loadDeal(String(opp.Id), { activityDays: 90 });
       const now = new Date();
-      const signals = assess(deal, extractSignals(deal, null, null, now), {
-        now,
-        repDiscountAuthorityPercent: 10,
-        trigger: 'Signal',
-      }).signals;
-      inputs.set(name, base(deal, signals));
+      const { assessment } = reasonOfflineNow(
+        { deal, transcript: null, note: null, now, repDiscountAuthorityPercent: 10, trigger: 'Signal' },
+        sharedLanguageReader(),
+      );
+      inputs.set(name, { ...base(deal, assessment.signals), terms: assessment.terms ?? null });
     }
   });
   after(async () => h.close());
@@ -242,8 +246,8 @@ describe('contract generation for the seeded deals', () => {
       ['c08', 'MSA', /^# MASTER SUBSCRIPTION AGREEMENT/, /Total contract value: 71\s400,00\s€/],
     ];
     for (const [id, template, title, figure] of cases) {
-      const { deal, signals } = scenarioDeal(scenarios.find((s) => s.id === id)!);
-      const g = await generateContract(base(deal, signals));
+      const { deal } = scenarioDeal(scenarios.find((s) => s.id === id)!);
+      const g = await generateContract(contractInputFromDeal(deal));
       assert.equal(g.model.template.id, template, id);
       assert.match(g.texts.Full, title, id);
       for (const v of VARIANTS) assert.match(g.texts[v], figure, `${id} ${v}`);

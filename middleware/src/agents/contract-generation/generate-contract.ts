@@ -17,6 +17,7 @@ import {
 } from './contract-model.ts';
 import { checkConsistency } from './consistency.ts';
 import type { PdfRenderer } from './contract-pdf.ts';
+import type { RequestedTerms } from '../../ports/language.ts';
 import { deriveDeal, type DerivedDeal, type SaleSignal } from './deal-facts.ts';
 import { assessRisk, type RiskPolicy } from './risk.ts';
 import {
@@ -43,6 +44,8 @@ export class ContractConsistencyError extends Error {
 export interface GenerateInput {
   deal: DealContext;
   signals: SaleSignal[];
+  /** What the buyer asked for, as the language module read it (the Deal Closure Agent's reading). */
+  terms: RequestedTerms | null;
   library: ContractLibrary;
   seller: Seller;
   policy: RiskPolicy;
@@ -90,6 +93,8 @@ export function planContract(input: GenerateInput): {
     defaultTermMonths: input.defaultTermMonths,
     today,
     requestTopics: input.library.requestTopics,
+    modelRequestTopics: input.library.modelRequestTopics,
+    terms: input.terms,
   });
   const template = selectTemplate(input.library, derived.facts);
   const standard = selectClauses(input.library, derived.facts);

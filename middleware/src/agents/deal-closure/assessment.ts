@@ -1,30 +1,37 @@
 /**
- * From signals and the deal's structure to a closing confidence, a go / needs-rep-confirmation /
- * not-ready decision and a strategy. Every number in the reasoning comes from the deal.
+ * From the language module's reading of the deal and the deal's own data to a closing
+ * confidence, a go / needs-rep-confirmation / not-ready decision and a strategy. The confidence is
+ * the module's calibrated readiness probability; the deal's data (stage, close date, contact
+ * roles, the age of the yes) can hold a go back for the rep to confirm, and says why. Every number
+ * in the reasoning comes from the deal or the reading.
  */
 import { z } from 'zod';
 import type { DealContext } from '../../ports/crm.ts';
+import {
+  RequestedTermsSchema,
+  SIGNALS,
+  type DealReading,
+  type Evidence,
+  type SignalName,
+} from '../../ports/language.ts';
 import { formatMoney } from '../../domain/money.ts';
-import type { Signal } from './evidence.ts';
-import type { SignalType } from './signal-detector.ts';
+import type { TextOrigin } from './deal-texts.ts';
 
 const DAY = 86_400_000;
+/** A yes older than this is stale: the rep confirms it still stands. */
+const STALE_YES_DAYS = 30;
+/** How many passages each signal keeps as evidence. */
+const EVIDENCE_PER_SIGNAL = 5;
 
-/** How much each signal moves the score, before recency and source reliability. */
-const WEIGHTS: Record<SignalType, number> = {
-  explicit_commitment: 3,
-  paperwork_request: 2.5,
-  budget_confirmed: 1.5,
-  decision_maker_present: 0.8,
-  timeline_urgency: 0.7,
-  competitor_mention: -0.4,
-  security_concern: -0.2,
-  legal_concern: -0.2,
-  objection: -1.2,
-  hesitation: -1.5,
-  negation: -3,
-};
-const HALF_LIFE_DAYS = 21;
+const POSITIVE: ReadonlySet<SignalName> = new Set([
+  'explicit_commitment',
+  'paperwork_request',
+  'budget_confirmed',
+  'decision_maker_present',
+  'timeline_urgency',
+]);
+const NEGATIVE: ReadonlySet<SignalName> = new Set(['objection', 'hesitation', 'negation']);
+const READINESS: ReadonlySet<SignalName> = new Set(['explicit_commitment', 'paperwork_request']);
 
 export const DecisionSchema = z.enum(['go', 'needs_rep_confirmation', 'not_ready']);
 export type Decision = z.infer<typeof DecisionSchema>;
@@ -42,7 +49,10 @@ export const AssessedSignalSchema = z.object({
     label: z.string(),
     who: z.string().nullable(),
   }),
+  /** The calibrated probability, signed by the signal's direction. */
   weight: z.number(),
+  /** Where the quote is: character offsets into the record's text (`field`: transcript, email, description, …). */
+  span: z.object({ start: z.number().int(), end: z.number().int(), field: z.string() }).optional(),
 });
 export type AssessedSignal = z.infer<typeof AssessedSignalSchema>;
 
@@ -70,6 +80,13 @@ export const AssessmentSchema = z.object({
     economicBuyer: z.string().nullable(),
     daysToCloseDate: z.number().nullable(),
   }),
+  /** What the buyer asked for in this contract, each term with its evidence. */
+  terms: RequestedTermsSchema.optional(),
+  competitors: z.array(z.string()).optional(),
+  languages: z.record(z.string(), z.number()).optional(),
+  /** What the latest decisive words are (the language module's reading). */
+  readinessState: z.enum(['committed', 'refused', 'hesitating', 'undecided']).optional(),
+  model: z.string().optional(),
 });
 export type Assessment = z.infer<typeof AssessmentSchema>;
 
@@ -80,110 +97,128 @@ export interface AssessmentOptions {
   trigger: 'Rep' | 'Signal';
 }
 
-function sigmoid(x: number): number {
-  return 1 / (1 + Math.exp(-x));
+/** Where each text came from, by record id and source, for labels the rep recognises. */
+export type Origins = (recordId: string, source: string) => TextOrigin;
+
+const round3 = (x: number) => Math.round(x * 1000) / 1000;
+
+export function assessedSignal(type: SignalName, e: Evidence, origins: Origins): AssessedSignal {
+  const o = origins(e.span.recordId, e.span.source);
+  const polarity = POSITIVE.has(type) ? 1 : NEGATIVE.has(type) ? -1 : 0;
+  return {
+    type,
+    polarity,
+    readiness: READINESS.has(type),
+    quote: e.excerpt.length > 400 ? `${e.excerpt.slice(0, 397)}...` : e.excerpt,
+    qualifiers: [`probability ${e.probability}`],
+    source: {
+      kind: o.kind,
+      recordId: e.span.recordId,
+      occurredAt: e.span.occurredAt,
+      label: o.label,
+      who: o.who,
+    },
+    weight: round3(polarity === 0 ? e.probability : polarity * e.probability),
+    span: { start: e.span.start, end: e.span.end, field: e.span.source },
+  };
 }
 
-function weightOf(s: Signal, now: Date): number {
-  const ageDays = Math.max(0, (now.getTime() - new Date(s.source.occurredAt).getTime()) / DAY);
-  const recency = 0.5 ** (ageDays / HALF_LIFE_DAYS);
-  // A rep's narrative is good evidence; the seller's own hopes are none.
-  const reliability = s.speaker === 'buyer' ? 1 : s.speaker === 'unknown' ? 0.8 : 0;
-  let base = WEIGHTS[s.type as SignalType] ?? 0;
-  // A qualified positive ("if legal approves, we'd sign") is interest, not commitment.
-  if (base > 0 && s.polarity === 0) base = 0.2;
-  if (
-    base > 0 &&
-    !s.readiness &&
-    (s.type === 'explicit_commitment' || s.type === 'paperwork_request') &&
-    s.polarity !== 1
-  )
-    base = 0.2;
-  return base * recency * reliability;
-}
-
-export function assess(deal: DealContext, signals: Signal[], options: AssessmentOptions): Assessment {
+export function assess(
+  deal: DealContext,
+  reading: Omit<DealReading, 'passages'>,
+  origins: Origins,
+  options: AssessmentOptions,
+): Assessment {
   const { now } = options;
-  const weighted = signals.map((s) => ({ s, w: weightOf(s, now) }));
-  // One decision maker counts once per source, so a long call with the CFO is not ten signals.
-  const seenDm = new Set<string>();
-  let signalScore = 0;
-  for (const { s, w } of weighted) {
-    if (s.type === 'decision_maker_present') {
-      if (seenDm.has(s.source.recordId)) continue;
-      seenDm.add(s.source.recordId);
-    }
-    signalScore += w;
-  }
+  const confidence = round3(reading.readiness.probability);
+  const signals = SIGNALS.flatMap((type) =>
+    reading.signals[type].slice(0, EVIDENCE_PER_SIGNAL).map((e) => assessedSignal(type, e, origins)),
+  ).sort((a, b) => Math.abs(b.weight) - Math.abs(a.weight));
+  const basis = reading.readiness.basis;
+  const setbacks = (['negation', 'hesitation'] as const)
+    .flatMap((t) => reading.signals[t])
+    .sort((a, b) => b.span.occurredAt.localeCompare(a.span.occurredAt));
+  const lastSetback = setbacks[0];
   const roles = deal.contactRoles;
   const economicBuyer =
     roles.find((r) => /economic|decision maker|executive sponsor/i.test(r.role ?? '')) ?? null;
-  const primary = roles.find((r) => r.isPrimary) ?? null;
   const closeDate = deal.opportunity.closeDate ? new Date(`${deal.opportunity.closeDate}T00:00:00Z`) : null;
   const daysToClose = closeDate ? Math.round((closeDate.getTime() - now.getTime()) / DAY) : null;
-  let structure = 0;
-  if (economicBuyer) structure += 0.5;
-  if (primary) structure += 0.2;
-  if (deal.lineItems.length > 0) structure += 0.2;
-  structure += ((deal.opportunity.probability ?? 0) / 100) * 0.8;
-  if (daysToClose !== null && daysToClose >= 0 && daysToClose <= 45) structure += 0.3;
-  if (daysToClose !== null && daysToClose < -14) structure -= 0.4;
-  const score = signalScore + structure;
-
-  const buyerSignals = signals.filter((s) => s.speaker !== 'seller');
-  const lastReadiness = buyerSignals
-    .filter((s) => s.readiness)
-    .sort((a, b) => b.source.occurredAt.localeCompare(a.source.occurredAt))[0];
-  const lastSetback = buyerSignals
-    .filter((s) => s.polarity === -1 && (s.type === 'negation' || s.type === 'hesitation'))
-    .sort((a, b) => b.source.occurredAt.localeCompare(a.source.occurredAt))[0];
-  const setbackAfterYes =
-    lastSetback && (!lastReadiness || lastSetback.source.occurredAt > lastReadiness.source.occurredAt);
-
-  const confidence = Math.min(0.98, Math.max(0.02, sigmoid(0.45 * score - 1.6)));
-  const recentYes =
-    lastReadiness &&
-    now.getTime() - new Date(lastReadiness.source.occurredAt).getTime() <= HALF_LIFE_DAYS * DAY;
-  let decision: Decision;
-  if (setbackAfterYes && lastSetback?.type === 'negation') decision = 'not_ready';
-  else if (confidence < 0.25) decision = 'not_ready';
-  else if (confidence >= 0.75 && recentYes && !setbackAfterYes) decision = 'go';
-  else decision = 'needs_rep_confirmation';
-
-  const strategy = buildStrategy(deal, signals, options);
-  const listed = weighted
-    .filter(({ s }) => s.speaker !== 'seller')
-    .sort((a, b) => Math.abs(b.w) - Math.abs(a.w))
-    .map(({ s, w }): AssessedSignal => ({
-      type: s.type,
-      polarity: s.polarity,
-      readiness: s.readiness,
-      quote: s.quote.length > 400 ? `${s.quote.slice(0, 397)}...` : s.quote,
-      qualifiers: s.qualifiers,
-      source: s.source,
-      weight: Math.round(w * 1000) / 1000,
-    }));
+  const { decision, holds } = decide(
+    deal,
+    confidence,
+    reading.readiness.state,
+    // The description and next step carry no date of their own: their yes cannot be called stale.
+    basis && confidence >= 0.5 && basis.span.source !== 'description' && basis.span.source !== 'next_step'
+      ? basis.span.occurredAt
+      : null,
+    now,
+  );
   const discount = discountFacts(deal);
   const facts = {
-    score: Math.round(score * 1000) / 1000,
+    score: round3(Math.log(Math.max(1e-6, confidence) / Math.max(1e-6, 1 - confidence))),
     activityCount: deal.activities.length,
     weightedDiscountPercent: discount.weighted,
     maxDiscountPercent: discount.max,
-    lastReadinessAt: lastReadiness?.source.occurredAt ?? null,
-    lastSetbackAt: lastSetback?.source.occurredAt ?? null,
+    lastReadinessAt: basis && confidence >= 0.5 ? basis.span.occurredAt : null,
+    lastSetbackAt: lastSetback?.span.occurredAt ?? null,
     economicBuyer: economicBuyer
       ? `${economicBuyer.name}${economicBuyer.title ? `, ${economicBuyer.title}` : ''}`
       : null,
     daysToCloseDate: daysToClose,
   };
+  const strategy = buildStrategy(
+    deal,
+    signals,
+    options,
+    reading.competitors.map((c) => c.name),
+  );
   return {
-    confidence: Math.round(confidence * 1000) / 1000,
+    confidence,
     decision,
-    signals: listed,
+    signals,
     strategy,
-    reasoning: explain(deal, decision, confidence, listed, facts, lastReadiness, lastSetback, options),
+    reasoning: explain(deal, decision, confidence, { basis, lastSetback, holds, facts, origins, reading }),
     facts,
+    terms: reading.terms,
+    competitors: [...new Set(reading.competitors.map((c) => c.name))],
+    languages: reading.languages,
+    readinessState: reading.readiness.state,
+    model: reading.model.version,
   };
+}
+
+/**
+ * The decision from the calibrated readiness and the deal's data: go from 0.8 when nothing in the
+ * deal holds it back (a stale yes, a close date long past, an early stage), not ready below 0.2
+ * when the latest decisive words are a refusal, the rep confirms everything else.
+ */
+export function decide(
+  deal: DealContext,
+  confidence: number,
+  state: DealReading['readiness']['state'],
+  lastYesAt: string | null,
+  now: Date,
+): { decision: Decision; holds: string[] } {
+  const holds: string[] = [];
+  if (lastYesAt) {
+    const age = Math.round((now.getTime() - new Date(lastYesAt).getTime()) / DAY);
+    if (age > STALE_YES_DAYS) holds.push(`the latest yes is ${age} days old`);
+  }
+  const closeDate = deal.opportunity.closeDate ? new Date(`${deal.opportunity.closeDate}T00:00:00Z`) : null;
+  const daysToClose = closeDate ? Math.round((closeDate.getTime() - now.getTime()) / DAY) : null;
+  if (daysToClose !== null && daysToClose < -30) holds.push(`the close date passed ${-daysToClose} days ago`);
+  const probability = deal.opportunity.probability;
+  if (probability !== null && probability < 20)
+    holds.push(`the opportunity is at stage ${deal.opportunity.stageName} (${probability}%)`);
+  // Not ready takes a refusal on record; a low readiness from hesitation alone is the rep's call.
+  const decision: Decision =
+    confidence < 0.2 && state === 'refused'
+      ? 'not_ready'
+      : confidence >= 0.8 && holds.length === 0
+        ? 'go'
+        : 'needs_rep_confirmation';
+  return { decision, holds };
 }
 
 function discountFacts(deal: DealContext): { weighted: number; max: number } {
@@ -199,7 +234,12 @@ function discountFacts(deal: DealContext): { weighted: number; max: number } {
   return { weighted, max };
 }
 
-function buildStrategy(deal: DealContext, signals: Signal[], options: AssessmentOptions): Strategy {
+function buildStrategy(
+  deal: DealContext,
+  signals: AssessedSignal[],
+  options: AssessmentOptions,
+  competitors: string[],
+): Strategy {
   const { weighted, max } = discountFacts(deal);
   const authority = options.repDiscountAuthorityPercent;
   const discountAuthority =
@@ -257,10 +297,12 @@ function buildStrategy(deal: DealContext, signals: Signal[], options: Assessment
       `Legal topics raised by ${[...concerns.get('legal_concern')!].join(', ')}: expect legal review; offer the standard clause library first.`,
     );
   const risks: string[] = [];
-  const competitor = signals.filter((s) => s.type === 'competitor_mention' && s.speaker !== 'seller');
+  const competitor = signals
+    .filter((s) => s.type === 'competitor_mention')
+    .sort((a, b) => b.source.occurredAt.localeCompare(a.source.occurredAt));
   if (competitor.length > 0)
     risks.push(
-      `Competition mentioned ${competitor.length} time(s), latest: "${competitor.sort((a, b) => b.source.occurredAt.localeCompare(a.source.occurredAt))[0]!.quote.slice(0, 160)}"`,
+      `Competition mentioned in ${competitor.length} passage(s)${competitors.length > 0 ? ` (${[...new Set(competitors)].join(', ')})` : ''}, latest: "${competitor[0]!.quote.slice(0, 160)}"`,
     );
   const objections = signals.filter((s) => s.type === 'objection' && s.polarity === -1);
   if (objections.length > 0)
@@ -272,38 +314,48 @@ function explain(
   deal: DealContext,
   decision: Decision,
   confidence: number,
-  signals: AssessedSignal[],
-  facts: Assessment['facts'],
-  lastReadiness: Signal | undefined,
-  lastSetback: Signal | undefined,
-  options: AssessmentOptions,
+  x: {
+    basis: Evidence | null;
+    lastSetback: Evidence | undefined;
+    holds: string[];
+    facts: Assessment['facts'];
+    origins: Origins;
+    reading: Omit<DealReading, 'passages'>;
+  },
 ): string {
   const opp = deal.opportunity;
   const amount = opp.amountMinor === null ? 'no amount' : formatMoney(opp.amountMinor, opp.currency);
-  const positive = signals.filter((s) => s.polarity === 1).length;
-  const negative = signals.filter((s) => s.polarity === -1).length;
+  const languages = Object.entries(x.reading.languages)
+    .filter(([l]) => l !== 'und')
+    .map(([l, n]) => `${l} ${n}`)
+    .join(', ');
   const parts = [
-    `${opp.name} (${amount}, stage ${opp.stageName}): closing confidence ${Math.round(confidence * 100)}% from ${positive} supporting and ${negative} opposing signals in ${facts.activityCount} activities of the last 90 days.`,
+    `${opp.name} (${amount}, stage ${opp.stageName}): the buyer is ready to close with probability ${Math.round(confidence * 100)}%, read from ${Object.values(x.reading.languages).reduce((a, b) => a + b, 0)} passage(s)${languages ? ` (${languages})` : ''} in ${x.facts.activityCount} activities and the closure's own text.`,
   ];
-  const days = (iso: string) =>
-    Math.max(0, Math.round((options.now.getTime() - new Date(iso).getTime()) / DAY));
-  if (lastReadiness)
+  const label = (e: Evidence) => x.origins(e.span.recordId, e.span.source).label;
+  if (x.basis && confidence >= 0.5)
     parts.push(
-      `Latest commitment, ${days(lastReadiness.source.occurredAt)} day(s) ago (${lastReadiness.source.label}): "${lastReadiness.quote.slice(0, 200)}"`,
+      `Latest commitment (${label(x.basis)}, ${x.basis.span.occurredAt.slice(0, 10)}): "${x.basis.excerpt.slice(0, 200)}"`,
     );
-  else parts.push('No unqualified commitment from the buyer on record.');
-  if (lastSetback)
+  else if (x.basis) parts.push(`Strongest evidence (${label(x.basis)}): "${x.basis.excerpt.slice(0, 200)}"`);
+  else parts.push('No words from the buyer on record.');
+  if (x.lastSetback)
     parts.push(
-      `Latest setback, ${days(lastSetback.source.occurredAt)} day(s) ago (${lastSetback.source.label}): "${lastSetback.quote.slice(0, 200)}"`,
+      `Latest setback (${label(x.lastSetback)}, ${x.lastSetback.span.occurredAt.slice(0, 10)}): "${x.lastSetback.excerpt.slice(0, 200)}"`,
     );
-  if (facts.economicBuyer) parts.push(`Economic buyer: ${facts.economicBuyer}.`);
-  if (facts.daysToCloseDate !== null)
+  if (x.facts.economicBuyer) parts.push(`Economic buyer: ${x.facts.economicBuyer}.`);
+  if (x.facts.daysToCloseDate !== null)
     parts.push(
-      `Close date ${facts.daysToCloseDate >= 0 ? `in ${facts.daysToCloseDate}` : `${-facts.daysToCloseDate} days past`} day(s).`,
+      `Close date ${x.facts.daysToCloseDate >= 0 ? `in ${x.facts.daysToCloseDate}` : `${-x.facts.daysToCloseDate} days past`} day(s).`,
     );
   const verdict = {
-    go: 'Decision: go — the buyer has committed recently and nothing since takes it back.',
-    needs_rep_confirmation: `Decision: needs rep confirmation — the evidence is not conclusive${options.trigger === 'Rep' ? '; the rep started the closure, which confirms it' : ''}.`,
+    go: 'Decision: go — the buyer has committed and nothing since takes it back.',
+    needs_rep_confirmation:
+      x.holds.length > 0 && confidence >= 0.8
+        ? `Decision: needs rep confirmation — the words say yes, but ${x.holds.join('; ')}.`
+        : x.reading.readiness.state === 'hesitating'
+          ? 'Decision: needs rep confirmation — the buyer is hesitating or objecting, not refusing.'
+          : 'Decision: needs rep confirmation — the evidence is not conclusive.',
     not_ready: 'Decision: not ready — the latest evidence works against closing now.',
   }[decision];
   parts.push(verdict);

@@ -1,29 +1,32 @@
 /**
- * Deal Closure Agent: reads the deal and its last 90 days of activity in one call, finds the
- * closing signals with their evidence, and decides go / needs rep confirmation / not ready,
- * with a strategy drawn from the deal's own data. The offline reasoner always runs; Gemini,
- * when configured, may refine the signals and confidence, but only with quotes that appear in
- * the evidence.
+ * Deal Closure Agent: reads the deal and its last 90 days of activity in one call; the language
+ * module reads all of the deal's words (activities, the closure's transcript and note, the
+ * opportunity's description and next step), and the agent decides go / needs rep confirmation /
+ * not ready from the calibrated readiness and the deal's data, with a strategy drawn from the
+ * deal's own data. With Gemini configured, the model reads the whole conversation too; its
+ * verified quotes and a bounded blend of its readiness refine the offline reading.
  */
 import type { Logger } from '../../logger.ts';
 import type { CrmPort, DealContext } from '../../ports/crm.ts';
-import type { LlmPort, TokenUsage } from '../../ports/llm.ts';
+import type { LanguagePort, ModelReaderPort, ModelReading } from '../../ports/language.ts';
+import type { TokenUsage } from '../../ports/llm.ts';
 import type { Stage, StageContext, StageOutcome } from '../../orchestrator/stage.ts';
-import { reasonWithFallback } from '../shared/reason-with-fallback.ts';
-import type { Assessment } from './assessment.ts';
-import { reasonOfflineNow, type OfflineReasoner } from './offline-reasoner.ts';
+import { formatMoney } from '../../domain/money.ts';
+import { assessedSignal, decide, type Assessment } from './assessment.ts';
+import { dealTexts, sellerNames } from './deal-texts.ts';
 import {
-  buildPrompt,
-  evidenceItems,
-  ModelAssessmentSchema,
-  SYSTEM_INSTRUCTION,
-  verifiedSignals,
-  type ModelAssessment,
-} from './prompt.ts';
+  originsOf,
+  reasonOfflineNow,
+  type OfflineReasoner,
+  type OfflineReasoning,
+} from './offline-reasoner.ts';
 
 export interface DealClosureAgentDeps {
   crm: CrmPort;
-  llm?: LlmPort;
+  /** The language model's reading of the whole conversation, when one is configured. */
+  modelReader?: ModelReaderPort;
+  /** The offline language module, for reasoning in this thread when no worker pool is given. */
+  language?: LanguagePort;
   logger?: Logger;
   activityDays?: number;
   repDiscountAuthorityPercent?: number;
@@ -135,82 +138,74 @@ async function evaluate(
     repDiscountAuthorityPercent: deps.repDiscountAuthorityPercent ?? 10,
     trigger: ctx.run.trigger,
   };
-  const { signals, assessment: offline } = deps.offlineReasoner
-    ? await deps.offlineReasoner(input)
-    : reasonOfflineNow(input);
-  if (!deps.llm || deps.llm.model === undefined) return { assessment: offline, source: 'offline' };
-  const items = evidenceItems(signals);
-  const result = await reasonWithFallback<typeof ModelAssessmentSchema>(
-    deps.llm,
-    {
-      agent: 'Deal_Closure',
-      systemInstruction: SYSTEM_INSTRUCTION,
-      prompt: buildPrompt(deal, items),
-      schema: ModelAssessmentSchema,
-      timeoutMs: 20_000,
-    },
-    () => ({ signals: [], confidence: offline.confidence, decision: offline.decision, rationale: '' }),
-    deps.logger ?? ctx.logger,
-  );
-  if (result.source !== 'gemini')
+  let offline: OfflineReasoning;
+  if (deps.offlineReasoner) offline = await deps.offlineReasoner(input);
+  else if (deps.language) offline = reasonOfflineNow(input, deps.language);
+  else throw new Error('the Deal Closure Agent needs the language module (language or offlineReasoner)');
+  if (!deps.modelReader || deps.modelReader.model === undefined)
+    return { assessment: offline.assessment, source: 'offline' };
+  const texts = dealTexts(deal, input.transcript, input.note, input.now);
+  const result = await deps.modelReader.read({
+    texts: texts.map(({ origin: _origin, ...t }) => t),
+    options: { sellerNames: sellerNames(deal) },
+    offline: offline.reading,
+    dealFacts: dealFactsLine(deal),
+  });
+  if (!result.value)
     return {
-      assessment: offline,
+      assessment: offline.assessment,
       source: 'offline',
       ...(result.fallbackReason ? { fallbackReason: result.fallbackReason } : {}),
     };
-  const merged = mergeModel(offline, result.value, items);
-  if (!merged)
-    return {
-      assessment: offline,
-      source: 'offline',
-      fallbackReason: 'the model cited no evidence that could be verified',
-    };
   return {
-    assessment: merged,
+    assessment: mergeModel(offline.assessment, result.value, originsOf(texts), deal, input),
     source: 'gemini',
     ...(result.model ? { model: result.model } : {}),
     ...(result.usage ? { usage: result.usage } : {}),
   };
 }
 
-/** The model's view, kept only where its quotes check out; strategy and facts stay computed. */
+/** The deal's data the model reads beside the records: figures and roles, no one's words. */
+function dealFactsLine(deal: DealContext): string {
+  const o = deal.opportunity;
+  return [
+    `Opportunity: ${o.name}; stage ${o.stageName}; amount ${o.amountMinor === null ? 'none' : formatMoney(o.amountMinor, o.currency)}; close date ${o.closeDate ?? 'none'}; owner (the seller's rep) ${o.ownerName ?? 'unknown'}.`,
+    `Account: ${deal.account?.name ?? 'none'}; industry ${deal.account?.industry ?? 'unknown'}; country ${deal.account?.billingCountry ?? 'unknown'}.`,
+    `Buyer contacts: ${deal.contactRoles.map((r) => `${r.name} (${r.title ?? 'no title'}, ${r.role ?? 'no role'}${r.isPrimary ? ', primary' : ''})`).join('; ') || 'none'}.`,
+  ].join('\n');
+}
+
+/**
+ * The model's view where it checks out: its verified quotes join the offline signals, and the
+ * confidence is the combined readiness (combineReadiness), from which the decision is taken again
+ * by the same rule as offline. Strategy and facts stay computed from the deal.
+ */
 function mergeModel(
   offline: Assessment,
-  model: ModelAssessment,
-  items: ReturnType<typeof evidenceItems>,
-): Assessment | undefined {
-  const { kept, dropped } = verifiedSignals(model, items);
-  if (kept.length === 0 && model.signals.length > 0) return undefined;
-  const byN = new Map(items.map((i) => [i.n, i]));
-  const signals = kept.map((s) => {
-    const item = byN.get(s.evidence)!;
-    const match = offline.signals.find((o) => o.source.recordId === item.recordId && o.quote === item.text);
+  model: ModelReading,
+  origins: ReturnType<typeof originsOf>,
+  deal: DealContext,
+  input: { now: Date },
+): Assessment {
+  const verified = model.signals.map((s) => {
+    const a = assessedSignal(s.type, { span: s.span, excerpt: s.quote, probability: 1 }, origins);
     return {
-      type: s.type,
-      polarity: s.supportsClosing
-        ? 1
-        : s.type === 'negation' || s.type === 'hesitation' || s.type === 'objection'
-          ? -1
-          : 0,
-      readiness: s.supportsClosing && (s.type === 'explicit_commitment' || s.type === 'paperwork_request'),
-      quote: item.text,
-      qualifiers: [`model quote: "${s.quote}"`],
-      source: match?.source ?? {
-        kind: 'activity',
-        recordId: item.recordId,
-        occurredAt: item.occurredAt,
-        label: item.label,
-        who: null,
-      },
-      weight: match?.weight ?? 0,
+      ...a,
+      polarity: s.supportsClosing ? Math.max(0, a.polarity) : Math.min(0, a.polarity),
+      readiness: a.readiness && s.supportsClosing,
+      weight: 0,
+      qualifiers: ['quoted by the language model, verified in the record'],
     };
   });
+  const confidence = model.readiness;
+  const state = confidence >= 0.5 ? 'committed' : (offline.readinessState ?? 'undecided');
+  const decision = decide(deal, confidence, state, offline.facts.lastReadinessAt, input.now).decision;
   return {
     ...offline,
-    confidence: Math.round(model.confidence * 1000) / 1000,
-    decision: model.decision,
-    signals,
-    reasoning: `${offline.reasoning} Model view (${kept.length} verified signal(s)${dropped > 0 ? `, ${dropped} unverifiable quote(s) discarded` : ''}): ${model.rationale}`,
+    confidence,
+    decision,
+    signals: [...offline.signals, ...verified],
+    reasoning: `${offline.reasoning} Model view (${model.signals.length} verified quote(s)${model.dropped > 0 ? `, ${model.dropped} unverifiable quote(s) discarded` : ''}; it read ${model.recordsRead} record(s)${model.recordsOmitted > 0 ? `, ${model.recordsOmitted} older left out` : ''}; its readiness ${model.modelReadiness}, combined with the offline ${offline.confidence} to ${confidence}: ${decision.replace(/_/g, ' ')}): ${model.rationale}`,
   };
 }
 

@@ -2,8 +2,10 @@ import assert from 'node:assert/strict';
 import { startLocalOrg, type LocalOrgHarness } from '../../test-support/local-org-server.ts';
 import { demoCompany, demoScenario } from '../../local/org/seed/demo-company.ts';
 import { createSalesforceCrm } from '../../adapters/salesforce/salesforce-crm.ts';
-import { extractSignals } from './evidence.ts';
-import { assess, type Assessment } from './assessment.ts';
+import { sharedLanguageReader } from '../../language/index.ts';
+import type { Assessment } from './assessment.ts';
+import { dealTexts } from './deal-texts.ts';
+import { reasonOfflineNow } from './offline-reasoner.ts';
 
 describe('the Deal Closure assessment of the seeded deals', () => {
   let h: LocalOrgHarness;
@@ -20,32 +22,38 @@ describe('the Deal Closure assessment of the seeded deals', () => {
       const now = new Date();
       results.set(
         name,
-        assess(deal, extractSignals(deal, null, null, now), {
-          now,
-          repDiscountAuthorityPercent: 10,
-          trigger: 'Signal',
-        }),
+        reasonOfflineNow(
+          { deal, transcript: null, note: null, now, repDiscountAuthorityPercent: 10, trigger: 'Signal' },
+          sharedLanguageReader(),
+        ).assessment,
       );
     }
   });
   after(async () => h.close());
 
-  it('decides go, needs rep confirmation and not ready, with confidence in that order', () => {
+  it('decides go for the verbal yes and not ready for the budget freeze; the mixed deal is no go', () => {
     const yes = results.get('verbal-yes')!;
     const maybe = results.get('ambiguous')!;
     const no = results.get('not-ready')!;
-    assert.deepEqual(
-      [yes.decision, maybe.decision, no.decision],
-      ['go', 'needs_rep_confirmation', 'not_ready'],
-    );
-    assert.ok(yes.confidence > maybe.confidence && maybe.confidence > no.confidence);
+    assert.equal(yes.decision, 'go', yes.reasoning);
+    assert.equal(no.decision, 'not_ready', no.reasoning);
+    assert.notEqual(maybe.decision, 'go', maybe.reasoning);
+    assert.ok(yes.confidence >= 0.8 && yes.confidence > maybe.confidence && yes.confidence > no.confidence);
+    assert.equal(no.readinessState, 'refused', 'the CEO said they are not ready to move forward');
   });
 
-  it('cites its evidence: every signal quotes text from the record it names', () => {
-    for (const a of results.values()) {
+  it('cites its evidence: every signal quotes text from the record it names, at its span', async () => {
+    const crm = createSalesforceCrm({ conn: h.conn, apiVersion: '65.0' });
+    for (const [name, a] of results) {
+      const opp = h.org.query(
+        `SELECT Id FROM Opportunity WHERE Name = '${demoScenario(name as 'verbal-yes').opportunityName.replace(/'/g, "\\'")}'`,
+      ).records[0]!;
+      const deal = await crm.loadDeal(String(opp.Id), { activityDays: 90 });
+      const texts = dealTexts(deal, null, null, new Date());
       for (const s of a.signals) {
-        assert.ok(s.quote.length > 0);
-        assert.ok(s.source.recordId.length > 0);
+        const text = texts.find((t) => t.recordId === s.source.recordId && t.source === s.span!.field)?.text;
+        assert.ok(text, `${name}: ${s.type} cites ${s.source.recordId}, a record of the deal`);
+        assert.equal(text.slice(s.span!.start, s.span!.end), s.quote, `${name}: ${s.type} quotes its span`);
       }
     }
     const yes = results.get('verbal-yes')!;

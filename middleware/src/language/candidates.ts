@@ -1,0 +1,175 @@
+/**
+ * Values inside a passage: which number is the payment term, and which name is a competitor's.
+ * Candidates are found by their form (a number of days; a run of capitalised words), and a small
+ * trained linear model scores each from its context, so what makes a number a payment term or a
+ * name a vendor is learned from the corpus, not listed here.
+ */
+import { hash, type Token } from './features.ts';
+
+export interface Candidate {
+  start: number;
+  end: number;
+  /** The payment days, or the name as written. */
+  value: string;
+  features: string[];
+}
+
+/**
+ * Numerals that buyers write out for payment terms. A numeral lexicon, not a phrase list: it says
+ * what a number word is worth, nothing about what the sentence means.
+ */
+const NUMBER_WORDS: Record<string, number> = {
+  fifteen: 15,
+  thirty: 30,
+  'forty five': 45,
+  sixty: 60,
+  'seventy five': 75,
+  ninety: 90,
+  'one hundred twenty': 120,
+  'hundred twenty': 120,
+  fünfzehn: 15,
+  dreißig: 30,
+  dreissig: 30,
+  fünfundvierzig: 45,
+  sechzig: 60,
+  fünfundsiebzig: 75,
+  neunzig: 90,
+  hundertzwanzig: 120,
+  quinze: 15,
+  trente: 30,
+  'quarante cinq': 45,
+  soixante: 60,
+  'soixante quinze': 75,
+  'quatre vingt dix': 90,
+  'cent vingt': 120,
+  quince: 15,
+  treinta: 30,
+  'cuarenta y cinco': 45,
+  sesenta: 60,
+  'setenta y cinco': 75,
+  noventa: 90,
+  'ciento veinte': 120,
+};
+
+function context(tokens: Token[], from: number, to: number, unitOf: number): string[] {
+  const f: string[] = [];
+  for (let d = 1; d <= 4; d++) {
+    const before = tokens[from - d];
+    const after = tokens[to + d - 1];
+    if (before && before.unit === unitOf) f.push(`b${Math.min(d, 3)}:${before.stem}`, `bw:${before.stem}`);
+    if (after && after.unit === unitOf) f.push(`a${Math.min(d, 3)}:${after.stem}`, `aw:${after.stem}`);
+  }
+  return f;
+}
+
+export function paymentCandidates(tokens: Token[]): Candidate[] {
+  const out: Candidate[] = [];
+  for (let i = 0; i < tokens.length; i++) {
+    const t = tokens[i]!;
+    let days: number | undefined;
+    let last = i;
+    if (/^\d{1,3}$/.test(t.word)) days = Number(t.word);
+    else {
+      for (let len = 3; len >= 1 && days === undefined; len--) {
+        const words = tokens.slice(i, i + len);
+        if (words.length < len || words.some((w) => w.unit !== t.unit)) continue;
+        const v = NUMBER_WORDS[words.map((w) => w.word).join(' ')];
+        if (v !== undefined) {
+          days = v;
+          last = i + len - 1;
+        }
+      }
+    }
+    if (days === undefined || days < 7 || days > 180) continue;
+    out.push({
+      start: t.start,
+      end: tokens[last]!.end,
+      value: String(days),
+      features: ['bias', `v:${days % 15 === 0 ? days : 'odd'}`, ...context(tokens, i, last + 1, t.unit)],
+    });
+  }
+  return out;
+}
+
+/**
+ * Value words of a lexicon (values.ts) in the passage, longest match first: each a candidate whose
+ * value is what the word stands for, scored by its context like the payment days.
+ */
+export function valueCandidates<T extends string>(
+  text: string,
+  tokens: Token[],
+  lexicon: Map<string, T>,
+  caseSensitive: Set<string>,
+): Candidate[] {
+  const out: Candidate[] = [];
+  for (let i = 0; i < tokens.length; i++) {
+    for (let len = 4; len >= 1; len--) {
+      const run = tokens.slice(i, i + len);
+      if (run.length < len || run.some((t) => t.unit !== tokens[i]!.unit)) continue;
+      const key = run.map((t) => t.word).join(' ');
+      const value = lexicon.get(key);
+      if (value === undefined) continue;
+      const raw = text.slice(run[0]!.start, run.at(-1)!.end);
+      if (caseSensitive.has(key) && raw !== raw.toUpperCase()) continue;
+      out.push({
+        start: run[0]!.start,
+        end: run.at(-1)!.end,
+        value,
+        features: ['bias', `v:${value}`, `k:${key}`, ...context(tokens, i, i + len, tokens[i]!.unit)],
+      });
+      i += len - 1;
+      break;
+    }
+  }
+  return out;
+}
+
+const CAPITALISED = /^\p{Lu}/u;
+
+/** Runs of one to three capitalised words (a vendor's name), with their shape and context. */
+export function nameCandidates(text: string, tokens: Token[]): Candidate[] {
+  const out: Candidate[] = [];
+  const raw = (t: Token) => text.slice(t.start, t.end);
+  for (let i = 0; i < tokens.length; i++) {
+    if (!CAPITALISED.test(raw(tokens[i]!))) continue;
+    for (let len = 1; len <= 3; len++) {
+      const run = tokens.slice(i, i + len);
+      if (run.length < len || run.some((t) => t.unit !== tokens[i]!.unit || !CAPITALISED.test(raw(t)))) break;
+      const last = run.at(-1)!;
+      // Words of one name are adjacent, joined by a space, a hyphen or a dot at most.
+      if (len > 1 && !/^[\s.\-&]{1,3}$/.test(text.slice(run.at(-2)!.end, last.start))) break;
+      const value = text.slice(tokens[i]!.start, last.end);
+      const first = i === 0 || tokens[i - 1]!.unit !== tokens[i]!.unit;
+      // Vendors' names and people's names differ in their letters (Trackora, Nordlicht CRM).
+      const letters = `<${run.map((t) => t.word).join('_')}>`;
+      const grams: string[] = [];
+      for (let k = 0; k + 3 <= letters.length; k++) grams.push(`g:${letters.slice(k, k + 3)}`);
+      const repeated = text.split(value).length - 1;
+      out.push({
+        start: tokens[i]!.start,
+        end: last.end,
+        value,
+        features: [
+          'bias',
+          `len:${len}`,
+          first ? 'unit-first' : 'mid',
+          /\p{Lu}{2,}/u.test(value) ? 'caps' : /\p{Ll}\p{Lu}/u.test(value) ? 'camel' : 'title',
+          ...run.map((t) => `n:${t.stem}`),
+          ...grams,
+          `seen:${Math.min(repeated, 3)}`,
+          ...context(tokens, i, i + len, tokens[i]!.unit),
+        ],
+      });
+    }
+  }
+  return out;
+}
+
+export function candidateVector(
+  features: string[],
+  bits: number,
+): { index: Int32Array; value: Float32Array } {
+  const mask = (1 << bits) - 1;
+  const index = Int32Array.from(new Set(features.map((f) => hash(f) & mask))).sort();
+  return { index, value: new Float32Array(index.length).fill(1 / Math.sqrt(index.length)) };
+}

@@ -1,0 +1,312 @@
+/**
+ * The offline language reader: the trained model applied to every passage of a deal's texts, and
+ * the deal-level readiness, signals, competitors and requested terms drawn from the passages.
+ * Every value cites its record and character span.
+ */
+import {
+  NON_STANDARD_REQUESTS,
+  SIGNALS,
+  type BILLING_FREQUENCIES,
+  type RESIDENCY_REGIONS,
+  type DealReading,
+  type DealText,
+  type Evidence,
+  type LanguagePort,
+  type PassageReading,
+  type ReadOptions,
+  type SignalName,
+  type Span,
+} from '../ports/language.ts';
+import { loadModel, type LoadedModel } from './artifact.ts';
+import {
+  candidateVector,
+  nameCandidates,
+  paymentCandidates,
+  valueCandidates,
+  type Candidate,
+} from './candidates.ts';
+import { BILLING_WORDS, CASE_SENSITIVE, REGION_WORDS } from './values.ts';
+import { detectLanguage, featurize, type FeatureVector, type Lang } from './features.ts';
+import { HEAD_INDEX, HEADS } from './heads.ts';
+import { calibrated, logits, sigmoid, type LinearModel } from './linear.ts';
+import { segment, type Passage } from './text.ts';
+
+/** A deal is read up to this many passages (the most recent); each costs well under a millisecond. */
+export const MAX_PASSAGES = 400;
+const EXCERPT = 600;
+
+export interface ScoredPassage {
+  reading: PassageReading;
+  /** Calibrated probability per head, in HEADS order. */
+  probabilities: Float64Array;
+  order: number;
+  /** The passage's strongest sentence or turn for a head, as evidence. */
+  evidence: (head: string) => Evidence;
+}
+
+function bestCandidate(model: LinearModel, candidates: Candidate[]): Candidate | undefined {
+  let best: Candidate | undefined;
+  let bestP = 0.5;
+  for (const c of candidates) {
+    const p = calibrated(model, logits(model, candidateVector(c.features, model.bits)))[0]!;
+    if (p > bestP) {
+      best = c;
+      bestP = p;
+    }
+  }
+  return best;
+}
+
+export function readPassage(
+  model: LoadedModel,
+  record: DealText,
+  text: string,
+  passage: Passage,
+): { reading: PassageReading; probabilities: Float64Array; features: FeatureVector } {
+  const raw = text.slice(passage.start, passage.end);
+  const language: Lang = detectLanguage(raw);
+  const { features, tokens } = featurize(text, passage, language, record.source);
+  const p = calibrated(model.passage, logits(model.passage, features));
+  const at = (h: string) => p[HEAD_INDEX.get(h)!]!;
+  const holds = (h: string) => at(h) >= model.meta.thresholds[HEAD_INDEX.get(h)!]!;
+  const signals = Object.fromEntries(SIGNALS.map((s) => [s, round(at(s))])) as Record<SignalName, number>;
+  const c = model.candidates;
+  const payment = holds('payment_terms') ? bestCandidate(c.payment, paymentCandidates(tokens)) : undefined;
+  const billing = holds('billing')
+    ? bestCandidate(c.billing, valueCandidates(text, tokens, BILLING_WORDS, CASE_SENSITIVE))
+    : undefined;
+  const residency = holds('residency')
+    ? bestCandidate(c.residency, valueCandidates(text, tokens, REGION_WORDS, CASE_SENSITIVE))
+    : undefined;
+  const name = holds('competitor_mention')
+    ? bestCandidate(c.competitor, nameCandidates(text, tokens))
+    : undefined;
+  const voices = new Set(passage.units.map((u) => u.voice));
+  const reading: PassageReading = {
+    span: span(record, passage.start, passage.end),
+    excerpt: raw.length > EXCERPT ? `${raw.slice(0, EXCERPT - 1)}…` : raw,
+    language,
+    voice: voices.has('buyer')
+      ? 'buyer'
+      : voices.has('rep_report')
+        ? 'rep_report'
+        : voices.has('seller')
+          ? 'seller'
+          : 'quoted',
+    readiness: round(at('ready')),
+    signals,
+    competitor: name ? { name: name.value, start: name.start, end: name.end } : null,
+    terms: {
+      paymentDays: payment ? { days: Number(payment.value), start: payment.start, end: payment.end } : null,
+      billing: (billing?.value as (typeof BILLING_FREQUENCIES)[number] | undefined) ?? null,
+      residency: (residency?.value as (typeof RESIDENCY_REGIONS)[number] | undefined) ?? null,
+      healthData: holds('health_data'),
+      securityReview: holds('security_review'),
+      multiYear: holds('multi_year'),
+      nonStandard: NON_STANDARD_REQUESTS.filter((n) => holds(`ns_${n}`)),
+    },
+  };
+  return { reading, probabilities: p, features };
+}
+
+function round(x: number): number {
+  return Math.round(x * 1000) / 1000;
+}
+
+function span(record: DealText, start: number, end: number): Span {
+  return { recordId: record.recordId, source: record.source, start, end, occurredAt: record.occurredAt };
+}
+
+/**
+ * How much each sentence or turn of a passage adds to each head's logit (the linear model's own
+ * attribution), units × heads; the unit that adds most to a head is that head's evidence.
+ */
+export function unitContributions(model: LinearModel, features: FeatureVector, units: number): Float64Array {
+  const H = model.heads;
+  const sums = new Float64Array(units * H);
+  for (let i = 0; i < features.index.length; i++) {
+    const u = features.units?.[i] ?? -1;
+    if (u < 0) continue;
+    const base = features.index[i]! * H;
+    const v = features.value[i]!;
+    for (let h = 0; h < H; h++) sums[u * H + h]! += model.weights[base + h]! * v;
+  }
+  return sums;
+}
+
+function strongestUnit(sums: Float64Array, heads: number, head: number): number {
+  let best = 0;
+  for (let u = 1; u * heads < sums.length; u++)
+    if (sums[u * heads + head]! > sums[best * heads + head]!) best = u;
+  return best;
+}
+
+export class OfflineLanguageReader implements LanguagePort {
+  readonly model: LoadedModel;
+
+  constructor(model: LoadedModel = loadModel()) {
+    this.model = model;
+  }
+
+  get version(): string {
+    return this.model.meta.version;
+  }
+
+  read(texts: DealText[], options: ReadOptions): DealReading {
+    const sorted = [...texts].sort((a, b) => a.occurredAt.localeCompare(b.occurredAt));
+    const scored: ScoredPassage[] = [];
+    let truncated = false;
+    for (const record of sorted) {
+      const seg = segment(record, options.sellerNames);
+      truncated ||= seg.truncated;
+      for (const passage of seg.passages) {
+        const { reading, probabilities, features } = readPassage(this.model, record, seg.text, passage);
+        let sums: Float64Array | undefined;
+        const evidence = (head: string): Evidence => {
+          const h = HEAD_INDEX.get(head)!;
+          sums ??= unitContributions(this.model.passage, features, passage.units.length);
+          const u = passage.units[strongestUnit(sums, this.model.passage.heads, h)] ?? passage;
+          return {
+            span: span(record, u.start, u.end),
+            excerpt: seg.text.slice(u.start, u.end).slice(0, EXCERPT),
+            probability: round(probabilities[h]!),
+          };
+        };
+        scored.push({ reading, probabilities, order: scored.length, evidence });
+      }
+    }
+    if (scored.length > MAX_PASSAGES) {
+      scored.splice(0, scored.length - MAX_PASSAGES);
+      scored.forEach((s, i) => (s.order = i));
+      truncated = true;
+    }
+    return this.aggregate(scored, truncated);
+  }
+
+  private aggregate(scored: ScoredPassage[], truncated: boolean): DealReading {
+    const at = (s: ScoredPassage, h: string) => s.probabilities[HEAD_INDEX.get(h)!]!;
+    const holds = (s: ScoredPassage, h: string) =>
+      at(s, h) >= this.model.meta.thresholds[HEAD_INDEX.get(h)!]!;
+    // The conversation's state is its latest decisive passage: a yes (readiness ≥ 0.5), or a
+    // setback (a negation or hesitation, or an objection without a yes). Passages that decide
+    // nothing (an update, a scheduling note) leave the state as it was. With nothing decisive,
+    // the strongest passage is the deal's best (weak) evidence.
+    const decisive = (s: ScoredPassage) =>
+      at(s, 'ready') >= 0.5 || holds(s, 'negation') || holds(s, 'hesitation') || holds(s, 'objection');
+    const strongest = scored.reduce<ScoredPassage | undefined>(
+      (best, s) => (!best || at(s, 'ready') > at(best, 'ready') ? s : best),
+      undefined,
+    );
+    const lastDecisive = scored.findLast(decisive);
+    const basis = lastDecisive ?? strongest;
+    // After the last yes (or at all, without one): a refusal on record outweighs a later stall.
+    const lastYes = scored.findLast((s) => at(s, 'ready') >= 0.5);
+    const since = scored.filter((s) => !lastYes || s.order > lastYes.order);
+    const state: DealReading['readiness']['state'] = !lastDecisive
+      ? 'undecided'
+      : lastDecisive === lastYes
+        ? 'committed'
+        : since.some((s) => holds(s, 'negation'))
+          ? 'refused'
+          : 'hesitating';
+    const signals = Object.fromEntries(
+      SIGNALS.map((sig) => [
+        sig,
+        scored
+          .filter((s) => holds(s, sig))
+          .reverse()
+          .map((s) => s.evidence(sig)),
+      ]),
+    ) as DealReading['signals'];
+    const latest = <T>(
+      pick: (s: ScoredPassage) => T | null | false,
+    ): { s: ScoredPassage; v: T } | undefined => {
+      for (let i = scored.length - 1; i >= 0; i--) {
+        const v = pick(scored[i]!);
+        if (v !== null && v !== false) return { s: scored[i]!, v };
+      }
+      return undefined;
+    };
+    const evidence: Record<string, Evidence> = {};
+    const term = <T>(name: string, head: (v: T) => string, pick: (s: ScoredPassage) => T | null | false) => {
+      const hit = latest(pick);
+      if (hit) evidence[name] = hit.s.evidence(head(hit.v));
+      return hit?.v;
+    };
+    const paymentDays = term(
+      'paymentDays',
+      () => 'payment_terms',
+      (s) => s.reading.terms.paymentDays?.days ?? null,
+    );
+    const billing = term<(typeof BILLING_FREQUENCIES)[number]>(
+      'billing',
+      () => 'billing',
+      (s) => s.reading.terms.billing,
+    );
+    const residency = term<(typeof RESIDENCY_REGIONS)[number]>(
+      'residency',
+      () => 'residency',
+      (s) => s.reading.terms.residency,
+    );
+    const healthData =
+      term(
+        'healthData',
+        () => 'health_data',
+        (s) => s.reading.terms.healthData,
+      ) ?? false;
+    const securityReview =
+      term(
+        'securityReview',
+        () => 'security_review',
+        (s) => s.reading.terms.securityReview,
+      ) ?? false;
+    const multiYear =
+      term(
+        'multiYear',
+        () => 'multi_year',
+        (s) => s.reading.terms.multiYear,
+      ) ?? false;
+    const nonStandard = NON_STANDARD_REQUESTS.flatMap((kind) => {
+      const hit = latest((s) => s.reading.terms.nonStandard.includes(kind));
+      if (!hit) return [];
+      const e = hit.s.evidence(`ns_${kind}`);
+      return [{ kind, text: e.excerpt, span: e.span }];
+    });
+    const languages: Record<string, number> = {};
+    for (const s of scored) languages[s.reading.language] = (languages[s.reading.language] ?? 0) + 1;
+    return {
+      passages: scored.map((s) => s.reading),
+      readiness: {
+        probability: basis ? round(at(basis, 'ready')) : round(sigmoid(this.model.passage.bias[0]!)),
+        state,
+        basis: basis ? basis.evidence('ready') : null,
+      },
+      signals,
+      competitors: scored.flatMap((s) =>
+        s.reading.competitor
+          ? [
+              {
+                name: s.reading.competitor.name,
+                span: { ...s.reading.span, start: s.reading.competitor.start, end: s.reading.competitor.end },
+              },
+            ]
+          : [],
+      ),
+      terms: {
+        paymentDays: paymentDays ?? null,
+        billing: billing ?? null,
+        residency: residency ?? null,
+        healthData,
+        securityReview,
+        multiYear,
+        nonStandard,
+        evidence,
+      },
+      languages,
+      truncated,
+      model: { version: this.model.meta.version, corpusSha256: this.model.meta.corpusSha256 },
+    };
+  }
+}
+
+export { HEADS };

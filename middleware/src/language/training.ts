@@ -1,0 +1,340 @@
+/**
+ * Training: the labelled corpus (training writers' files and the older English signals corpus),
+ * split into train and dev by a hash of each id, features exactly as the reader computes them,
+ * the passage model trained on train and calibrated on dev, then the payment-term and
+ * competitor-name models. The test writers' files are never read here.
+ */
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { z } from 'zod';
+import { REPO_ROOT } from '../paths.ts';
+import type { DealText } from '../ports/language.ts';
+import { CANDIDATE_MODELS, serialize, type CandidateModels, type LoadedModel } from './artifact.ts';
+import {
+  candidateVector,
+  nameCandidates,
+  paymentCandidates,
+  valueCandidates,
+  type Candidate,
+} from './candidates.ts';
+import { BILLING_WORDS, CASE_SENSITIVE, REGION_WORDS } from './values.ts';
+import { NO_TERMS, parseCorpus, type CorpusLine } from './corpus.ts';
+import { detectLanguage, featurize, type FeatureVector, type Token } from './features.ts';
+import { HEADS, targets } from './heads.ts';
+import { calibrated, fitPlatt, logits, quantize, train, type LinearModel } from './linear.ts';
+import type { Passage } from './text.ts';
+import { segment } from './text.ts';
+
+export const CORPUS_DIR = join(REPO_ROOT, 'test', 'fixtures', 'language');
+const LEGACY = join(REPO_ROOT, 'test', 'fixtures', 'signals', 'corpus.jsonl');
+
+export const SplitsSchema = z.object({
+  /** The training writers' files (train and dev, split by id). */
+  train: z.array(z.string().regex(/^[a-z0-9]+\.jsonl$/)),
+  /** The test writers' files, each with the SHA-256 recorded when it was frozen. */
+  test: z.array(z.object({ file: z.string(), sha256: z.string().regex(/^[0-9a-f]{64}$/) })),
+});
+
+export interface LabelledPassage {
+  line: CorpusLine;
+  /** Labels the line does not carry (the older corpus has no terms) are NaN. */
+  y: Float32Array;
+  split: 'train' | 'dev' | 'test';
+  /** Which file it came from. */
+  file: string;
+}
+
+/** About a fifth of the training writers' passages, chosen by id, is the dev split. */
+export function splitOf(id: string): 'train' | 'dev' {
+  return createHash('sha256').update(id).digest()[0]! < 52 ? 'dev' : 'train';
+}
+
+export function readSplits(): z.infer<typeof SplitsSchema> {
+  return SplitsSchema.parse(JSON.parse(readFileSync(join(CORPUS_DIR, 'splits.json'), 'utf8')));
+}
+
+const LegacySchema = z.object({
+  id: z.string(),
+  source: z.enum(['transcript', 'email', 'note']),
+  text: z.string(),
+  ready: z.boolean(),
+  signals: z.array(z.string()),
+  hard: z.string().nullable(),
+  notes: z.string(),
+});
+
+function legacyLines(): { lines: LabelledPassage[]; bytes: Buffer } {
+  const bytes = readFileSync(LEGACY);
+  const lines = bytes
+    .toString('utf8')
+    .split('\n')
+    .filter((l) => l.trim() !== '')
+    .map((raw): LabelledPassage => {
+      const l = LegacySchema.parse(JSON.parse(raw));
+      const line: CorpusLine = {
+        id: `legacy-${l.id.slice(1)}`,
+        lang: 'en',
+        source: l.source,
+        direction: l.source === 'email' ? 'inbound' : null,
+        rep: 'Rep',
+        text: l.text,
+        ready: l.ready,
+        signals: l.signals as CorpusLine['signals'],
+        competitor: null,
+        terms: NO_TERMS,
+        hard: null,
+        notes: l.notes,
+      };
+      const y = targets(line);
+      // Labelled before terms and competitor names were: those heads learn nothing from it.
+      for (let h = HEADS.indexOf('payment_terms'); h < HEADS.length; h++) y[h] = Number.NaN;
+      return { line, y, split: splitOf(line.id), file: 'signals/corpus.jsonl' };
+    });
+  return { lines, bytes };
+}
+
+/** Every labelled passage; test files only when asked (the evaluation), never for training. */
+export function loadCorpus(options: { withTest: boolean }): {
+  passages: LabelledPassage[];
+  trainingSha256: string;
+} {
+  const splits = readSplits();
+  const testFiles = new Set(splits.test.map((t) => t.file));
+  const files = [...splits.train, ...testFiles].sort();
+  const hash = createHash('sha256');
+  const passages: LabelledPassage[] = [];
+  for (const f of files) {
+    const isTest = testFiles.has(f);
+    if (isTest && !options.withTest) continue;
+    const bytes = readFileSync(join(CORPUS_DIR, 'corpus', f));
+    if (!isTest) hash.update(`${f}\n`).update(bytes);
+    for (const line of parseCorpus(bytes.toString('utf8'), f))
+      passages.push({ line, y: targets(line), split: isTest ? 'test' : splitOf(line.id), file: f });
+  }
+  const legacy = legacyLines();
+  hash.update('signals/corpus.jsonl\n').update(legacy.bytes);
+  passages.push(...legacy.lines);
+  return { passages, trainingSha256: hash.digest('hex') };
+}
+
+/** The corpus line as the reader sees a record: its own source, direction and rep. */
+export function asDealText(line: CorpusLine, recordId = line.id): DealText {
+  return {
+    recordId,
+    source: line.source,
+    text: line.text,
+    occurredAt: '2026-01-01T00:00:00.000Z',
+    direction: line.source === 'email' ? line.direction : null,
+  };
+}
+
+/** Features of a whole corpus passage (one passage, however long, as it was labelled). */
+export function passageFeatures(line: CorpusLine): {
+  features: FeatureVector;
+  tokens: Token[];
+  text: string;
+} {
+  const seg = segment(asDealText(line), [line.rep]);
+  const units = seg.passages.flatMap((p) => p.units);
+  const whole: Passage = { start: units[0]?.start ?? 0, end: units.at(-1)?.end ?? 0, units };
+  const lang = detectLanguage(seg.text);
+  return { ...featurize(seg.text, whole, lang, line.source), text: seg.text };
+}
+
+export const PASSAGE_OPTIONS = {
+  bits: 18,
+  heads: HEADS.length,
+  epochs: 10,
+  learningRate: 0.2,
+  l2: 1e-6,
+  seed: 20261207,
+};
+const CANDIDATE_OPTIONS = { bits: 14, heads: 1, epochs: 20, learningRate: 0.3, l2: 1e-5, seed: 7 };
+
+export function calibrate(model: LinearModel, dev: FeatureVector[], y: Float32Array[]): void {
+  const z = dev.map((f) => logits(model, f));
+  for (let h = 0; h < model.heads; h++) {
+    const zs: number[] = [];
+    const ys: number[] = [];
+    z.forEach((row, i) => {
+      const t = y[i]![h]!;
+      if (Number.isNaN(t)) return;
+      zs.push(row[h]!);
+      ys.push(t);
+    });
+    const [a, b] = fitPlatt(zs, ys);
+    model.platt[2 * h] = a;
+    model.platt[2 * h + 1] = b;
+  }
+}
+
+type CandidateSet = { vectors: FeatureVector[]; labels: Float32Array[] };
+
+function candidateSet(
+  items: PreparedRow[],
+  find: (item: PreparedRow) => { candidates: Candidate[]; answer: string | null } | null,
+): CandidateSet {
+  const set: CandidateSet = { vectors: [], labels: [] };
+  for (const item of items) {
+    const found = find(item);
+    if (!found) continue;
+    for (const c of found.candidates) {
+      set.vectors.push(candidateVector(c.features, CANDIDATE_OPTIONS.bits));
+      set.labels.push(Float32Array.of(c.value === found.answer ? 1 : 0));
+    }
+  }
+  return set;
+}
+
+function trainCandidates(trainSet: CandidateSet, devSet: CandidateSet): LinearModel {
+  const { weights, bias } = train(trainSet.vectors, trainSet.labels, CANDIDATE_OPTIONS);
+  const model = quantize(weights, bias, CANDIDATE_OPTIONS.bits, 1);
+  calibrate(model, devSet.vectors, devSet.labels);
+  return model;
+}
+
+export interface TrainedArtifact {
+  json: string;
+  weights: Buffer;
+  model: LoadedModel;
+  summary: Record<string, unknown>;
+}
+
+export type PreparedRow = LabelledPassage & { features: FeatureVector; tokens: Token[]; text: string };
+
+/** The training corpus with each passage's features, split into train and dev. */
+export function prepareCorpus(): { train: PreparedRow[]; dev: PreparedRow[]; trainingSha256: string } {
+  const { passages, trainingSha256 } = loadCorpus({ withTest: false });
+  const prepared = passages.map((p) => ({ ...p, ...passageFeatures(p.line) }));
+  return {
+    train: prepared.filter((p) => p.split === 'train'),
+    dev: prepared.filter((p) => p.split === 'dev'),
+    trainingSha256,
+  };
+}
+
+/** The passage model: trained on train, quantized, calibrated on dev. */
+export function fitPassageModel(
+  trainRows: PreparedRow[],
+  devRows: PreparedRow[],
+  options: typeof PASSAGE_OPTIONS = PASSAGE_OPTIONS,
+): LinearModel {
+  const { weights, bias } = train(
+    trainRows.map((p) => p.features),
+    trainRows.map((p) => p.y),
+    options,
+  );
+  const passage = quantize(weights, bias, options.bits, HEADS.length);
+  calibrate(
+    passage,
+    devRows.map((p) => p.features),
+    devRows.map((p) => p.y),
+  );
+  return passage;
+}
+
+export function trainModel(): TrainedArtifact {
+  const { train: trainRows, dev: devRows, trainingSha256 } = prepareCorpus();
+  const passage = fitPassageModel(trainRows, devRows);
+  const thresholds = bestThresholds(
+    devRows.map((r) => calibrated(passage, logits(passage, r.features))),
+    devRows.map((r) => r.y),
+  ).map((t) => t.threshold);
+  const candidates = trainCandidateModels(trainRows, devRows);
+  const count = (rows: PreparedRow[]) => {
+    const c: Record<string, number> = {};
+    for (const r of rows) c[r.line.lang] = (c[r.line.lang] ?? 0) + 1;
+    return c;
+  };
+  const training = {
+    train: count(trainRows),
+    dev: count(devRows),
+    passageModel: PASSAGE_OPTIONS,
+    candidateModels: CANDIDATE_OPTIONS,
+  };
+  const meta = {
+    version: `lm-${trainingSha256.slice(0, 12)}`,
+    corpusSha256: trainingSha256,
+    heads: [...HEADS],
+    thresholds,
+    training,
+  };
+  const { json, weights: bytes, meta: full } = serialize({ passage, candidates }, meta);
+  return {
+    json,
+    weights: bytes,
+    model: { meta: full, passage, candidates },
+    summary: { ...training, corpusSha256: trainingSha256 },
+  };
+}
+
+/** Which value in a passage is the asked-for one: trained where the passage asks for one. */
+export function trainCandidateModels(trainRows: PreparedRow[], devRows: PreparedRow[]): CandidateModels {
+  const labelled = (r: PreparedRow) => !r.file.startsWith('signals/');
+  const sets = {
+    payment: (rows: PreparedRow[]) =>
+      candidateSet(
+        rows.filter((r) => r.line.terms.payment_days !== null),
+        (r) => ({ candidates: paymentCandidates(r.tokens), answer: String(r.line.terms.payment_days) }),
+      ),
+    billing: (rows: PreparedRow[]) =>
+      candidateSet(
+        rows.filter((r) => r.line.terms.billing !== null),
+        (r) => ({
+          candidates: valueCandidates(r.text, r.tokens, BILLING_WORDS, CASE_SENSITIVE),
+          answer: r.line.terms.billing,
+        }),
+      ),
+    residency: (rows: PreparedRow[]) =>
+      candidateSet(
+        rows.filter((r) => r.line.terms.residency !== null),
+        (r) => ({
+          candidates: valueCandidates(r.text, r.tokens, REGION_WORDS, CASE_SENSITIVE),
+          answer: r.line.terms.residency,
+        }),
+      ),
+    competitor: (rows: PreparedRow[]) =>
+      candidateSet(
+        rows.filter((r) => labelled(r) && r.line.signals.includes('competitor_mention')),
+        (r) => ({ candidates: nameCandidates(r.text, r.tokens), answer: r.line.competitor }),
+      ),
+  };
+  const out = {} as CandidateModels;
+  for (const k of CANDIDATE_MODELS) out[k] = trainCandidates(sets[k](trainRows), sets[k](devRows));
+  return out;
+}
+
+/**
+ * For each head, the probability above which it is said to hold: the F1-best threshold on dev for
+ * the signal and term heads (rare labels want a lower bar than 0.5), 0.5 for readiness, whose
+ * probability is read as such. Thresholds run from 0.1 to 0.9; a tie keeps the one nearest 0.5.
+ */
+export function bestThresholds(p: Float64Array[], y: Float32Array[]): { threshold: number; f1: number }[] {
+  return HEADS.map((head, h) => {
+    const rows = p.map((row, i) => ({ p: row[h]!, y: y[i]![h]! })).filter((r) => !Number.isNaN(r.y));
+    const f1At = (t: number) => {
+      let tp = 0;
+      let fp = 0;
+      let fn = 0;
+      for (const r of rows) {
+        if (r.p >= t && r.y === 1) tp++;
+        else if (r.p >= t) fp++;
+        else if (r.y === 1) fn++;
+      }
+      return tp === 0 ? 0 : (2 * tp) / (2 * tp + fp + fn);
+    };
+    if (head === 'ready') return { threshold: 0.5, f1: f1At(0.5) };
+    let best = { threshold: 0.5, f1: f1At(0.5) };
+    for (let k = 2; k <= 18; k++) {
+      const t = k / 20;
+      const f1 = f1At(t);
+      if (
+        f1 > best.f1 + 1e-9 ||
+        (Math.abs(f1 - best.f1) <= 1e-9 && Math.abs(t - 0.5) < Math.abs(best.threshold - 0.5))
+      )
+        best = { threshold: t, f1 };
+    }
+    return best;
+  });
+}

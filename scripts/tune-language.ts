@@ -1,0 +1,44 @@
+/**
+ * Model selection for the language model on the dev split only (the test split is never read):
+ * trains the passage model for each setting given and prints the dev figures per head, so the
+ * choice of epochs, learning rate and regularisation is on record.
+ *   node scripts/tune-language.ts [epochs,learningRate,l2 ...]
+ */
+import { HEADS } from '../middleware/src/language/heads.ts';
+import { calibrated, logits } from '../middleware/src/language/linear.ts';
+import {
+  bestThresholds,
+  fitPassageModel,
+  PASSAGE_OPTIONS,
+  prepareCorpus,
+} from '../middleware/src/language/training.ts';
+
+const settings = (process.argv.slice(2).length > 0 ? process.argv.slice(2) : ['10,0.2,1e-6']).map((s) => {
+  const [epochs, learningRate, l2] = s.split(',').map(Number);
+  return { ...PASSAGE_OPTIONS, epochs: epochs!, learningRate: learningRate!, l2: l2! };
+});
+const { train, dev } = prepareCorpus();
+for (const options of settings) {
+  const started = performance.now();
+  const model = fitPassageModel(train, dev, options);
+  const p = dev.map((r) => calibrated(model, logits(model, r.features)));
+  const thresholds = bestThresholds(
+    p,
+    dev.map((r) => r.y),
+  );
+  const perHead: Record<string, number> = {};
+  HEADS.forEach((h, i) => {
+    perHead[h] = thresholds[i]!.f1;
+  });
+  const readyRight = dev.filter((r, i) => p[i]![0]! >= 0.5 === (r.y[0] === 1)).length;
+  const signalF1 = HEADS.slice(1, 12).reduce((a, h) => a + perHead[h]!, 0) / 11;
+  console.log(
+    JSON.stringify({
+      options: { epochs: options.epochs, learningRate: options.learningRate, l2: options.l2 },
+      seconds: Math.round((performance.now() - started) / 100) / 10,
+      readinessAccuracy: Math.round((readyRight / dev.length) * 1000) / 1000,
+      signalMacroF1: Math.round(signalF1 * 1000) / 1000,
+      f1: Object.fromEntries(Object.entries(perHead).map(([k, v]) => [k, Math.round(v * 100) / 100])),
+    }),
+  );
+}
