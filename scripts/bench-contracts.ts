@@ -9,9 +9,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
-import { startLocalOrg } from '../middleware/src/test-support/local-org-server.ts';
-import { demoCompany, demoScenario } from '../middleware/src/local/org/seed/demo-company.ts';
-import { createSalesforceCrm } from '../middleware/src/adapters/salesforce/salesforce-crm.ts';
+import { seededVerbalYes } from './bench-lib.ts';
 import { reasonOfflineNow } from '../middleware/src/agents/deal-closure/offline-reasoner.ts';
 import { sharedLanguageReader } from '../middleware/src/language/index.ts';
 import { loadContractLibrary } from '../middleware/src/agents/contract-generation/clause-library.ts';
@@ -81,14 +79,8 @@ function percentile(sorted: number[], p: number): number {
 const round = (x: number) => Math.round(x * 10) / 10;
 
 export async function benchContracts(root: string, iterations = 40) {
-  const h = await startLocalOrg();
-  try {
-    h.org.seed(demoCompany);
-    const crm = createSalesforceCrm({ conn: h.conn, apiVersion: '65.0' });
-    const name = demoScenario('verbal-yes').opportunityName;
-    const opp = h.org.query(`SELECT Id FROM Opportunity WHERE Name = '${name.replace(/'/g, "\\'")}'`)
-      .records[0]!;
-    const deal = await crm.loadDeal(String(opp.Id), { activityDays: 90 });
+  const deal = await seededVerbalYes();
+  {
     const now = new Date();
     const { assessment } = reasonOfflineNow(
       { deal, transcript: null, note: null, now, repDiscountAuthorityPercent: 10, trigger: 'Signal' },
@@ -168,7 +160,5 @@ export async function benchContracts(root: string, iterations = 40) {
       chromium: chromiumReport,
       targets: { medianMs: 150 },
     };
-  } finally {
-    await h.close();
   }
 }

@@ -4,6 +4,11 @@
  * `bench-replicas.ts` (Postgres replicas), which supply how to start a closure and how to tell
  * that its approvals are in the approval process.
  */
+import type { DealContext } from '../middleware/src/ports/crm.ts';
+import { createSalesforceCrm } from '../middleware/src/adapters/salesforce/salesforce-crm.ts';
+import { demoCompany, demoScenario } from '../middleware/src/local/org/seed/demo-company.ts';
+import { startLocalOrg } from '../middleware/src/test-support/local-org-server.ts';
+
 export interface LoadOptions {
   opportunityIds: string[];
   concurrency: number;
@@ -107,4 +112,19 @@ export function closureClient(url: string, apiKey: string) {
       else waiter.resolve();
     },
   };
+}
+
+/** The seeded verbal-yes deal as the CRM port reads it from a fresh local org. */
+export async function seededVerbalYes(): Promise<DealContext> {
+  const h = await startLocalOrg();
+  try {
+    h.org.seed(demoCompany);
+    const crm = createSalesforceCrm({ conn: h.conn, apiVersion: '65.0' });
+    const name = demoScenario('verbal-yes').opportunityName;
+    const opp = h.org.query(`SELECT Id FROM Opportunity WHERE Name = '${name.replace(/'/g, "\\'")}'`)
+      .records[0]!;
+    return await crm.loadDeal(String(opp.Id), { activityDays: 90 });
+  } finally {
+    await h.close();
+  }
 }

@@ -39,6 +39,7 @@ import { startLocalOrg } from '../middleware/src/test-support/local-org-server.t
 import { demoCompany } from '../middleware/src/local/org/seed/demo-company.ts';
 import { closureClient, runLoad, type LoadResult } from './bench-lib.ts';
 import { benchContracts } from './bench-contracts.ts';
+import { benchLanguage } from './bench-language.ts';
 import { replicaBenchReport } from './bench-replicas.ts';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -388,7 +389,7 @@ async function separateOrgLevel(concurrency: number, deals: number) {
     /** Further sections (e.g. `replicas` from scripts/bench-replicas.ts) are added here. */
     sections: {} as Record<string, unknown>,
   };
-  Object.assign(report, { contracts: await benchContracts(root) });
+  Object.assign(report, { contracts: await benchContracts(root), language: await benchLanguage() });
   // 1, 2 and 3 replicas on Postgres (BENCH_DATABASE_URL or TEST_DATABASE_URL); --no-replicas skips it.
   report.sections.replicas = process.argv.includes('--no-replicas')
     ? 'skipped (--no-replicas)'

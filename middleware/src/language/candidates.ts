@@ -62,6 +62,11 @@ function context(tokens: Token[], from: number, to: number, unitOf: number): str
   return f;
 }
 
+/** The first words of the lexicon's keys: a token that is none of them starts no value. */
+const firstWords = (keys: Iterable<string>) => new Set([...keys].map((k) => k.split(' ')[0]!));
+const NUMBER_FIRST = firstWords(Object.keys(NUMBER_WORDS));
+const FIRST_WORDS = new WeakMap<Map<string, string>, Set<string>>();
+
 export function paymentCandidates(tokens: Token[]): Candidate[] {
   const out: Candidate[] = [];
   for (let i = 0; i < tokens.length; i++) {
@@ -69,7 +74,7 @@ export function paymentCandidates(tokens: Token[]): Candidate[] {
     let days: number | undefined;
     let last = i;
     if (/^\d{1,3}$/.test(t.word)) days = Number(t.word);
-    else {
+    else if (NUMBER_FIRST.has(t.word)) {
       for (let len = 3; len >= 1 && days === undefined; len--) {
         const words = tokens.slice(i, i + len);
         if (words.length < len || words.some((w) => w.unit !== t.unit)) continue;
@@ -102,7 +107,10 @@ export function valueCandidates<T extends string>(
   caseSensitive: Set<string>,
 ): Candidate[] {
   const out: Candidate[] = [];
+  let first = FIRST_WORDS.get(lexicon);
+  if (!first) FIRST_WORDS.set(lexicon, (first = firstWords(lexicon.keys())));
   for (let i = 0; i < tokens.length; i++) {
+    if (!first.has(tokens[i]!.word)) continue;
     for (let len = 4; len >= 1; len--) {
       const run = tokens.slice(i, i + len);
       if (run.length < len || run.some((t) => t.unit !== tokens[i]!.unit)) continue;
@@ -165,11 +173,8 @@ export function nameCandidates(text: string, tokens: Token[]): Candidate[] {
   return out;
 }
 
-export function candidateVector(
-  features: string[],
-  bits: number,
-): { index: Int32Array; value: Float32Array } {
+export function candidateVector(features: string[], bits: number): { index: Int32Array; value: number } {
   const mask = (1 << bits) - 1;
   const index = Int32Array.from(new Set(features.map((f) => hash(f) & mask))).sort();
-  return { index, value: new Float32Array(index.length).fill(1 / Math.sqrt(index.length)) };
+  return { index, value: 1 / Math.sqrt(index.length) };
 }

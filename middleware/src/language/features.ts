@@ -28,8 +28,9 @@ const wordSegmenter = new Intl.Segmenter('und', { granularity: 'word' });
 
 /** franc needs some letters to tell four languages apart; shorter text is undetermined. */
 export function detectLanguage(text: string): Lang {
-  // A few hundred characters tell four languages apart as well as thousands, at a fraction of the cost.
-  const sample = text.length > 600 ? text.slice(0, 600) : text;
+  // A couple of hundred characters tell four languages apart about as well as thousands, at a
+  // fraction of franc's cost (it counts every trigram of what it is given).
+  const sample = text.length > 160 ? text.slice(0, 160) : text;
   const code = franc(sample, { only: ['eng', 'deu', 'fra', 'spa'], minLength: 12 });
   return FRANC_CODES[code] ?? 'und';
 }
@@ -48,22 +49,36 @@ function hashFrom(h: number, s: string, from: number, to: number): number {
   return h >>> 0;
 }
 
-const C3 = hashFrom(0x811c9dc5, 'c3:', 0, 3);
-const C4 = hashFrom(0x811c9dc5, 'c4:', 0, 3);
-
 /** Stems by language, remembered: a deal's words repeat, and stemming is the costly step. */
-const stemCache = new Map<string, string>();
+const stemCaches = { en: new Map<string, string>(), de: new Map(), fr: new Map(), es: new Map() };
 function stemOf(lang: Lang, word: string): string {
   if (lang === 'und') return word;
-  const key = `${lang}:${word}`;
-  let stem = stemCache.get(key);
+  const cache = stemCaches[lang];
+  let stem = cache.get(word);
   if (stem === undefined) {
-    if (stemCache.size > 50_000) stemCache.clear();
+    if (cache.size > 20_000) cache.clear();
     stem = STEMMERS[lang].stem(word);
-    stemCache.set(key, stem);
+    cache.set(word, stem);
   }
   return stem;
 }
+
+/** FNV-1a of a feature's prefix, so each feature's hash continues it without building strings. */
+const prefix = (p: string) => hashFrom(0x811c9dc5, p, 0, p.length);
+const SPACE = ' ';
+const PREFIXES = Object.fromEntries(
+  (['b', 's', 'r', 'q'] as const).map((v) => [
+    v,
+    {
+      own: prefix(`${v}:`),
+      last: prefix(`L${v}:`),
+      pair: prefix(`${v}2:`),
+      skip: prefix(`${v}3:`),
+      first: prefix(`${v}^:`),
+    },
+  ]),
+) as Record<'b' | 's' | 'r' | 'q', { own: number; last: number; pair: number; skip: number; first: number }>;
+const WORD = prefix('w:');
 
 export interface Token {
   /** The lower-cased word as written. */
@@ -75,31 +90,64 @@ export interface Token {
   unit: number;
 }
 
-const VOICE_TAG: Record<Voice, string> = { buyer: 'b', seller: 's', rep_report: 'r', quoted: 'q' };
+const VOICE_TAG = { buyer: 'b', seller: 's', rep_report: 'r', quoted: 'q' } as const satisfies Record<
+  Voice,
+  string
+>;
+
+const hasDigit = (w: string) => {
+  for (let i = 0; i < w.length; i++) {
+    const c = w.charCodeAt(i);
+    if (c >= 48 && c <= 57) return true;
+  }
+  return false;
+};
 
 export function tokenize(text: string, passage: Passage, lang: Lang): Token[] {
   const tokens: Token[] = [];
-  passage.units.forEach((u, unit) => {
-    const slice = text.slice(u.start, u.end);
-    for (const w of wordSegmenter.segment(slice)) {
-      const isPunct = w.segment === '?' || w.segment === '!';
-      if (!w.isWordLike && !isPunct) continue;
-      const word = w.segment.toLowerCase();
-      const stem = isPunct || /\d/.test(word) ? word.replace(/\d+/g, '0') : stemOf(lang, word);
-      tokens.push({ word, stem, start: u.start + w.index, end: u.start + w.index + w.segment.length, unit });
-    }
-  });
+  const units = passage.units;
+  if (units.length === 0) return tokens;
+  // One pass of the segmenter over the passage; words between units (a speaker label) are skipped.
+  let unit = 0;
+  for (const w of wordSegmenter.segment(text.slice(passage.start, passage.end))) {
+    const start = passage.start + w.index;
+    while (unit < units.length && start >= units[unit]!.end) unit++;
+    if (unit === units.length) break;
+    if (start < units[unit]!.start) continue;
+    const isPunct = w.segment === '?' || w.segment === '!';
+    if (!w.isWordLike && !isPunct) continue;
+    const word = w.segment.toLowerCase();
+    const stem = isPunct ? word : hasDigit(word) ? word.replace(/\d+/g, '0') : stemOf(lang, word);
+    tokens.push({ word, stem, start, end: start + w.segment.length, unit });
+  }
   return tokens;
 }
 
+/** Per thread: which passage last added a bucket, and where in its feature list. */
+const seenAt = new Int32Array(BUCKETS);
+const slot = new Int32Array(BUCKETS);
+let stamp = 0;
+
 export interface FeatureVector {
-  /** Bucket indices, ascending, each once. */
+  /** Bucket indices, each once, in the order the passage produced them. */
   index: Int32Array;
-  /** One value per index. */
-  value: Float32Array;
+  /** Every feature's value: 1/√(number of features), so long passages weigh as much as short ones. */
+  value: number;
   /** For each index, the unit (sentence or turn) that produced it last, for evidence; -1 for none. */
   units?: Int32Array;
 }
+
+/** Which feature families a model uses; the artifact records it, so reading matches training. */
+export interface FeatureSet {
+  /** Character n-gram lengths (3 and 4 by default). */
+  charGrams: number[];
+  /** Word pairs two apart (`a _ b`). */
+  skipPairs: boolean;
+}
+
+export const DEFAULT_FEATURES: FeatureSet = { charGrams: [3, 4], skipPairs: true };
+
+const CHAR_PREFIX = new Map([2, 3, 4, 5].map((n) => [n, hashFrom(0x811c9dc5, `c${n}:`, 0, 3)]));
 
 /** The passage's features and tokens. */
 export function featurize(
@@ -107,63 +155,55 @@ export function featurize(
   passage: Passage,
   lang: Lang,
   source: TextSource,
+  set: FeatureSet = DEFAULT_FEATURES,
 ): { features: FeatureVector; tokens: Token[] } {
   const tokens = tokenize(text, passage, lang);
-  // Hashes and their units in growable typed arrays: a Map per passage costs more than the model.
-  let keys = new Int32Array(64 + tokens.length * 24);
-  let owners = new Int32Array(keys.length);
-  let size = 0;
+  // Each bucket once, deduplicated with a per-thread stamp table instead of a sort; the last unit
+  // to add a bucket is its unit for evidence.
+  stamp = stamp === 0x7fffffff ? 1 : stamp + 1;
+  if (stamp === 1) seenAt.fill(0);
+  const index: number[] = [];
+  const unitOf: number[] = [];
   const addHash = (h: number, unit: number) => {
-    if (size === keys.length) {
-      const k = new Int32Array(size * 2);
-      k.set(keys);
-      keys = k;
-      const o = new Int32Array(size * 2);
-      o.set(owners);
-      owners = o;
+    const b = h & MASK;
+    if (seenAt[b] === stamp) {
+      unitOf[slot[b]!] = unit;
+      return;
     }
-    keys[size] = h & MASK;
-    owners[size++] = unit;
+    seenAt[b] = stamp;
+    slot[b] = index.length;
+    index.push(b);
+    unitOf.push(unit);
   };
   const add = (f: string, unit: number) => addHash(hash(f), unit);
   const lastUnits = passage.units.length - 2;
   add(`src=${source}`, -1);
   const n = tokens.length;
   add(`len=${n < 4 ? 0 : n < 12 ? 1 : n < 40 ? 2 : n < 150 ? 3 : 4}`, -1);
+  const of = (h: number, str: string) => hashFrom(h, str, 0, str.length);
   for (let i = 0; i < n; i++) {
     const t = tokens[i]!;
-    const v = VOICE_TAG[passage.units[t.unit]!.voice];
-    add(`w:${t.stem}`, t.unit);
-    add(`${v}:${t.stem}`, t.unit);
-    if (t.unit >= lastUnits) add(`L${v}:${t.stem}`, t.unit);
+    const p = PREFIXES[VOICE_TAG[passage.units[t.unit]!.voice]];
+    // The same hashes as hash(`w:${stem}`), hash(`${v}2:${stem} ${next}`), …, computed in place.
+    addHash(of(WORD, t.stem), t.unit);
+    addHash(of(p.own, t.stem), t.unit);
+    if (t.unit >= lastUnits) addHash(of(p.last, t.stem), t.unit);
     const next = tokens[i + 1];
     if (next && next.unit === t.unit) {
-      add(`${v}2:${t.stem} ${next.stem}`, t.unit);
+      addHash(of(of(of(p.pair, t.stem), SPACE), next.stem), t.unit);
       const after = tokens[i + 2];
-      if (after && after.unit === t.unit) add(`${v}3:${t.stem} ${after.stem}`, t.unit);
+      if (set.skipPairs && after && after.unit === t.unit)
+        addHash(of(of(of(p.skip, t.stem), SPACE), after.stem), t.unit);
     }
-    if (i === 0 || tokens[i - 1]!.unit !== t.unit) add(`${v}^:${t.stem}`, t.unit);
+    if (i === 0 || tokens[i - 1]!.unit !== t.unit) addHash(of(p.first, t.stem), t.unit);
     const w = `<${t.word}>`;
-    if (w.length > 4 && !/\d/.test(w)) {
-      for (let k = 0; k + 3 <= w.length; k++) addHash(hashFrom(C3, w, k, k + 3), t.unit);
-      for (let k = 0; k + 4 <= w.length; k++) addHash(hashFrom(C4, w, k, k + 4), t.unit);
+    if (w.length > 4 && t.stem !== '0' && !hasDigit(t.word)) {
+      for (const g of set.charGrams) {
+        const h0 = CHAR_PREFIX.get(g)!;
+        for (let k = 0; k + g <= w.length; k++) addHash(hashFrom(h0, w, k, k + g), t.unit);
+      }
     }
   }
-  // Bucket and position packed in one number sort natively; the last unit to add a bucket wins.
-  const packed = new Float64Array(size);
-  for (let i = 0; i < size; i++) packed[i] = keys[i]! * 2 ** 21 + i;
-  packed.sort();
-  const index: number[] = [];
-  const unitOf: number[] = [];
-  for (let i = 0; i < size; i++) {
-    const k = Math.floor(packed[i]! / 2 ** 21);
-    const unit = owners[packed[i]! - k * 2 ** 21]!;
-    if (index.length > 0 && index[index.length - 1] === k) unitOf[unitOf.length - 1] = unit;
-    else {
-      index.push(k);
-      unitOf.push(unit);
-    }
-  }
-  const value = new Float32Array(index.length).fill(1 / Math.sqrt(Math.max(1, index.length)));
+  const value = 1 / Math.sqrt(Math.max(1, index.length));
   return { features: { index: Int32Array.from(index), value, units: Int32Array.from(unitOf) }, tokens };
 }

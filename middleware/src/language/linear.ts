@@ -22,14 +22,17 @@ export function sigmoid(x: number): number {
 
 export function logits(model: LinearModel, f: FeatureVector): Float64Array {
   const H = model.heads;
-  const out = new Float64Array(H);
+  const w = model.weights;
+  const index = f.index;
   const mask = (1 << model.bits) - 1;
-  for (let i = 0; i < f.index.length; i++) {
-    const base = (f.index[i]! & mask) * H;
-    const v = f.value[i]!;
-    for (let h = 0; h < H; h++) out[h]! += v * model.weights[base + h]!;
+  // Every feature has the same value, so the bytes are summed as integers and scaled once.
+  const sums = new Int32Array(H);
+  for (let i = 0; i < index.length; i++) {
+    const base = (index[i]! & mask) * H;
+    for (let h = 0; h < H; h++) sums[h]! += w[base + h]!;
   }
-  for (let h = 0; h < H; h++) out[h] = out[h]! * model.scales[h]! + model.bias[h]!;
+  const out = new Float64Array(H);
+  for (let h = 0; h < H; h++) out[h] = sums[h]! * f.value * model.scales[h]! + model.bias[h]!;
   return out;
 }
 
@@ -85,8 +88,7 @@ export function train(
       z.set(bias);
       for (let i = 0; i < f.index.length; i++) {
         const base = (f.index[i]! & mask) * H;
-        const v = f.value[i]!;
-        for (let h = 0; h < H; h++) z[h]! += v * w[base + h]!;
+        for (let h = 0; h < H; h++) z[h]! += f.value * w[base + h]!;
       }
       for (let h = 0; h < H; h++) {
         const target = y[h]!;
@@ -96,7 +98,7 @@ export function train(
         bias[h]! -= (o.learningRate * err) / Math.sqrt(gb[h]! + 1e-8);
         for (let i = 0; i < f.index.length; i++) {
           const k = (f.index[i]! & mask) * H + h;
-          const grad = err * f.value[i]! + o.l2 * w[k]!;
+          const grad = err * f.value + o.l2 * w[k]!;
           g[k]! += grad * grad;
           w[k]! -= (o.learningRate * grad) / Math.sqrt(g[k]! + 1e-8);
         }

@@ -62,24 +62,32 @@ export function readPassage(
   record: DealText,
   text: string,
   passage: Passage,
+  language: Lang = detectLanguage(text.slice(passage.start, passage.end)),
 ): { reading: PassageReading; probabilities: Float64Array; features: FeatureVector } {
   const raw = text.slice(passage.start, passage.end);
-  const language: Lang = detectLanguage(raw);
-  const { features, tokens } = featurize(text, passage, language, record.source);
+  const { features, tokens } = featurize(text, passage, language, record.source, model.meta.features);
   const p = calibrated(model.passage, logits(model.passage, features));
   const at = (h: string) => p[HEAD_INDEX.get(h)!]!;
   const holds = (h: string) => at(h) >= model.meta.thresholds[HEAD_INDEX.get(h)!]!;
   const signals = Object.fromEntries(SIGNALS.map((s) => [s, round(at(s))])) as Record<SignalName, number>;
   const c = model.candidates;
-  const payment = holds('payment_terms') ? bestCandidate(c.payment, paymentCandidates(tokens)) : undefined;
+  // A value is looked for around the sentence that weighs most for its head: it is there almost
+  // always, and a long passage's other sentences would only add candidates to score.
+  const near = (head: string) => {
+    const u = strongestUnit(model.passage, features, passage.units.length, HEAD_INDEX.get(head)!);
+    return tokens.filter((t) => t.unit >= u - 1 && t.unit <= u + 1);
+  };
+  const payment = holds('payment_terms')
+    ? bestCandidate(c.payment, paymentCandidates(near('payment_terms')))
+    : undefined;
   const billing = holds('billing')
-    ? bestCandidate(c.billing, valueCandidates(text, tokens, BILLING_WORDS, CASE_SENSITIVE))
+    ? bestCandidate(c.billing, valueCandidates(text, near('billing'), BILLING_WORDS, CASE_SENSITIVE))
     : undefined;
   const residency = holds('residency')
-    ? bestCandidate(c.residency, valueCandidates(text, tokens, REGION_WORDS, CASE_SENSITIVE))
+    ? bestCandidate(c.residency, valueCandidates(text, near('residency'), REGION_WORDS, CASE_SENSITIVE))
     : undefined;
   const name = holds('competitor_mention')
-    ? bestCandidate(c.competitor, nameCandidates(text, tokens))
+    ? bestCandidate(c.competitor, nameCandidates(text, near('competitor_mention')))
     : undefined;
   const voices = new Set(passage.units.map((u) => u.voice));
   const reading: PassageReading = {
@@ -118,26 +126,23 @@ function span(record: DealText, start: number, end: number): Span {
 }
 
 /**
- * How much each sentence or turn of a passage adds to each head's logit (the linear model's own
- * attribution), units × heads; the unit that adds most to a head is that head's evidence.
+ * The sentence or turn of a passage that adds most to a head's logit (the linear model's own
+ * attribution): that head's evidence.
  */
-export function unitContributions(model: LinearModel, features: FeatureVector, units: number): Float64Array {
+export function strongestUnit(
+  model: LinearModel,
+  features: FeatureVector,
+  units: number,
+  head: number,
+): number {
   const H = model.heads;
-  const sums = new Float64Array(units * H);
+  const sums = new Float64Array(units);
   for (let i = 0; i < features.index.length; i++) {
     const u = features.units?.[i] ?? -1;
-    if (u < 0) continue;
-    const base = features.index[i]! * H;
-    const v = features.value[i]!;
-    for (let h = 0; h < H; h++) sums[u * H + h]! += model.weights[base + h]! * v;
+    if (u >= 0) sums[u]! += model.weights[features.index[i]! * H + head]!;
   }
-  return sums;
-}
-
-function strongestUnit(sums: Float64Array, heads: number, head: number): number {
   let best = 0;
-  for (let u = 1; u * heads < sums.length; u++)
-    if (sums[u * heads + head]! > sums[best * heads + head]!) best = u;
+  for (let u = 1; u < units; u++) if (sums[u]! > sums[best]!) best = u;
   return best;
 }
 
@@ -159,13 +164,22 @@ export class OfflineLanguageReader implements LanguagePort {
     for (const record of sorted) {
       const seg = segment(record, options.sellerNames);
       truncated ||= seg.truncated;
+      // One language per record, told from its first passage: records seldom switch, and franc
+      // is the costliest step after the model itself.
+      const first = seg.passages[0];
+      const language = first ? detectLanguage(seg.text.slice(first.start, first.end)) : 'und';
       for (const passage of seg.passages) {
-        const { reading, probabilities, features } = readPassage(this.model, record, seg.text, passage);
-        let sums: Float64Array | undefined;
+        const { reading, probabilities, features } = readPassage(
+          this.model,
+          record,
+          seg.text,
+          passage,
+          language,
+        );
         const evidence = (head: string): Evidence => {
           const h = HEAD_INDEX.get(head)!;
-          sums ??= unitContributions(this.model.passage, features, passage.units.length);
-          const u = passage.units[strongestUnit(sums, this.model.passage.heads, h)] ?? passage;
+          const u =
+            passage.units[strongestUnit(this.model.passage, features, passage.units.length, h)] ?? passage;
           return {
             span: span(record, u.start, u.end),
             excerpt: seg.text.slice(u.start, u.end).slice(0, EXCERPT),

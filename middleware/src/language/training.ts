@@ -20,7 +20,7 @@ import {
 } from './candidates.ts';
 import { BILLING_WORDS, CASE_SENSITIVE, REGION_WORDS } from './values.ts';
 import { NO_TERMS, parseCorpus, type CorpusLine } from './corpus.ts';
-import { detectLanguage, featurize, type FeatureVector, type Token } from './features.ts';
+import { detectLanguage, featurize, type FeatureSet, type FeatureVector, type Token } from './features.ts';
 import { HEADS, targets } from './heads.ts';
 import { calibrated, fitPlatt, logits, quantize, train, type LinearModel } from './linear.ts';
 import type { Passage } from './text.ts';
@@ -129,17 +129,19 @@ export function asDealText(line: CorpusLine, recordId = line.id): DealText {
   };
 }
 
+/** The feature families the shipped model uses (chosen on dev: see docs/language.md). */
+export const FEATURES: FeatureSet = { charGrams: [4], skipPairs: false };
+
 /** Features of a whole corpus passage (one passage, however long, as it was labelled). */
-export function passageFeatures(line: CorpusLine): {
-  features: FeatureVector;
-  tokens: Token[];
-  text: string;
-} {
+export function passageFeatures(
+  line: CorpusLine,
+  set: FeatureSet = FEATURES,
+): { features: FeatureVector; tokens: Token[]; text: string } {
   const seg = segment(asDealText(line), [line.rep]);
   const units = seg.passages.flatMap((p) => p.units);
   const whole: Passage = { start: units[0]?.start ?? 0, end: units.at(-1)?.end ?? 0, units };
   const lang = detectLanguage(seg.text);
-  return { ...featurize(seg.text, whole, lang, line.source), text: seg.text };
+  return { ...featurize(seg.text, whole, lang, line.source, set), text: seg.text };
 }
 
 export const PASSAGE_OPTIONS = {
@@ -204,9 +206,13 @@ export interface TrainedArtifact {
 export type PreparedRow = LabelledPassage & { features: FeatureVector; tokens: Token[]; text: string };
 
 /** The training corpus with each passage's features, split into train and dev. */
-export function prepareCorpus(): { train: PreparedRow[]; dev: PreparedRow[]; trainingSha256: string } {
+export function prepareCorpus(set: FeatureSet = FEATURES): {
+  train: PreparedRow[];
+  dev: PreparedRow[];
+  trainingSha256: string;
+} {
   const { passages, trainingSha256 } = loadCorpus({ withTest: false });
-  const prepared = passages.map((p) => ({ ...p, ...passageFeatures(p.line) }));
+  const prepared = passages.map((p) => ({ ...p, ...passageFeatures(p.line, set) }));
   return {
     train: prepared.filter((p) => p.split === 'train'),
     dev: prepared.filter((p) => p.split === 'dev'),
@@ -257,6 +263,7 @@ export function trainModel(): TrainedArtifact {
     version: `lm-${trainingSha256.slice(0, 12)}`,
     corpusSha256: trainingSha256,
     heads: [...HEADS],
+    features: FEATURES,
     thresholds,
     training,
   };
