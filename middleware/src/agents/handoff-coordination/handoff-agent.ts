@@ -41,8 +41,6 @@ const COMMITMENT =
 const SUCCESS = /\b(kpi|success criteria|measure|target|reduce|increase|improve|goal|outcome|uptime|roi)\b/i;
 const TECHNICAL =
   /\b(integrat\w*|api|sso|saml|erp|sap|crm|data migration|requirement|must (support|integrate|run)|on-?prem\w*|cloud|network|firewall|interface|mes|scada|hl7|fhir)\b/i;
-const GO_LIVE =
-  /\b(go[- ]live|launch|roll ?out|cut-?over|by (january|february|march|april|may|june|july|august|september|october|november|december|q[1-4])|shutdown|deadline)\b/i;
 
 function sourceOf(kind: 'task' | 'email', id: string): string {
   return `${kind === 'email' ? 'EmailMessage' : 'Task'} ${id}`;
@@ -159,7 +157,11 @@ export function collectFacts(
       .map(roleFact),
     timeline: [
       { text: `Service starts ${contract.startDate}`, source: contractSource },
-      ...sentences.filter((s) => GO_LIVE.test(s.text)).slice(0, 6),
+      // The buyer's dates and deadlines, as the language module read them (timeline urgency).
+      ...signals
+        .filter((s) => s.type === 'timeline_urgency')
+        .slice(0, 6)
+        .map((s) => ({ text: s.quote, source: signalSource(s.source, closureRecordId) })),
     ],
   };
 }
