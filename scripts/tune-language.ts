@@ -2,7 +2,7 @@
  * Model selection for the language model on the dev split only (the test split is never read):
  * trains the passage model for each setting given and prints the dev figures per head, so the
  * choice of epochs, learning rate and regularisation is on record.
- *   node scripts/tune-language.ts [--chars 3,4] [--no-skip] [epochs,learningRate,l2 ...]
+ *   node scripts/tune-language.ts [--chars 3,4] [--no-skip] [--no-source] [epochs,learningRate,l2 ...]
  */
 import { HEADS } from '../middleware/src/language/heads.ts';
 import { calibrated, logits } from '../middleware/src/language/linear.ts';
@@ -21,9 +21,11 @@ const take = (flag: string) => {
 };
 const chars = take('--chars');
 const noSkip = take('--no-skip') !== undefined;
+const noSource = take('--no-source') !== undefined;
 const features = {
   charGrams: chars === undefined ? DEFAULT_FEATURES.charGrams : chars.split(',').filter(Boolean).map(Number),
   skipPairs: !noSkip,
+  sourceFeatures: !noSource,
 };
 const settings = (args.length > 0 ? args : ['10,0.2,1e-6']).map((s) => {
   const [epochs, learningRate, l2] = s.split(',').map(Number);

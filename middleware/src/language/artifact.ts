@@ -28,7 +28,11 @@ export const ModelMetaSchema = z.object({
   corpusSha256: z.string().regex(/^[0-9a-f]{64}$/),
   heads: z.array(z.string()),
   /** The feature families the model was trained with, and reads with. */
-  features: z.object({ charGrams: z.array(z.number().int().min(2).max(5)), skipPairs: z.boolean() }),
+  features: z.object({
+    charGrams: z.array(z.number().int().min(2).max(5)),
+    skipPairs: z.boolean(),
+    sourceFeatures: z.boolean().optional(),
+  }),
   /** Per passage head, the probability from which it is said to hold (chosen on dev). */
   thresholds: z.array(z.number().min(0).max(1)),
   passage: LinearMetaSchema,

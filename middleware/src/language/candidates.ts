@@ -5,6 +5,7 @@
  * name a vendor is learned from the corpus, not listed here.
  */
 import { hash, type Token } from './features.ts';
+import { MONTH_WORDS, SMALL_NUMBERS, YEAR_WORDS } from './values.ts';
 
 export interface Candidate {
   start: number;
@@ -130,6 +131,27 @@ export function valueCandidates<T extends string>(
     }
   }
   return out;
+}
+
+/**
+ * The length of the term a buyer asks for, in months, from a number next to a year or month word
+ * ("3-year", "drei Jahre", "36 mois"); the longest one said. Only read where the model found a
+ * multi-year request.
+ */
+export function termMonths(tokens: Token[]): number | null {
+  let best: number | null = null;
+  for (let i = 0; i + 1 < tokens.length; i++) {
+    const t = tokens[i]!;
+    const n = /^\d{1,3}$/.test(t.word) ? Number(t.word) : SMALL_NUMBERS.get(t.word);
+    if (n === undefined) continue;
+    for (const u of tokens.slice(i + 1, i + 3)) {
+      if (u.unit !== t.unit) break;
+      const months = YEAR_WORDS.has(u.word) ? n * 12 : MONTH_WORDS.has(u.word) ? n : undefined;
+      if (months !== undefined && months > 12 && months <= 120) best = Math.max(best ?? 0, months);
+      if (months !== undefined) break;
+    }
+  }
+  return best;
 }
 
 const CAPITALISED = /^\p{Lu}/u;

@@ -143,9 +143,11 @@ export interface FeatureSet {
   charGrams: number[];
   /** Word pairs two apart (`a _ b`). */
   skipPairs: boolean;
+  /** The record's source and a length bucket as features of their own. */
+  sourceFeatures?: boolean;
 }
 
-export const DEFAULT_FEATURES: FeatureSet = { charGrams: [3, 4], skipPairs: true };
+export const DEFAULT_FEATURES: FeatureSet = { charGrams: [3, 4], skipPairs: true, sourceFeatures: true };
 
 const CHAR_PREFIX = new Map([2, 3, 4, 5].map((n) => [n, hashFrom(0x811c9dc5, `c${n}:`, 0, 3)]));
 
@@ -177,9 +179,11 @@ export function featurize(
   };
   const add = (f: string, unit: number) => addHash(hash(f), unit);
   const lastUnits = passage.units.length - 2;
-  add(`src=${source}`, -1);
   const n = tokens.length;
-  add(`len=${n < 4 ? 0 : n < 12 ? 1 : n < 40 ? 2 : n < 150 ? 3 : 4}`, -1);
+  if (set.sourceFeatures !== false) {
+    add(`src=${source}`, -1);
+    add(`len=${n < 4 ? 0 : n < 12 ? 1 : n < 40 ? 2 : n < 150 ? 3 : 4}`, -1);
+  }
   const of = (h: number, str: string) => hashFrom(h, str, 0, str.length);
   for (let i = 0; i < n; i++) {
     const t = tokens[i]!;

@@ -22,6 +22,7 @@ import {
   candidateVector,
   nameCandidates,
   paymentCandidates,
+  termMonths,
   valueCandidates,
   type Candidate,
 } from './candidates.ts';
@@ -111,6 +112,7 @@ export function readPassage(
       healthData: holds('health_data'),
       securityReview: holds('security_review'),
       multiYear: holds('multi_year'),
+      termMonths: holds('multi_year') ? termMonths(near('multi_year')) : null,
       nonStandard: NON_STANDARD_REQUESTS.filter((n) => holds(`ns_${n}`)),
     },
   };
@@ -280,6 +282,7 @@ export class OfflineLanguageReader implements LanguagePort {
         () => 'multi_year',
         (s) => s.reading.terms.multiYear,
       ) ?? false;
+    const termMonthsAsked = latest((s) => s.reading.terms.termMonths)?.v ?? null;
     const nonStandard = NON_STANDARD_REQUESTS.flatMap((kind) => {
       const hit = latest((s) => s.reading.terms.nonStandard.includes(kind));
       if (!hit) return [];
@@ -313,6 +316,7 @@ export class OfflineLanguageReader implements LanguagePort {
         healthData,
         securityReview,
         multiYear,
+        termMonths: termMonthsAsked,
         nonStandard,
         evidence,
       },

@@ -56,3 +56,15 @@ export const REGION_WORDS = new Map<string, Region>([
 
 /** Words that are also ordinary words in lower case ("us", "eu" in Spanish, "ue"): only capitalised. */
 export const CASE_SENSITIVE = new Set(['us', 'u s', 'eu', 'ue', 'eee', 'uk', 'u k', 'ewr', 'usa', 'eea']);
+
+/** Words for a term's unit, and small numbers written out, for the length of a multi-year term. */
+export const YEAR_WORDS = new Set(
+  'year, years, yr, yrs, jahr, jahre, jahren, jahres, an, ans, année, années, año, años, anos'.split(', '),
+);
+export const MONTH_WORDS = new Set('month, months, monat, monate, monaten, mois, mes, meses'.split(', '));
+export const SMALL_NUMBERS = new Map<string, number>([
+  ...(['one', 'two', 'three', 'four', 'five'] as const).map((w, i) => [w, i + 1] as [string, number]),
+  ...(['ein', 'zwei', 'drei', 'vier', 'fünf'] as const).map((w, i) => [w, i + 1] as [string, number]),
+  ...(['un', 'deux', 'trois', 'quatre', 'cinq'] as const).map((w, i) => [w, i + 1] as [string, number]),
+  ...(['uno', 'dos', 'tres', 'cuatro', 'cinco'] as const).map((w, i) => [w, i + 1] as [string, number]),
+]);

@@ -80,6 +80,8 @@ export const PassageReadingSchema = z.object({
     healthData: z.boolean(),
     securityReview: z.boolean(),
     multiYear: z.boolean(),
+    /** The length of the multi-year term asked for, in months, when it is said. */
+    termMonths: z.number().int().nullable(),
     nonStandard: z.array(z.enum(NON_STANDARD_REQUESTS)),
   }),
 });
@@ -99,6 +101,7 @@ export const RequestedTermsSchema = z.object({
   healthData: z.boolean(),
   securityReview: z.boolean(),
   multiYear: z.boolean(),
+  termMonths: z.number().int().nullable(),
   nonStandard: z.array(z.object({ kind: z.enum(NON_STANDARD_REQUESTS), text: z.string(), span: SpanSchema })),
   /** Where each term above was read, by term name. */
   evidence: z.record(z.string(), EvidenceSchema),

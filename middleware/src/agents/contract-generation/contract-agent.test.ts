@@ -51,6 +51,7 @@ function terms(over: Partial<RequestedTerms> = {}): RequestedTerms {
     healthData: false,
     securityReview: false,
     multiYear: false,
+    termMonths: null,
     nonStandard: [],
     evidence: {},
     ...over,

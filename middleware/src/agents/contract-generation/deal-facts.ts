@@ -197,10 +197,11 @@ export function deriveDeal(
   const totalMinor = deal.lineItems.reduce((s, li) => s + li.totalPriceMinor, 0);
   const terms = options.terms;
 
-  // The term's length is product data (a "3-year" subscription line), not someone's words.
+  // The term's length: the products' own ("3-year" subscription line), else the length the buyer
+  // asked for (the language module's multi-year reading), else the default.
   const lineText = deal.lineItems.map((li) => `${li.productName} ${li.description ?? ''}`).join('\n');
   const years = /(\d+)[- ]?(?:year|yr)s?\b/i.exec(lineText)?.[1];
-  const termMonths = years ? Number(years) * 12 : options.defaultTermMonths;
+  const termMonths = years ? Number(years) * 12 : (terms?.termMonths ?? options.defaultTermMonths);
 
   const serviceDates = deal.lineItems
     .map((li) => li.serviceDate)
