@@ -11,7 +11,8 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { SIGNALS, type RequestedTerms } from '../ports/language.ts';
+import { HANDOFF_FACTS, SIGNALS, type RequestedTerms } from '../ports/language.ts';
+import { HEAD_INDEX } from '../language/heads.ts';
 import type { CorpusLine } from '../language/corpus.ts';
 import { OfflineLanguageReader } from '../language/reader.ts';
 import {
@@ -24,10 +25,13 @@ import {
 import { closePassage } from './passage-deal.ts';
 
 export function checkFrozenTestSplit(): void {
-  for (const t of readSplits().test) {
-    const sha = createHash('sha256')
-      .update(readFileSync(join(CORPUS_DIR, 'corpus', t.file)))
-      .digest('hex');
+  const splits = readSplits();
+  const frozen = [
+    ...splits.test.map((t) => ({ ...t, path: join(CORPUS_DIR, 'corpus', t.file) })),
+    ...(splits.handoff?.test ?? []).map((t) => ({ ...t, path: join(CORPUS_DIR, 'handoff', t.file) })),
+  ];
+  for (const t of frozen) {
+    const sha = createHash('sha256').update(readFileSync(t.path)).digest('hex');
     if (sha !== t.sha256)
       throw new Error(
         `test split file ${t.file} has changed since it was frozen (sha256 ${sha}, recorded ${t.sha256})`,
@@ -116,6 +120,7 @@ export interface Verdict {
   signals: Set<string>;
   competitors: string[];
   terms: RequestedTerms | undefined;
+  handoff: Set<string>;
 }
 
 export interface ScoredLine {
@@ -127,9 +132,14 @@ function report(rows: ScoredLine[]) {
   const ready = empty();
   const signals = Object.fromEntries(SIGNALS.map((s) => [s, empty()]));
   const terms = { rows: 0, exact: 0, withTerms: 0, withTermsExact: 0, names: 0, namesFound: 0 };
+  const handoff = Object.fromEntries(HANDOFF_FACTS.map((f) => [f, empty()]));
   for (const { p, verdict } of rows) {
     count(ready, p.line.ready, verdict.confidence >= 0.5);
     for (const s of SIGNALS) count(signals[s]!, p.line.signals.includes(s), verdict.signals.has(s));
+    for (const f of HANDOFF_FACTS) {
+      const label = p.y[HEAD_INDEX.get(f)!]!;
+      if (!Number.isNaN(label)) count(handoff[f]!, label === 1, verdict.handoff.has(f));
+    }
     if (p.file.startsWith('signals/')) continue; // the older corpus carries no terms or names
     const said = JSON.stringify(termsOf(verdict.terms));
     const want = labelledTerms(p.line);
@@ -163,6 +173,7 @@ function report(rows: ScoredLine[]) {
       passagesWithTerms: terms.withTerms,
     },
     competitorNames: { labelled: terms.names, found: ratio(terms.namesFound, terms.names) },
+    handoffFacts: Object.fromEntries(HANDOFF_FACTS.map((f) => [f, prf(handoff[f]!)])),
   };
 }
 
@@ -181,6 +192,11 @@ export async function evaluateLanguage(options: { errors: boolean; reader?: Offl
         signals: new Set(a.signals.map((s) => s.type)),
         competitors: a.competitors ?? [],
         terms: a.terms,
+        handoff: new Set(
+          Object.entries(a.handoffFacts ?? {})
+            .filter(([, list]) => list.length > 0)
+            .map(([f]) => f),
+        ),
       },
     });
   }

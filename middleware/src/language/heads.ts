@@ -2,7 +2,7 @@
  * What the model predicts for a passage, one logistic head each, and how a labelled corpus line
  * becomes the heads' targets.
  */
-import { NON_STANDARD_REQUESTS, SIGNALS } from '../ports/language.ts';
+import { HANDOFF_FACTS, NON_STANDARD_REQUESTS, SIGNALS } from '../ports/language.ts';
 import type { CorpusLine } from './corpus.ts';
 
 export const HEADS = [
@@ -17,6 +17,8 @@ export const HEADS = [
   'security_review',
   'multi_year',
   ...NON_STANDARD_REQUESTS.map((n) => `ns_${n}` as const),
+  // Labelled in a second pass (test/fixtures/language/handoff): NaN where a passage has none.
+  ...HANDOFF_FACTS,
 ] as const;
 export type Head = (typeof HEADS)[number];
 
@@ -26,7 +28,7 @@ export function headIndex(h: Head): number {
   return HEAD_INDEX.get(h)!;
 }
 
-export function targets(line: CorpusLine): Float32Array {
+export function targets(line: CorpusLine, handoff?: readonly string[]): Float32Array {
   const y = new Float32Array(HEADS.length);
   const set = (h: string, v: boolean) => {
     y[HEAD_INDEX.get(h)!] = v ? 1 : 0;
@@ -41,5 +43,8 @@ export function targets(line: CorpusLine): Float32Array {
   set('security_review', t.security_review);
   set('multi_year', t.multi_year);
   for (const n of NON_STANDARD_REQUESTS) set(`ns_${n}`, t.non_standard.includes(n));
+  for (const f of HANDOFF_FACTS)
+    if (handoff) set(f, handoff.includes(f));
+    else y[HEAD_INDEX.get(f)!] = Number.NaN;
   return y;
 }

@@ -4,6 +4,7 @@
  * Every value cites its record and character span.
  */
 import {
+  HANDOFF_FACTS,
   NON_STANDARD_REQUESTS,
   SIGNALS,
   type BILLING_FREQUENCIES,
@@ -104,6 +105,7 @@ export function readPassage(
           : 'quoted',
     readiness: round(at('ready')),
     signals,
+    handoff: HANDOFF_FACTS.filter((f) => holds(f)),
     competitor: name ? { name: name.value, start: name.start, end: name.end } : null,
     terms: {
       paymentDays: payment ? { days: Number(payment.value), start: payment.start, end: payment.end } : null,
@@ -299,6 +301,15 @@ export class OfflineLanguageReader implements LanguagePort {
         basis: basis ? basis.evidence('ready') : null,
       },
       signals,
+      handoff: Object.fromEntries(
+        HANDOFF_FACTS.map((f) => [
+          f,
+          scored
+            .filter((s) => holds(s, f))
+            .reverse()
+            .map((s) => s.evidence(f)),
+        ]),
+      ) as DealReading['handoff'],
       competitors: scored.flatMap((s) =>
         s.reading.competitor
           ? [

@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { REPO_ROOT } from '../paths.ts';
-import type { DealText } from '../ports/language.ts';
+import { HANDOFF_FACTS, type DealText } from '../ports/language.ts';
 import { CANDIDATE_MODELS, serialize, type CandidateModels, type LoadedModel } from './artifact.ts';
 import {
   candidateVector,
@@ -34,7 +34,46 @@ export const SplitsSchema = z.object({
   train: z.array(z.string().regex(/^[a-z0-9]+\.jsonl$/)),
   /** The test writers' files, each with the SHA-256 recorded when it was frozen. */
   test: z.array(z.object({ file: z.string(), sha256: z.string().regex(/^[0-9a-f]{64}$/) })),
+  /** Handoff-fact labels (handoff/): the training passages' files, and the test passages' frozen files. */
+  handoff: z
+    .object({
+      train: z.array(z.string().regex(/^[a-z0-9]+\.jsonl$/)),
+      test: z.array(z.object({ file: z.string(), sha256: z.string().regex(/^[0-9a-f]{64}$/) })),
+    })
+    .optional(),
 });
+
+const HandoffLineSchema = z.strictObject({
+  id: z.string(),
+  handoff: z.array(z.enum(HANDOFF_FACTS)),
+});
+
+/** Handoff-fact labels by passage id, and the bytes of the training files (for the corpus hash). */
+function handoffLabels(
+  splits: z.infer<typeof SplitsSchema>,
+  withTest: boolean,
+): { labels: Map<string, string[]>; trainingFiles: { file: string; bytes: Buffer }[] } {
+  const labels = new Map<string, string[]>();
+  const trainingFiles: { file: string; bytes: Buffer }[] = [];
+  const files = [
+    ...(splits.handoff?.train ?? []).map((file) => ({ file, test: false })),
+    ...(withTest ? (splits.handoff?.test ?? []).map((t) => ({ file: t.file, test: true })) : []),
+  ];
+  for (const { file, test } of files) {
+    const bytes = readFileSync(join(CORPUS_DIR, 'handoff', file));
+    if (!test) trainingFiles.push({ file, bytes });
+    bytes
+      .toString('utf8')
+      .split('\n')
+      .filter((l) => l.trim() !== '')
+      .forEach((raw, i) => {
+        const parsed = HandoffLineSchema.safeParse(JSON.parse(raw));
+        if (!parsed.success) throw new Error(`handoff/${file}:${i + 1}: ${parsed.error.issues[0]?.message}`);
+        labels.set(parsed.data.id, parsed.data.handoff);
+      });
+  }
+  return { labels, trainingFiles };
+}
 
 export interface LabelledPassage {
   line: CorpusLine;
@@ -64,7 +103,7 @@ const LegacySchema = z.object({
   notes: z.string(),
 });
 
-function legacyLines(): { lines: LabelledPassage[]; bytes: Buffer } {
+function legacyLines(handoff: Map<string, string[]>): { lines: LabelledPassage[]; bytes: Buffer } {
   const bytes = readFileSync(LEGACY);
   const lines = bytes
     .toString('utf8')
@@ -86,9 +125,10 @@ function legacyLines(): { lines: LabelledPassage[]; bytes: Buffer } {
         hard: null,
         notes: l.notes,
       };
-      const y = targets(line);
+      const y = targets(line, handoff.get(line.id));
       // Labelled before terms and competitor names were: those heads learn nothing from it.
-      for (let h = HEADS.indexOf('payment_terms'); h < HEADS.length; h++) y[h] = Number.NaN;
+      for (let h = HEADS.indexOf('payment_terms'); h <= HEADS.indexOf('ns_governing_law'); h++)
+        y[h] = Number.NaN;
       return { line, y, split: splitOf(line.id), file: 'signals/corpus.jsonl' };
     });
   return { lines, bytes };
@@ -100,6 +140,7 @@ export function loadCorpus(options: { withTest: boolean }): {
   trainingSha256: string;
 } {
   const splits = readSplits();
+  const handoff = handoffLabels(splits, options.withTest);
   const testFiles = new Set(splits.test.map((t) => t.file));
   const files = [...splits.train, ...testFiles].sort();
   const hash = createHash('sha256');
@@ -110,10 +151,16 @@ export function loadCorpus(options: { withTest: boolean }): {
     const bytes = readFileSync(join(CORPUS_DIR, 'corpus', f));
     if (!isTest) hash.update(`${f}\n`).update(bytes);
     for (const line of parseCorpus(bytes.toString('utf8'), f))
-      passages.push({ line, y: targets(line), split: isTest ? 'test' : splitOf(line.id), file: f });
+      passages.push({
+        line,
+        y: targets(line, handoff.labels.get(line.id)),
+        split: isTest ? 'test' : splitOf(line.id),
+        file: f,
+      });
   }
-  const legacy = legacyLines();
+  const legacy = legacyLines(handoff.labels);
   hash.update('signals/corpus.jsonl\n').update(legacy.bytes);
+  for (const h of handoff.trainingFiles) hash.update(`handoff/${h.file}\n`).update(h.bytes);
   passages.push(...legacy.lines);
   return { passages, trainingSha256: hash.digest('hex') };
 }
@@ -315,7 +362,7 @@ export function trainCandidateModels(trainRows: PreparedRow[], devRows: Prepared
 /**
  * For each head, the probability above which it is said to hold: the F1-best threshold on dev for
  * the signal and term heads (rare labels want a lower bar than 0.5), 0.5 for readiness, whose
- * probability is read as such. Thresholds run from 0.1 to 0.9; a tie keeps the one nearest 0.5.
+ * probability is read as such. Thresholds run from 0.02 to 0.9; a tie keeps the one nearest 0.5.
  */
 export function bestThresholds(p: Float64Array[], y: Float32Array[]): { threshold: number; f1: number }[] {
   return HEADS.map((head, h) => {
@@ -332,9 +379,11 @@ export function bestThresholds(p: Float64Array[], y: Float32Array[]): { threshol
       return tp === 0 ? 0 : (2 * tp) / (2 * tp + fp + fn);
     };
     if (head === 'ready') return { threshold: 0.5, f1: f1At(0.5) };
+    // A head nothing was labelled for never holds.
+    if (!rows.some((r) => r.y === 1)) return { threshold: 1, f1: 0 };
     let best = { threshold: 0.5, f1: f1At(0.5) };
-    for (let k = 2; k <= 18; k++) {
-      const t = k / 20;
+    // 0.02 and 0.05 for the rarest heads, whose calibrated probabilities stay near their base rate.
+    for (const t of [0.02, 0.05, ...Array.from({ length: 17 }, (_, k) => (k + 2) / 20)]) {
       const f1 = f1At(t);
       if (
         f1 > best.f1 + 1e-9 ||

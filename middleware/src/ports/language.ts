@@ -32,6 +32,9 @@ export const NON_STANDARD_REQUESTS = [
   'governing_law',
 ] as const;
 export const VOICES = ['buyer', 'seller', 'rep_report', 'quoted'] as const;
+/** What the teams taking over after the deal need to know, as the module reads it. */
+export const HANDOFF_FACTS = ['success_criteria', 'seller_commitment', 'technical_requirement'] as const;
+export type HandoffFact = (typeof HANDOFF_FACTS)[number];
 
 export type TextSource = (typeof TEXT_SOURCES)[number];
 export type SignalName = (typeof SIGNALS)[number];
@@ -70,6 +73,8 @@ export const PassageReadingSchema = z.object({
   readiness: z.number().min(0).max(1),
   /** Calibrated probability of each signal. */
   signals: z.record(z.enum(SIGNALS), z.number().min(0).max(1)),
+  /** The handoff facts the passage states (the buyer's success criteria, the seller's commitments, technical requirements). */
+  handoff: z.array(z.enum(HANDOFF_FACTS)),
   competitor: z.object({ name: z.string(), start: z.number().int(), end: z.number().int() }).nullable(),
   terms: z.object({
     paymentDays: z
@@ -124,6 +129,8 @@ export const DealReadingSchema = z.object({
   signals: z.record(z.enum(SIGNALS), z.array(EvidenceSchema)),
   competitors: z.array(z.object({ name: z.string(), span: SpanSchema })),
   terms: RequestedTermsSchema,
+  /** For each handoff fact, its passages' strongest sentences, newest first. */
+  handoff: z.record(z.enum(HANDOFF_FACTS), z.array(EvidenceSchema)),
   languages: z.record(z.string(), z.number().int()),
   /** True when a text was too long and only its most recent part was read. */
   truncated: z.boolean(),

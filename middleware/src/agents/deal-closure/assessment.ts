@@ -8,8 +8,10 @@
 import { z } from 'zod';
 import type { DealContext } from '../../ports/crm.ts';
 import {
+  HANDOFF_FACTS,
   RequestedTermsSchema,
   SIGNALS,
+  type HandoffFact,
   type DealReading,
   type Evidence,
   type SignalName,
@@ -84,6 +86,8 @@ export const AssessmentSchema = z.object({
   terms: RequestedTermsSchema.optional(),
   competitors: z.array(z.string()).optional(),
   languages: z.record(z.string(), z.number()).optional(),
+  /** The buyer's success criteria, the seller's commitments and technical requirements, as read. */
+  handoffFacts: z.record(z.string(), z.array(AssessedSignalSchema)).optional(),
   /** What the latest decisive words are (the language module's reading). */
   readinessState: z.enum(['committed', 'refused', 'hesitating', 'undecided']).optional(),
   model: z.string().optional(),
@@ -102,13 +106,17 @@ export type Origins = (recordId: string, source: string) => TextOrigin;
 
 const round3 = (x: number) => Math.round(x * 1000) / 1000;
 
-export function assessedSignal(type: SignalName, e: Evidence, origins: Origins): AssessedSignal {
+export function assessedSignal(
+  type: SignalName | HandoffFact,
+  e: Evidence,
+  origins: Origins,
+): AssessedSignal {
   const o = origins(e.span.recordId, e.span.source);
-  const polarity = POSITIVE.has(type) ? 1 : NEGATIVE.has(type) ? -1 : 0;
+  const polarity = POSITIVE.has(type as SignalName) ? 1 : NEGATIVE.has(type as SignalName) ? -1 : 0;
   return {
     type,
     polarity,
-    readiness: READINESS.has(type),
+    readiness: READINESS.has(type as SignalName),
     quote: e.excerpt.length > 400 ? `${e.excerpt.slice(0, 397)}...` : e.excerpt,
     qualifiers: [`probability ${e.probability}`],
     source: {
@@ -184,6 +192,14 @@ export function assess(
     competitors: [...new Set(reading.competitors.map((c) => c.name))],
     languages: reading.languages,
     readinessState: reading.readiness.state,
+    handoffFacts: Object.fromEntries(
+      HANDOFF_FACTS.map((f) => [
+        f,
+        (reading.handoff?.[f] ?? [])
+          .slice(0, 8)
+          .map((e) => ({ ...assessedSignal(f, e, origins), polarity: 0, readiness: false })),
+      ]),
+    ),
     model: reading.model.version,
   };
 }

@@ -47,10 +47,41 @@ const deal = (over: Partial<DealContext> = {}) =>
     ...over,
   });
 
-const closure = {
-  assessment: {
-    signals: [signal({ type: 'security_concern', quote: 'We need SSO and the SOC 2 report.' })],
-  },
+/**
+ * The Deal Closure reading of the deal, as the language module hands it on: the handoff facts it
+ * found in the call note, while that note is among the deal's activities.
+ */
+const closure = (d: DealContext) => {
+  const task = d.activities.find((a) => a.id === '00TDd0000000001AAA');
+  const fact = (type: string, quote: string) =>
+    task?.body?.includes(quote)
+      ? [
+          signal({
+            type,
+            quote,
+            source: {
+              kind: 'task',
+              recordId: task.id,
+              occurredAt: task.occurredAt,
+              label: 'Call',
+              who: null,
+            },
+          }),
+        ]
+      : [];
+  return {
+    assessment: {
+      signals: [
+        signal({ type: 'security_concern', quote: 'We need SSO and the SOC 2 report.' }),
+        ...fact('timeline_urgency', 'Go-live before the March shutdown.'),
+      ],
+      handoffFacts: {
+        success_criteria: fact('success_criteria', 'Goal: reduce downtime by 20%.'),
+        seller_commitment: [],
+        technical_requirement: fact('technical_requirement', 'Must integrate with SAP via the API.'),
+      },
+    },
+  };
 };
 
 /** The demo org's handoff users, as Salesforce would return them. */
@@ -78,7 +109,7 @@ async function run(
   options: { owners?: HandoffOwners; known?: CrmUser[]; turn?: number } = {},
 ) {
   const ctx = stageContext('handoff_coordination', {
-    deal_closure: { deal: deal(dealOver), assessment: closure },
+    deal_closure: { deal: deal(dealOver), assessment: closure(deal(dealOver)) },
     contract_generation: { contract: contractOutput({ currency: 'EUR', totalMinor: 120_000_00 }) },
     system_integration: { output: { contractId: CONTRACT_ID } },
   });

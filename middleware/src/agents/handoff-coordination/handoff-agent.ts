@@ -36,18 +36,13 @@ export interface Fact {
   source: string;
 }
 
-const COMMITMENT =
-  /\b(we('ll| will)|promised|committed to|agreed to|will (provide|deliver|include|set up|run|schedule))\b/i;
-const SUCCESS = /\b(kpi|success criteria|measure|target|reduce|increase|improve|goal|outcome|uptime|roi)\b/i;
-const TECHNICAL =
-  /\b(integrat\w*|api|sso|saml|erp|sap|crm|data migration|requirement|must (support|integrate|run)|on-?prem\w*|cloud|network|firewall|interface|mes|scada|hl7|fhir)\b/i;
-
-function sourceOf(kind: 'task' | 'email', id: string): string {
-  return `${kind === 'email' ? 'EmailMessage' : 'Task'} ${id}`;
-}
-
 /** The record a closing signal was found in, named by its object as every other fact's source. */
-function signalSource(source: { kind: string; recordId: string }, closureRecordId: string | null): string {
+function signalSource(
+  source: { kind: string; recordId: string },
+  closureRecordId: string | null,
+  span?: { field: string },
+): string {
+  if (span?.field === 'description' || span?.field === 'next_step') return `Opportunity ${source.recordId}`;
   if (source.kind === 'email') return `EmailMessage ${source.recordId}`;
   if (source.kind === 'task') return `Task ${source.recordId}`;
   // The note and the transcript are stored on the Deal_Closure__c (Note__c, Transcript__c).
@@ -71,14 +66,12 @@ export function collectFacts(
   });
   const byRole = (re: RegExp) =>
     roles.filter((r) => re.test(`${r.role ?? ''} ${r.title ?? ''} ${r.department ?? ''}`));
-  const sentences = deal.activities
-    .flatMap((a) =>
-      `${a.body ?? ''}`
-        .split(/(?<=[.!?])\s+/)
-        .map((text) => ({ text: text.trim(), source: sourceOf(a.kind, a.id) })),
-    )
-    .filter((s) => s.text.length > 0);
   const signals = closure?.assessment.signals ?? [];
+  // What the language module read in the deal's words: success criteria, commitments, requirements.
+  const read = (fact: string, most: number) =>
+    (closure?.assessment.handoffFacts?.[fact] ?? [])
+      .slice(0, most)
+      .map((s) => ({ text: s.quote, source: signalSource(s.source, closureRecordId, s.span) }));
   const money = (m: number) => formatMoney(m, contract.currency);
   const account = deal.account;
   return {
@@ -89,8 +82,8 @@ export function collectFacts(
     priorities: roles
       .filter((r) => r.description)
       .map((r) => ({ text: `${r.name}: ${r.description}`, source: `Contact ${r.contactId}` })),
-    successCriteria: sentences.filter((s) => SUCCESS.test(s.text)).slice(0, 12),
-    commitments: sentences.filter((s) => COMMITMENT.test(s.text)).slice(0, 12),
+    successCriteria: read('success_criteria', 12),
+    commitments: read('seller_commitment', 12),
     risks: signals
       .filter((s) => ['security_concern', 'legal_concern', 'objection', 'hesitation'].includes(s.type))
       .slice(0, 12)
@@ -150,7 +143,7 @@ export function collectFacts(
         .filter((s) => s.type === 'security_concern')
         .slice(0, 6)
         .map((s) => ({ text: s.quote, source: signalSource(s.source, closureRecordId) })),
-      ...sentences.filter((s) => TECHNICAL.test(s.text)).slice(0, 10),
+      ...read('technical_requirement', 10),
     ],
     technicalContact: byRole(/technical buyer|technical|it director|cio|cto|architect/i)
       .slice(0, 2)
