@@ -17,7 +17,6 @@ import { createSqliteRunStore } from './adapters/sqlite/sqlite-run-store.ts';
 import type { LocalEsign } from './adapters/local-esign/local-esign.ts';
 import { Orchestrator } from './orchestrator/orchestrator.ts';
 import { createDealClosureAgent } from './agents/deal-closure/deal-closure-agent.ts';
-import { sharedLanguageReader } from './language/index.ts';
 import { createModelReader } from './language/model-reading.ts';
 import { createContractAgent } from './agents/contract-generation/contract-agent.ts';
 import { watchedContractLibrary } from './agents/contract-generation/clause-library.ts';
@@ -219,8 +218,8 @@ export async function buildSystem(deps: SystemDeps): Promise<System> {
     createDealClosureAgent({
       crm,
       ...(llm ? { modelReader: createModelReader(llm, logger) } : {}),
-      // Loaded on first use: with a worker pool the threads read, and this one never loads the model.
-      language: { read: (texts, options) => sharedLanguageReader().read(texts, options) },
+      // With a worker pool the threads read, and this thread never loads the model or its libraries.
+      ...(workers ? {} : { language: (await import('./language/index.ts')).sharedLanguageReader() }),
       logger,
       activityDays: config.agents.activityDays,
       repDiscountAuthorityPercent: config.agents.repDiscountAuthorityPercent,

@@ -123,9 +123,9 @@ export function tokenize(text: string, passage: Passage, lang: Lang): Token[] {
   return tokens;
 }
 
-/** Per thread: which passage last added a bucket, and where in its feature list. */
-const seenAt = new Int32Array(BUCKETS);
-const slot = new Int32Array(BUCKETS);
+/** Per thread, made on first use: which passage last added a bucket, and where in its feature list. */
+let seenAt: Int32Array | undefined;
+let slot: Int32Array | undefined;
 let stamp = 0;
 
 export interface FeatureVector {
@@ -163,17 +163,21 @@ export function featurize(
   // Each bucket once, deduplicated with a per-thread stamp table instead of a sort; the last unit
   // to add a bucket is its unit for evidence.
   stamp = stamp === 0x7fffffff ? 1 : stamp + 1;
+  seenAt ??= new Int32Array(BUCKETS);
+  slot ??= new Int32Array(BUCKETS);
   if (stamp === 1) seenAt.fill(0);
+  const seen = seenAt;
+  const at = slot;
   const index: number[] = [];
   const unitOf: number[] = [];
   const addHash = (h: number, unit: number) => {
     const b = h & MASK;
-    if (seenAt[b] === stamp) {
-      unitOf[slot[b]!] = unit;
+    if (seen[b] === stamp) {
+      unitOf[at[b]!] = unit;
       return;
     }
-    seenAt[b] = stamp;
-    slot[b] = index.length;
+    seen[b] = stamp;
+    at[b] = index.length;
     index.push(b);
     unitOf.push(unit);
   };
