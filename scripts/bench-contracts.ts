@@ -10,11 +10,9 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
 import { seededVerbalYes } from './bench-lib.ts';
-import { reasonOfflineNow } from '../middleware/src/agents/deal-closure/offline-reasoner.ts';
-import { sharedLanguageReader } from '../middleware/src/language/index.ts';
 import { loadContractLibrary } from '../middleware/src/agents/contract-generation/clause-library.ts';
 import { generateContract } from '../middleware/src/agents/contract-generation/generate-contract.ts';
-import { contractInput } from '../middleware/src/test-support/contract-input.ts';
+import { contractInputFromDeal } from '../middleware/src/test-support/contract-input.ts';
 import { VARIANTS } from '../middleware/src/agents/contract-generation/contract-model.ts';
 
 const escapeHtml = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
@@ -80,85 +78,77 @@ const round = (x: number) => Math.round(x * 10) / 10;
 
 export async function benchContracts(root: string, iterations = 40) {
   const deal = await seededVerbalYes();
-  {
-    const now = new Date();
-    const { assessment } = reasonOfflineNow(
-      { deal, transcript: null, note: null, now, repDiscountAuthorityPercent: 10, trigger: 'Signal' },
-      sharedLanguageReader(),
-    );
-    const input = contractInput(deal, assessment.signals, {
-      terms: assessment.terms ?? null,
-      library: loadContractLibrary(join(root, 'config/contracts')),
-      agreementNumber: 'BENCH001',
-      createdAt: new Date('2026-11-25T09:00:00Z'),
-    });
-    for (let i = 0; i < 5; i++) await generateContract(input);
-    const times: number[] = [];
-    let last = await generateContract(input);
-    for (let i = 0; i < iterations; i++) {
-      const t0 = performance.now();
-      last = await generateContract(input);
-      times.push(performance.now() - t0);
-    }
-    const sorted = [...times].sort((a, b) => a - b);
-    const pdfkit = {
-      medianMs: round(percentile(sorted, 50)),
-      p95Ms: round(percentile(sorted, 95)),
-      bytes: Object.fromEntries(VARIANTS.map((v) => [v, last.pdfs[v].length])),
-    };
-
-    const executablePath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-    let chromiumReport: Record<string, unknown> = { skipped: `no Chromium at ${executablePath}` };
-    if (existsSync(executablePath)) {
-      const launchStart = performance.now();
-      const browser = await chromium.launch({ executablePath, args: ['--no-sandbox'] });
-      const launchMs = performance.now() - launchStart;
-      try {
-        const page = await browser.newPage();
-        const pages = VARIANTS.map((v) => contractHtml(last.texts[v], `${v} ${last.model.customer.name}`));
-        const render = async () => {
-          for (const html of pages) {
-            await page.setContent(html);
-            await page.pdf({
-              format: 'A4',
-              margin: { top: '64px', bottom: '74px', left: '64px', right: '64px' },
-              displayHeaderFooter: true,
-              headerTemplate: '<span></span>',
-              footerTemplate:
-                '<div style="font-size:8px;width:100%;text-align:right;margin-right:64px">Page <span class="pageNumber"></span> of <span class="totalPages"></span></div>',
-            });
-          }
-        };
-        for (let i = 0; i < 3; i++) await render();
-        const ctimes: number[] = [];
-        for (let i = 0; i < Math.min(iterations, 20); i++) {
-          const t0 = performance.now();
-          await render();
-          ctimes.push(performance.now() - t0);
-        }
-        const csorted = ctimes.sort((a, b) => a - b);
-        const median = percentile(csorted, 50);
-        chromiumReport = {
-          executable: executablePath,
-          version: browser.version(),
-          launchMs: round(launchMs),
-          medianMs: round(median),
-          p95Ms: round(percentile(csorted, 95)),
-          iterations: csorted.length,
-          note: 'browser launched once and kept warm; only the HTML-to-PDF of the three variants is timed',
-        };
-        (chromiumReport as { ratioToPdfkit?: number }).ratioToPdfkit = round(median / percentile(sorted, 50));
-      } finally {
-        await browser.close();
-      }
-    }
-    return {
-      benchmark:
-        'contract generation: three variants of the seeded verbal-yes deal (selection, risk, render, consistency check, three PDFs, SHA-256)',
-      iterations,
-      pdfkit,
-      chromium: chromiumReport,
-      targets: { medianMs: 150 },
-    };
+  const input = contractInputFromDeal(deal, {
+    library: loadContractLibrary(join(root, 'config/contracts')),
+    agreementNumber: 'BENCH001',
+    createdAt: new Date('2026-11-25T09:00:00Z'),
+  });
+  for (let i = 0; i < 5; i++) await generateContract(input);
+  const times: number[] = [];
+  let last = await generateContract(input);
+  for (let i = 0; i < iterations; i++) {
+    const t0 = performance.now();
+    last = await generateContract(input);
+    times.push(performance.now() - t0);
   }
+  const sorted = [...times].sort((a, b) => a - b);
+  const pdfkit = {
+    medianMs: round(percentile(sorted, 50)),
+    p95Ms: round(percentile(sorted, 95)),
+    bytes: Object.fromEntries(VARIANTS.map((v) => [v, last.pdfs[v].length])),
+  };
+
+  const executablePath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+  let chromiumReport: Record<string, unknown> = { skipped: `no Chromium at ${executablePath}` };
+  if (existsSync(executablePath)) {
+    const launchStart = performance.now();
+    const browser = await chromium.launch({ executablePath, args: ['--no-sandbox'] });
+    const launchMs = performance.now() - launchStart;
+    try {
+      const page = await browser.newPage();
+      const pages = VARIANTS.map((v) => contractHtml(last.texts[v], `${v} ${last.model.customer.name}`));
+      const render = async () => {
+        for (const html of pages) {
+          await page.setContent(html);
+          await page.pdf({
+            format: 'A4',
+            margin: { top: '64px', bottom: '74px', left: '64px', right: '64px' },
+            displayHeaderFooter: true,
+            headerTemplate: '<span></span>',
+            footerTemplate:
+              '<div style="font-size:8px;width:100%;text-align:right;margin-right:64px">Page <span class="pageNumber"></span> of <span class="totalPages"></span></div>',
+          });
+        }
+      };
+      for (let i = 0; i < 3; i++) await render();
+      const ctimes: number[] = [];
+      for (let i = 0; i < Math.min(iterations, 20); i++) {
+        const t0 = performance.now();
+        await render();
+        ctimes.push(performance.now() - t0);
+      }
+      const csorted = ctimes.sort((a, b) => a - b);
+      const median = percentile(csorted, 50);
+      chromiumReport = {
+        executable: executablePath,
+        version: browser.version(),
+        launchMs: round(launchMs),
+        medianMs: round(median),
+        p95Ms: round(percentile(csorted, 95)),
+        iterations: csorted.length,
+        note: 'browser launched once and kept warm; only the HTML-to-PDF of the three variants is timed',
+      };
+      (chromiumReport as { ratioToPdfkit?: number }).ratioToPdfkit = round(median / percentile(sorted, 50));
+    } finally {
+      await browser.close();
+    }
+  }
+  return {
+    benchmark:
+      'contract generation: three variants of the seeded verbal-yes deal (selection, risk, render, consistency check, three PDFs, SHA-256)',
+    iterations,
+    pdfkit,
+    chromium: chromiumReport,
+    targets: { medianMs: 150 },
+  };
 }

@@ -14,34 +14,32 @@ export async function benchLanguage() {
   const { passages } = loadCorpus({ withTest: false });
   const corpus = timing(reader, passages);
   const deal = await seededVerbalYes();
-  {
-    const input = {
-      deal,
-      transcript: null,
-      note: 'Verbal yes on the call; please close.',
-      now: new Date(),
-      repDiscountAuthorityPercent: 10,
-      trigger: 'Rep' as const,
-    };
-    for (let i = 0; i < 20; i++) reasonOfflineNow(input, reader);
-    const times: number[] = [];
-    let read = reasonOfflineNow(input, reader);
-    for (let i = 0; i < 100; i++) {
-      const t0 = performance.now();
-      read = reasonOfflineNow(input, reader);
-      times.push(performance.now() - t0);
-    }
-    times.sort((a, b) => a - b);
-    const passagesPerDeal = Object.values(read.reading.languages).reduce((a, b) => a + b, 0);
-    return {
-      model: reader.version,
-      corpus: { ...corpus, target: 1, met: corpus.msPerPassage <= 1 },
-      seededDeal: {
-        passages: passagesPerDeal,
-        medianMsPerDeal: Math.round(times[50]! * 100) / 100,
-        p95MsPerDeal: Math.round(times[95]! * 100) / 100,
-        msPerPassage: Math.round((times[50]! / passagesPerDeal) * 1000) / 1000,
-      },
-    };
+  const input = {
+    deal,
+    transcript: null,
+    note: 'Verbal yes on the call; please close.',
+    now: new Date(),
+    repDiscountAuthorityPercent: 10,
+    trigger: 'Rep' as const,
+  };
+  for (let i = 0; i < 20; i++) reasonOfflineNow(input, reader);
+  const times: number[] = [];
+  let read = reasonOfflineNow(input, reader);
+  for (let i = 0; i < 100; i++) {
+    const t0 = performance.now();
+    read = reasonOfflineNow(input, reader);
+    times.push(performance.now() - t0);
   }
+  times.sort((a, b) => a - b);
+  const passagesPerDeal = Object.values(read.reading.languages).reduce((a, b) => a + b, 0);
+  return {
+    model: reader.version,
+    corpus: { ...corpus, target: 1, met: corpus.msPerPassage <= 1 },
+    seededDeal: {
+      passages: passagesPerDeal,
+      medianMsPerDeal: Math.round(times[50]! * 100) / 100,
+      p95MsPerDeal: Math.round(times[95]! * 100) / 100,
+      msPerPassage: Math.round((times[50]! / passagesPerDeal) * 1000) / 1000,
+    },
+  };
 }

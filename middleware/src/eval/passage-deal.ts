@@ -8,7 +8,8 @@ import { createLogger } from '../logger.ts';
 import type { Activity, CrmPort, DealContext } from '../ports/crm.ts';
 import type { LanguagePort } from '../ports/language.ts';
 import type { RunRecord } from '../ports/store.ts';
-import type { StageContext, StageOutcome } from '../orchestrator/stage.ts';
+import type { StageOutcome } from '../orchestrator/stage.ts';
+import { stageContext } from '../test-support/deal-fixtures.ts';
 import type { CorpusLine } from '../language/corpus.ts';
 import { createDealClosureAgent, type DealClosureOutput } from '../agents/deal-closure/deal-closure-agent.ts';
 import type { ModelReaderPort } from '../ports/language.ts';
@@ -142,38 +143,6 @@ export function passageDeal(line: CorpusLine): { deal: DealContext; run: RunReco
 
 const silent = createLogger({ level: 'silent' });
 
-/** Runs one stage on a run with an in-memory memo (no store, no Salesforce). */
-export async function runStage(
-  stage: { run(ctx: StageContext): Promise<StageOutcome> },
-  run: RunRecord,
-  now = EVAL_NOW,
-): Promise<StageOutcome> {
-  const memo = new Map<string, unknown>();
-  const ctx: StageContext = {
-    run,
-    stage: 'deal_closure',
-    attempt: 1,
-    events: [],
-    logger: silent,
-    now: () => now,
-    memo: async <T>(key: string, compute: () => Promise<T>) => {
-      if (!memo.has(key)) memo.set(key, await compute());
-      return memo.get(key) as T;
-    },
-    recall: <T>(_stage: string, key: string) => memo.get(key) as T | undefined,
-    load: <T>(key: string) => memo.get(`state.${key}`) as T | undefined,
-    save: async (key, value) => void memo.set(`state.${key}`, value),
-    saveAll: async (values) => {
-      for (const [k, v] of Object.entries(values)) memo.set(`state.${k}`, v);
-    },
-    commit: async () => ({ dealClosureId: id('a01'), ids: {} }),
-    index: async () => undefined,
-    schedule: async () => undefined,
-    clearTimers: async () => undefined,
-  };
-  return stage.run(ctx);
-}
-
 /** The Deal Closure Agent's decision on a passage's deal, through its own entry point. */
 export async function closePassage(
   line: CorpusLine,
@@ -188,6 +157,7 @@ export async function closePassage(
     ...(modelReader ? { modelReader } : {}),
     logger: silent,
   });
-  const outcome = await runStage(agent, run);
+  // The tests' stage context, in memory (no store, no Salesforce), around this passage's run.
+  const outcome = await agent.run({ ...stageContext('deal_closure', {}, { now: EVAL_NOW }), run });
   return { outcome, output: outcome.output as DealClosureOutput };
 }

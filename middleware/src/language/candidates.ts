@@ -5,7 +5,14 @@
  * name a vendor is learned from the corpus, not listed here.
  */
 import { hash, type Token } from './features.ts';
-import { MONTH_WORDS, SMALL_NUMBERS, YEAR_WORDS } from './values.ts';
+import {
+  BILLING_WORDS,
+  CASE_SENSITIVE,
+  MONTH_WORDS,
+  REGION_WORDS,
+  SMALL_NUMBERS,
+  YEAR_WORDS,
+} from './values.ts';
 
 export interface Candidate {
   start: number;
@@ -68,6 +75,26 @@ const firstWords = (keys: Iterable<string>) => new Set([...keys].map((k) => k.sp
 const NUMBER_FIRST = firstWords(Object.keys(NUMBER_WORDS));
 const FIRST_WORDS = new WeakMap<Map<string, string>, Set<string>>();
 
+/**
+ * The longest run of up to `most` words from token `i` on, within its sentence, that `lookup`
+ * recognises, and what it stands for.
+ */
+function longestMatch<V>(
+  tokens: Token[],
+  i: number,
+  most: number,
+  lookup: (key: string, run: Token[]) => V | undefined,
+): { value: V; run: Token[]; key: string } | undefined {
+  for (let len = most; len >= 1; len--) {
+    const run = tokens.slice(i, i + len);
+    if (run.length < len || run.some((t) => t.unit !== tokens[i]!.unit)) continue;
+    const key = run.map((t) => t.word).join(' ');
+    const value = lookup(key, run);
+    if (value !== undefined) return { value, run, key };
+  }
+  return undefined;
+}
+
 export function paymentCandidates(tokens: Token[]): Candidate[] {
   const out: Candidate[] = [];
   for (let i = 0; i < tokens.length; i++) {
@@ -76,14 +103,10 @@ export function paymentCandidates(tokens: Token[]): Candidate[] {
     let last = i;
     if (/^\d{1,3}$/.test(t.word)) days = Number(t.word);
     else if (NUMBER_FIRST.has(t.word)) {
-      for (let len = 3; len >= 1 && days === undefined; len--) {
-        const words = tokens.slice(i, i + len);
-        if (words.length < len || words.some((w) => w.unit !== t.unit)) continue;
-        const v = NUMBER_WORDS[words.map((w) => w.word).join(' ')];
-        if (v !== undefined) {
-          days = v;
-          last = i + len - 1;
-        }
+      const hit = longestMatch(tokens, i, 3, (key) => NUMBER_WORDS[key]);
+      if (hit) {
+        days = hit.value;
+        last = i + hit.run.length - 1;
       }
     }
     if (days === undefined || days < 7 || days > 180) continue;
@@ -112,23 +135,22 @@ export function valueCandidates<T extends string>(
   if (!first) FIRST_WORDS.set(lexicon, (first = firstWords(lexicon.keys())));
   for (let i = 0; i < tokens.length; i++) {
     if (!first.has(tokens[i]!.word)) continue;
-    for (let len = 4; len >= 1; len--) {
-      const run = tokens.slice(i, i + len);
-      if (run.length < len || run.some((t) => t.unit !== tokens[i]!.unit)) continue;
-      const key = run.map((t) => t.word).join(' ');
+    const hit = longestMatch(tokens, i, 4, (key, run) => {
       const value = lexicon.get(key);
-      if (value === undefined) continue;
       const raw = text.slice(run[0]!.start, run.at(-1)!.end);
-      if (caseSensitive.has(key) && raw !== raw.toUpperCase()) continue;
-      out.push({
-        start: run[0]!.start,
-        end: run.at(-1)!.end,
-        value,
-        features: ['bias', `v:${value}`, `k:${key}`, ...context(tokens, i, i + len, tokens[i]!.unit)],
-      });
-      i += len - 1;
-      break;
-    }
+      return value !== undefined && (!caseSensitive.has(key) || raw === raw.toUpperCase())
+        ? value
+        : undefined;
+    });
+    if (!hit) continue;
+    const { value, run, key } = hit;
+    out.push({
+      start: run[0]!.start,
+      end: run.at(-1)!.end,
+      value,
+      features: ['bias', `v:${value}`, `k:${key}`, ...context(tokens, i, i + run.length, tokens[i]!.unit)],
+    });
+    i += run.length - 1;
   }
   return out;
 }
@@ -200,3 +222,20 @@ export function candidateVector(features: string[], bits: number): { index: Int3
   const index = Int32Array.from(new Set(features.map((f) => hash(f) & mask))).sort();
   return { index, value: 1 / Math.sqrt(index.length) };
 }
+
+/**
+ * Each candidate model's candidates, and the head that says the passage asks for such a value:
+ * one table for training and reading, so both look for the same things.
+ */
+export const CANDIDATE_FINDERS = {
+  payment: { head: 'payment_terms', find: (_text: string, tokens: Token[]) => paymentCandidates(tokens) },
+  billing: {
+    head: 'billing',
+    find: (text: string, tokens: Token[]) => valueCandidates(text, tokens, BILLING_WORDS, CASE_SENSITIVE),
+  },
+  residency: {
+    head: 'residency',
+    find: (text: string, tokens: Token[]) => valueCandidates(text, tokens, REGION_WORDS, CASE_SENSITIVE),
+  },
+  competitor: { head: 'competitor_mention', find: nameCandidates },
+} as const;

@@ -15,13 +15,6 @@ import {
 export const LANGUAGES = ['en', 'de', 'fr', 'es'] as const;
 export type Language = (typeof LANGUAGES)[number];
 
-export const SIGNAL_TYPES = SIGNALS;
-export type SignalType = SignalName;
-export const SOURCES = TEXT_SOURCES;
-export const BILLING = BILLING_FREQUENCIES;
-export const RESIDENCY = RESIDENCY_REGIONS;
-export const NON_STANDARD = NON_STANDARD_REQUESTS;
-
 export const HARD = [
   'negation',
   'sarcasm',
@@ -39,24 +32,24 @@ export const HARD = [
 
 export const TermsSchema = z.strictObject({
   payment_days: z.number().int().min(1).max(365).nullable(),
-  billing: z.enum(BILLING).nullable(),
-  residency: z.enum(RESIDENCY).nullable(),
+  billing: z.enum(BILLING_FREQUENCIES).nullable(),
+  residency: z.enum(RESIDENCY_REGIONS).nullable(),
   health_data: z.boolean(),
   security_review: z.boolean(),
   multi_year: z.boolean(),
-  non_standard: z.array(z.enum(NON_STANDARD)),
+  non_standard: z.array(z.enum(NON_STANDARD_REQUESTS)),
 });
 export type Terms = z.infer<typeof TermsSchema>;
 
 export const CorpusLineSchema = z.strictObject({
   id: z.string().regex(/^[a-z0-9]+-\d{4}$/, 'id must be <writer>-<4 digits>'),
   lang: z.enum(LANGUAGES),
-  source: z.enum(SOURCES),
+  source: z.enum(TEXT_SOURCES),
   direction: z.enum(['inbound', 'outbound']).nullable(),
   rep: z.string().min(2).max(80),
   text: z.string().min(1).max(6000),
   ready: z.boolean(),
-  signals: z.array(z.enum(SIGNAL_TYPES)),
+  signals: z.array(z.enum(SIGNALS)),
   competitor: z.string().min(1).max(80).nullable(),
   terms: TermsSchema,
   hard: z.enum(HARD).nullable(),
@@ -77,7 +70,7 @@ export const NO_TERMS: Terms = {
 /** Violations of the labelling rules that a line's labels alone can show. */
 export function corpusProblems(line: CorpusLine): string[] {
   const p: string[] = [];
-  const has = (s: SignalType) => line.signals.includes(s);
+  const has = (s: SignalName) => line.signals.includes(s);
   if (new Set(line.signals).size !== line.signals.length) p.push('a signal is listed twice');
   if (line.ready && has('negation')) p.push('negation on a ready passage');
   if (has('explicit_commitment') && !line.ready) p.push('explicit_commitment on a passage that is not ready');

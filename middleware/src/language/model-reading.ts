@@ -21,6 +21,7 @@ import {
   type VerifiedModelSignal,
 } from '../ports/language.ts';
 import type { LlmPort } from '../ports/llm.ts';
+import { reasonWithFallback } from '../agents/shared/reason-with-fallback.ts';
 import { segment } from './text.ts';
 
 export const MODEL_INSTRUCTION = `You read the conversation of a B2B sale and judge whether the buyer is ready to close now.
@@ -252,38 +253,36 @@ export function createModelReader(llm: LlmPort, logger?: Logger): ModelReaderPor
     model: llm.model,
     async read(request) {
       const { records, omitted } = conversation(request.texts, request.options.sellerNames);
-      try {
-        const result = await llm.generateStructured({
+      // No offline answer stands in here: the caller keeps the offline reading when there is no value.
+      const result = await reasonWithFallback(
+        llm,
+        {
           agent: 'Deal_Closure',
           systemInstruction: MODEL_INSTRUCTION,
           prompt: buildModelPrompt(request, records, omitted),
           schema: ModelAnswerSchema,
           timeoutMs: 20_000,
-        });
-        const { kept, dropped } = verify(result.value, records);
-        const value: ModelReading = {
-          readiness: combineReadiness(request.offline.readiness.probability, result.value.readiness, kept),
-          modelReadiness: result.value.readiness,
-          signals: kept,
-          dropped,
-          rationale: result.value.rationale,
-          recordsRead: records.length,
-          recordsOmitted: omitted,
-        };
-        return {
-          value,
-          ...(result.model ? { model: result.model } : {}),
-          ...(result.usage ? { usage: result.usage } : {}),
-        };
-      } catch (err) {
-        const e = err as { name?: string; kind?: unknown; attempts?: unknown; message?: string };
-        const fallbackReason =
-          typeof e.kind === 'string'
-            ? `${e.kind}${typeof e.attempts === 'number' ? ` after ${e.attempts} attempt(s)` : ''}: ${e.message ?? ''}`
-            : `unexpected ${err instanceof Error ? err.name : typeof err} from the model adapter`;
-        logger?.warn({ model: llm.model, fallbackReason }, 'model unavailable; the offline reading stands');
-        return { fallbackReason };
-      }
+        },
+        () => ({ signals: [], readiness: request.offline.readiness.probability, rationale: '' }),
+        logger,
+      );
+      if (result.source !== 'gemini')
+        return result.fallbackReason ? { fallbackReason: result.fallbackReason } : {};
+      const { kept, dropped } = verify(result.value, records);
+      const value: ModelReading = {
+        readiness: combineReadiness(request.offline.readiness.probability, result.value.readiness, kept),
+        modelReadiness: result.value.readiness,
+        signals: kept,
+        dropped,
+        rationale: result.value.rationale,
+        recordsRead: records.length,
+        recordsOmitted: omitted,
+      };
+      return {
+        value,
+        ...(result.model ? { model: result.model } : {}),
+        ...(result.usage ? { usage: result.usage } : {}),
+      };
     },
   };
 }

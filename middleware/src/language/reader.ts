@@ -19,17 +19,9 @@ import {
   type Span,
 } from '../ports/language.ts';
 import { loadModel, type LoadedModel } from './artifact.ts';
-import {
-  candidateVector,
-  nameCandidates,
-  paymentCandidates,
-  termMonths,
-  valueCandidates,
-  type Candidate,
-} from './candidates.ts';
-import { BILLING_WORDS, CASE_SENSITIVE, REGION_WORDS } from './values.ts';
+import { CANDIDATE_FINDERS, candidateVector, termMonths, type Candidate } from './candidates.ts';
 import { detectLanguage, featurize, type FeatureVector, type Lang } from './features.ts';
-import { HEAD_INDEX, HEADS } from './heads.ts';
+import { HEAD_INDEX } from './heads.ts';
 import { calibrated, logits, sigmoid, type LinearModel } from './linear.ts';
 import { segment, type Passage } from './text.ts';
 
@@ -44,6 +36,12 @@ export interface ScoredPassage {
   order: number;
   /** The passage's strongest sentence or turn for a head, as evidence. */
   evidence: (head: string) => Evidence;
+}
+
+/** Whether a head holds: its calibrated probability reaches the threshold chosen for it on dev. */
+function holdsIn(model: LoadedModel, p: Float64Array, head: string): boolean {
+  const h = HEAD_INDEX.get(head)!;
+  return p[h]! >= model.meta.thresholds[h]!;
 }
 
 function bestCandidate(model: LinearModel, candidates: Candidate[]): Candidate | undefined {
@@ -64,33 +62,28 @@ export function readPassage(
   record: DealText,
   text: string,
   passage: Passage,
-  language: Lang = detectLanguage(text.slice(passage.start, passage.end)),
+  language: Lang,
 ): { reading: PassageReading; probabilities: Float64Array; features: FeatureVector } {
   const raw = text.slice(passage.start, passage.end);
   const { features, tokens } = featurize(text, passage, language, record.source, model.meta.features);
   const p = calibrated(model.passage, logits(model.passage, features));
   const at = (h: string) => p[HEAD_INDEX.get(h)!]!;
-  const holds = (h: string) => at(h) >= model.meta.thresholds[HEAD_INDEX.get(h)!]!;
+  const holds = (h: string) => holdsIn(model, p, h);
   const signals = Object.fromEntries(SIGNALS.map((s) => [s, round(at(s))])) as Record<SignalName, number>;
-  const c = model.candidates;
   // A value is looked for around the sentence that weighs most for its head: it is there almost
   // always, and a long passage's other sentences would only add candidates to score.
   const near = (head: string) => {
     const u = strongestUnit(model.passage, features, passage.units.length, HEAD_INDEX.get(head)!);
     return tokens.filter((t) => t.unit >= u - 1 && t.unit <= u + 1);
   };
-  const payment = holds('payment_terms')
-    ? bestCandidate(c.payment, paymentCandidates(near('payment_terms')))
-    : undefined;
-  const billing = holds('billing')
-    ? bestCandidate(c.billing, valueCandidates(text, near('billing'), BILLING_WORDS, CASE_SENSITIVE))
-    : undefined;
-  const residency = holds('residency')
-    ? bestCandidate(c.residency, valueCandidates(text, near('residency'), REGION_WORDS, CASE_SENSITIVE))
-    : undefined;
-  const name = holds('competitor_mention')
-    ? bestCandidate(c.competitor, nameCandidates(text, near('competitor_mention')))
-    : undefined;
+  const pick = (kind: keyof typeof CANDIDATE_FINDERS) => {
+    const { head, find } = CANDIDATE_FINDERS[kind];
+    return holds(head) ? bestCandidate(model.candidates[kind], find(text, near(head))) : undefined;
+  };
+  const payment = pick('payment');
+  const billing = pick('billing');
+  const residency = pick('residency');
+  const name = pick('competitor');
   const voices = new Set(passage.units.map((u) => u.voice));
   const reading: PassageReading = {
     span: span(record, passage.start, passage.end),
@@ -203,8 +196,13 @@ export class OfflineLanguageReader implements LanguagePort {
 
   private aggregate(scored: ScoredPassage[], truncated: boolean): DealReading {
     const at = (s: ScoredPassage, h: string) => s.probabilities[HEAD_INDEX.get(h)!]!;
-    const holds = (s: ScoredPassage, h: string) =>
-      at(s, h) >= this.model.meta.thresholds[HEAD_INDEX.get(h)!]!;
+    const holds = (s: ScoredPassage, h: string) => holdsIn(this.model, s.probabilities, h);
+    /** A head's passages, newest first, each by its strongest sentence. */
+    const evidenceOf = (head: string) =>
+      scored
+        .filter((s) => holds(s, head))
+        .reverse()
+        .map((s) => s.evidence(head));
     // The conversation's state is its latest decisive passage: a yes (readiness ≥ 0.5), or a
     // setback (a negation or hesitation, or an objection without a yes). Passages that decide
     // nothing (an update, a scheduling note) leave the state as it was. With nothing decisive,
@@ -228,13 +226,7 @@ export class OfflineLanguageReader implements LanguagePort {
           ? 'refused'
           : 'hesitating';
     const signals = Object.fromEntries(
-      SIGNALS.map((sig) => [
-        sig,
-        scored
-          .filter((s) => holds(s, sig))
-          .reverse()
-          .map((s) => s.evidence(sig)),
-      ]),
+      SIGNALS.map((sig) => [sig, evidenceOf(sig)]),
     ) as DealReading['signals'];
     const latest = <T>(
       pick: (s: ScoredPassage) => T | null | false,
@@ -246,44 +238,23 @@ export class OfflineLanguageReader implements LanguagePort {
       return undefined;
     };
     const evidence: Record<string, Evidence> = {};
-    const term = <T>(name: string, head: (v: T) => string, pick: (s: ScoredPassage) => T | null | false) => {
+    /** A term from the newest passage that states it, with that passage's evidence for its head. */
+    const term = <T>(name: string, head: string, pick: (s: ScoredPassage) => T | null | false) => {
       const hit = latest(pick);
-      if (hit) evidence[name] = hit.s.evidence(head(hit.v));
+      if (hit) evidence[name] = hit.s.evidence(head);
       return hit?.v;
     };
     const paymentDays = term(
       'paymentDays',
-      () => 'payment_terms',
+      'payment_terms',
       (s) => s.reading.terms.paymentDays?.days ?? null,
     );
-    const billing = term<(typeof BILLING_FREQUENCIES)[number]>(
-      'billing',
-      () => 'billing',
-      (s) => s.reading.terms.billing,
-    );
-    const residency = term<(typeof RESIDENCY_REGIONS)[number]>(
-      'residency',
-      () => 'residency',
-      (s) => s.reading.terms.residency,
-    );
-    const healthData =
-      term(
-        'healthData',
-        () => 'health_data',
-        (s) => s.reading.terms.healthData,
-      ) ?? false;
+    const billing = term('billing', 'billing', (s) => s.reading.terms.billing);
+    const residency = term('residency', 'residency', (s) => s.reading.terms.residency);
+    const healthData = term('healthData', 'health_data', (s) => s.reading.terms.healthData) ?? false;
     const securityReview =
-      term(
-        'securityReview',
-        () => 'security_review',
-        (s) => s.reading.terms.securityReview,
-      ) ?? false;
-    const multiYear =
-      term(
-        'multiYear',
-        () => 'multi_year',
-        (s) => s.reading.terms.multiYear,
-      ) ?? false;
+      term('securityReview', 'security_review', (s) => s.reading.terms.securityReview) ?? false;
+    const multiYear = term('multiYear', 'multi_year', (s) => s.reading.terms.multiYear) ?? false;
     const termMonthsAsked = latest((s) => s.reading.terms.termMonths)?.v ?? null;
     const nonStandard = NON_STANDARD_REQUESTS.flatMap((kind) => {
       const hit = latest((s) => s.reading.terms.nonStandard.includes(kind));
@@ -301,15 +272,7 @@ export class OfflineLanguageReader implements LanguagePort {
         basis: basis ? basis.evidence('ready') : null,
       },
       signals,
-      handoff: Object.fromEntries(
-        HANDOFF_FACTS.map((f) => [
-          f,
-          scored
-            .filter((s) => holds(s, f))
-            .reverse()
-            .map((s) => s.evidence(f)),
-        ]),
-      ) as DealReading['handoff'],
+      handoff: Object.fromEntries(HANDOFF_FACTS.map((f) => [f, evidenceOf(f)])) as DealReading['handoff'],
       competitors: scored.flatMap((s) =>
         s.reading.competitor
           ? [
@@ -337,5 +300,3 @@ export class OfflineLanguageReader implements LanguagePort {
     };
   }
 }
-
-export { HEADS };

@@ -11,14 +11,7 @@ import { z } from 'zod';
 import { REPO_ROOT } from '../paths.ts';
 import { HANDOFF_FACTS, type DealText } from '../ports/language.ts';
 import { CANDIDATE_MODELS, serialize, type CandidateModels, type LoadedModel } from './artifact.ts';
-import {
-  candidateVector,
-  nameCandidates,
-  paymentCandidates,
-  valueCandidates,
-  type Candidate,
-} from './candidates.ts';
-import { BILLING_WORDS, CASE_SENSITIVE, REGION_WORDS } from './values.ts';
+import { CANDIDATE_FINDERS, candidateVector, type Candidate } from './candidates.ts';
 import { NO_TERMS, parseCorpus, type CorpusLine } from './corpus.ts';
 import { detectLanguage, featurize, type FeatureSet, type FeatureVector, type Token } from './features.ts';
 import { HEADS, targets } from './heads.ts';
@@ -325,35 +318,26 @@ export function trainModel(): TrainedArtifact {
 
 /** Which value in a passage is the asked-for one: trained where the passage asks for one. */
 export function trainCandidateModels(trainRows: PreparedRow[], devRows: PreparedRow[]): CandidateModels {
-  const labelled = (r: PreparedRow) => !r.file.startsWith('signals/');
-  const sets = {
-    payment: (rows: PreparedRow[]) =>
-      candidateSet(
-        rows.filter((r) => r.line.terms.payment_days !== null),
-        (r) => ({ candidates: paymentCandidates(r.tokens), answer: String(r.line.terms.payment_days) }),
-      ),
-    billing: (rows: PreparedRow[]) =>
-      candidateSet(
-        rows.filter((r) => r.line.terms.billing !== null),
-        (r) => ({
-          candidates: valueCandidates(r.text, r.tokens, BILLING_WORDS, CASE_SENSITIVE),
-          answer: r.line.terms.billing,
-        }),
-      ),
-    residency: (rows: PreparedRow[]) =>
-      candidateSet(
-        rows.filter((r) => r.line.terms.residency !== null),
-        (r) => ({
-          candidates: valueCandidates(r.text, r.tokens, REGION_WORDS, CASE_SENSITIVE),
-          answer: r.line.terms.residency,
-        }),
-      ),
-    competitor: (rows: PreparedRow[]) =>
-      candidateSet(
-        rows.filter((r) => labelled(r) && r.line.signals.includes('competitor_mention')),
-        (r) => ({ candidates: nameCandidates(r.text, r.tokens), answer: r.line.competitor }),
-      ),
+  // Which passages teach each model (those asking for such a value), and the labelled answer.
+  const answers: Record<(typeof CANDIDATE_MODELS)[number], (r: PreparedRow) => string | null | undefined> = {
+    payment: (r) => (r.line.terms.payment_days === null ? undefined : String(r.line.terms.payment_days)),
+    billing: (r) => r.line.terms.billing ?? undefined,
+    residency: (r) => r.line.terms.residency ?? undefined,
+    competitor: (r) =>
+      !r.file.startsWith('signals/') && r.line.signals.includes('competitor_mention')
+        ? r.line.competitor
+        : undefined,
   };
+  const sets = Object.fromEntries(
+    CANDIDATE_MODELS.map((k) => [
+      k,
+      (rows: PreparedRow[]) =>
+        candidateSet(
+          rows.filter((r) => answers[k](r) !== undefined),
+          (r) => ({ candidates: CANDIDATE_FINDERS[k].find(r.text, r.tokens), answer: answers[k](r) ?? null }),
+        ),
+    ]),
+  ) as Record<(typeof CANDIDATE_MODELS)[number], (rows: PreparedRow[]) => CandidateSet>;
   const out = {} as CandidateModels;
   for (const k of CANDIDATE_MODELS) out[k] = trainCandidates(sets[k](trainRows), sets[k](devRows));
   return out;

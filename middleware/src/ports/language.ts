@@ -62,6 +62,17 @@ export const SpanSchema = z.object({
 });
 export type Span = z.infer<typeof SpanSchema>;
 
+/** The requested terms a passage and a deal state alike; payment days and the non-standard requests differ in detail. */
+const TERM_FIELDS = {
+  billing: z.enum(BILLING_FREQUENCIES).nullable(),
+  residency: z.enum(RESIDENCY_REGIONS).nullable(),
+  healthData: z.boolean(),
+  securityReview: z.boolean(),
+  multiYear: z.boolean(),
+  /** The length of the multi-year term asked for, in months, when it is said. */
+  termMonths: z.number().int().nullable(),
+};
+
 export const PassageReadingSchema = z.object({
   span: SpanSchema,
   /** The passage's text (at most 600 characters of it). */
@@ -77,16 +88,10 @@ export const PassageReadingSchema = z.object({
   handoff: z.array(z.enum(HANDOFF_FACTS)),
   competitor: z.object({ name: z.string(), start: z.number().int(), end: z.number().int() }).nullable(),
   terms: z.object({
+    ...TERM_FIELDS,
     paymentDays: z
       .object({ days: z.number().int(), start: z.number().int(), end: z.number().int() })
       .nullable(),
-    billing: z.enum(BILLING_FREQUENCIES).nullable(),
-    residency: z.enum(RESIDENCY_REGIONS).nullable(),
-    healthData: z.boolean(),
-    securityReview: z.boolean(),
-    multiYear: z.boolean(),
-    /** The length of the multi-year term asked for, in months, when it is said. */
-    termMonths: z.number().int().nullable(),
     nonStandard: z.array(z.enum(NON_STANDARD_REQUESTS)),
   }),
 });
@@ -100,13 +105,8 @@ export const EvidenceSchema = z.object({
 export type Evidence = z.infer<typeof EvidenceSchema>;
 
 export const RequestedTermsSchema = z.object({
+  ...TERM_FIELDS,
   paymentDays: z.number().int().nullable(),
-  billing: z.enum(BILLING_FREQUENCIES).nullable(),
-  residency: z.enum(RESIDENCY_REGIONS).nullable(),
-  healthData: z.boolean(),
-  securityReview: z.boolean(),
-  multiYear: z.boolean(),
-  termMonths: z.number().int().nullable(),
   nonStandard: z.array(z.object({ kind: z.enum(NON_STANDARD_REQUESTS), text: z.string(), span: SpanSchema })),
   /** Where each term above was read, by term name. */
   evidence: z.record(z.string(), EvidenceSchema),

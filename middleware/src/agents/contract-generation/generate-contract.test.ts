@@ -4,7 +4,6 @@ import { REPO_ROOT } from '../../paths.ts';
 import { loadScenarios, scenarioDeal } from '../../eval/contract-scenarios.ts';
 import { startLocalOrg, type LocalOrgHarness } from '../../test-support/local-org-server.ts';
 import {
-  contractInput,
   contractInputFromDeal,
   DEMO_SELLER,
   shippedContractLibrary,
@@ -12,14 +11,9 @@ import {
 import { pdfText } from '../../test-support/pdf-text.ts';
 import { demoCompany, demoScenario } from '../../local/org/seed/demo-company.ts';
 import { createSalesforceCrm } from '../../adapters/salesforce/salesforce-crm.ts';
-import type { DealContext } from '../../ports/crm.ts';
-import { reasonOfflineNow } from '../deal-closure/offline-reasoner.ts';
-import { sharedLanguageReader } from '../../language/index.ts';
 import { ContractConsistencyError, generateContract, type GenerateInput } from './generate-contract.ts';
 import { moneyFormatter, TemplateRenderError, VARIANTS } from './contract-model.ts';
-import type { SaleSignal } from './deal-facts.ts';
 
-const base = (deal: DealContext, signals: SaleSignal[]): GenerateInput => contractInput(deal, signals);
 const library = shippedContractLibrary();
 const seller = DEMO_SELLER;
 
@@ -35,12 +29,7 @@ describe('contract generation for the seeded deals', () => {
         `SELECT Id FROM Opportunity WHERE Name = '${demoScenario(name).opportunityName.replace(/'/g, "\\'")}'`,
       ).records[0]!;
       const deal = await crm.loadDeal(String(opp.Id), { activityDays: 90 });
-      const now = new Date();
-      const { assessment } = reasonOfflineNow(
-        { deal, transcript: null, note: null, now, repDiscountAuthorityPercent: 10, trigger: 'Signal' },
-        sharedLanguageReader(),
-      );
-      inputs.set(name, { ...base(deal, assessment.signals), terms: assessment.terms ?? null });
+      inputs.set(name, contractInputFromDeal(deal));
     }
   });
   after(async () => h.close());

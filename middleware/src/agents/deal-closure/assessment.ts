@@ -150,8 +150,7 @@ export function assess(
   const roles = deal.contactRoles;
   const economicBuyer =
     roles.find((r) => /economic|decision maker|executive sponsor/i.test(r.role ?? '')) ?? null;
-  const closeDate = deal.opportunity.closeDate ? new Date(`${deal.opportunity.closeDate}T00:00:00Z`) : null;
-  const daysToClose = closeDate ? Math.round((closeDate.getTime() - now.getTime()) / DAY) : null;
+  const daysToClose = daysToCloseDate(deal, now);
   const { decision, holds } = decide(
     deal,
     confidence,
@@ -204,6 +203,12 @@ export function assess(
   };
 }
 
+/** Days from now to the opportunity's close date (negative once it has passed), if it has one. */
+function daysToCloseDate(deal: DealContext, now: Date): number | null {
+  const close = deal.opportunity.closeDate;
+  return close ? Math.round((new Date(`${close}T00:00:00Z`).getTime() - now.getTime()) / DAY) : null;
+}
+
 /**
  * The decision from the calibrated readiness and the deal's data: go from 0.8 when nothing in the
  * deal holds it back (a stale yes, a close date long past, an early stage), not ready below 0.2
@@ -221,8 +226,7 @@ export function decide(
     const age = Math.round((now.getTime() - new Date(lastYesAt).getTime()) / DAY);
     if (age > STALE_YES_DAYS) holds.push(`the latest yes is ${age} days old`);
   }
-  const closeDate = deal.opportunity.closeDate ? new Date(`${deal.opportunity.closeDate}T00:00:00Z`) : null;
-  const daysToClose = closeDate ? Math.round((closeDate.getTime() - now.getTime()) / DAY) : null;
+  const daysToClose = daysToCloseDate(deal, now);
   if (daysToClose !== null && daysToClose < -30) holds.push(`the close date passed ${-daysToClose} days ago`);
   const probability = deal.opportunity.probability;
   if (probability !== null && probability < 20)
