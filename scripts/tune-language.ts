@@ -1,17 +1,19 @@
 /**
  * Model selection for the language model on the dev split only (the test split is never read):
- * trains the passage model for each setting given and prints the dev figures per head, so the
- * choice of epochs, learning rate and regularisation is on record.
+ * trains the passage and sentence models for each setting given and prints the dev F1 per head of
+ * each model alone and of their combination (what the reader uses), so the choice of epochs,
+ * learning rate and regularisation, and of reading sentences as well as passages, is on record.
  *   node scripts/tune-language.ts [--chars 3,4] [--no-skip] [--no-source] [epochs,learningRate,l2 ...]
  */
 import { HEADS } from '../middleware/src/language/heads.ts';
-import { calibrated, logits } from '../middleware/src/language/linear.ts';
+import { calibrated, logits, pooledLogits } from '../middleware/src/language/linear.ts';
 import { DEFAULT_FEATURES } from '../middleware/src/language/features.ts';
 import {
   bestThresholds,
-  fitPassageModel,
+  fitReadingModels,
   PASSAGE_OPTIONS,
   prepareCorpus,
+  rowProbabilities,
 } from '../middleware/src/language/training.ts';
 
 const args = process.argv.slice(2);
@@ -37,15 +39,20 @@ const featureSeconds = Math.round((performance.now() - started) / 100) / 10;
 const perPassage = (train.reduce((n, r) => n + r.features.index.length, 0) / train.length) | 0;
 for (const options of settings) {
   const begun = performance.now();
-  const model = fitPassageModel(train, dev, options);
-  const p = dev.map((r) => calibrated(model, logits(model, r.features)));
-  const thresholds = bestThresholds(
-    p,
-    dev.map((r) => r.y),
+  const models = fitReadingModels(train, dev, options);
+  const y = dev.map((r) => r.y);
+  const f1 = (p: Float64Array[]) => bestThresholds(p, y).map((t) => t.f1);
+  const passageOnly = f1(dev.map((r) => calibrated(models.passage, logits(models.passage, r.features))));
+  const sentenceOnly = f1(
+    dev.map((r) => calibrated(models.sentence, pooledLogits(models.sentence, r.sentences))),
   );
+  const p = dev.map((r) => rowProbabilities(models, r));
+  const combined = f1(p);
   const perHead: Record<string, number> = {};
+  const byModel: Record<string, string> = {};
   HEADS.forEach((h, i) => {
-    perHead[h] = thresholds[i]!.f1;
+    perHead[h] = combined[i]!;
+    byModel[h] = [passageOnly[i]!, sentenceOnly[i]!, combined[i]!].map((v) => v.toFixed(2)).join(' / ');
   });
   const readyRight = dev.filter((r, i) => p[i]![0]! >= 0.5 === (r.y[0] === 1)).length;
   const signalF1 = HEADS.slice(1, 12).reduce((a, h) => a + perHead[h]!, 0) / 11;
@@ -58,7 +65,7 @@ for (const options of settings) {
       seconds: Math.round((performance.now() - begun) / 100) / 10,
       readinessAccuracy: Math.round((readyRight / dev.length) * 1000) / 1000,
       signalMacroF1: Math.round(signalF1 * 1000) / 1000,
-      f1: Object.fromEntries(Object.entries(perHead).map(([k, v]) => [k, Math.round(v * 100) / 100])),
+      f1PassageSentenceCombined: byModel,
     }),
   );
 }

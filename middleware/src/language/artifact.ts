@@ -1,7 +1,7 @@
 /**
  * The trained model on disk: `model.json` (what it was trained on, its heads, thresholds, scales,
- * biases and calibration) and `weights.bin.gz` (one signed byte per weight: the passage model, then
- * the payment-days, invoicing, region and competitor-name models). Written byte-identically for
+ * biases and calibration) and `weights.bin.gz` (one signed byte per weight: the passage model, the
+ * sentence model, then the payment-days, invoicing, region and competitor-name models). Written byte-identically for
  * the same corpus.
  */
 import { readFileSync } from 'node:fs';
@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { z } from 'zod';
 import { REPO_ROOT } from '../paths.ts';
-import type { LinearModel } from './linear.ts';
+import { COMBINE_INPUTS, type LinearModel } from './linear.ts';
 
 export const MODEL_DIR = join(REPO_ROOT, 'middleware', 'model', 'language');
 
@@ -22,7 +22,7 @@ const LinearMetaSchema = z.object({
 });
 
 export const ModelMetaSchema = z.object({
-  format: z.literal(1),
+  format: z.literal(2),
   version: z.string(),
   /** SHA-256 of the training corpus (the files in order, as bytes). */
   corpusSha256: z.string().regex(/^[0-9a-f]{64}$/),
@@ -36,6 +36,9 @@ export const ModelMetaSchema = z.object({
   /** Per passage head, the probability from which it is said to hold (chosen on dev). */
   thresholds: z.array(z.number().min(0).max(1)),
   passage: LinearMetaSchema,
+  sentence: LinearMetaSchema,
+  /** Per head, the combination's weights (linear.ts `combinedProbabilities`). */
+  combine: z.array(z.number()),
   candidates: z.object({
     payment: LinearMetaSchema,
     billing: LinearMetaSchema,
@@ -52,6 +55,7 @@ export type CandidateModels = Record<(typeof CANDIDATE_MODELS)[number], LinearMo
 export interface LoadedModel {
   meta: ModelMeta;
   passage: LinearModel;
+  sentence: LinearModel;
   candidates: CandidateModels;
 }
 
@@ -66,13 +70,14 @@ function meta(m: LinearModel): z.infer<typeof LinearMetaSchema> {
 }
 
 export function serialize(
-  models: { passage: LinearModel; candidates: CandidateModels },
-  info: Omit<ModelMeta, 'format' | 'passage' | 'candidates'>,
+  models: { passage: LinearModel; sentence: LinearModel; candidates: CandidateModels },
+  info: Omit<ModelMeta, 'format' | 'passage' | 'sentence' | 'candidates'>,
 ): { json: string; weights: Buffer; meta: ModelMeta } {
   const m: ModelMeta = {
-    format: 1,
+    format: 2,
     ...info,
     passage: meta(models.passage),
+    sentence: meta(models.sentence),
     candidates: {
       payment: meta(models.candidates.payment),
       billing: meta(models.candidates.billing),
@@ -80,8 +85,8 @@ export function serialize(
       competitor: meta(models.candidates.competitor),
     },
   };
-  const parts = [models.passage, ...CANDIDATE_MODELS.map((k) => models.candidates[k])].map((x) =>
-    Buffer.from(x.weights.buffer, x.weights.byteOffset, x.weights.byteLength),
+  const parts = [models.passage, models.sentence, ...CANDIDATE_MODELS.map((k) => models.candidates[k])].map(
+    (x) => Buffer.from(x.weights.buffer, x.weights.byteOffset, x.weights.byteLength),
   );
   // No timestamp or file name in the gzip header, so the bytes depend on the weights alone.
   return {
@@ -113,12 +118,16 @@ export function loadModel(dir = MODEL_DIR): LoadedModel {
     );
   const m = parsed.data;
   const bytes = gunzipSync(readFileSync(join(dir, 'weights.bin.gz')));
+  if (m.combine.length !== COMBINE_INPUTS * m.passage.heads || m.sentence.heads !== m.passage.heads)
+    throw new Error('language model: model.json has a sentence model or combination of another shape');
   const passage = linear(m.passage, bytes, 0);
   let offset = (1 << m.passage.bits) * m.passage.heads;
+  const sentence = linear(m.sentence, bytes, offset);
+  offset += (1 << m.sentence.bits) * m.sentence.heads;
   const candidates = {} as CandidateModels;
   for (const k of CANDIDATE_MODELS) {
     candidates[k] = linear(m.candidates[k], bytes, offset);
     offset += (1 << m.candidates[k].bits) * m.candidates[k].heads;
   }
-  return { meta: m, passage, candidates };
+  return { meta: m, passage, sentence, candidates };
 }

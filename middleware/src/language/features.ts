@@ -123,18 +123,17 @@ export function tokenize(text: string, passage: Passage, lang: Lang): Token[] {
   return tokens;
 }
 
-/** Per thread, made on first use: which passage last added a bucket, and where in its feature list. */
+/** Per thread, made on first use: which passage (and which sentence) last added a bucket. */
 let seenAt: Int32Array | undefined;
-let slot: Int32Array | undefined;
+let seenInUnit: Int32Array | undefined;
 let stamp = 0;
+let unitStamp = 0;
 
 export interface FeatureVector {
-  /** Bucket indices, each once, in the order the passage produced them. */
+  /** Bucket indices, each once, in the order the text produced them. */
   index: Int32Array;
-  /** Every feature's value: 1/√(number of features), so long passages weigh as much as short ones. */
+  /** Every feature's value: 1/√(number of features), so long texts weigh as much as short ones. */
   value: number;
-  /** For each index, the unit (sentence or turn) that produced it last, for evidence; -1 for none. */
-  units?: Int32Array;
 }
 
 /** Which feature families a model uses; the artifact records it, so reading matches training. */
@@ -151,67 +150,106 @@ export const DEFAULT_FEATURES: FeatureSet = { charGrams: [3, 4], skipPairs: true
 
 const CHAR_PREFIX = new Map([2, 3, 4, 5].map((n) => [n, hashFrom(0x811c9dc5, `c${n}:`, 0, 3)]));
 
-/** The passage's features and tokens. */
+const lengthBucket = (n: number) => (n < 4 ? 0 : n < 12 ? 1 : n < 40 ? 2 : n < 150 ? 3 : 4);
+
+/** Bucket indices, each once: deduplicated with a stamp table instead of a sort. */
+class Sink {
+  readonly index: number[] = [];
+  private readonly seen: Int32Array;
+  private readonly mark: number;
+  constructor(seen: Int32Array, mark: number) {
+    this.seen = seen;
+    this.mark = mark;
+  }
+  add(h: number): void {
+    const b = h & MASK;
+    if (this.seen[b] === this.mark) return;
+    this.seen[b] = this.mark;
+    this.index.push(b);
+  }
+  vector(): FeatureVector {
+    return { index: Int32Array.from(this.index), value: 1 / Math.sqrt(Math.max(1, this.index.length)) };
+  }
+}
+
+function nextStamp(current: number, table: Int32Array): number {
+  if (current === 0x7fffffff) {
+    table.fill(0);
+    return 1;
+  }
+  return current + 1;
+}
+
+/**
+ * The passage's features, each sentence's (or turn's) own features, and the tokens. A sentence's
+ * features are those its words give the passage, each sentence read as if it closed the passage;
+ * the sentence model scores them one by one, so it learns which sentence states a thing.
+ */
 export function featurize(
   text: string,
   passage: Passage,
   lang: Lang,
   source: TextSource,
   set: FeatureSet = DEFAULT_FEATURES,
-): { features: FeatureVector; tokens: Token[] } {
+): { features: FeatureVector; sentences: FeatureVector[]; tokens: Token[] } {
   const tokens = tokenize(text, passage, lang);
-  // Each bucket once, deduplicated with a per-thread stamp table instead of a sort; the last unit
-  // to add a bucket is its unit for evidence.
-  stamp = stamp === 0x7fffffff ? 1 : stamp + 1;
   seenAt ??= new Int32Array(BUCKETS);
-  slot ??= new Int32Array(BUCKETS);
-  if (stamp === 1) seenAt.fill(0);
-  const seen = seenAt;
-  const at = slot;
-  const index: number[] = [];
-  const unitOf: number[] = [];
-  const addHash = (h: number, unit: number) => {
-    const b = h & MASK;
-    if (seen[b] === stamp) {
-      unitOf[at[b]!] = unit;
-      return;
+  seenInUnit ??= new Int32Array(BUCKETS);
+  stamp = nextStamp(stamp, seenAt);
+  const whole = new Sink(seenAt, stamp);
+  const sentences: Sink[] = [];
+  const counts = new Int32Array(passage.units.length);
+  for (const t of tokens) counts[t.unit]!++;
+  const sentence = (u: number) => {
+    while (sentences.length <= u) {
+      unitStamp = nextStamp(unitStamp, seenInUnit!);
+      const s = new Sink(seenInUnit!, unitStamp);
+      if (set.sourceFeatures !== false) {
+        s.add(hash(`src=${source}`));
+        s.add(hash(`len=${lengthBucket(counts[sentences.length]!)}`));
+      }
+      sentences.push(s);
     }
-    seen[b] = stamp;
-    at[b] = index.length;
-    index.push(b);
-    unitOf.push(unit);
+    return sentences[u]!;
   };
-  const add = (f: string, unit: number) => addHash(hash(f), unit);
-  const lastUnits = passage.units.length - 2;
   const n = tokens.length;
   if (set.sourceFeatures !== false) {
-    add(`src=${source}`, -1);
-    add(`len=${n < 4 ? 0 : n < 12 ? 1 : n < 40 ? 2 : n < 150 ? 3 : 4}`, -1);
+    whole.add(hash(`src=${source}`));
+    whole.add(hash(`len=${lengthBucket(n)}`));
   }
+  const lastUnits = passage.units.length - 2;
   const of = (h: number, str: string) => hashFrom(h, str, 0, str.length);
   for (let i = 0; i < n; i++) {
     const t = tokens[i]!;
+    const own = sentence(t.unit);
+    const both = (h: number) => {
+      whole.add(h);
+      own.add(h);
+    };
     const p = PREFIXES[VOICE_TAG[passage.units[t.unit]!.voice]];
     // The same hashes as hash(`w:${stem}`), hash(`${v}2:${stem} ${next}`), …, computed in place.
-    addHash(of(WORD, t.stem), t.unit);
-    addHash(of(p.own, t.stem), t.unit);
-    if (t.unit >= lastUnits) addHash(of(p.last, t.stem), t.unit);
+    both(of(WORD, t.stem));
+    both(of(p.own, t.stem));
+    const last = of(p.last, t.stem);
+    own.add(last);
+    if (t.unit >= lastUnits) whole.add(last);
     const next = tokens[i + 1];
     if (next && next.unit === t.unit) {
-      addHash(of(of(of(p.pair, t.stem), SPACE), next.stem), t.unit);
+      both(of(of(of(p.pair, t.stem), SPACE), next.stem));
       const after = tokens[i + 2];
       if (set.skipPairs && after && after.unit === t.unit)
-        addHash(of(of(of(p.skip, t.stem), SPACE), after.stem), t.unit);
+        both(of(of(of(p.skip, t.stem), SPACE), after.stem));
     }
-    if (i === 0 || tokens[i - 1]!.unit !== t.unit) addHash(of(p.first, t.stem), t.unit);
+    if (i === 0 || tokens[i - 1]!.unit !== t.unit) both(of(p.first, t.stem));
     const w = `<${t.word}>`;
     if (w.length > 4 && t.stem !== '0' && !hasDigit(t.word)) {
       for (const g of set.charGrams) {
         const h0 = CHAR_PREFIX.get(g)!;
-        for (let k = 0; k + g <= w.length; k++) addHash(hashFrom(h0, w, k, k + g), t.unit);
+        for (let k = 0; k + g <= w.length; k++) both(hashFrom(h0, w, k, k + g));
       }
     }
   }
-  const value = 1 / Math.sqrt(Math.max(1, index.length));
-  return { features: { index: Int32Array.from(index), value, units: Int32Array.from(unitOf) }, tokens };
+  // Every unit has its vector, a unit without words too (its source and length alone).
+  sentence(passage.units.length - 1);
+  return { features: whole.vector(), sentences: sentences.map((s) => s.vector()), tokens };
 }

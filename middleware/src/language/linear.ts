@@ -61,6 +61,24 @@ export interface TrainOptions {
   seed: number;
 }
 
+/** One AdaGrad step of head h's weights for the features of one example with error err. */
+function adagrad(
+  w: Float32Array,
+  g: Float32Array,
+  f: FeatureVector,
+  h: number,
+  err: number,
+  o: TrainOptions,
+) {
+  const mask = (1 << o.bits) - 1;
+  for (let i = 0; i < f.index.length; i++) {
+    const k = (f.index[i]! & mask) * o.heads + h;
+    const grad = err * f.value + o.l2 * w[k]!;
+    g[k]! += grad * grad;
+    w[k]! -= (o.learningRate * grad) / Math.sqrt(g[k]! + 1e-8);
+  }
+}
+
 /** Labels: one row per example, 1, 0, or NaN where the head has no label for the example. */
 export function train(
   examples: FeatureVector[],
@@ -96,16 +114,214 @@ export function train(
         const err = sigmoid(z[h]!) - target;
         gb[h]! += err * err;
         bias[h]! -= (o.learningRate * err) / Math.sqrt(gb[h]! + 1e-8);
-        for (let i = 0; i < f.index.length; i++) {
-          const k = (f.index[i]! & mask) * H + h;
-          const grad = err * f.value + o.l2 * w[k]!;
-          g[k]! += grad * grad;
-          w[k]! -= (o.learningRate * grad) / Math.sqrt(g[k]! + 1e-8);
-        }
+        adagrad(w, g, f, h, err, o);
       }
     }
   }
   return { weights: w, bias };
+}
+
+/**
+ * A bag's logit per head: the log-sum-exp of its sentences' logits, a smooth maximum, so a bag
+ * holds when one of its sentences does. A bag without sentences scores as one empty sentence.
+ */
+export function pooledLogits(model: LinearModel, sentences: FeatureVector[]): Float64Array {
+  return pooled(
+    model,
+    sentences.map((f) => logits(model, f)),
+  );
+}
+
+/** The pooled logits of sentences already scored. */
+export function pooled(model: LinearModel, perSentence: Float64Array[]): Float64Array {
+  return pool(perSentence.length > 0 ? perSentence : [Float64Array.from(model.bias)], model.heads).z;
+}
+
+/** Log-sum-exp per head, and each sentence's share of it (its softmax weight). */
+function pool(zs: Float64Array[], H: number): { z: Float64Array; share: Float64Array[] } {
+  const z = new Float64Array(H);
+  const share = zs.map(() => new Float64Array(H));
+  for (let h = 0; h < H; h++) {
+    let m = -Infinity;
+    for (const row of zs) m = Math.max(m, row[h]!);
+    let sum = 0;
+    for (const row of zs) sum += Math.exp(row[h]! - m);
+    z[h] = m + Math.log(sum);
+    zs.forEach((row, u) => (share[u]![h] = Math.exp(row[h]! - m) / sum));
+  }
+  return { z, share };
+}
+
+/**
+ * Multiple-instance training: the labels belong to a bag (a labelled passage), the features to its
+ * sentences, and the bag's logit is the pooled one. Each sentence's gradient is weighted by its
+ * share of the pool, so the sentence that states a thing learns it and its neighbours do not.
+ * AdaGrad in a seeded order, as `train`.
+ */
+export function trainPooled(
+  bags: FeatureVector[][],
+  labels: Float32Array[],
+  o: TrainOptions,
+): { weights: Float32Array; bias: Float32Array } {
+  const H = o.heads;
+  const mask = (1 << o.bits) - 1;
+  const w = new Float32Array((1 << o.bits) * H);
+  const g = new Float32Array(w.length);
+  const bias = new Float32Array(H);
+  const gb = new Float32Array(H);
+  const order = bags.map((_, i) => i).filter((i) => bags[i]!.length > 0);
+  const rand = prng(o.seed);
+  const sentenceLogits = (f: FeatureVector) => {
+    const z = Float64Array.from(bias);
+    for (let i = 0; i < f.index.length; i++) {
+      const base = (f.index[i]! & mask) * H;
+      for (let h = 0; h < H; h++) z[h]! += f.value * w[base + h]!;
+    }
+    return z;
+  };
+  for (let epoch = 0; epoch < o.epochs; epoch++) {
+    for (let i = order.length - 1; i > 0; i--) {
+      const j = Math.floor(rand() * (i + 1));
+      [order[i], order[j]] = [order[j]!, order[i]!];
+    }
+    for (const e of order) {
+      const bag = bags[e]!;
+      const { z, share } = pool(bag.map(sentenceLogits), H);
+      for (let h = 0; h < H; h++) {
+        const target = labels[e]![h]!;
+        if (Number.isNaN(target)) continue;
+        const err = sigmoid(z[h]!) - target;
+        gb[h]! += err * err;
+        bias[h]! -= (o.learningRate * err) / Math.sqrt(gb[h]! + 1e-8);
+        bag.forEach((f, u) => {
+          const eu = err * share[u]![h]!;
+          // A sentence with no share of the pool has nothing to learn from this bag.
+          if (Math.abs(eu) < 1e-6) return;
+          adagrad(w, g, f, h, eu, o);
+        });
+      }
+    }
+  }
+  return { weights: w, bias };
+}
+
+/** Inputs to the combination per head: passage log-odds, sentence log-odds, log of sentences, 1. */
+export const COMBINE_INPUTS = 4;
+
+/** The combination's inputs for one head. */
+export function combineInputs(
+  passage: LinearModel,
+  zp: number,
+  sentence: LinearModel,
+  zs: number,
+  sentences: number,
+  h: number,
+): number[] {
+  return [
+    passage.platt[2 * h]! * zp + passage.platt[2 * h + 1]!,
+    sentence.platt[2 * h]! * zs + sentence.platt[2 * h + 1]!,
+    Math.log(Math.max(1, sentences)),
+    1,
+  ];
+}
+
+/**
+ * The two models' readings combined per head by a logistic regression fitted on dev (stacking):
+ * each model's calibrated log-odds and the log of the passage's sentence count, for the pooled
+ * sentence score grows with the number of sentences pooled. Its output is calibrated on dev.
+ */
+export function combinedProbabilities(
+  passage: LinearModel,
+  zPassage: Float64Array,
+  sentence: LinearModel,
+  zSentence: Float64Array,
+  sentences: number,
+  combine: ArrayLike<number>,
+): Float64Array {
+  const out = new Float64Array(passage.heads);
+  for (let h = 0; h < passage.heads; h++) {
+    const x = combineInputs(passage, zPassage[h]!, sentence, zSentence[h]!, sentences, h);
+    let z = 0;
+    for (let k = 0; k < COMBINE_INPUTS; k++) z += combine[h * COMBINE_INPUTS + k]! * x[k]!;
+    out[h] = sigmoid(z);
+  }
+  return out;
+}
+
+/**
+ * A small logistic regression by Newton's method with a backtracking line search and a light ridge
+ * penalty (which keeps it finite on separable data). Returns the weights, the last one the bias
+ * when the rows end in 1.
+ */
+export function fitLogistic(x: number[][], y: number[], ridge = 1e-3): number[] {
+  const k = x[0]?.length ?? 0;
+  const w = new Array<number>(k).fill(0);
+  const loss = (v: number[]) => {
+    let f = 0;
+    for (let i = 0; i < x.length; i++) {
+      let z = 0;
+      for (let j = 0; j < k; j++) z += v[j]! * x[i]![j]!;
+      f += y[i] === 1 ? Math.log1p(Math.exp(-z)) : Math.log1p(Math.exp(z));
+    }
+    for (let j = 0; j < k; j++) f += (ridge * v[j]! * v[j]!) / 2;
+    return f;
+  };
+  let f = loss(w);
+  for (let iter = 0; iter < 50; iter++) {
+    const g = new Array<number>(k).fill(0);
+    const H = Array.from({ length: k }, () => new Array<number>(k).fill(0));
+    for (let i = 0; i < x.length; i++) {
+      let z = 0;
+      for (let j = 0; j < k; j++) z += w[j]! * x[i]![j]!;
+      const p = sigmoid(z);
+      for (let j = 0; j < k; j++) {
+        g[j]! += (p - y[i]!) * x[i]![j]!;
+        for (let l = 0; l < k; l++) H[j]![l]! += p * (1 - p) * x[i]![j]! * x[i]![l]!;
+      }
+    }
+    for (let j = 0; j < k; j++) {
+      g[j]! += ridge * w[j]!;
+      H[j]![j]! += ridge;
+    }
+    const step = solve(H, g);
+    let t = 1;
+    let moved = false;
+    while (t >= 1e-8) {
+      const next = w.map((v, j) => v - t * step[j]!);
+      const nf = loss(next);
+      if (nf < f) {
+        w.splice(0, k, ...next);
+        moved = f - nf > 1e-10;
+        f = nf;
+        break;
+      }
+      t /= 2;
+    }
+    if (!moved) break;
+  }
+  return w;
+}
+
+/** Gaussian elimination with partial pivoting: A·x = b for a small, positive definite A. */
+function solve(A: number[][], b: number[]): number[] {
+  const n = b.length;
+  const m = A.map((row, i) => [...row, b[i]!]);
+  for (let c = 0; c < n; c++) {
+    let p = c;
+    for (let r = c + 1; r < n; r++) if (Math.abs(m[r]![c]!) > Math.abs(m[p]![c]!)) p = r;
+    [m[c], m[p]] = [m[p]!, m[c]!];
+    for (let r = c + 1; r < n; r++) {
+      const f = m[r]![c]! / m[c]![c]!;
+      for (let j = c; j <= n; j++) m[r]![j]! -= f * m[c]![j]!;
+    }
+  }
+  const x = new Array<number>(n).fill(0);
+  for (let r = n - 1; r >= 0; r--) {
+    let s = m[r]![n]!;
+    for (let j = r + 1; j < n; j++) s -= m[r]![j]! * x[j]!;
+    x[r] = s / m[r]![r]!;
+  }
+  return x;
 }
 
 /** One byte per weight with a scale per head; the calibration is fitted on the quantized model. */

@@ -20,9 +20,9 @@ import {
 } from '../ports/language.ts';
 import { loadModel, type LoadedModel } from './artifact.ts';
 import { CANDIDATE_FINDERS, candidateVector, termMonths, type Candidate } from './candidates.ts';
-import { detectLanguage, featurize, type FeatureVector, type Lang } from './features.ts';
+import { detectLanguage, featurize, type Lang } from './features.ts';
 import { HEAD_INDEX } from './heads.ts';
-import { calibrated, logits, sigmoid, type LinearModel } from './linear.ts';
+import { calibrated, combinedProbabilities, logits, pooled, sigmoid, type LinearModel } from './linear.ts';
 import { segment, type Passage } from './text.ts';
 
 /** A deal is read up to this many passages (the most recent); each costs well under a millisecond. */
@@ -63,17 +63,32 @@ export function readPassage(
   text: string,
   passage: Passage,
   language: Lang,
-): { reading: PassageReading; probabilities: Float64Array; features: FeatureVector } {
+): { reading: PassageReading; probabilities: Float64Array; strongest: (head: number) => number } {
   const raw = text.slice(passage.start, passage.end);
-  const { features, tokens } = featurize(text, passage, language, record.source, model.meta.features);
-  const p = calibrated(model.passage, logits(model.passage, features));
+  const { features, sentences, tokens } = featurize(
+    text,
+    passage,
+    language,
+    record.source,
+    model.meta.features,
+  );
+  const perSentence = sentences.map((f) => logits(model.sentence, f));
+  const p = combinedProbabilities(
+    model.passage,
+    logits(model.passage, features),
+    model.sentence,
+    pooled(model.sentence, perSentence),
+    perSentence.length,
+    model.meta.combine,
+  );
+  const strongest = (h: number) => strongestSentence(perSentence, h);
   const at = (h: string) => p[HEAD_INDEX.get(h)!]!;
   const holds = (h: string) => holdsIn(model, p, h);
   const signals = Object.fromEntries(SIGNALS.map((s) => [s, round(at(s))])) as Record<SignalName, number>;
-  // A value is looked for around the sentence that weighs most for its head: it is there almost
-  // always, and a long passage's other sentences would only add candidates to score.
+  // A value is looked for around the sentence that states its head most strongly: it is there
+  // almost always, and a long passage's other sentences would only add candidates to score.
   const near = (head: string) => {
-    const u = strongestUnit(model.passage, features, passage.units.length, HEAD_INDEX.get(head)!);
+    const u = strongest(HEAD_INDEX.get(head)!);
     return tokens.filter((t) => t.unit >= u - 1 && t.unit <= u + 1);
   };
   const pick = (kind: keyof typeof CANDIDATE_FINDERS) => {
@@ -111,7 +126,7 @@ export function readPassage(
       nonStandard: NON_STANDARD_REQUESTS.filter((n) => holds(`ns_${n}`)),
     },
   };
-  return { reading, probabilities: p, features };
+  return { reading, probabilities: p, strongest };
 }
 
 function round(x: number): number {
@@ -122,24 +137,11 @@ function span(record: DealText, start: number, end: number): Span {
   return { recordId: record.recordId, source: record.source, start, end, occurredAt: record.occurredAt };
 }
 
-/**
- * The sentence or turn of a passage that adds most to a head's logit (the linear model's own
- * attribution): that head's evidence.
- */
-export function strongestUnit(
-  model: LinearModel,
-  features: FeatureVector,
-  units: number,
-  head: number,
-): number {
-  const H = model.heads;
-  const sums = new Float64Array(units);
-  for (let i = 0; i < features.index.length; i++) {
-    const u = features.units?.[i] ?? -1;
-    if (u >= 0) sums[u]! += model.weights[features.index[i]! * H + head]!;
-  }
+/** The sentence or turn the sentence model scores highest for a head: that head's evidence. */
+export function strongestSentence(perSentence: Float64Array[], head: number): number {
   let best = 0;
-  for (let u = 1; u < units; u++) if (sums[u]! > sums[best]!) best = u;
+  for (let u = 1; u < perSentence.length; u++)
+    if (perSentence[u]![head]! > perSentence[best]![head]!) best = u;
   return best;
 }
 
@@ -166,7 +168,7 @@ export class OfflineLanguageReader implements LanguagePort {
       const first = seg.passages[0];
       const language = first ? detectLanguage(seg.text.slice(first.start, first.end)) : 'und';
       for (const passage of seg.passages) {
-        const { reading, probabilities, features } = readPassage(
+        const { reading, probabilities, strongest } = readPassage(
           this.model,
           record,
           seg.text,
@@ -175,8 +177,7 @@ export class OfflineLanguageReader implements LanguagePort {
         );
         const evidence = (head: string): Evidence => {
           const h = HEAD_INDEX.get(head)!;
-          const u =
-            passage.units[strongestUnit(this.model.passage, features, passage.units.length, h)] ?? passage;
+          const u = passage.units[strongest(h)] ?? passage;
           return {
             span: span(record, u.start, u.end),
             excerpt: seg.text.slice(u.start, u.end).slice(0, EXCERPT),

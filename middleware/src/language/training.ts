@@ -1,8 +1,8 @@
 /**
  * Training: the labelled corpus (training writers' files and the older English signals corpus),
  * split into train and dev by a hash of each id, features exactly as the reader computes them,
- * the passage model trained on train and calibrated on dev, then the payment-term and
- * competitor-name models. The test writers' files are never read here.
+ * the passage and sentence models trained on train and calibrated and combined on dev, then the
+ * payment-term and competitor-name models. The test writers' files are never read here.
  */
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -15,7 +15,19 @@ import { CANDIDATE_FINDERS, candidateVector, type Candidate } from './candidates
 import { NO_TERMS, parseCorpus, type CorpusLine } from './corpus.ts';
 import { detectLanguage, featurize, type FeatureSet, type FeatureVector, type Token } from './features.ts';
 import { HEADS, targets } from './heads.ts';
-import { calibrated, fitPlatt, logits, quantize, train, type LinearModel } from './linear.ts';
+import {
+  COMBINE_INPUTS,
+  combineInputs,
+  combinedProbabilities,
+  fitLogistic,
+  fitPlatt,
+  logits,
+  pooledLogits,
+  quantize,
+  train,
+  trainPooled,
+  type LinearModel,
+} from './linear.ts';
 import type { Passage } from './text.ts';
 import { segment } from './text.ts';
 
@@ -176,7 +188,7 @@ export const FEATURES: FeatureSet = { charGrams: [4], skipPairs: false };
 export function passageFeatures(
   line: CorpusLine,
   set: FeatureSet = FEATURES,
-): { features: FeatureVector; tokens: Token[]; text: string } {
+): { features: FeatureVector; sentences: FeatureVector[]; tokens: Token[]; text: string } {
   const seg = segment(asDealText(line), [line.rep]);
   const units = seg.passages.flatMap((p) => p.units);
   const whole: Passage = { start: units[0]?.start ?? 0, end: units.at(-1)?.end ?? 0, units };
@@ -185,17 +197,31 @@ export function passageFeatures(
 }
 
 export const PASSAGE_OPTIONS = {
-  bits: 18,
+  bits: 17,
   heads: HEADS.length,
   epochs: 10,
   learningRate: 0.2,
   l2: 1e-6,
   seed: 20261207,
 };
+/** The sentence model: the same settings, its own training order. */
+export const SENTENCE_OPTIONS = { ...PASSAGE_OPTIONS, seed: 20261208 };
 const CANDIDATE_OPTIONS = { bits: 14, heads: 1, epochs: 20, learningRate: 0.3, l2: 1e-5, seed: 7 };
 
 export function calibrate(model: LinearModel, dev: FeatureVector[], y: Float32Array[]): void {
-  const z = dev.map((f) => logits(model, f));
+  calibrateOn(
+    model,
+    dev.map((f) => logits(model, f)),
+    y,
+  );
+}
+
+/** Platt scaling per head on held-out logits, skipping rows without a label for the head. */
+function calibrateOn(
+  model: { platt: Float64Array; heads: number },
+  z: ArrayLike<number>[],
+  y: Float32Array[],
+): void {
   for (let h = 0; h < model.heads; h++) {
     const zs: number[] = [];
     const ys: number[] = [];
@@ -243,7 +269,12 @@ export interface TrainedArtifact {
   summary: Record<string, unknown>;
 }
 
-export type PreparedRow = LabelledPassage & { features: FeatureVector; tokens: Token[]; text: string };
+export type PreparedRow = LabelledPassage & {
+  features: FeatureVector;
+  sentences: FeatureVector[];
+  tokens: Token[];
+  text: string;
+};
 
 /** The training corpus with each passage's features, split into train and dev. */
 export function prepareCorpus(set: FeatureSet = FEATURES): {
@@ -280,11 +311,86 @@ export function fitPassageModel(
   return passage;
 }
 
+/** The sentence model: each passage a bag of its sentences (multiple-instance), calibrated on dev. */
+export function fitSentenceModel(
+  trainRows: PreparedRow[],
+  devRows: PreparedRow[],
+  options: typeof SENTENCE_OPTIONS = SENTENCE_OPTIONS,
+): LinearModel {
+  const { weights, bias } = trainPooled(
+    trainRows.map((p) => p.sentences),
+    trainRows.map((p) => p.y),
+    options,
+  );
+  const sentence = quantize(weights, bias, options.bits, HEADS.length);
+  calibrateOn(
+    sentence,
+    devRows.map((p) => pooledLogits(sentence, p.sentences)),
+    devRows.map((p) => p.y),
+  );
+  return sentence;
+}
+
+/** Both models, and their combination fitted on dev. */
+export function fitReadingModels(
+  trainRows: PreparedRow[],
+  devRows: PreparedRow[],
+  options: typeof PASSAGE_OPTIONS = PASSAGE_OPTIONS,
+): ReadingModels {
+  const passage = fitPassageModel(trainRows, devRows, options);
+  const sentence = fitSentenceModel(trainRows, devRows, { ...options, seed: SENTENCE_OPTIONS.seed });
+  const zp = devRows.map((r) => logits(passage, r.features));
+  const zs = devRows.map((r) => pooledLogits(sentence, r.sentences));
+  const combine = new Float64Array(COMBINE_INPUTS * HEADS.length);
+  HEADS.forEach((_, h) => {
+    const rows = devRows.flatMap((r, i) =>
+      Number.isNaN(r.y[h]!)
+        ? []
+        : [
+            {
+              x: combineInputs(passage, zp[i]![h]!, sentence, zs[i]![h]!, r.sentences.length, h),
+              y: r.y[h]!,
+            },
+          ],
+    );
+    // Readiness is the whole passage's judgement (a yes taken back two sentences later is no yes),
+    // not something one sentence states: it is the passage model's alone. So is a head with no
+    // positive example on dev.
+    const w =
+      HEADS[h] !== 'ready' && rows.some((r) => r.y === 1)
+        ? fitLogistic(
+            rows.map((r) => r.x),
+            rows.map((r) => r.y),
+          )
+        : [1, 0, 0, 0];
+    combine.set(w, h * COMBINE_INPUTS);
+  });
+  return { passage, sentence, combine };
+}
+
+export interface ReadingModels {
+  passage: LinearModel;
+  sentence: LinearModel;
+  combine: Float64Array;
+}
+
+/** A prepared row's calibrated probabilities, as the reader computes them. */
+export function rowProbabilities(m: ReadingModels, r: PreparedRow): Float64Array {
+  return combinedProbabilities(
+    m.passage,
+    logits(m.passage, r.features),
+    m.sentence,
+    pooledLogits(m.sentence, r.sentences),
+    r.sentences.length,
+    m.combine,
+  );
+}
+
 export function trainModel(): TrainedArtifact {
   const { train: trainRows, dev: devRows, trainingSha256 } = prepareCorpus();
-  const passage = fitPassageModel(trainRows, devRows);
+  const models = fitReadingModels(trainRows, devRows);
   const thresholds = bestThresholds(
-    devRows.map((r) => calibrated(passage, logits(passage, r.features))),
+    devRows.map((r) => rowProbabilities(models, r)),
     devRows.map((r) => r.y),
   ).map((t) => t.threshold);
   const candidates = trainCandidateModels(trainRows, devRows);
@@ -297,21 +403,31 @@ export function trainModel(): TrainedArtifact {
     train: count(trainRows),
     dev: count(devRows),
     passageModel: PASSAGE_OPTIONS,
+    sentenceModel: SENTENCE_OPTIONS,
     candidateModels: CANDIDATE_OPTIONS,
   };
   const meta = {
-    version: `lm-${trainingSha256.slice(0, 12)}`,
+    version: '',
     corpusSha256: trainingSha256,
     heads: [...HEADS],
     features: FEATURES,
     thresholds,
+    combine: Array.from(models.combine),
     training,
   };
-  const { json, weights: bytes, meta: full } = serialize({ passage, candidates }, meta);
+  const { passage, sentence } = models;
+  // The version names the weights, not only the corpus: the same corpus trained another way is
+  // another model.
+  const weightsHash = createHash('sha256');
+  for (const m of [passage, sentence, ...CANDIDATE_MODELS.map((k) => candidates[k])])
+    weightsHash.update(m.weights).update(m.platt).update(m.bias);
+  const weightsSha = weightsHash.update(models.combine).digest('hex');
+  meta.version = `lm-${trainingSha256.slice(0, 6)}${weightsSha.slice(0, 6)}`;
+  const { json, weights: bytes, meta: full } = serialize({ passage, sentence, candidates }, meta);
   return {
     json,
     weights: bytes,
-    model: { meta: full, passage, candidates },
+    model: { meta: full, passage, sentence, candidates },
     summary: { ...training, corpusSha256: trainingSha256 },
   };
 }

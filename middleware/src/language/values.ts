@@ -4,6 +4,11 @@
  * and whether they ask at all, is the trained model's call (candidates.ts). Keys are lower-case
  * words as the word segmenter gives them, several words joined by one space.
  */
+import countries from 'i18n-iso-countries';
+import de from 'i18n-iso-countries/langs/de.json' with { type: 'json' };
+import en from 'i18n-iso-countries/langs/en.json' with { type: 'json' };
+import es from 'i18n-iso-countries/langs/es.json' with { type: 'json' };
+import fr from 'i18n-iso-countries/langs/fr.json' with { type: 'json' };
 import type { BILLING_FREQUENCIES, RESIDENCY_REGIONS } from '../ports/language.ts';
 
 type Billing = (typeof BILLING_FREQUENCIES)[number];
@@ -35,10 +40,46 @@ export const BILLING_WORDS = new Map<string, Billing>([
   ),
 ]);
 
+/** The EU and the rest of the EEA, by ISO 3166 code: data there counts as hosted in the EU. */
+const EEA = new Set(
+  'AT BE BG HR CY CZ DK EE FI FR DE GR HU IE IT LV LT LU MT NL PL PT RO SK SI ES SE IS LI NO'.split(' '),
+);
+const regionOfCountry = (code: string): Region =>
+  EEA.has(code) ? 'EU' : code === 'GB' ? 'UK' : code === 'US' ? 'US' : 'other';
+
+const nameSegmenter = new Intl.Segmenter('und', { granularity: 'word' });
+/** A name as the reader's tokens spell it: its words, lower-cased, joined by one space. */
+const asKey = (name: string) =>
+  [...nameSegmenter.segment(name.toLowerCase())]
+    .filter((w) => w.isWordLike)
+    .map((w) => w.segment)
+    .join(' ');
+
+/**
+ * Every country's names in the four languages (i18n-iso-countries, from Unicode CLDR), with their
+ * region. Names of three letters or fewer are left out: as words they are mostly something else.
+ */
+function countryWords(): [string, Region][] {
+  for (const locale of [en, de, fr, es]) countries.registerLocale(locale);
+  const out: [string, Region][] = [];
+  for (const lang of ['en', 'de', 'fr', 'es'])
+    for (const [code, names] of Object.entries(countries.getNames(lang, { select: 'all' })))
+      for (const name of names) {
+        const key = asKey(name);
+        if (key.length > 3) out.push([key, regionOfCountry(code)]);
+      }
+  return out;
+}
+
+/**
+ * Places and their hosting region: the words written here (regions, adjectives, cloud-region
+ * cities, and the abbreviations buyers use) first, then every country's names.
+ */
 export const REGION_WORDS = new Map<string, Region>([
+  ...countryWords(),
   ...words<Region>(
     'EU',
-    'eu, ue, eea, ewr, eee, europe, european union, europa, europe union, europäische union, europäischen union, union européenne, unión europea, european, europäisch, europäische, europäischen, européen, européenne, europeo, europea, germany, deutschland, allemagne, alemania, france, frankreich, francia, spain, spanien, espagne, españa, netherlands, niederlande, pays bas, países bajos, holland, ireland, irland, irlande, irlanda, italy, italien, italie, italia, belgium, belgien, belgique, bélgica, austria, österreich, autriche, sweden, schweden, suède, suecia, finland, finnland, finlande, finlandia, denmark, dänemark, danemark, dinamarca, poland, polen, pologne, polonia, portugal, luxembourg, luxemburg, luxemburgo, frankfurt, francfort, fráncfort, dublin, dublín, paris, parís, amsterdam, ámsterdam, madrid, milan, milano, mailand, stockholm, estocolmo, warsaw, varsovie, varsovia, munich, münchen, berlin, berlín, vienna, wien, vienne, viena, lyon, barcelona, barcelone, norway, norwegen, norvège, noruega, iceland, liechtenstein',
+    'eu, ue, eea, ewr, eee, europe, european union, europa, europe union, europäische union, europäischen union, union européenne, unión europea, european, europäisch, europäische, europäischen, européen, européenne, europeo, europea, holland, frankfurt, francfort, fráncfort, dublin, dublín, paris, parís, amsterdam, ámsterdam, madrid, milan, milano, mailand, stockholm, estocolmo, warsaw, varsovie, varsovia, munich, münchen, berlin, berlín, vienna, wien, vienne, viena, lyon, barcelona, barcelone',
   ),
   ...words<Region>(
     'UK',
@@ -50,7 +91,7 @@ export const REGION_WORDS = new Map<string, Region>([
   ),
   ...words<Region>(
     'other',
-    'switzerland, schweiz, suisse, suiza, zurich, zürich, geneva, genf, genève, ginebra, canada, kanada, canadá, toronto, montreal, montréal, australia, australien, australie, sydney, singapore, singapur, singapour, japan, japon, japón, brazil, brasilien, brésil, brasil, mexico, méxico, mexiko, mexique, india, indien, inde, south africa, uae, dubai,',
+    'swiss, schweizer, zurich, zürich, geneva, genf, genève, ginebra, toronto, montreal, montréal, canadian, sydney, melbourne, australian, tokyo, tokio, osaka, seoul, séoul, seúl, mumbai, bombay, hong kong, são paulo, sao paulo, dubai, abu dhabi, riyadh, johannesburg',
   ),
 ]);
 
