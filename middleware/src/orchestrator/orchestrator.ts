@@ -19,6 +19,7 @@ import type {
   StepRecord,
 } from '../ports/crm.ts';
 import type { RunEvent, RunRecord, RunStore, RunUpdateExtras, StepRow, WaitReason } from '../ports/store.ts';
+import { earlierValues, failuresKey, generationOf, memoKey, nextGenerations } from './run-memo.ts';
 import type { RunScheduler } from './scheduler.ts';
 import { withSpan } from '../tracing.ts';
 import {
@@ -348,9 +349,10 @@ export class Orchestrator {
     ) {
       // The rep revised the deal after a rejection: read it again and generate the next contract
       // version; the approval stage keeps its state and resubmits only what changed.
-      const memo: Record<string, unknown> = { revisions: Number(run.memo.revisions ?? 0) + 1 };
-      for (const stage of ['deal_closure', 'contract_generation'] as const)
-        memo[`${stage}.generation`] = Number(run.memo[`${stage}.generation`] ?? 0) + 1;
+      const memo: Record<string, unknown> = {
+        revisions: Number(run.memo.revisions ?? 0) + 1,
+        ...nextGenerations(run.memo, ['deal_closure', 'contract_generation']),
+      };
       await this.deps.store.updateRun(
         run.id,
         { status: 'running', waitingFor: null, error: null, stageIndex: 0, updatedAt: now },
@@ -369,9 +371,7 @@ export class Orchestrator {
     if (run.status === 'waiting' && (run.waitingFor === 'rep' || run.waitingFor === 'retry')) {
       // A retry after the rep fixed the data recomputes the stage from fresh reads.
       const stage = STAGES[run.stageIndex];
-      const generation = stage
-        ? { [`${stage}.generation`]: Number(run.memo[`${stage}.generation`] ?? 0) + 1 }
-        : {};
+      const generation = stage ? nextGenerations(run.memo, [stage]) : {};
       await this.deps.store.updateRun(
         run.id,
         { status: 'running', waitingFor: null, error: null, updatedAt: now },
@@ -396,7 +396,7 @@ export class Orchestrator {
         run,
         logger,
         now: () => this.clock(),
-        load: <T>(key: string) => run.memo[memoKeyOf(run, stageKey, `state.${key}`)] as T | undefined,
+        load: <T>(key: string) => run.memo[memoKey(run.memo, stageKey, key, 'state')] as T | undefined,
         recall: <T>(from: StageKey, key: string) => recalled<T>(run, steps, from, key),
       });
     } catch (err) {
@@ -456,20 +456,23 @@ export class Orchestrator {
       events,
       logger,
       now: () => this.clock(),
+      generation: generationOf(current.memo, stageKey),
       memo: async <T>(key: string, compute: () => Promise<T>): Promise<T> => {
-        const memoKey = memoKeyOf(current, stageKey, key);
-        if (memoKey in current.memo) return current.memo[memoKey] as T;
+        const full = memoKey(current.memo, stageKey, key);
+        if (full in current.memo) return current.memo[full] as T;
         const value = await compute();
-        current = await this.patchRun(current, {}, { [memoKey]: value });
+        current = await this.patchRun(current, {}, { [full]: value });
         return value;
       },
+      earlier: <T>(key: string, kind: 'memo' | 'state') =>
+        earlierValues<T>(current.memo, stageKey, key, kind),
       recall: <T>(stage: StageKey, key: string) => recalled<T>(current, steps, stage, key),
-      load: <T>(key: string) => current.memo[memoKeyOf(current, stageKey, `state.${key}`)] as T | undefined,
+      load: <T>(key: string) => current.memo[memoKey(current.memo, stageKey, key, 'state')] as T | undefined,
       save: async (key: string, value: unknown) => ctx.saveAll({ [key]: value }),
       saveAll: async (values: Record<string, unknown>) => {
         const memo: Record<string, unknown> = {};
         for (const [key, value] of Object.entries(values))
-          memo[memoKeyOf(current, stageKey, `state.${key}`)] = value;
+          memo[memoKey(current.memo, stageKey, key, 'state')] = value;
         current = await this.patchRun(current, {}, memo);
       },
       commit: async (partial) => {
@@ -852,18 +855,7 @@ export class Orchestrator {
  */
 function recalled<T>(run: RunRecord, steps: StepRow[], stage: StageKey, key: string): T | undefined {
   if (key === 'output') return (steps.find((s) => s.stage === stage)?.output ?? undefined) as T | undefined;
-  return run.memo[memoKeyOf(run, stage, key)] as T | undefined;
-}
-
-/** The memo key counting a stage's transient failures in a row. */
-function failuresKey(stage: StageKey): string {
-  return `${stage}.failuresInARow`;
-}
-
-/** Memo keys carry the stage's generation, so a retry after a data fix starts from fresh reads. */
-function memoKeyOf(run: RunRecord, stage: StageKey, key: string): string {
-  const generation = Number(run.memo[`${stage}.generation`] ?? 0);
-  return generation === 0 ? `${stage}.${key}` : `${stage}.g${generation}.${key}`;
+  return run.memo[memoKey(run.memo, stage, key)] as T | undefined;
 }
 
 function isControl(kind: string): boolean {

@@ -5,6 +5,7 @@
 import type { Logger } from '../logger.ts';
 import type { AgentName, ClosurePatch, CommitResult, CrmWrite } from '../ports/crm.ts';
 import type { RunEvent, RunRecord, WaitReason } from '../ports/store.ts';
+import type { EarlierValue, MemoKind } from './run-memo.ts';
 
 export const STAGES = [
   'deal_closure',
@@ -69,12 +70,22 @@ export interface StageContext {
   readonly run: RunRecord;
   readonly stage: StageKey;
   readonly attempt: number;
+  /**
+   * 0 for the step's first run; each retry after the rep fixed data (and, for the first two
+   * stages, each revision) starts the next generation, whose memo starts empty.
+   */
+  readonly generation: number;
   /** Events delivered since the stage last ran (approval decisions, signature events, rep actions). */
   readonly events: RunEvent[];
   readonly logger: Logger;
   now(): Date;
   /** Computes once per run and persists; later attempts get the stored value. */
   memo<T>(key: string, compute: () => Promise<T>): Promise<T>;
+  /**
+   * This stage's values from its earlier generations, newest first: what `memo(key)` computed
+   * (`'memo'`) or `save(key)` saved (`'state'`). A key ending in `*` matches every key it starts.
+   */
+  earlier<T>(key: string, kind: MemoKind): EarlierValue<T>[];
   /**
    * A value a stage memoised (`recall('deal_closure', 'deal')`), if any; `recall(stage, 'output')`
    * is an earlier stage's output as its step recorded it.

@@ -212,6 +212,7 @@ export function stageContext(
     },
     stage,
     attempt: 1,
+    generation: 0,
     events: [],
     logger: createLogger({ level: 'silent' }),
     now: () => now,
@@ -220,6 +221,7 @@ export function stageContext(
       return memos.get(key) as T;
     },
     recall: <T>(from: StageKey, key: string) => earlier[from]?.[key] as T | undefined,
+    earlier: () => [],
     load: <T>(key: string) => state.get(key) as T | undefined,
     async save(key, value) {
       state.set(key, value);

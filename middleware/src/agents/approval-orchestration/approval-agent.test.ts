@@ -5,6 +5,7 @@ import type { ApprovalRule, CrmPort, CrmUser, DealContext, ApprovalSubmission } 
 import type { ApprovalHistoryEntry, ApprovalRecord, ApprovalsPort } from '../../ports/approvals.ts';
 import type { Notification } from '../../ports/notify.ts';
 import type { RunRecord } from '../../ports/store.ts';
+import { earlierValues, memoKey, type MemoKind } from '../../orchestrator/run-memo.ts';
 import type { ContractOutput } from '../contract-generation/contract-agent.ts';
 import { createApprovalAgent, SLA_TIMER, type ApprovalState } from './approval-agent.ts';
 
@@ -83,6 +84,7 @@ function harness(
     run: { id: 'run-1', memo: { 'approval_orchestration.generation': generation } } as unknown as RunRecord,
     stage: 'approval_orchestration',
     attempt: 1,
+    generation,
     events: [],
     logger: createLogger({ level: 'silent' }),
     now: () => NOW,
@@ -92,6 +94,8 @@ function harness(
       return memo.get(k) as T;
     },
     recall: <T>(stage: string, key: string) => memo.get(`${stage}.${key}`) as T | undefined,
+    earlier: <T>(key: string, kind: MemoKind) =>
+      earlierValues<T>(ctx.run.memo, 'approval_orchestration', key, kind),
     load: <T>(key: string) => memo.get(`state.${key}`) as T | undefined,
     save: async (key: string, value: unknown) => void memo.set(`state.${key}`, structuredClone(value)),
     saveAll: async (values: Record<string, unknown>) => {
@@ -335,7 +339,8 @@ describe('Approval Orchestration Agent', () => {
     const earlier = first.ctx.load<ApprovalState[]>('approvals');
     // A retry starts generation 1; generation 0's state is where the orchestrator keeps it.
     const retry = harness([rule({})], [finance, backup], [], undefined, 1);
-    (retry.ctx.run.memo as Record<string, unknown>)['approval_orchestration.state.approvals'] = earlier;
+    const memo = retry.ctx.run.memo as Record<string, unknown>;
+    memo[memoKey(memo, 'approval_orchestration', 'approvals', 'state', 0)] = earlier;
     const out = await retry.agent.run(retry.ctx);
     assert.equal(
       out.writes?.filter((w) => w.kind === 'approval').length,

@@ -298,20 +298,14 @@ export function createApprovalAgent(deps: ApprovalAgentDeps): Stage {
   };
 }
 
-/**
- * The approvals of the step's previous generation, when a retry started a new one. Reads the
- * orchestrator's memo layout (`<stage>.state.<key>`, then `<stage>.g<n>.state.<key>`).
- */
+/** The approvals of the step's previous generation, when a retry started a new one. */
 function previousGeneration(
   ctx: StageContext,
 ): { approvals: ApprovalState[] | undefined; superseded: ApprovalState[] | undefined } | undefined {
-  const generation = Number(ctx.run.memo['approval_orchestration.generation'] ?? 0);
-  if (generation === 0) return undefined;
-  const prefix = generation === 1 ? 'approval_orchestration' : `approval_orchestration.g${generation - 1}`;
-  return {
-    approvals: ctx.run.memo[`${prefix}.state.approvals`] as ApprovalState[] | undefined,
-    superseded: ctx.run.memo[`${prefix}.state.superseded`] as ApprovalState[] | undefined,
-  };
+  if (ctx.generation === 0) return undefined;
+  const of = (key: string) =>
+    ctx.earlier<ApprovalState[]>(key, 'state').find((e) => e.generation === ctx.generation - 1)?.value;
+  return { approvals: of('approvals'), superseded: of('superseded') };
 }
 
 function dealFacts(deal: DealContext, contract: ContractOutput, signals: { type: string }[]): DealFacts {
@@ -342,7 +336,7 @@ async function planApprovals(
   authority: number,
 ): Promise<Planned> {
   // The rules as read with the deal; after a retry (an admin fixed a rule) read them again.
-  const retried = Number(ctx.run.memo['approval_orchestration.generation'] ?? 0) > 0;
+  const retried = ctx.generation > 0;
   const rules = retried ? await ctx.memo('rules', () => deps.crm.loadApprovalRules()) : deal.approvalRules;
   let required: RequiredApproval[];
   try {

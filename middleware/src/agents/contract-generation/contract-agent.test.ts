@@ -5,7 +5,14 @@ import type { z } from 'zod';
 import { CONFIG_DIR } from '../../paths.ts';
 import type { CrmPort, CrmWrite, DealContext } from '../../ports/crm.ts';
 import type { LlmPort, ReasonerResult, StructuredRequest } from '../../ports/llm.ts';
-import type { StageContext } from '../../orchestrator/stage.ts';
+import {
+  earlierValues,
+  generationOf,
+  memoKey,
+  nextGenerations,
+  type MemoKind,
+} from '../../orchestrator/run-memo.ts';
+import type { StageContext, StageKey } from '../../orchestrator/stage.ts';
 import type { RunRecord } from '../../ports/store.ts';
 import { scenarioDeal, type Scenario } from '../../eval/contract-scenarios.ts';
 import { ContractLibraryError, loadContractLibrary, type ContractLibrary } from './clause-library.ts';
@@ -94,12 +101,10 @@ function harness(
     defaultTermMonths: 12,
     ...(llm ? { llm } : {}),
   });
-  let generation = 0;
   const run = async (attempt = 1) => {
     // Deal Closure runs first: what it read the buyer asking for is what this stage works from.
     memo['deal_closure.assessment'] ??= { source: 'offline', assessment: { signals: [], terms: requested } };
-    const key = (stage: string, k: string) =>
-      stage === 'contract_generation' && generation > 0 ? `${stage}.g${generation}.${k}` : `${stage}.${k}`;
+    const key = (stage: StageKey, k: string) => memoKey(memo, stage, k);
     const ctx = {
       run: {
         id: 'run_0123456789ab',
@@ -109,6 +114,7 @@ function harness(
       } as unknown as RunRecord,
       stage: 'contract_generation',
       attempt,
+      generation: generationOf(memo, 'contract_generation'),
       events: [],
       logger: undefined,
       now: () => new Date('2026-11-25T09:00:05Z'),
@@ -117,7 +123,8 @@ function harness(
         if (!(mk in memo)) memo[mk] = await compute();
         return memo[mk] as T;
       },
-      recall: <T>(stage: string, k: string) => memo[key(stage, k)] as T | undefined,
+      recall: <T>(stage: StageKey, k: string) => memo[key(stage, k)] as T | undefined,
+      earlier: <T>(k: string, kind: MemoKind) => earlierValues<T>(memo, 'contract_generation', k, kind),
     } as unknown as StageContext;
     const outcome = await agent.run(ctx);
     for (const w of outcome.writes ?? []) if (w.kind === 'file') existing.add(w.key);
@@ -139,8 +146,7 @@ function harness(
     },
     retry() {
       // What the orchestrator does on a rep retry: the next generation of the stage's memo.
-      generation++;
-      memo['contract_generation.generation'] = generation;
+      Object.assign(memo, nextGenerations(memo, ['contract_generation']));
     },
   };
 }
@@ -224,9 +230,9 @@ describe('the Contract Generation stage', () => {
     const h = harness();
     h.memo['deal_closure.deal'] = h.deal;
     await h.run();
-    const memoKey = 'contract_generation.contract';
-    const recorded = h.memo[memoKey] as ContractOutput;
-    h.memo[memoKey] = {
+    const contractKey = 'contract_generation.contract';
+    const recorded = h.memo[contractKey] as ContractOutput;
+    h.memo[contractKey] = {
       ...recorded,
       variants: recorded.variants.map((v) => ({ ...v, contentHash: '0'.repeat(64) })),
     };

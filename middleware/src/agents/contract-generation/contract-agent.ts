@@ -103,13 +103,7 @@ const STAGE = 'contract_generation';
  * contract is compared with the last one to decide its version.
  */
 function previousSnapshot(ctx: StageContext): VersionSnapshot | undefined {
-  const generation = Number(ctx.run.memo[`${STAGE}.generation`] ?? 0);
-  for (let g = generation - 1; g >= 0; g--) {
-    const key = g === 0 ? `${STAGE}.contract` : `${STAGE}.g${g}.contract`;
-    const earlier = ctx.run.memo[key] as ContractOutput | undefined;
-    if (earlier?.snapshot) return earlier.snapshot;
-  }
-  return undefined;
+  return ctx.earlier<ContractOutput>('contract', 'memo').find((e) => e.value.snapshot)?.value.snapshot;
 }
 
 const fileStem = (name: string) => name.replace(/[^A-Za-z0-9]+/g, '-').replace(/^-|-$/g, '');
@@ -123,7 +117,7 @@ export function createContractAgent(deps: ContractAgentDeps): Stage {
   return {
     key: STAGE,
     async run(ctx: StageContext): Promise<StageOutcome> {
-      const generation = Number(ctx.run.memo[`${STAGE}.generation`] ?? 0);
+      const generation = ctx.generation;
       const recalled = ctx.recall<DealContext>('deal_closure', 'deal');
       // A retry after the rep fixed the data must read the deal again, not reuse the first read.
       const deal =

@@ -6,6 +6,7 @@
  */
 import type { DealContext } from '../../ports/crm.ts';
 import type { RunRecord, RunStore, StepRow } from '../../ports/store.ts';
+import { stageValue } from '../../orchestrator/run-memo.ts';
 import type { StageKey } from '../../orchestrator/stage.ts';
 
 export type Phase = 'verbal_to_contract' | 'approvals' | 'signature' | 'sync';
@@ -80,10 +81,9 @@ export function median(values: readonly number[]): number | null {
   return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
 }
 
-/** A stage's memoised value as the orchestrator keys it (a retry after a data fix bumps the generation). */
+/** A stage's memoised value in its latest generation (a retry after a data fix bumps the generation). */
 function memoOf<T>(run: RunRecord, stage: StageKey, key: string): T | undefined {
-  const generation = Number(run.memo[`${stage}.generation`] ?? 0);
-  return run.memo[generation === 0 ? `${stage}.${key}` : `${stage}.g${generation}.${key}`] as T | undefined;
+  return stageValue<T>(run.memo, stage, key);
 }
 
 const ms = (from: string | null | undefined, to: string | null | undefined): number | null =>

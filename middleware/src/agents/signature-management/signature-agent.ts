@@ -86,10 +86,10 @@ export function createSignatureAgent(deps: SignatureAgentDeps): Stage {
       const { deal, contract } = earlierResults(ctx);
       const now = ctx.now().toISOString();
       // Addresses the rep corrected stay corrected across a retry (a new generation of the step).
-      const corrections = carriedCorrections(ctx.run.memo);
+      const corrections = carriedCorrections(ctx);
       const notified = new Set(ctx.load<string[]>('notified') ?? []);
       let round = ctx.load<number>('round') ?? 0;
-      const generation = Number(ctx.run.memo['signature_management.generation'] ?? 0);
+      const generation = ctx.generation;
 
       const orders = routingOrders(contract.signers, deal.contactRoles, policy);
       const recipients = (): (Omit<RecipientInput, 'email'> & { email: string | null })[] =>
@@ -143,11 +143,9 @@ export function createSignatureAgent(deps: SignatureAgentDeps): Stage {
       // envelope of an earlier generation still out for signature is voided first, once, so
       // nobody signs a superseded copy.
       if (generation > 0) {
-        const current = `signature_management.g${generation}.`;
-        for (const [key, value] of Object.entries(ctx.run.memo)) {
-          if (key.startsWith(current) || !/^signature_management\.(g\d+\.)?state\.tracked\.\d+$/.test(key))
-            continue;
-          const old = value as TrackedEnvelope;
+        for (const { key, value } of ctx.earlier<TrackedEnvelope>('tracked.*', 'state')) {
+          if (!/^tracked\.\d+$/.test(key)) continue;
+          const old = value;
           if (ENDED.has(old.status) || old.status === 'completed') continue;
           await ctx.memo(`superseded.${old.envelopeId}`, async () => {
             try {
@@ -414,15 +412,13 @@ export function createSignatureAgent(deps: SignatureAgentDeps): Stage {
   };
 }
 
-function carriedCorrections(memo: Record<string, unknown>): Record<string, Correction> {
-  const found: { generation: number; value: Record<string, Correction> }[] = [];
-  for (const [key, value] of Object.entries(memo)) {
-    const m = /^signature_management\.(?:g(\d+)\.)?state\.corrections$/.exec(key);
-    if (m) found.push({ generation: Number(m[1] ?? 0), value: value as Record<string, Correction> });
-  }
+/** The rep's address corrections of every generation, the newest winning per recipient. */
+function carriedCorrections(ctx: StageContext): Record<string, Correction> {
+  const earlier = ctx.earlier<Record<string, Correction>>('corrections', 'state').reverse();
   return Object.assign(
     {},
-    ...found.sort((a, b) => a.generation - b.generation).map((f) => f.value),
+    ...earlier.map((e) => e.value),
+    ctx.load<Record<string, Correction>>('corrections') ?? {},
   ) as Record<string, Correction>;
 }
 
