@@ -63,6 +63,8 @@ export interface ContractVariantOutput {
 export interface ContractOutput {
   version: number;
   template: string;
+  /** The template's title ("Statement of Work"); runs stored before it was kept lack it. */
+  templateTitle?: string;
   templateRule: { rule: string; because: string[] };
   clauses: { id: string; version: number; rule: string; because: string[]; nonStandard: boolean }[];
   riskLevel: 'Low' | 'Medium' | 'High';
@@ -266,6 +268,7 @@ function toOutput(g: GeneratedContract, deal: DealContext, runId: string): Contr
   return {
     version: m.version,
     template: m.template.id,
+    templateTitle: m.template.title,
     templateRule: { rule: m.template.rule, because: m.template.because },
     clauses: m.clauses.map((c) => ({
       id: c.id,

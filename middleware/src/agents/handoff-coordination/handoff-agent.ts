@@ -130,14 +130,19 @@ export function collectFacts(
       text: `${li.quantity} × ${li.productName}${li.productCode ? ` (${li.productCode})` : ''} at ${li.discountPercent}% discount, ${money(li.totalPriceMinor)}`,
       source: `OpportunityLineItem ${li.id}`,
     })),
-    serviceLevels: contract.clauses.some((c) => c.id === 'sla')
-      ? [
-          {
-            text: '99.9% monthly availability with service credits (contract SLA clause)',
-            source: contractSource,
-          },
-        ]
-      : [],
+    // The service level the contract states: its SLA clause as generated, or (a run stored
+    // before contracts kept their clause texts) the clause library's rule for it.
+    serviceLevels: contract.clauses
+      .filter((c) => c.id === 'sla')
+      .map((c) => {
+        const text = contract.snapshot?.clauses.find((t) => t.id === c.id);
+        return {
+          text: text
+            ? `${text.title} (clause ${c.id} v${c.version}): ${text.text}`
+            : `${c.rule} (clause ${c.id} v${c.version})`,
+          source: contractSource,
+        };
+      }),
     technicalRequirements: [
       ...signals
         .filter((s) => s.type === 'security_concern')

@@ -131,7 +131,7 @@ export function createSignatureAgent(deps: SignatureAgentDeps): Stage {
             // The first envelope of a run keeps the run id as its key; later ones (a resend, a
             // retry after the rep fixed data) get their own, so the provider sends them anew.
             idempotencyKey: generation === 0 && r === 0 ? ctx.run.id : `${ctx.run.id}:g${generation}:r${r}`,
-            subject: `Please sign: ${deal.account?.name ?? deal.opportunity.name} — Master Subscription Agreement`,
+            subject: `Please sign: ${deal.account?.name ?? deal.opportunity.name} — ${contract.templateTitle ?? 'Agreement'}`,
             message: `The agreement for ${deal.opportunity.name} is ready for your signature.`,
             documents: [{ documentId: '1', name: contract.fileName, pdf: await approvedPdf() }],
             recipients: recipients().map((r) => ({ ...r, email: r.email! })),

@@ -7,6 +7,7 @@
 import type { CrmPort, CrmWrite } from '../../ports/crm.ts';
 import { renewalPlanTasks } from './renewal-plan.ts';
 import { earlierResults } from '../shared/earlier-results.ts';
+import type { ContractOutput } from '../contract-generation/contract-agent.ts';
 import { renewalRisk } from './renewal-risk.ts';
 import type { RunStore } from '../../ports/store.ts';
 import { failedOutcome, type Stage, type StageContext, type StageOutcome } from '../../orchestrator/stage.ts';
@@ -94,7 +95,7 @@ export function createSystemIntegrationAgent(deps: SystemIntegrationDeps): Stage
             termMonths: contract.termMonths,
             ownerExpirationNotice: '90',
             specialTerms: contract.specialTerms || 'None',
-            description: `Master Subscription Agreement v${contract.version} (${contract.template}), SHA-256 ${contract.contentHash}. Auto-renews for 12 months unless notice is given 60 days before ${lastDay}.`,
+            description: contractDescription(contract, lastDay),
           },
           schedule: scheduleRows,
           renewal: {
@@ -187,4 +188,19 @@ export function createSystemIntegrationAgent(deps: SystemIntegrationDeps): Stage
       };
     },
   };
+}
+
+/**
+ * The Contract record's description: the agreement actually generated (its template and version)
+ * and its renewal as its own renewal clause says it, not a sentence that fits every contract.
+ */
+export function contractDescription(contract: ContractOutput, lastDay: string): string {
+  const renewal = contract.snapshot?.clauses.find((c) => c.id === 'auto-renewal');
+  return [
+    `${contract.templateTitle ?? contract.template} v${contract.version} (${contract.template}), SHA-256 ${contract.contentHash}.`,
+    `Term ends ${lastDay}.`,
+    renewal
+      ? `Renewal (clause ${renewal.id} v${renewal.version}): ${renewal.text}`
+      : 'No automatic renewal clause.',
+  ].join(' ');
 }
