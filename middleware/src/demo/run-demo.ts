@@ -8,6 +8,7 @@ import { Connection } from '@jsforce/jsforce-node';
 import type { RunningServer } from '../server.ts';
 import { demoScenario } from '../local/org/seed/demo-company.ts';
 import { LOCAL_ORG_API_VERSION } from '../local/org/local-org.ts';
+import { soqlString } from '../domain/soql.ts';
 
 export interface ClosureView {
   closureId: string;
@@ -129,7 +130,7 @@ export async function startDemoClosure(target: DemoTarget, print: Print = stdout
     CurrencyIsoCode: string;
     Account: { Name: string };
   }>(
-    `SELECT Id, Name, Amount, CurrencyIsoCode, Account.Name FROM Opportunity WHERE Name = '${scenario.opportunityName.replace(/'/g, "\\'")}'`,
+    `SELECT Id, Name, Amount, CurrencyIsoCode, Account.Name FROM Opportunity WHERE Name = ${soqlString(scenario.opportunityName)}`,
   );
   const opp = found.records[0];
   if (!opp)

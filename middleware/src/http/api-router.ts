@@ -12,14 +12,12 @@ import { STAGES } from '../orchestrator/stage.ts';
 import type { RunRecord, RunStore } from '../ports/store.ts';
 import { requireApiKey } from './auth.ts';
 import { createRateLimit } from './rate-limit.ts';
-import { to18 } from '../domain/salesforce-id.ts';
+import { SALESFORCE_ID_PATTERN, to18 } from '../domain/salesforce-id.ts';
 import { sendError, validationDetails } from './errors.ts';
 import { insightsHandler } from './insights-route.ts';
 import { registerSignatureActions } from './signature-actions.ts';
 
-const SalesforceId = z
-  .string()
-  .regex(/^[a-zA-Z0-9]{15}([a-zA-Z0-9]{3})?$/, 'expected a 15- or 18-character Salesforce id');
+const SalesforceId = z.string().regex(SALESFORCE_ID_PATTERN, 'expected a 15- or 18-character Salesforce id');
 
 export const StartClosureBodySchema = z
   .object({

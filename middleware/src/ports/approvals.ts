@@ -4,9 +4,10 @@
  * for prediction and precedent, reassigning a pending request, and recalling requests.
  */
 import { z } from 'zod';
+import { SALESFORCE_ID_PATTERN } from '../domain/salesforce-id.ts';
 import type { CrmUser } from './crm.ts';
 
-const Id = z.string().regex(/^[a-zA-Z0-9]{15}([a-zA-Z0-9]{3})?$/, 'expected a Salesforce id');
+const Id = z.string().regex(SALESFORCE_ID_PATTERN, 'expected a Salesforce id');
 
 /** One past Deal_Approval__c, with the deal it belonged to. */
 export const ApprovalHistoryEntrySchema = z.object({

@@ -4,8 +4,9 @@
  * it works unchanged against a real org and the local org.
  */
 import { z } from 'zod';
+import { SALESFORCE_ID_PATTERN } from '../domain/salesforce-id.ts';
 
-const Id = z.string().regex(/^[a-zA-Z0-9]{15}([a-zA-Z0-9]{3})?$/, 'expected a Salesforce id');
+const Id = z.string().regex(SALESFORCE_ID_PATTERN, 'expected a Salesforce id');
 
 export const LineItemSchema = z.object({
   id: Id,

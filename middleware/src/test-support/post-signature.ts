@@ -16,6 +16,7 @@ import { loadHandoffOwners } from '../agents/handoff-coordination/handoff-owners
 import { createLearningAgent } from '../agents/learning-optimization/learning-agent.ts';
 import type { ContractOutput } from '../agents/contract-generation/contract-agent.ts';
 import { createLogger } from '../logger.ts';
+import { soqlString } from '../domain/soql.ts';
 import { createConsoleNotifier } from '../adapters/notify/console-notifier.ts';
 import type { Notification } from '../ports/notify.ts';
 import { LOCAL_ORG_API_VERSION } from '../local/org/local-org.ts';
@@ -87,7 +88,7 @@ export async function startPostSignature(options: PostSignatureOptions = {}): Pr
   const notifier = createConsoleNotifier(logger);
   const name = options.opportunityName ?? 'Brennecke Antriebstechnik - Group Rollout (3 Plants)';
   const found = await org.conn.query<{ Id: string }>(
-    `SELECT Id FROM Opportunity WHERE Name = '${name.replace(/'/g, "\\'")}'`,
+    `SELECT Id FROM Opportunity WHERE Name = ${soqlString(name)}`,
   );
   const opportunityId = found.records[0]?.Id;
   if (!opportunityId) throw new Error(`no seeded opportunity named ${name}`);

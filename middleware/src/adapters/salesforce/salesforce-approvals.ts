@@ -8,10 +8,13 @@ import type { Connection } from '@jsforce/jsforce-node';
 import { z } from 'zod';
 import { toMinor } from '../../domain/money.ts';
 import type { ApprovalHistoryEntry, ApprovalsPort, ReassignResult } from '../../ports/approvals.ts';
-import type { CrmUser } from '../../ports/crm.ts';
+import { soqlString, soqlStringList } from '../../domain/soql.ts';
 import { CompositeResponseSchema, QueryResultSchema, UserRowSchema } from './salesforce-records.ts';
 import { requestCounter, type RequestListener } from './request-counter.ts';
-import { CrmError, subrequestError } from './salesforce-errors.ts';
+import { subrequestError } from './salesforce-errors.ts';
+import { querySubrequest, queryUrl } from './salesforce-calls.ts';
+import { parseRow } from './selectors/rows.ts';
+import { toCrmUser, usersByUsernameSoql } from './selectors/user.ts';
 
 export interface SalesforceApprovalsDeps {
   conn: Connection;
@@ -63,45 +66,25 @@ const ApprovalRecordRowSchema = HistoryRowSchema.pick({
   Comments__c: true,
 });
 
-function q(value: string): string {
-  return `'${value.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
-}
-
 function describeError(err: unknown): string {
   const e = err as { errorCode?: string; message?: string };
   return `${e.errorCode ?? 'ERROR'}: ${e.message ?? String(err)}`;
 }
 
-export function createSalesforceApprovals(deps: SalesforceApprovalsDeps): ApprovalsPort {
+/** The org's reads for this adapter: single queries, and several in one composite request. */
+function approvalQueries(deps: SalesforceApprovalsDeps) {
   const base = `/services/data/v${deps.apiVersion}`;
   const counted = requestCounter(deps.onRequest);
   const query = async (soql: string) =>
-    QueryResultSchema.parse(
-      await counted('query', () => deps.conn.request(`${base}/query?q=${encodeURIComponent(soql)}`)),
-    ).records;
-  const workitemOf = async (approvalId: string) => {
-    const rows = await query(
-      `SELECT Id, ActorId FROM ProcessInstanceWorkitem WHERE ProcessInstance.TargetObjectId = ${q(approvalId)}`,
-    );
-    return rows.map((r) => WorkitemRowSchema.parse(r))[0];
-  };
-
-  const historySoql = (limit: number) =>
-    'SELECT Id, Approver_Role__c, Approver__c, Status__c, CreatedDate, Decided_At__c, Reason__c, Comments__c,' +
-    ' Deal_Closure__r.Opportunity__c, Deal_Closure__r.Opportunity__r.Name, Deal_Closure__r.Opportunity__r.Amount,' +
-    ' Deal_Closure__r.Opportunity__r.CurrencyIsoCode' +
-    ` FROM Deal_Approval__c ORDER BY CreatedDate DESC LIMIT ${Math.max(1, Math.min(2000, Math.floor(limit)))}`;
-  const queryUrl = (soql: string) => `${base}/query?q=${encodeURIComponent(soql)}`;
+    QueryResultSchema.parse(await counted('query', () => deps.conn.request(queryUrl(base, soql)))).records;
   /** Several queries in one composite request; each result's records by reference id. */
   const queries = async (soql: Record<string, string>) => {
     const raw = await counted('composite', () =>
       deps.conn.requestPost(`${base}/composite`, {
         allOrNone: false,
-        compositeRequest: Object.entries(soql).map(([referenceId, s]) => ({
-          method: 'GET',
-          url: queryUrl(s),
-          referenceId,
-        })),
+        compositeRequest: Object.entries(soql).map(([referenceId, s]) =>
+          querySubrequest(base, referenceId, s),
+        ),
       }),
     );
     const parsed = CompositeResponseSchema.parse(raw);
@@ -112,7 +95,26 @@ export function createSalesforceApprovals(deps: SalesforceApprovalsDeps): Approv
       return QueryResultSchema.parse(r.body).records;
     };
   };
+  const workitemOf = async (approvalId: string) => {
+    const rows = await query(
+      `SELECT Id, ActorId FROM ProcessInstanceWorkitem WHERE ProcessInstance.TargetObjectId = ${soqlString(approvalId)}`,
+    );
+    return rows.map((r) => WorkitemRowSchema.parse(r))[0];
+  };
+  return { base, counted, query, queries, workitemOf };
+}
 
+function historySoql(limit: number): string {
+  return (
+    'SELECT Id, Approver_Role__c, Approver__c, Status__c, CreatedDate, Decided_At__c, Reason__c, Comments__c,' +
+    ' Deal_Closure__r.Opportunity__c, Deal_Closure__r.Opportunity__r.Name, Deal_Closure__r.Opportunity__r.Amount,' +
+    ' Deal_Closure__r.Opportunity__r.CurrencyIsoCode' +
+    ` FROM Deal_Approval__c ORDER BY CreatedDate DESC LIMIT ${Math.max(1, Math.min(2000, Math.floor(limit)))}`
+  );
+}
+
+export function createSalesforceApprovals(deps: SalesforceApprovalsDeps): ApprovalsPort {
+  const { base, counted, query, queries, workitemOf } = approvalQueries(deps);
   return {
     async history({ limit }) {
       return toHistory(await query(historySoql(limit)));
@@ -121,52 +123,25 @@ export function createSalesforceApprovals(deps: SalesforceApprovalsDeps): Approv
     async planningData(usernames, historyLimit) {
       const soql: Record<string, string> = {};
       if (historyLimit > 0) soql.history = historySoql(historyLimit);
-      if (usernames.length > 0)
-        soql.users = `SELECT Id, Username, Name, Email, IsActive, DelegatedApproverId, ManagerId FROM User WHERE Username IN (${usernames.map(q).join(', ')})`;
+      if (usernames.length > 0) soql.users = usersByUsernameSoql(usernames);
       if (Object.keys(soql).length === 0) return { users: [], history: [] };
       const records = await queries(soql);
-      const users = records('users').map((row): CrmUser => {
-        const u = UserRowSchema.parse(row);
-        return {
-          id: u.Id,
-          username: u.Username,
-          name: u.Name,
-          email: u.Email,
-          isActive: u.IsActive,
-          delegatedApproverId: u.DelegatedApproverId,
-          managerId: u.ManagerId,
-        };
-      });
+      const users = records('users').map((row) => toCrmUser(UserRowSchema.parse(row)));
       return { users, history: toHistory(records('history')) };
     },
 
     async records(approvalIds) {
       if (approvalIds.length === 0) return [];
-      const ids = approvalIds.map(q).join(', ');
+      const ids = soqlStringList(approvalIds);
       // The approver's comment is on the approval step, as the Deal_Approval__c trigger reads it.
       const records = await queries({
-        approvals: `SELECT Id, Status__c, Decided_At__c, Comments__c FROM Deal_Approval__c WHERE Id IN (${ids})`,
+        approvals: `SELECT Id, Status__c, Decided_At__c, Comments__c FROM Deal_Approval__c WHERE Id IN ${ids}`,
         steps:
           `SELECT Comments, CreatedDate, ProcessInstance.TargetObjectId FROM ProcessInstanceStep` +
-          ` WHERE ProcessInstance.TargetObjectId IN (${ids}) AND StepStatus IN ('Approved', 'Rejected')` +
+          ` WHERE ProcessInstance.TargetObjectId IN ${ids} AND StepStatus IN ('Approved', 'Rejected')` +
           ' ORDER BY CreatedDate DESC, Id DESC',
       });
-      const latestStep = new Map<string, z.infer<typeof DecisionStepRowSchema>>();
-      for (const row of records('steps')) {
-        const step = DecisionStepRowSchema.parse(row);
-        const target = step.ProcessInstance.TargetObjectId;
-        if (!latestStep.has(target)) latestStep.set(target, step);
-      }
-      return records('approvals').map((row) => {
-        const r = ApprovalRecordRowSchema.parse(row);
-        const step = latestStep.get(r.Id);
-        return {
-          approvalId: r.Id,
-          status: r.Status__c,
-          decidedAt: r.Decided_At__c ?? step?.CreatedDate ?? null,
-          comments: step?.Comments ?? r.Comments__c,
-        };
-      });
+      return toApprovalRecords(records);
     },
 
     async reassign(approvalId, toUserId): Promise<ReassignResult> {
@@ -213,15 +188,29 @@ export function createSalesforceApprovals(deps: SalesforceApprovalsDeps): Approv
   };
 }
 
+/** Each approval's status, with the decision's time and comment from its latest decided step. */
+function toApprovalRecords(records: (referenceId: 'approvals' | 'steps') => unknown[]) {
+  const latestStep = new Map<string, z.infer<typeof DecisionStepRowSchema>>();
+  for (const row of records('steps')) {
+    const step = DecisionStepRowSchema.parse(row);
+    const target = step.ProcessInstance.TargetObjectId;
+    if (!latestStep.has(target)) latestStep.set(target, step);
+  }
+  return records('approvals').map((row) => {
+    const r = ApprovalRecordRowSchema.parse(row);
+    const step = latestStep.get(r.Id);
+    return {
+      approvalId: r.Id,
+      status: r.Status__c,
+      decidedAt: r.Decided_At__c ?? step?.CreatedDate ?? null,
+      comments: step?.Comments ?? r.Comments__c,
+    };
+  });
+}
+
 function toHistory(rows: unknown[]): ApprovalHistoryEntry[] {
   return rows.map((raw, i): ApprovalHistoryEntry => {
-    const parsed = HistoryRowSchema.safeParse(raw);
-    if (!parsed.success)
-      throw new CrmError(
-        'UNEXPECTED_RESPONSE',
-        `Deal_Approval__c record ${i}: ${parsed.error.issues.map((x) => `${x.path.join('.')} ${x.message}`).join('; ')}`,
-      );
-    const r = parsed.data;
+    const r = parseRow(HistoryRowSchema, raw, 'Deal_Approval__c', i);
     const opp = r.Deal_Closure__r?.Opportunity__r;
     const currency = opp?.CurrencyIsoCode ?? null;
     return {

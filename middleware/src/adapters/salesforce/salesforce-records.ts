@@ -144,6 +144,7 @@ export const UserRowSchema = z.object({
   DelegatedApproverId: str,
   ManagerId: str,
 });
+export type UserRow = z.infer<typeof UserRowSchema>;
 
 /** A SaveResult-like body or an error array, as composite subresponses carry them. */
 export const CompositeResponseSchema = z.object({
