@@ -19,6 +19,7 @@ import type {
   StepRecord,
 } from '../ports/crm.ts';
 import type { RunEvent, RunRecord, RunStore, RunUpdateExtras, StepRow, WaitReason } from '../ports/store.ts';
+import { isTransientFailure } from '../domain/failures.ts';
 import { earlierValues, failuresKey, generationOf, memoKey, nextGenerations } from './run-memo.ts';
 import type { RunScheduler } from './scheduler.ts';
 import { withSpan } from '../tracing.ts';
@@ -65,26 +66,6 @@ const TERMINAL = new Set(['completed', 'failed', 'cancelled']);
 
 /** Runs a process drives at once unless configured (DEALDESK_MAX_ACTIVE_RUNS). */
 const DEFAULT_MAX_ACTIVE_RUNS = 32;
-
-/** Errors worth retrying by themselves: lock contention, limits, outages, timeouts. */
-function isTransient(err: unknown): boolean {
-  const e = err as { errorCode?: string; code?: string; name?: string; status?: number };
-  const code = e.errorCode ?? e.code ?? '';
-  return (
-    [
-      'UNABLE_TO_LOCK_ROW',
-      'REQUEST_LIMIT_EXCEEDED',
-      'SERVER_UNAVAILABLE',
-      'ECONNRESET',
-      'ECONNREFUSED',
-      'ETIMEDOUT',
-      'UND_ERR_SOCKET',
-      'CIRCUIT_OPEN',
-    ].includes(code) ||
-    e.name === 'AbortError' ||
-    (typeof e.status === 'number' && e.status >= 500)
-  );
-}
 
 export function closureStatusOf(run: Pick<RunRecord, 'status' | 'waitingFor'>): ClosureStatus {
   switch (run.status) {
@@ -675,7 +656,7 @@ export class Orchestrator {
     err: unknown,
   ): Promise<boolean> {
     const message = err instanceof Error ? err.message : String(err);
-    const transient = isTransient(err);
+    const transient = isTransientFailure(err);
     const retries = this.deps.maxAutomaticRetries ?? 5;
     const now = this.clock();
     // Failures in a row, not attempts: a waiting stage runs again for every decision, webhook and

@@ -12,63 +12,19 @@
  *   feed posts) goes back to the orchestrator, whose next attempt checks what already exists.
  * Never retried: validation and other caller errors, and an open circuit (the run waits).
  */
+import { classifyFailure, type FailureKind } from '../../domain/failures.ts';
 import {
   BrokenCircuitError,
   CircuitState,
   ConsecutiveBreaker,
   ExponentialBackoff,
-  TaskCancelledError,
   circuitBreaker,
   handleWhen,
   retry,
   wrap,
 } from 'cockatiel';
 
-export type FailureKind =
-  'unavailable' | 'throttled' | 'locked' | 'session' | 'timeout' | 'network' | 'circuit-open' | 'permanent';
-
-const NETWORK_CODES = new Set([
-  'ECONNRESET',
-  'ECONNREFUSED',
-  'ENOTFOUND',
-  'ENETDOWN',
-  'ENETUNREACH',
-  'EHOSTDOWN',
-  'EPIPE',
-  'ETIMEDOUT',
-  'UND_ERR_SOCKET',
-]);
-
-export function classifyFailure(err: unknown): FailureKind {
-  if (err instanceof BrokenCircuitError) return 'circuit-open';
-  if (err instanceof TaskCancelledError) return 'timeout';
-  const e = (err ?? {}) as { errorCode?: string; code?: string; name?: string; cause?: { code?: string } };
-  switch (e.errorCode) {
-    case 'SERVER_UNAVAILABLE':
-    case 'ERROR_HTTP_500':
-    case 'ERROR_HTTP_502':
-    case 'ERROR_HTTP_503':
-    case 'ERROR_HTTP_504':
-      return 'unavailable';
-    case 'REQUEST_LIMIT_EXCEEDED':
-      return 'throttled';
-    case 'UNABLE_TO_LOCK_ROW':
-      return 'locked';
-    case 'INVALID_SESSION_ID':
-      return 'session';
-    case 'CIRCUIT_OPEN':
-      return 'circuit-open';
-  }
-  const status = (err as { status?: unknown } | null)?.status;
-  if (status === 429) return 'throttled';
-  if (typeof status === 'number' && status >= 500 && status <= 599) return 'unavailable';
-  if (e.name === 'AbortError' || e.name === 'TimeoutError' || e.name === 'TaskCancelledError')
-    return 'timeout';
-  const code = e.code ?? e.cause?.code;
-  if (code && NETWORK_CODES.has(code)) return 'network';
-  if (err instanceof TypeError && /fetch failed/i.test(err.message)) return 'network';
-  return 'permanent';
-}
+export { classifyFailure, type FailureKind } from '../../domain/failures.ts';
 
 /** The request did not take effect: replaying it cannot duplicate anything. */
 const NOT_APPLIED: ReadonlySet<FailureKind> = new Set(['unavailable', 'throttled', 'locked', 'session']);
