@@ -13,14 +13,22 @@ import type { Metrics } from '../metrics.ts';
 import type {
   ClosurePatch,
   ClosureRef,
-  ClosureStatus,
   CommitResult,
   CrmPort,
   StepRecord,
 } from '../ports/crm.ts';
-import type { RunEvent, RunRecord, RunStore, RunUpdateExtras, StepRow, WaitReason } from '../ports/store.ts';
-import { isTransientFailure } from '../domain/failures.ts';
-import { earlierValues, failuresKey, generationOf, memoKey, nextGenerations } from './run-memo.ts';
+import type { RunEvent, RunRecord, RunStore, RunUpdateExtras, StepRow } from '../ports/store.ts';
+import {
+  attemptStepRow,
+  beginAttempt,
+  finalStepRow,
+  outcomeRecords,
+  settle,
+  type Attempt,
+} from './attempt.ts';
+import { decideOnFailure, errorMessage, failedStepRow } from './failure-policy.ts';
+import { failuresKey, memoKey, nextGenerations } from './run-memo.ts';
+import { buildStageContext, recalled, type RunHandle, type StageContextIo } from './stage-context.ts';
 import type { RunScheduler } from './scheduler.ts';
 import { withSpan } from '../tracing.ts';
 import {
@@ -67,28 +75,7 @@ const TERMINAL = new Set(['completed', 'failed', 'cancelled']);
 /** Runs a process drives at once unless configured (DEALDESK_MAX_ACTIVE_RUNS). */
 const DEFAULT_MAX_ACTIVE_RUNS = 32;
 
-export function closureStatusOf(run: Pick<RunRecord, 'status' | 'waitingFor'>): ClosureStatus {
-  switch (run.status) {
-    case 'queued':
-      return 'Queued';
-    case 'running':
-      return 'Running';
-    case 'waiting':
-      return run.waitingFor === 'approval'
-        ? 'Waiting_Approval'
-        : run.waitingFor === 'signature'
-          ? 'Waiting_Signature'
-          : run.waitingFor === 'retry'
-            ? 'Running'
-            : 'Waiting_Rep';
-    case 'completed':
-      return 'Completed';
-    case 'failed':
-      return 'Failed';
-    case 'cancelled':
-      return 'Cancelled';
-  }
-}
+export { closureStatusOf } from './attempt.ts';
 
 export class Orchestrator {
   private readonly deps: OrchestratorDeps;
@@ -397,339 +384,187 @@ export class Orchestrator {
     events: RunEvent[],
     knownSteps?: StepRow[],
   ): Promise<{ run: RunRecord; steps: StepRow[] } | undefined> {
-    const store = this.deps.store;
-    const stage = this.stages.get(stageKey)!;
-    const agent = AGENT_OF[stageKey];
-    const steps = knownSteps ?? (await store.steps(run.id));
-    const previous = steps.find((s) => s.stage === stageKey);
-    const started = this.clock();
-    const attempt = (previous?.attempts ?? 0) + 1;
-    const stepStartedAt = previous?.startedAt ?? started.toISOString();
-    // Record the attempt before any side effect: after a crash, the next attempt must know it is a retry.
-    const attemptStep: StepRow = {
-      runId: run.id,
-      stage: stageKey,
-      agent,
-      status: previous?.status === 'Waiting' ? 'Waiting' : 'Running',
-      attempts: attempt,
-      startedAt: stepStartedAt,
-      finishedAt: null,
-      durationMs: null,
-      activeMs: previous?.activeMs ?? 0,
-      reasoning: previous?.reasoning ?? '',
-      confidence: previous?.confidence ?? null,
-      error: previous?.error ?? null,
-      output: previous?.output ?? null,
-    };
+    const steps = knownSteps ?? (await this.deps.store.steps(run.id));
+    const attempt = beginAttempt(run, stageKey, events, steps, this.clock());
     // drive() only runs stages of unfinished runs, so the run is queued, running or waiting here.
-    let current = await this.patchRun(
-      run,
-      { status: 'running', updatedAt: started.toISOString() },
-      undefined,
-      { step: attemptStep },
-    );
-    const logger = this.deps.logger.child({ runId: run.id, stage: stageKey, attempt });
-    let partialCommits = 0;
-    const ctx: StageContext = {
-      run: current,
-      stage: stageKey,
-      attempt,
-      events,
-      logger,
-      now: () => this.clock(),
-      generation: generationOf(current.memo, stageKey),
-      memo: async <T>(key: string, compute: () => Promise<T>): Promise<T> => {
-        const full = memoKey(current.memo, stageKey, key);
-        if (full in current.memo) return current.memo[full] as T;
-        const value = await compute();
-        current = await this.patchRun(current, {}, { [full]: value });
-        return value;
-      },
-      earlier: <T>(key: string, kind: 'memo' | 'state') =>
-        earlierValues<T>(current.memo, stageKey, key, kind),
-      recall: <T>(stage: StageKey, key: string) => recalled<T>(current, steps, stage, key),
-      load: <T>(key: string) => current.memo[memoKey(current.memo, stageKey, key, 'state')] as T | undefined,
-      save: async (key: string, value: unknown) => ctx.saveAll({ [key]: value }),
-      saveAll: async (values: Record<string, unknown>) => {
-        const memo: Record<string, unknown> = {};
-        for (const [key, value] of Object.entries(values))
-          memo[memoKey(current.memo, stageKey, key, 'state')] = value;
-        current = await this.patchRun(current, {}, memo);
-      },
-      commit: async (partial) => {
-        partialCommits++;
-        const step: StepRecord = {
-          stepKey: `${run.id}:${stageKey}`,
-          agent,
-          status: partial.status ?? 'Running',
-          reasoning: previous?.reasoning ?? '',
-          confidence: null,
-          startedAt: stepStartedAt,
-          finishedAt: null,
-          durationMs: null,
-          error: null,
-          facts: null,
-        };
-        const result = await this.deps.crm.commitStep(
-          this.closureRef(current),
-          { status: 'Running', currentAgent: agent },
-          step,
-          partial.writes ?? [],
-          partial.message,
-        );
-        current = await this.rememberClosureId(current, result);
-        await this.indexRecords(run.id, result);
-        return result;
-      },
-      schedule: async (timers) => this.addTimers(run.id, timers),
-      clearTimers: async (kind) => store.clearTimers(run.id, kind),
-      index: async (recordId, kind) => store.indexRecords(run.id, [{ recordId, kind }]),
-    };
-
-    let outcome: StageOutcome;
-    try {
-      outcome = await stage.run(ctx);
-    } catch (err) {
-      await this.handleFailure(current, stageKey, attempt, stepStartedAt, started, events, err);
-      return undefined;
-    }
-    // Commit the outcome; a post-commit action (e.g. submitting approvals) may replace it with
-    // another outcome, which is committed in turn.
-    let finished: Date;
-    let committed: Awaited<ReturnType<Orchestrator['commitOutcome']>>;
-    for (;;) {
-      finished = this.clock();
-      committed = await this.commitOutcome(
-        current,
+    const handle: RunHandle = {
+      current: await this.patchRun(
         run,
-        stageKey,
-        attempt,
-        outcome,
-        stepStartedAt,
-        finished,
-        previous?.activeMs ?? 0,
-        started,
-        events,
-      );
-      if (!committed) return undefined;
-      current = committed.run;
-      if (!outcome.afterCommit) break;
-      let follow: StageOutcome | undefined;
-      try {
-        follow = await outcome.afterCommit(committed.result);
-      } catch (err) {
-        await this.handleFailure(current, stageKey, attempt, stepStartedAt, started, events, err);
-        return undefined;
-      }
-      if (!follow) break;
-      outcome = follow;
-    }
-    const { stepStatus, step, runStatus, waitingFor, activeMs } = committed;
-    const nowIso = finished.toISOString();
-    const finalStep: StepRow = {
-      runId: run.id,
-      stage: stageKey,
-      agent,
-      status: stepStatus,
-      attempts: attempt,
-      startedAt: stepStartedAt,
-      finishedAt: step.finishedAt,
-      durationMs: step.durationMs,
-      activeMs,
-      reasoning: outcome.reasoning,
-      confidence: outcome.confidence,
-      error: outcome.error ?? null,
-      output: outcome.output ?? null,
+        { status: 'running', updatedAt: attempt.started.toISOString() },
+        undefined,
+        { step: attemptStepRow(attempt) },
+      ),
     };
+    const logger = this.deps.logger.child({ runId: run.id, stage: stageKey, attempt: attempt.number });
+    const ctx = buildStageContext(attempt, handle, this.stageContextIo(logger));
+    const committed = await this.runAndCommit(this.stages.get(stageKey)!, ctx, attempt, handle);
+    if (!committed) return undefined;
+    const { outcome, finished, settled, step, activeMs } = committed;
+    const finalStep = finalStepRow(attempt, outcome, step, activeMs);
+    const nowIso = finished.toISOString();
     // The step, the events it answered and the run moving on: one write, so a crash leaves either
     // the stage to run again or the run past it, never a finished step on a run that did not move.
     const moved = await this.patchRun(
-      current,
+      handle.current,
       {
-        status: runStatus,
-        waitingFor,
+        status: settled.runStatus,
+        waitingFor: settled.waitingFor,
         stageIndex: outcome.status === 'succeeded' ? run.stageIndex + 1 : run.stageIndex,
         error: outcome.error ?? null,
         updatedAt: nowIso,
-        ...(runStatus === 'completed' ? { completedAt: nowIso } : {}),
+        ...(settled.runStatus === 'completed' ? { completedAt: nowIso } : {}),
       },
       // An attempt that got through ends the run of failures.
-      Number(current.memo[failuresKey(stageKey)] ?? 0) > 0 ? { [failuresKey(stageKey)]: 0 } : undefined,
+      Number(handle.current.memo[failuresKey(stageKey)] ?? 0) > 0
+        ? { [failuresKey(stageKey)]: 0 }
+        : undefined,
       { step: finalStep, consumeEvents: { ids: events.map((e) => e.id), at: nowIso } },
     );
-    logger.info(
-      { status: stepStatus, partialCommits, ms: finished.getTime() - started.getTime() },
-      'stage finished',
-    );
-    this.deps.metrics?.stepDuration.observe(
-      { agent, status: stepStatus },
-      (finished.getTime() - started.getTime()) / 1000,
-    );
-    if (runStatus === 'completed')
+    const ms = finished.getTime() - attempt.started.getTime();
+    logger.info({ status: settled.stepStatus, partialCommits: ctx.partialCommits(), ms }, 'stage finished');
+    this.deps.metrics?.stepDuration.observe({ agent: attempt.agent, status: settled.stepStatus }, ms / 1000);
+    if (settled.runStatus === 'completed')
       this.deps.metrics?.runsFinished.inc({ status: outcome.status === 'stopped' ? 'stopped' : 'completed' });
-    return runStatus === 'running'
+    return settled.runStatus === 'running'
       ? { run: moved, steps: [...steps.filter((s) => s.stage !== stageKey), finalStep] }
       : undefined;
   }
 
+  /** The writes a stage context may make, through this orchestrator's store and CRM. */
+  private stageContextIo(logger: Logger): StageContextIo {
+    return {
+      store: this.deps.store,
+      logger,
+      now: () => this.clock(),
+      patchMemo: async (handle, memo) => {
+        handle.current = await this.patchRun(handle.current, {}, memo);
+      },
+      commitStep: async (handle, step, writes, message) => {
+        const result = await this.deps.crm.commitStep(
+          this.closureRef(handle.current),
+          { status: 'Running', currentAgent: step.agent },
+          step,
+          writes,
+          message,
+        );
+        handle.current = await this.rememberClosureId(handle.current, result);
+        await this.indexRecords(handle.current.id, result);
+        return result;
+      },
+      addTimers: (runId, timers) => this.addTimers(runId, timers),
+    };
+  }
+
+  /**
+   * Runs the stage and commits its outcome; a post-commit action (e.g. submitting approvals) may
+   * replace it with another outcome, which is committed in turn. Undefined when the attempt
+   * failed (the failure is handled).
+   */
+  private async runAndCommit(stage: Stage, ctx: StageContext, attempt: Attempt, handle: RunHandle) {
+    let outcome: StageOutcome;
+    try {
+      outcome = await stage.run(ctx);
+    } catch (err) {
+      await this.handleFailure(handle.current, attempt, err);
+      return undefined;
+    }
+    for (;;) {
+      const finished = this.clock();
+      const committed = await this.commitOutcome(handle, attempt, outcome, finished);
+      if (!committed) return undefined;
+      let follow: StageOutcome | undefined;
+      try {
+        follow = await outcome.afterCommit?.(committed.result);
+      } catch (err) {
+        await this.handleFailure(handle.current, attempt, err);
+        return undefined;
+      }
+      if (!follow) return { outcome, finished, ...committed };
+      outcome = follow;
+    }
+  }
+
   /** Writes an outcome back to Salesforce: the step, the closure status, the stage's records and an event. */
-  private async commitOutcome(
-    current: RunRecord,
-    run: RunRecord,
-    stageKey: StageKey,
-    attempt: number,
-    outcome: StageOutcome,
-    stepStartedAt: string,
-    finished: Date,
-    previousActiveMs: number,
-    started: Date,
-    events: RunEvent[],
-  ) {
-    const agent = AGENT_OF[stageKey];
-    const stepStatus =
-      outcome.status === 'succeeded'
-        ? 'Succeeded'
-        : outcome.status === 'waiting'
-          ? 'Waiting'
-          : outcome.status === 'stopped'
-            ? 'Skipped'
-            : 'Failed';
-    const isLast = stageKey === STAGES[STAGES.length - 1];
-    const runStatus: RunRecord['status'] =
-      outcome.status === 'waiting' || outcome.status === 'failed'
-        ? 'waiting'
-        : outcome.status === 'stopped' || (outcome.status === 'succeeded' && isLast)
-          ? 'completed'
-          : 'running';
-    const waitingFor: WaitReason | null =
-      outcome.status === 'waiting'
-        ? (outcome.waitingFor ?? 'rep')
-        : outcome.status === 'failed'
-          ? 'rep'
-          : null;
-    const done = stepStatus !== 'Waiting' && stepStatus !== 'Failed';
-    const activeMs = previousActiveMs + (finished.getTime() - started.getTime());
-    const step: StepRecord = {
-      stepKey: `${run.id}:${stageKey}`,
-      agent,
-      status: stepStatus,
-      reasoning: outcome.reasoning,
-      confidence: outcome.confidence,
-      startedAt: stepStartedAt,
-      finishedAt: done ? finished.toISOString() : null,
-      durationMs: done ? finished.getTime() - new Date(stepStartedAt).getTime() : null,
-      error: outcome.error ?? null,
-      facts: outcome.facts,
-    };
-    const patch: ClosurePatch = {
-      ...outcome.closurePatch,
-      status: closureStatusOf({ status: runStatus, waitingFor }),
-      currentAgent: runStatus === 'completed' ? null : agent,
-      ...(run.stageIndex === 0 && attempt === 1 ? { startedAt: stepStartedAt } : {}),
-      ...(runStatus === 'completed' ? { completedAt: finished.toISOString() } : {}),
-      error: outcome.error ?? null,
-    };
+  private async commitOutcome(handle: RunHandle, attempt: Attempt, outcome: StageOutcome, finished: Date) {
+    const settled = settle(attempt.stage, outcome);
+    const { step, patch } = outcomeRecords(attempt, outcome, settled, finished);
+    const activeMs = (attempt.previous?.activeMs ?? 0) + (finished.getTime() - attempt.started.getTime());
     try {
       const result = await this.deps.crm.commitStep(
-        this.closureRef(current),
+        this.closureRef(handle.current),
         patch,
         step,
         outcome.writes ?? [],
         outcome.message,
       );
-      const updated = await this.rememberClosureId(current, result);
-      await this.indexRecords(run.id, result);
-      return { run: updated, result, stepStatus, step, runStatus, waitingFor, activeMs } as const;
+      handle.current = await this.rememberClosureId(handle.current, result);
+      await this.indexRecords(attempt.run.id, result);
+      return { result, settled, step, activeMs };
     } catch (err) {
-      await this.handleFailure(current, stageKey, attempt, stepStartedAt, started, events, err);
+      await this.handleFailure(handle.current, attempt, err);
       return undefined;
     }
   }
 
-  private async handleFailure(
-    run: RunRecord,
-    stageKey: StageKey,
-    attempt: number,
-    stepStartedAt: string,
-    started: Date,
-    events: RunEvent[],
-    err: unknown,
-  ): Promise<boolean> {
-    const message = err instanceof Error ? err.message : String(err);
-    const transient = isTransientFailure(err);
-    const retries = this.deps.maxAutomaticRetries ?? 5;
+  /** Records a failed attempt: a retry timer for a transient failure, else a wait for the rep. */
+  private async handleFailure(run: RunRecord, attempt: Attempt, err: unknown): Promise<void> {
+    const stageKey = attempt.stage;
+    const message = errorMessage(err);
     const now = this.clock();
-    // Failures in a row, not attempts: a waiting stage runs again for every decision, webhook and
-    // timer, and a long approval must not run out of retries for its sixth unlucky call.
-    const failures = Number(run.memo[failuresKey(stageKey)] ?? 0) + 1;
+    const decision = decideOnFailure(
+      err,
+      Number(run.memo[failuresKey(stageKey)] ?? 0),
+      this.deps.maxAutomaticRetries ?? 5,
+      now,
+    );
     this.deps.logger.warn(
-      { runId: run.id, stage: stageKey, attempt, failures, transient, err },
+      {
+        runId: run.id,
+        stage: stageKey,
+        attempt: attempt.number,
+        failures: decision.failures,
+        transient: decision.transient,
+        err,
+      },
       'stage failed',
     );
-    // An open circuit means the org is down, not that the deal is wrong: wait for it however long.
-    const outage = (err as { errorCode?: string }).errorCode === 'CIRCUIT_OPEN';
-    const retrying = transient && (failures <= retries || outage);
-    const minDelay = Number((err as { retryAfterMs?: number }).retryAfterMs ?? 0);
-    const delay = Math.max(
-      minDelay,
-      Math.random() * Math.min(60_000, 1000 * 2 ** (Math.min(failures, 7) - 1)),
-    );
-    const retryAt = new Date(now.getTime() + delay);
-    const failedStep: StepRow = {
-      runId: run.id,
-      stage: stageKey,
-      agent: AGENT_OF[stageKey],
-      status: 'Failed',
-      attempts: attempt,
-      startedAt: stepStartedAt,
-      finishedAt: null,
-      durationMs: null,
-      activeMs: now.getTime() - started.getTime(),
-      reasoning: retrying
-        ? `Attempt ${attempt} failed with a transient error; retrying automatically at ${retryAt.toISOString()}.`
-        : 'The step failed and waits for the data to be fixed.',
-      confidence: null,
-      error: message,
-      output: null,
-    };
-    if (retrying) {
-      // Exponential backoff with full jitter: 1s, 2s, 4s, ... capped at a minute. The timer and the
-      // waiting state are one write: a crash between two left a retry timer behind.
+    const failedStep = failedStepRow(attempt, decision, message, now);
+    const agentName = attempt.agent.replace('_', ' ');
+    if (decision.kind === 'retry') {
+      const retryAt = decision.at.toISOString();
+      // The timer and the waiting state are one write: a crash between two left a retry timer behind.
       const waiting = await this.patchRun(
         run,
         { status: 'waiting', waitingFor: 'retry', error: message, updatedAt: now.toISOString() },
-        { [failuresKey(stageKey)]: failures },
+        { [failuresKey(stageKey)]: decision.failures },
         {
           step: failedStep,
           timers: [
             {
               runId: run.id,
               kind: 'retry',
-              dueAt: retryAt.toISOString(),
-              payload: { stage: stageKey, attempt },
+              dueAt: retryAt,
+              payload: { stage: stageKey, attempt: attempt.number },
             },
           ],
         },
       );
-      await this.deps.scheduler?.timersAdded(run.id, [retryAt]);
+      await this.deps.scheduler?.timersAdded(run.id, [decision.at]);
       // The timeline says why the run paused; while the circuit is open this fails fast, without a call.
       await this.commitSafely(
         waiting,
         stageKey,
         {
           status: 'Waiting',
-          reasoning: `Paused by a temporary failure (${message}); retrying automatically at ${retryAt.toISOString()}.`,
+          reasoning: `Paused by a temporary failure (${message}); retrying automatically at ${retryAt}.`,
           confidence: null,
           error: message,
-          facts: { attempt, retryAt: retryAt.toISOString() },
+          facts: { attempt: attempt.number, retryAt },
         },
         { status: 'Running', error: null },
-        `${AGENT_OF[stageKey].replace('_', ' ')} paused: ${message}; retrying at ${retryAt.toISOString().slice(11, 19)} UTC`.slice(
-          0,
-          255,
-        ),
+        `${agentName} paused: ${message}; retrying at ${retryAt.slice(11, 19)} UTC`.slice(0, 255),
       );
-      return false;
+      return;
     }
     // The events this attempt saw stay unconsumed, so nothing a person or a webhook sent is lost.
     const updated = await this.patchRun(
@@ -747,12 +582,11 @@ export class Orchestrator {
         reasoning: 'The step stopped; fix the data named in the error and retry the closure.',
         confidence: null,
         error: message,
-        facts: { attempt },
+        facts: { attempt: attempt.number },
       },
       { status: 'Waiting_Rep', error: message },
-      `${AGENT_OF[stageKey].replace('_', ' ')} needs attention: ${message}`.slice(0, 255),
+      `${agentName} needs attention: ${message}`.slice(0, 255),
     );
-    return false;
   }
 
   /** Best-effort timeline write for a failure; Salesforce being down must not hide the local state. */
@@ -828,15 +662,6 @@ export class Orchestrator {
       updatedAt: this.clock().toISOString(),
     });
   }
-}
-
-/**
- * What `recall` answers: an earlier stage's output from its step row, which holds it anyway (a copy
- * in the memo was ~37 kB more written per closure), else the memoised value.
- */
-function recalled<T>(run: RunRecord, steps: StepRow[], stage: StageKey, key: string): T | undefined {
-  if (key === 'output') return (steps.find((s) => s.stage === stage)?.output ?? undefined) as T | undefined;
-  return run.memo[memoKey(run.memo, stage, key)] as T | undefined;
 }
 
 function isControl(kind: string): boolean {
