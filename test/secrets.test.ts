@@ -128,6 +128,8 @@ describe('secrets in logs, errors and records', function () {
     assert.ok(lines.length > 50, `${lines.length} log lines captured`);
     assert.match(text, /\[REDACTED\]/, 'something was redacted');
     for (const [what, value] of secrets) assert.ok(!text.includes(value), `the ${what} is in the logs`);
+    // Generated at start rather than configured, so not in secretValues: it must never be logged at all.
+    assert.ok(!text.includes(server.localAdmin!.accessToken), "the local org admin's token is in the logs");
   });
 
   it('keeps every secret out of error answers, the closure view and metrics', async () => {

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
@@ -7,7 +7,7 @@ import { spawn } from 'node:child_process';
 import { Connection } from '@jsforce/jsforce-node';
 import { loadConfig } from './config/config.ts';
 import { createLogger } from './logger.ts';
-import { startServer, type RunningServer } from './server.ts';
+import { ADMIN_TOKEN_FILE, banner, startServer, type RunningServer } from './server.ts';
 import { REPO_ROOT } from './paths.ts';
 
 function captureLogs(): { lines: string[]; stream: Writable } {
@@ -116,6 +116,31 @@ describe('middleware server (local mode)', () => {
     const all = logs.lines.join('');
     assert.ok(all.length > 0, 'requests were logged');
     assert.ok(!all.includes(token), 'token redacted');
+    assert.ok(!all.includes(running.localAdmin!.accessToken), "the admin's token is not logged either");
+  });
+
+  it("gives the admin a token of their own: in the banner's token line and a mode-600 file, signing in as the admin", async () => {
+    const admin = running.localAdmin!;
+    assert.equal(admin.username, 'alex.morgan@dealdesk-demo.example');
+    assert.equal(admin.tokenFile, join(dir, ADMIN_TOKEN_FILE));
+    assert.equal(readFileSync(admin.tokenFile, 'utf8'), `${admin.accessToken}\n`);
+    assert.equal((statSync(admin.tokenFile).mode & 0o777).toString(8), '600');
+    const me = await fetch(`${running.url}/services/oauth2/userinfo`, {
+      headers: { Authorization: `Bearer ${admin.accessToken}` },
+    });
+    assert.equal(((await me.json()) as { preferred_username: string }).preferred_username, admin.username);
+
+    const text = banner(running, loadConfig({ PORT: '0', DEALDESK_DATA_DIR: dir }));
+    // The first token line is the admin's: the quick start reads the first one.
+    assert.equal(/token:\s+(\S+)/.exec(text)?.[1], admin.accessToken);
+    assert.match(text, new RegExp(`admin:\\s+${admin.username}`));
+    assert.ok(
+      text.includes(
+        `SF_ACCESS_TOKEN="$(cat ${admin.tokenFile})" sf org login access-token --instance-url ${running.url} --alias local --no-prompt`,
+      ),
+      text,
+    );
+    assert.ok(text.includes(`integration user's token (the middleware's own user): ${token}`), text);
   });
 });
 

@@ -3,6 +3,7 @@
  * and a graceful shutdown that finishes in-flight requests before closing the stores.
  */
 import { generateKeyPairSync } from 'node:crypto';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { ConfigError, loadConfig, secretValues, type Config } from './config/config.ts';
@@ -27,9 +28,22 @@ import type { PostgresMode } from './adapters/postgres/postgres-mode.ts';
 
 const SHUTDOWN_GRACE_MS = 10_000;
 
+/** Local mode: how the person at the terminal logs in to the local org as its administrator. */
+export interface LocalAdminLogin {
+  username: string;
+  accessToken: string;
+  /** The token, also kept in this file (mode 600), so a login can be scripted without pasting it. */
+  tokenFile: string;
+}
+
+/** Where local mode keeps the admin's token, in the data dir beside the API key. */
+export const ADMIN_TOKEN_FILE = 'local-org-admin-token';
+
 export interface RunningServer {
   url: string;
   localOrg?: LocalOrg;
+  /** Local mode: the admin login, absent when the org has no administrator (LOCAL_ORG_SEED=none). */
+  localAdmin?: LocalAdminLogin;
   system: System;
   apiKey: string;
   automation?: PackageAutomation;
@@ -54,6 +68,7 @@ export async function startServer(
   const metrics = createMetrics();
   const apiKeys = resolveApiKeys(config, dataDir);
   let localOrg: LocalOrg | undefined;
+  let localAdmin: LocalAdminLogin | undefined;
   let orgFaults: OrgFaultOptions | undefined;
   const mounts: Router[] = [];
   const standIns: Router[] = [];
@@ -75,6 +90,7 @@ export async function startServer(
       const seeded = org.seed(demoCompany);
       logger.info({ created: seeded.created }, 'seeded the local org with the demo company');
     }
+    localAdmin = adminLogin(org, dataDir);
     orgFaults = {
       ...config.localOrg.faults,
       onFault: (kind, method, path) => {
@@ -236,6 +252,7 @@ export async function startServer(
   return {
     url,
     ...(localOrg ? { localOrg } : {}),
+    ...(localAdmin ? { localAdmin } : {}),
     ...(orgFaults ? { orgFaults } : {}),
     system,
     apiKey: apiKeys[0]!,
@@ -255,6 +272,23 @@ export async function startServer(
       localOrg?.close();
     },
   };
+}
+
+/**
+ * The admin's session and its token file. The file is rewritten on each start (the token is
+ * kept across restarts) and removed when the org has no administrator, so it never names a
+ * token that does not sign in.
+ */
+function adminLogin(org: LocalOrg, dataDir: string): LocalAdminLogin | undefined {
+  const tokenFile = join(dataDir, ADMIN_TOKEN_FILE);
+  const session = org.adminSession();
+  if (!session) {
+    rmSync(tokenFile, { force: true });
+    return undefined;
+  }
+  mkdirSync(dataDir, { recursive: true });
+  writeFileSync(tokenFile, `${session.accessToken}\n`, { mode: 0o600 });
+  return { username: session.username, accessToken: session.accessToken, tokenFile };
 }
 
 const LOCAL_CLIENT_ID = 'dealdesk-local-middleware';
@@ -292,23 +326,37 @@ function cachedCheck(ttlMs: number, check: () => Promise<void>): () => Promise<v
   };
 }
 
-function banner(running: RunningServer, config: Config): string {
+export function banner(running: RunningServer, config: Config): string {
   const lines = [
     '',
     `dealdesk middleware (${config.mode} mode) listening on ${running.url}`,
     `  health:     ${running.url}/healthz   readiness: ${running.url}/readyz   metrics: ${running.url}/metrics`,
   ];
   if (running.localOrg) {
+    const admin = running.localAdmin;
     lines.push(
       `  local org:  ${running.url}/services/data/v${config.salesforce.apiVersion}  (Salesforce REST API)`,
-      `  token:      ${running.localOrg.token}`,
+      ...(admin
+        ? [
+            `  admin:      ${admin.username}`,
+            // The first `token:` line is the one to use: the quick start and its test read it.
+            `  token:      ${admin.accessToken}  (the admin's; also in ${admin.tokenFile})`,
+            `  sf login:   SF_ACCESS_TOKEN="$(cat ${shellQuote(admin.tokenFile)})" sf org login access-token --instance-url ${running.url} --alias local --no-prompt`,
+          ]
+        : [`  token:      ${running.localOrg.token}  (the integration user's: this org has no admin user)`]),
       `  try it:     new Connection({ instanceUrl: '${running.url}', accessToken: '<token>' })`,
+      ...(admin ? [`  integration user's token (the middleware's own user): ${running.localOrg.token}`] : []),
       `  API calls:  ${running.url}/local/stats`,
       `  API key:    ${running.apiKey}  (Authorization: Bearer … for ${running.url}/v1)`,
     );
   }
   lines.push('  stop:       Ctrl+C', '');
   return lines.join('\n');
+}
+
+/** A path as one shell word, for a command the person copies from the banner. */
+function shellQuote(path: string): string {
+  return /^[\w./-]+$/.test(path) ? path : `'${path.replace(/'/g, `'\\''`)}'`;
 }
 
 async function main(): Promise<void> {

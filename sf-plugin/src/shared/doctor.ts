@@ -2,9 +2,12 @@
  * The health checks behind `sf dealdesk doctor` (and the end of `sf dealdesk setup`). Each check
  * passes, fails with a fix, or is skipped with the reason — an org without an API the check
  * needs (the local org has no Named Credentials or Apex) is reported as skipped, never as passing.
+ * The connection is checked first: when the org refuses the session or does not answer, the
+ * checks that read it are skipped with that reason rather than failed as missing metadata.
  */
 import type { Connection } from '@salesforce/core';
 import { z } from 'zod';
+import { connectedMessage, connectOrg, skippedMessage, type ConnectionResult } from './connection.ts';
 import { MiddlewareClient, type MiddlewareTarget } from './middleware.ts';
 import { queryAll, quote } from './soql.ts';
 import { APPROVAL_PROCESS, expectedSchema, PERMISSION_SETS } from './source.ts';
@@ -315,6 +318,13 @@ export async function checkRecentClosures(conn: Connection, options: DoctorOptio
   return pass(name, `last ${rows.length}: ${[...byStatus].map(([s, n]) => `${n} ${s}`).join(', ')}`);
 }
 
+/** The connection check, from what connectOrg found. */
+export function checkConnection(connection: ConnectionResult): DoctorCheck {
+  return connection.ok
+    ? pass('connection', connectedMessage(connection.org))
+    : fail('connection', connection.problem.message, connection.problem.fix);
+}
+
 export async function runDoctor(conn: Connection, options: DoctorOptions): Promise<DoctorCheck[]> {
   const guard = async (
     name: string,
@@ -333,14 +343,19 @@ export async function runDoctor(conn: Connection, options: DoctorOptions): Promi
       ];
     }
   };
+  const connection = await connectOrg(conn);
+  // The middleware checks ask the middleware, not the org: they run whatever the connection.
+  const middleware = guard('middleware-ready', () => checkMiddleware(options));
+  const org = (name: string, check: () => Promise<DoctorCheck>): Promise<DoctorCheck[]> =>
+    connection.ok ? guard(name, check) : Promise.resolve([skip(name, skippedMessage(connection.problem))]);
   const results = await Promise.all([
-    guard('metadata', () => checkMetadata(conn, options.sourceDir)),
-    guard('apex', () => checkApex(conn)),
-    guard('permission-sets', () => checkPermissionSets(conn)),
-    guard('named-credential', () => checkNamedCredential(conn, options.middleware)),
-    guard('middleware-ready', () => checkMiddleware(options)),
-    guard('approval-process', () => checkApprovalProcess(conn)),
-    guard('recent-closures', () => checkRecentClosures(conn, options)),
+    org('metadata', () => checkMetadata(conn, options.sourceDir)),
+    org('apex', () => checkApex(conn)),
+    org('permission-sets', () => checkPermissionSets(conn)),
+    org('named-credential', () => checkNamedCredential(conn, options.middleware)),
+    middleware,
+    org('approval-process', () => checkApprovalProcess(conn)),
+    org('recent-closures', () => checkRecentClosures(conn, options)),
   ]);
-  return results.flat();
+  return [checkConnection(connection), ...results.flat()];
 }

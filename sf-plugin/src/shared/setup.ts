@@ -8,18 +8,23 @@
  *  2 assign   permission sets to users (PermissionSetAssignment records).
  *  3 key      the External Credential principal's ApiKey (Connect REST API, named-credentials/credential).
  *  4 doctor   the same checks as `sf dealdesk doctor`.
+ * Against the local org of local mode (connection.ts says which org it is), deploy and key are
+ * skipped with the reason: it has no Metadata API or External Credentials, and needs neither.
  */
 import { randomBytes } from 'node:crypto';
 import { cp, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Connection } from '@salesforce/core';
-import { SfError } from '@salesforce/core';
+import { Messages, SfError } from '@salesforce/core';
 import { ComponentSet } from '@salesforce/source-deploy-retrieve';
 import { z } from 'zod';
 import { queryAll, quote } from './soql.ts';
 import { NAMED_CREDENTIAL } from './middleware.ts';
 import { PERMISSION_SETS } from './source.ts';
+
+Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
+const messages = Messages.loadMessages('@dealdesk/sf-plugin', 'dealdesk.setup');
 
 export const EXTERNAL_CREDENTIAL = 'DealDesk_Middleware_Auth';
 export const PRINCIPAL = 'Middleware';
@@ -74,10 +79,14 @@ function escapeXml(s: string): string {
 }
 
 export async function orgHasRules(conn: Connection): Promise<boolean> {
+  return (await countRules(conn)) > 0;
+}
+
+async function countRules(conn: Connection): Promise<number> {
   try {
-    return (await conn.query('SELECT COUNT() FROM Approval_Rule__mdt')).totalSize > 0;
+    return (await conn.query('SELECT COUNT() FROM Approval_Rule__mdt')).totalSize;
   } catch {
-    return false; // not deployed yet
+    return 0; // not deployed yet
   }
 }
 
@@ -112,8 +121,15 @@ export async function deployStage(
   conn: Connection,
   sourceDir: string,
   middlewareUrl: string,
-  options: { dryRun: boolean; deploy?: SourceDeploy },
+  options: { dryRun: boolean; deploy?: SourceDeploy; localOrg?: boolean },
 ): Promise<StageReport> {
+  if (options.localOrg)
+    // Its schema and approval matrix are force-app itself, read when the middleware starts.
+    return {
+      stage: 'deploy',
+      outcome: 'skipped',
+      detail: messages.getMessage('skip.deployLocal', [await countRules(conn)]),
+    };
   const hasRules = await orgHasRules(conn);
   const rulesNote = hasRules ? 'keeping the org’s approval rules' : 'with the default approval matrix';
   if (options.dryRun)
@@ -267,8 +283,15 @@ export function generateApiKey(): string {
 export async function keyStage(
   conn: Connection,
   provided: string | undefined,
-  options: { dryRun: boolean },
+  options: { dryRun: boolean; localOrg?: boolean },
 ): Promise<StageReport & { generatedKey: string | null }> {
+  if (options.localOrg)
+    return {
+      stage: 'key',
+      outcome: 'skipped',
+      detail: messages.getMessage('skip.keyLocal'),
+      generatedKey: null,
+    };
   const isSet = await keyIsSet(conn);
   if (isSet === 'unsupported')
     return {

@@ -26,6 +26,7 @@ import { readLibrary } from '../../src/shared/templates.ts';
 import { cpSync } from 'node:fs';
 import { ruleToXml } from '../../src/shared/rules-deploy.ts';
 import { startLocalStack, type LocalStack } from '../support/local-stack.ts';
+import { AuthInfo } from '@salesforce/core';
 
 const FORCE_APP = fileURLToPath(new URL('../../../force-app/main/default/customMetadata/', import.meta.url));
 
@@ -49,9 +50,9 @@ describe('e2e: sf dealdesk against the local org (access-token login)', () => {
     return res.records[0]!.Id;
   };
 
-  it('logs in the way sf org login access-token does: the auth file names the user and the org', async () => {
+  it('logs in the way sf org login access-token does: the auth file names the admin and the org', async () => {
     const fields = stack.org.getConnection().getAuthInfoFields();
-    expect(fields.username).to.equal('integration@dealdesk-demo.example');
+    expect(fields.username).to.equal('alex.morgan@dealdesk-demo.example');
     expect(fields.instanceUrl).to.equal(stack.url);
     expect(fields.orgId).to.match(/^00D/);
     expect(fields.orgEdition, 'determineOrg read the Organization').to.equal('Developer Edition');
@@ -59,54 +60,91 @@ describe('e2e: sf dealdesk against the local org (access-token login)', () => {
 
   describe('setup and doctor', () => {
     afterEach(() => (process.exitCode = 0));
-    const rep = 'jordan.keller@dealdesk-demo.example';
+    // Not a rep in the demo company, so not assigned anything yet.
+    const newcomer = 'lena.novak@dealdesk-demo.example';
 
-    it('setup --dry-run plans every stage from reads alone, and skips what the local org lacks', async () => {
+    it('setup --dry-run plans the assignments, and skips what the local org lacks with the reason', async () => {
       const result = await DealdeskSetup.run([
         '--target-org',
         stack.alias,
         '--middleware-url',
         stack.url,
         '--user',
-        rep,
-        '--admin-user',
-        stack.username,
+        newcomer,
         '--dry-run',
       ]);
       expect(result.stages.map((s) => [s.stage, s.outcome])).to.deep.equal([
-        ['deploy', 'planned'],
+        ['deploy', 'skipped'],
         ['assign', 'planned'],
         ['key', 'skipped'],
       ]);
-      expect(result.stages[0]!.detail).to.include('keeping the org’s approval rules');
-      expect(result.stages[1]!.detail).to.equal(
-        `assign DealDesk_User → ${rep}, DealDesk_Admin → ${stack.username}`,
+      expect(result.stages[0]!.detail).to.match(
+        /^the local org has no Metadata API: it serves force-app's objects and fields and its 6 approval rules/,
       );
+      // The admin (the login's user) already holds DealDesk_Admin, as after an install.
+      expect(result.stages[1]!.detail).to.equal(`assign DealDesk_User → ${newcomer}`);
+      expect(result.stages[2]!.detail).to.match(/^the local org has no External Credentials/);
       const conn = stack.org.getConnection();
       const assigned = await conn.query(
-        "SELECT Id FROM PermissionSetAssignment WHERE PermissionSet.Name = 'DealDesk_User'",
+        `SELECT Id FROM PermissionSetAssignment WHERE Assignee.Username = '${newcomer}'`,
       );
       expect(assigned.totalSize, 'a dry run assigns nothing').to.equal(0);
     });
 
     it("setup's assign stage creates assignments over the data API once, and refuses unknown users", async () => {
       const conn = stack.org.getConnection();
-      const wanted = [{ username: rep, permissionSet: 'DealDesk_User' as const }];
+      const wanted = [{ username: newcomer, permissionSet: 'DealDesk_User' as const }];
       expect((await assignStage(conn, wanted, { dryRun: false })).outcome).to.equal('changed');
       expect((await assignStage(conn, wanted, { dryRun: false })).outcome).to.equal('unchanged');
       const rows = await conn.query<{ Assignee: { Username: string } }>(
-        "SELECT Assignee.Username FROM PermissionSetAssignment WHERE PermissionSet.Name = 'DealDesk_User'",
+        "SELECT Assignee.Username FROM PermissionSetAssignment WHERE PermissionSet.Name = 'DealDesk_User' ORDER BY Assignee.Username",
       );
-      expect(rows.records.map((r) => r.Assignee.Username)).to.deep.equal([rep]);
+      expect(rows.records.map((r) => r.Assignee.Username)).to.deep.equal([
+        'dana.whitfield@dealdesk-demo.example',
+        'jordan.keller@dealdesk-demo.example',
+        newcomer,
+        'tom.hadley@dealdesk-demo.example',
+      ]);
       const err = (await assignStage(conn, [{ username: 'ghost@acme.com', permissionSet: 'DealDesk_User' }], {
         dryRun: false,
       }).catch((e: unknown) => e)) as Error;
       expect(err.message).to.equal('Cannot assign permission sets: no user ghost@acme.com');
     });
 
-    it('doctor passes the data checks and reports what the local org cannot answer as skipped', async () => {
+    it('setup completes: deploy and key skipped with the reason, assignments made, doctor passing', async () => {
+      const approver = 'laura.jennings@dealdesk-demo.example';
+      const result = await DealdeskSetup.run([
+        '--target-org',
+        stack.alias,
+        '--middleware-url',
+        stack.url,
+        '--approver-user',
+        approver,
+        '--user',
+        'diego.ramos@dealdesk-demo.example',
+        '--json',
+      ]);
+      expect(result.stages.map((s) => [s.stage, s.outcome])).to.deep.equal([
+        ['deploy', 'skipped'],
+        ['assign', 'changed'],
+        ['key', 'skipped'],
+        ['doctor', 'unchanged'],
+      ]);
+      // The approver already has DealDesk_Approver from the demo company; only the new rep is assigned.
+      expect(result.stages[1]!.detail).to.equal('assigned DealDesk_User → diego.ramos@dealdesk-demo.example');
+      expect(result.apiKeyFile).to.equal(null);
+      expect(result.checks.filter((c) => c.status === 'fail')).to.deep.equal([]);
+      expect(result.changed).to.equal(true);
+      expect(process.exitCode).to.not.equal(1);
+      const again = await DealdeskSetup.run(['--target-org', stack.alias, '--middleware-url', stack.url]);
+      expect(again.changed, 'a second run changes nothing').to.equal(false);
+      expect(again.stages[1]!.outcome).to.equal('unchanged');
+    });
+
+    it('doctor passes on the fresh local org and reports what it cannot answer as skipped', async () => {
       const result = await DealdeskDoctor.run(['--target-org', stack.alias, '--middleware-url', stack.url]);
       expect(Object.fromEntries(result.checks.map((c) => [c.name, c.status]))).to.deep.equal({
+        connection: 'pass',
         metadata: 'pass',
         apex: 'skip',
         'permission-sets': 'pass',
@@ -116,9 +154,46 @@ describe('e2e: sf dealdesk against the local org (access-token login)', () => {
         'approval-process': 'pass',
         'recent-closures': 'pass',
       });
+      expect(result.checks[0]!.message).to.equal(
+        `connected to ${stack.url} as alex.morgan@dealdesk-demo.example: the local org of the middleware's local mode (no Metadata API, Apex or External Credentials)`,
+      );
+      expect(result.checks.find((c) => c.name === 'permission-sets')!.message).to.match(
+        /^DealDesk_Admin: 1, DealDesk_Approver: 10, DealDesk_Integration: 1, DealDesk_User: \d+$/,
+      );
       expect(result.checks.find((c) => c.name === 'apex')!.message).to.match(/local org has no Apex/);
       expect(result).to.include({ ok: true, failed: 0, skipped: 2 });
       expect(process.exitCode).to.not.equal(1);
+    });
+
+    it('doctor on a login whose session the org no longer accepts blames the connection, not the metadata', async () => {
+      const local = stack.server.localOrg!;
+      const session = local.createSession('marcus.bell@dealdesk-demo.example');
+      const authInfo = await AuthInfo.create({
+        accessTokenOptions: { accessToken: session.accessToken, instanceUrl: stack.url, loginUrl: stack.url },
+      });
+      await authInfo.save();
+      await authInfo.handleAliasAndDefaultSettings({
+        alias: 'expired',
+        setDefault: false,
+        setDefaultDevHub: false,
+      });
+      local.expireSessions(session.userId);
+      const result = await DealdeskDoctor.run(['--target-org', 'expired', '--middleware-url', stack.url]);
+      const by = Object.fromEntries(result.checks.map((c) => [c.name, c]));
+      expect(by.connection!.status).to.equal('fail');
+      expect(by.connection!.message).to.equal(`${stack.url} refused the session: Session expired or invalid`);
+      expect(by.metadata!.status).to.equal('skip');
+      expect(by['permission-sets']!.message).to.match(/^not checked: the connection to the org failed/);
+      expect(by['middleware-reaches-org']!.status, "the middleware's own session is fine").to.equal('pass');
+      expect(result.failed).to.equal(1);
+      expect(process.exitCode).to.equal(1);
+      const setup = (await DealdeskSetup.run([
+        '--target-org',
+        'expired',
+        '--middleware-url',
+        stack.url,
+      ]).catch((e: unknown) => e)) as Error;
+      expect(setup.name).to.equal('OrgConnectionFailed');
     });
 
     it('doctor without a middleware skips the middleware checks and says why', async () => {
@@ -311,10 +386,12 @@ describe('e2e: sf dealdesk against the local org (access-token login)', () => {
       expect(rec.Trigger__c).to.equal('Rep');
       expect(rec.Note__c).to.equal('Verbal yes on the call');
 
-      // The run writes its first steps back asynchronously; wait until the org has one.
+      // The run writes its first step back asynchronously, with the closure's Run_Id__c in the same
+      // composite; show reads the closure and its steps in two queries, so one read can fall on
+      // either side of that commit: wait until both are there.
       const deadline = Date.now() + 30_000;
       let shown = await DealdeskClosureShow.run(['--target-org', stack.alias, '--opportunity', opp]);
-      while (shown.steps.length === 0 && Date.now() < deadline) {
+      while ((shown.steps.length === 0 || !shown.closure.runId) && Date.now() < deadline) {
         await new Promise((r) => setTimeout(r, 200));
         shown = await DealdeskClosureShow.run(['--target-org', stack.alias, '--opportunity', opp]);
       }

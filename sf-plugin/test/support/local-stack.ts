@@ -1,7 +1,8 @@
 /**
  * The middleware in local mode (its embedded org and its HTTP API on one ephemeral port), and an
  * sf login to that org made the way an admin makes one with `sf org login access-token`: the real
- * @salesforce/core AuthInfo → Org → Connection path, state written under the isolated test home.
+ * @salesforce/core AuthInfo → Org → Connection path, state written under the isolated test home,
+ * with the admin's token (the banner's), not the integration user's.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -32,7 +33,7 @@ export async function startLocalStack(): Promise<LocalStack> {
   const server = await startServer(config, createLogger({ level: 'silent' }), { timerPollMs: 100 });
   const url = server.url.replace('localhost', '127.0.0.1');
   const authInfo = await AuthInfo.create({
-    accessTokenOptions: { accessToken: server.localOrg!.token, instanceUrl: url, loginUrl: url },
+    accessTokenOptions: { accessToken: server.localAdmin!.accessToken, instanceUrl: url, loginUrl: url },
   });
   await authInfo.save();
   const alias = `dealdesk-local-${++counter}`;

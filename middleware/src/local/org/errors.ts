@@ -14,18 +14,32 @@ export class SalesforceApiError extends Error {
   readonly errorCode: string;
   readonly status: number;
   readonly fields: string[];
+  /**
+   * Whether the top-level body carries `fields`: record errors do (`"fields": []` when none),
+   * request errors such as INVALID_SESSION_ID and NOT_FOUND do not, as Salesforce sends them.
+   */
+  private readonly bodyHasFields: boolean;
 
-  constructor(errorCode: string, message: string, options: { status?: number; fields?: string[] } = {}) {
+  constructor(
+    errorCode: string,
+    message: string,
+    options: { status?: number; fields?: string[]; bodyHasFields?: boolean } = {},
+  ) {
     super(message);
     this.name = 'SalesforceApiError';
     this.errorCode = errorCode;
     this.status = options.status ?? 400;
     this.fields = options.fields ?? [];
+    this.bodyHasFields = options.bodyHasFields ?? true;
   }
 
   /** The top-level REST body. */
   toBody(): SalesforceErrorItem[] {
-    return [{ message: this.message, errorCode: this.errorCode, fields: this.fields }];
+    return [
+      this.bodyHasFields
+        ? { message: this.message, errorCode: this.errorCode, fields: this.fields }
+        : { message: this.message, errorCode: this.errorCode },
+    ];
   }
 
   /** The error inside a SaveResult of a collection or composite subrequest. */
@@ -36,7 +50,10 @@ export class SalesforceApiError extends Error {
 
 export const sfError = {
   invalidSession: () =>
-    new SalesforceApiError('INVALID_SESSION_ID', 'Session expired or invalid', { status: 401 }),
+    new SalesforceApiError('INVALID_SESSION_ID', 'Session expired or invalid', {
+      status: 401,
+      bodyHasFields: false,
+    }),
   notFound: (message = 'The requested resource does not exist') =>
     new SalesforceApiError('NOT_FOUND', message, { status: 404 }),
   invalidField: (message: string, fields: string[] = []) =>

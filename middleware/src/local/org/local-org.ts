@@ -25,6 +25,9 @@ import { loadPermissionSets } from './seed/permission-sets.ts';
 export const LOCAL_ORG_API_VERSION = '65.0';
 export const OLDEST_API_VERSION = 31;
 
+/** The profile whose users administer the org (Modify All Data), as in every Salesforce org. */
+const ADMIN_PROFILE = 'System Administrator';
+
 export interface LocalOrgOptions {
   /** SQLite file, or ':memory:' for tests. */
   dbPath: string;
@@ -187,6 +190,35 @@ export class LocalOrg {
       'sessions',
       JSON.stringify(this.persistedSessions().filter(([key, id]) => id !== userId || key === keep)),
     );
+  }
+
+  /**
+   * A session for the org's administrator: the earliest active user with the System
+   * Administrator profile, other than the integration user. It is what a person logs in with
+   * (`sf org login access-token`), as an admin logs in to a real org; the org's own token stays
+   * the integration user's, which the middleware uses. Kept across restarts like that token;
+   * undefined while the org has no administrator (no demo company seeded).
+   */
+  adminSession(): { accessToken: string; userId: string; username: string } | undefined {
+    const adminProfiles = new Set(
+      [...this.store.all('Profile')].filter((p) => p.Name === ADMIN_PROFILE).map((p) => p.Id),
+    );
+    const admin = [...this.store.all('User')]
+      .filter(
+        (u) =>
+          u.IsActive === true && adminProfiles.has(String(u.ProfileId)) && u.Id !== this.integrationUserId,
+      )
+      .sort(
+        (a, b) => String(a.CreatedDate).localeCompare(String(b.CreatedDate)) || a.Id.localeCompare(b.Id),
+      )[0];
+    if (!admin) return undefined;
+    const username = String(admin.Username);
+    const kept = this.store.getSetting('admin-token');
+    if (kept && this.sessions.get(hashToken(kept)) === admin.Id)
+      return { accessToken: kept, userId: admin.Id, username };
+    const session = this.createSession(username);
+    this.store.setSetting('admin-token', session.accessToken);
+    return { ...session, username };
   }
 
   get integrationUserId(): string {

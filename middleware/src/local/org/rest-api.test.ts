@@ -318,7 +318,7 @@ describe('local org REST API', () => {
       const res = await request(h.app).get(`${API}/sobjects`).set('Authorization', 'Bearer wrong');
       assert.equal(res.status, 401);
       assert.deepEqual(res.body, [
-        { message: 'Session expired or invalid', errorCode: 'INVALID_SESSION_ID', fields: [] },
+        { message: 'Session expired or invalid', errorCode: 'INVALID_SESSION_ID' },
       ]);
       const none = await request(h.app).get(`${API}/query?q=SELECT+Id+FROM+Account`);
       assert.equal(none.status, 401);

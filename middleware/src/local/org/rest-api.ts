@@ -15,6 +15,10 @@ import { LOCAL_ORG_API_VERSION, type LocalOrg } from './local-org.ts';
 import type { ObjectSchema } from './schema/registry.ts';
 import type { JsonRecord } from './soql/engine.ts';
 import type { SObjectRecord } from './store.ts';
+import { queryColumns } from './query-columns.ts';
+import { createSObjectTree } from './sobject-tree.ts';
+import { unsupportedRestResource } from './unsupported.ts';
+import { substituteReferences } from './composite-references.ts';
 
 export interface ApiRequest {
   method: string;
@@ -117,7 +121,7 @@ export class RestApi {
         if (m !== 'GET') throw sfError.methodNotAllowed(m);
         return this.query(req, rest, resource, dml);
       case 'composite':
-        return this.composite(req, rest);
+        return this.composite(req, rest, dml);
       case 'process':
         if (rest[0] !== 'approvals') break;
         return this.processApprovals(req, dml);
@@ -146,7 +150,7 @@ export class RestApi {
         this.count(req, 'limits', 'GET limits');
         return { status: 200, body: this.limits() };
     }
-    throw sfError.notFound();
+    throw unsupportedRestResource(req.segments, req.version);
   }
 
   private count(req: ApiRequest, resource: string, operation: string): void {
@@ -349,6 +353,8 @@ export class RestApi {
     this.count(req, resource, `GET ${resource}`);
     const soql = req.query.get('q');
     if (!soql) throw sfError.malformedQuery('A query string has to be specified');
+    if (req.query.get('columns') === 'true')
+      return { status: 200, body: queryColumns(this.org, soql, req.version) };
     const result = this.org.query(soql, { apiVersion: req.version, ...(dml ? { tx: dml.tx } : {}) });
     const batchSize = batchSizeOf(req.headers['sforce-query-options']);
     if (result.records.length <= batchSize)
@@ -399,7 +405,7 @@ export class RestApi {
 
   // ---------- composite ----------
 
-  private composite(req: ApiRequest, rest: string[]): ApiResponse {
+  private composite(req: ApiRequest, rest: string[], dml: Dml | undefined): ApiResponse {
     if (rest.length === 0) {
       if (req.method !== 'POST') throw sfError.methodNotAllowed(req.method);
       this.count(req, 'composite', 'POST composite');
@@ -413,7 +419,12 @@ export class RestApi {
       );
       return this.collections(req, rest.slice(1));
     }
-    throw sfError.notFound();
+    // A tree is a transaction of its own, so not a composite subrequest (Salesforce lists none).
+    if (rest[0] === 'tree' && rest.length === 2 && req.method === 'POST' && !dml) {
+      this.count(req, 'composite', 'POST composite/tree/{type}');
+      return createSObjectTree(this.org, req.userId, rest[1]!, req.body);
+    }
+    throw unsupportedRestResource(req.segments, req.version);
   }
 
   private compositeRequest(req: ApiRequest): { compositeResponse: unknown[] } {
@@ -767,52 +778,6 @@ function batchSizeOf(header: string | undefined): number {
 
 function lowerKeys(h: Record<string, string>): Record<string, string> {
   return Object.fromEntries(Object.entries(h).map(([k, v]) => [k.toLowerCase(), v]));
-}
-
-/** Resolves `@{referenceId.path}` against earlier subrequests' results (e.g. `@{newAccount.id}`, `@{q.records[0].Id}`). */
-function substituteReferences(value: unknown, results: Map<string, unknown>, inUrl: boolean): unknown {
-  if (typeof value === 'string') {
-    const whole = /^@\{([^}]+)\}$/.exec(value);
-    if (whole && !inUrl) return lookupReference(whole[1]!, results);
-    return value.replace(/@\{([^}]+)\}/g, (_m, expr: string) => {
-      const v = lookupReference(expr, results);
-      return inUrl ? encodeURIComponent(String(v)) : String(v);
-    });
-  }
-  if (Array.isArray(value)) return value.map((v) => substituteReferences(v, results, inUrl));
-  if (value && typeof value === 'object') {
-    return Object.fromEntries(
-      Object.entries(value).map(([k, v]) => [k, substituteReferences(v, results, inUrl)]),
-    );
-  }
-  return value;
-}
-
-function lookupReference(expr: string, results: Map<string, unknown>): unknown {
-  const parts = expr.split(/\.|\[(\d+)\]/).filter((p) => p !== undefined && p !== '');
-  const [refId, ...path] = parts;
-  if (!refId || !results.has(refId)) {
-    throw new SalesforceApiError(
-      'INVALID_REFERENCE',
-      `Invalid reference specified. No value for ${expr} found in a previous successful subrequest.`,
-    );
-  }
-  let cur: unknown = results.get(refId);
-  for (const p of path) {
-    if (cur === null || typeof cur !== 'object') {
-      throw new SalesforceApiError(
-        'INVALID_REFERENCE',
-        `Invalid reference specified. No value for ${expr} found.`,
-      );
-    }
-    cur = (cur as Record<string, unknown>)[p];
-  }
-  if (cur === undefined)
-    throw new SalesforceApiError(
-      'INVALID_REFERENCE',
-      `Invalid reference specified. No value for ${expr} found.`,
-    );
-  return cur;
 }
 
 export { LOCAL_ORG_API_VERSION };

@@ -9,6 +9,7 @@ import { SalesforceApiError, sfError } from './errors.ts';
 import { LOCAL_ORG_API_VERSION, OAuthError, OLDEST_API_VERSION, type LocalOrg } from './local-org.ts';
 import { RestApi, type ApiResponse } from './rest-api.ts';
 import { createOrgFaultInjector, type OrgFaultOptions } from './faults.ts';
+import { collapseSlashes, createUnsupportedRouter } from './unsupported.ts';
 
 const BODY_LIMIT = '25mb';
 
@@ -89,6 +90,24 @@ export function userInfo(org: LocalOrg, userId: string, self: string): Record<st
   };
 }
 
+/**
+ * The token endpoint's answer to a grant the local org does not accept, in OAuth's error shape as
+ * Salesforce words it: it issues no refresh tokens or authorization codes, so any presented one is
+ * an invalid grant; other grant types (password, client credentials) are not enabled.
+ */
+function refusedGrant(grantType: unknown): { error: string; error_description: string } | undefined {
+  switch (grantType) {
+    case 'urn:ietf:params:oauth:grant-type:jwt-bearer':
+      return undefined;
+    case 'refresh_token':
+      return { error: 'invalid_grant', error_description: 'expired access/refresh token' };
+    case 'authorization_code':
+      return { error: 'invalid_grant', error_description: 'invalid authorization code' };
+    default:
+      return { error: 'unsupported_grant_type', error_description: 'grant type not supported' };
+  }
+}
+
 const SessionBodySchema = z.object({ username: z.string().min(1).max(80) });
 
 export interface LocalOrgRouterOptions {
@@ -101,6 +120,7 @@ export interface LocalOrgRouterOptions {
 export function createLocalOrgRouter(org: LocalOrg, options: LocalOrgRouterOptions = {}): Router {
   const api = new RestApi(org);
   const router = express.Router();
+  router.use(collapseSlashes);
   const latency = options.latencyMs ?? 0;
   if (latency > 0) router.use('/services/data', (_req, _res, next) => void setTimeout(next, latency));
   const json = express.json({ limit: BODY_LIMIT, type: () => true, strict: false });
@@ -115,13 +135,9 @@ export function createLocalOrgRouter(org: LocalOrg, options: LocalOrgRouterOptio
     (req, res) => {
       // A body that is not a form (JSON, none) leaves req.body unset: refused as Salesforce does.
       const body = (req.body ?? {}) as Record<string, unknown>;
-      if (
-        body.grant_type !== 'urn:ietf:params:oauth:grant-type:jwt-bearer' ||
-        typeof body.assertion !== 'string'
-      ) {
-        res
-          .status(400)
-          .json({ error: 'unsupported_grant_type', error_description: 'grant type not supported' });
+      const refused = refusedGrant(body.grant_type);
+      if (refused || typeof body.assertion !== 'string') {
+        res.status(400).json(refused ?? { error: 'invalid_grant', error_description: 'invalid assertion' });
         return;
       }
       const self = `${req.protocol}://${req.get('host') ?? 'localhost'}`;
@@ -148,11 +164,17 @@ export function createLocalOrgRouter(org: LocalOrg, options: LocalOrgRouterOptio
   // OpenID Connect userinfo, which `sf org login access-token` (@salesforce/core AuthInfo) calls to
   // learn the username and org id behind a token.
   router.get('/services/oauth2/userinfo', (req, res) => {
+    // Salesforce's identity service answers a missing or bad token with a 403 and a bare text
+    // code, not a JSON error; @salesforce/core shows that text in its login error.
+    if (!req.headers.authorization) {
+      res.status(403).type('text/plain').send('Missing_OAuth_Token');
+      return;
+    }
     let userId: string;
     try {
       userId = org.authenticate(req.headers.authorization);
     } catch {
-      res.status(403).json({ error: 'invalid_token', error_description: 'Bad_OAuth_Token' });
+      res.status(403).type('text/plain').send('Bad_OAuth_Token');
       return;
     }
     res.json(userInfo(org, userId, `${req.protocol}://${req.get('host') ?? 'localhost'}`));
@@ -179,7 +201,8 @@ export function createLocalOrgRouter(org: LocalOrg, options: LocalOrgRouterOptio
       return;
     }
     const path = params[1] ?? '';
-    const url = new URL(req.originalUrl, 'http://local');
+    // req.url, not originalUrl: it is the path after collapseSlashes, which `//services` needs.
+    const url = new URL(req.url, 'http://local');
     let segments: string[];
     try {
       segments = path
@@ -267,6 +290,9 @@ export function createLocalOrgRouter(org: LocalOrg, options: LocalOrgRouterOptio
     const type = typeof req.query.type === 'string' ? req.query.type : undefined;
     res.json({ events: org.platformEventsSince(after, type) });
   });
+
+  // Every other /services path (SOAP, Bulk API 1.0, Apex REST, ...) in its API's error shape.
+  router.use(createUnsupportedRouter());
 
   // Body parser failures (malformed JSON, oversized bodies) in Salesforce's error shape.
   router.use((err: unknown, _req: Request, res: Response, next: NextFunction) => {

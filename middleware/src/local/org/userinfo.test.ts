@@ -37,11 +37,36 @@ describe('local org OAuth userinfo and token', () => {
     assert.equal(org.NamespacePrefix, null);
   });
 
-  it('refuses a missing or unknown token the way Salesforce does', async () => {
+  it('refuses a missing or unknown token the way Salesforce does: 403 and a bare text code', async () => {
     const res = await request(h.app).get('/services/oauth2/userinfo').set('Authorization', 'Bearer nope');
     assert.equal(res.status, 403);
-    assert.equal(res.body.error, 'invalid_token');
-    await request(h.app).get('/services/oauth2/userinfo').expect(403);
+    assert.match(res.headers['content-type'] ?? '', /^text\/plain/);
+    assert.equal(res.text, 'Bad_OAuth_Token');
+    const none = await request(h.app).get('/services/oauth2/userinfo').expect(403);
+    assert.equal(none.text, 'Missing_OAuth_Token');
+  });
+
+  it('answers refresh tokens and authorization codes it never issued with invalid_grant', async () => {
+    for (const [form, description] of [
+      [
+        'grant_type=refresh_token&refresh_token=5Aep861x&client_id=PlatformCLI',
+        'expired access/refresh token',
+      ],
+      ['grant_type=authorization_code&code=aPrx&client_id=PlatformCLI', 'invalid authorization code'],
+    ] as const) {
+      const res = await request(h.app)
+        .post('/services/oauth2/token')
+        .set('Content-Type', 'application/x-www-form-urlencoded')
+        .send(form)
+        .expect(400);
+      assert.deepEqual(res.body, { error: 'invalid_grant', error_description: description });
+    }
+    const noAssertion = await request(h.app)
+      .post('/services/oauth2/token')
+      .set('Content-Type', 'application/x-www-form-urlencoded')
+      .send('grant_type=urn:ietf:params:oauth:grant-type:jwt-bearer')
+      .expect(400);
+    assert.equal(noAssertion.body.error, 'invalid_grant');
   });
 
   it('refuses a token request that is not a JWT bearer form, whatever its body, with a 400', async () => {

@@ -1,7 +1,8 @@
 import { writeFile } from 'node:fs/promises';
-import { Messages } from '@salesforce/core';
+import { Messages, SfError } from '@salesforce/core';
 import { Flags, SfCommand } from '@salesforce/sf-plugins-core';
 import { runDoctor, type DoctorCheck } from '../../shared/doctor.ts';
+import { connectOrg } from '../../shared/connection.ts';
 import { apiKeyFileFlag } from '../../shared/flags.ts';
 import { parseMiddlewareUrl, readApiKeyFile } from '../../shared/middleware.ts';
 import { assignStage, deployStage, keyStage, type Assignment, type StageReport } from '../../shared/setup.ts';
@@ -17,6 +18,25 @@ export type DealdeskSetupResult = {
   apiKeyFile: string | null;
   checks: DoctorCheck[];
 };
+
+type AssignmentFlags = {
+  user?: string[];
+  'admin-user'?: string[];
+  'approver-user'?: string[];
+  'integration-user'?: string[];
+};
+
+/** The assignments the flags ask for; DealDesk_Admin goes to the user running setup unless --admin-user says otherwise. */
+function wantedAssignments(flags: AssignmentFlags, me: string): Assignment[] {
+  const to = (usernames: string[] | undefined, permissionSet: Assignment['permissionSet']): Assignment[] =>
+    (usernames ?? []).map((username) => ({ username, permissionSet }));
+  return [
+    ...to(flags.user, 'DealDesk_User'),
+    ...to(flags['admin-user'] ?? [me], 'DealDesk_Admin'),
+    ...to(flags['approver-user'], 'DealDesk_Approver'),
+    ...to(flags['integration-user'], 'DealDesk_Integration'),
+  ];
+}
 
 export default class DealdeskSetup extends SfCommand<DealdeskSetupResult> {
   public static override readonly summary = messages.getMessage('summary');
@@ -57,21 +77,20 @@ export default class DealdeskSetup extends SfCommand<DealdeskSetupResult> {
     const org = flags['target-org'];
     const conn = org.getConnection(flags['api-version']);
     const dryRun = flags['dry-run'];
-    const assignments: Assignment[] = [
-      ...(flags.user ?? []).map((username) => ({ username, permissionSet: 'DealDesk_User' as const })),
-      ...(flags['admin-user'] ?? [org.getUsername()!]).map((username) => ({
-        username,
-        permissionSet: 'DealDesk_Admin' as const,
-      })),
-      ...(flags['approver-user'] ?? []).map((username) => ({
-        username,
-        permissionSet: 'DealDesk_Approver' as const,
-      })),
-      ...(flags['integration-user'] ?? []).map((username) => ({
-        username,
-        permissionSet: 'DealDesk_Integration' as const,
-      })),
-    ];
+    // Who the org is, before any stage: a refused session or an org that does not answer stops
+    // setup here with that reason, and the local org is told apart by what it says of itself.
+    const connection = await connectOrg(conn);
+    if (!connection.ok)
+      throw new SfError(
+        messages.getMessage('error.connection', [
+          org.getUsername() ?? conn.instanceUrl,
+          connection.problem.message,
+        ]),
+        'OrgConnectionFailed',
+        [connection.problem.fix],
+      );
+    const localOrg = connection.org.local;
+    const assignments = wantedAssignments(flags, org.getUsername()!);
     const stages: StageReport[] = [];
     const stage = async <T extends StageReport>(label: string, work: () => Promise<T>): Promise<T> => {
       this.spinner.start(label);
@@ -86,9 +105,13 @@ export default class DealdeskSetup extends SfCommand<DealdeskSetupResult> {
       }
     };
     if (dryRun) this.log(messages.getMessage('info.plan'));
-    await stage(messages.getMessage('stage.deploy', [dir]), () => deployStage(conn, dir, url, { dryRun }));
+    await stage(messages.getMessage('stage.deploy', [dir]), () =>
+      deployStage(conn, dir, url, { dryRun, localOrg }),
+    );
     await stage(messages.getMessage('stage.assign'), () => assignStage(conn, assignments, { dryRun }));
-    const key = await stage(messages.getMessage('stage.key'), () => keyStage(conn, providedKey, { dryRun }));
+    const key = await stage(messages.getMessage('stage.key'), () =>
+      keyStage(conn, providedKey, { dryRun, localOrg }),
+    );
     let apiKeyFile: string | null = null;
     if (key.generatedKey) {
       await writeFile(flags['api-key-output'], `${key.generatedKey}\n`, { mode: 0o600 });

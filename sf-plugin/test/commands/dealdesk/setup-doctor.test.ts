@@ -26,6 +26,8 @@ interface FakeOrg {
   deployState: 'Created' | 'Unchanged' | 'Failed';
   /** The credentials API answers 404 for a principal without stored credentials. */
   credential404: boolean;
+  /** Every org request fails with this (a refused session, an unreachable instance). */
+  broken: Error | null;
 }
 
 const rows = (records: unknown[]): AnyJson => ({ totalSize: records.length, done: true, records }) as AnyJson;
@@ -57,6 +59,7 @@ describe('setup and doctor (TestContext, SDR stubbed)', () => {
       closures: [],
       deployState: 'Created',
       credential404: false,
+      broken: null,
     };
     requests = [];
     deployed = [];
@@ -81,6 +84,18 @@ describe('setup and doctor (TestContext, SDR stubbed)', () => {
       const url = new URL(req.url, 'https://x');
       const q = url.searchParams.get('q') ?? '';
       const method = (req.method ?? 'GET').toUpperCase();
+      if (org.broken) return Promise.reject(org.broken);
+      if (q.startsWith('SELECT Id, Name, InstanceName, OrganizationType FROM Organization'))
+        return Promise.resolve(
+          rows([
+            {
+              Id: '00D000000000001AAA',
+              Name: 'Acme',
+              InstanceName: 'USA570S',
+              OrganizationType: 'Enterprise Edition',
+            },
+          ]),
+        );
       if (q.startsWith('SELECT COUNT() FROM Approval_Rule__mdt'))
         return Promise.resolve(rows(new Array(org.rules).fill({})));
       if (q.includes('FROM User'))

@@ -20,6 +20,7 @@
 import { at, daysFromToday, ref, type SeedRecord } from './seed-types.ts';
 import { approvalHistory } from './approval-history.ts';
 import { BASELINE_REFS } from './seed-loader.ts';
+import type { PackagePermissionSet } from './permission-sets.ts';
 
 type Fields = SeedRecord['fields'];
 type Currency = 'USD' | 'EUR' | 'GBP';
@@ -385,6 +386,38 @@ const users: SeedRecord[] = USERS.map((u) =>
     // Administrators (Modify All Data) may act on any approval request; everyone else is a standard user.
     ProfileId: ref(u.ref === 'user.admin' ? BASELINE_REFS.adminProfile : BASELINE_REFS.standardProfile),
   }),
+);
+
+// What an admin assigns after installing the package (sf dealdesk setup does the same): reps
+// DealDesk_User, the approvers of the approval matrix and their backups DealDesk_Approver, the
+// admin DealDesk_Admin. DealDesk_Integration goes to the integration user in the baseline (seed-loader.ts).
+const PERMISSION_SETS_BY_USER: Readonly<Record<string, readonly PackagePermissionSet[]>> = {
+  'user.admin': ['DealDesk_Admin'],
+  'user.rep': ['DealDesk_User'],
+  'user.rep2': ['DealDesk_User'],
+  // The reps' manager follows their closures on the timeline and may close a deal for them.
+  'user.sales-manager': ['DealDesk_User'],
+  'user.exec': ['DealDesk_Approver'],
+  'user.exec-backup': ['DealDesk_Approver'],
+  'user.sales-vp': ['DealDesk_Approver'],
+  'user.sales-vp-backup': ['DealDesk_Approver'],
+  'user.finance': ['DealDesk_Approver'],
+  'user.finance-backup': ['DealDesk_Approver'],
+  'user.legal': ['DealDesk_Approver'],
+  'user.legal-backup': ['DealDesk_Approver'],
+  'user.infosec': ['DealDesk_Approver'],
+  'user.infosec-backup': ['DealDesk_Approver'],
+};
+
+const permissionSetAssignments: SeedRecord[] = Object.entries(PERMISSION_SETS_BY_USER).flatMap(
+  ([user, sets]) =>
+    sets.map((set) =>
+      rec(`permissionsetassignment.${user}.${set}`, 'PermissionSetAssignment', {
+        AssigneeId: ref(user),
+        // The baseline seeded one PermissionSet per force-app permission set under these refs.
+        PermissionSetId: ref(`permissionset.${set}`),
+      }),
+    ),
 );
 
 interface Party {
@@ -2454,6 +2487,7 @@ const historyActivities: SeedRecord[] = [
 export const demoCompany: SeedRecord[] = [
   ...currencies,
   ...users,
+  ...permissionSetAssignments,
   ...accounts,
   ...contacts,
   ...products,

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { LocalOrg } from '../local-org.ts';
 import { FORCE_APP_DIR } from '../../../paths.ts';
 import { loadPermissionSets } from './permission-sets.ts';
+import { demoCompany } from './demo-company.ts';
 
 describe('local org: the package permission sets', () => {
   it('holds one PermissionSet per force-app permission set, with DealDesk_Integration assigned to the integration user, once across restarts', () => {
@@ -40,5 +41,56 @@ describe('local org: the package permission sets', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('local org: the demo company has the package permission sets assigned', () => {
+  let org: LocalOrg;
+  before(() => {
+    org = new LocalOrg({ dbPath: ':memory:', forceAppDir: FORCE_APP_DIR });
+    org.seed(demoCompany);
+  });
+  after(() => org.close());
+
+  const holders = (set: string): string[] =>
+    org
+      .query(
+        `SELECT Assignee.Username FROM PermissionSetAssignment WHERE PermissionSet.Name = '${set}' ORDER BY Assignee.Username`,
+      )
+      .records.map((r) => String((r.Assignee as { Username: string }).Username));
+
+  it('as an admin assigns them after install: the admin Admin, the reps User, the integration user Integration', () => {
+    assert.deepEqual(holders('DealDesk_Admin'), ['alex.morgan@dealdesk-demo.example']);
+    assert.deepEqual(holders('DealDesk_Integration'), ['integration@dealdesk-demo.example']);
+    const reps = holders('DealDesk_User');
+    // Everyone who owns an opportunity can close it with Close Deal.
+    const owners = org
+      .query('SELECT Owner.Username FROM Opportunity')
+      .records.map((r) => String((r.Owner as { Username: string }).Username));
+    for (const owner of new Set(owners)) assert.ok(reps.includes(owner), `${owner} has DealDesk_User`);
+    assert.deepEqual(reps, [
+      'dana.whitfield@dealdesk-demo.example',
+      'jordan.keller@dealdesk-demo.example',
+      'tom.hadley@dealdesk-demo.example',
+    ]);
+  });
+
+  it('gives DealDesk_Approver to exactly the approvers and backups of the approval matrix', () => {
+    const matrix = org.query(
+      'SELECT Approver_Username__c, Backup_Username__c FROM Approval_Rule__mdt',
+    ).records;
+    const named = new Set(
+      matrix
+        .flatMap((r) => [r.Approver_Username__c, r.Backup_Username__c])
+        .filter((u) => typeof u === 'string'),
+    );
+    assert.ok(named.size >= 5, `${named.size} approvers in the matrix`);
+    assert.deepEqual(holders('DealDesk_Approver'), [...named].map(String).sort());
+  });
+
+  it('assigns each set to a user once', () => {
+    const rows = org.query('SELECT AssigneeId, PermissionSetId FROM PermissionSetAssignment').records;
+    const keys = rows.map((r) => `${String(r.AssigneeId)}|${String(r.PermissionSetId)}`);
+    assert.equal(new Set(keys).size, keys.length);
   });
 });

@@ -780,7 +780,7 @@ function isTextual(f: FieldDef): boolean {
 }
 
 /** A polymorphic parent (What, Who, Parent) exposes only the fields of the Name object. */
-function polymorphicNameField(name: string): FieldDef | undefined {
+export function polymorphicNameField(name: string): FieldDef | undefined {
   switch (name.toLowerCase()) {
     case 'id':
       return field('Id', 'Id', 'id', { ...readOnly, length: 18 });
