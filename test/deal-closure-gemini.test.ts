@@ -1,11 +1,12 @@
 /**
  * The Deal Closure Agent with Gemini configured: the real @google/genai client talks to a local
- * server in Gemini's wire format (response envelope as in the vendor recordings). The model reads
- * the whole conversation; its quotes are kept only where they are verbatim in the record they
- * cite, its readiness is combined with the offline calibrated probability by the documented rule,
- * its token usage is recorded on the step, and an outage or an answer outside the schema falls
- * back to the offline reading with the reason on the timeline. Buyer text is data: an instruction
- * in a transcript changes nothing that verified evidence does not support.
+ * server in Gemini's wire format (the documented generateContent envelope, as in
+ * middleware/src/adapters/gemini/fixtures). The model reads the whole conversation; its quotes are
+ * kept only where they are verbatim in the record they cite, its readiness is combined with the
+ * offline calibrated probability by the documented rule, its token usage is recorded on the step,
+ * and an outage or an answer outside the schema falls back to the offline reading with the reason
+ * on the timeline. Buyer text is data: an instruction in a transcript changes nothing that
+ * verified evidence does not support.
  */
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -90,7 +91,7 @@ function fakeGemini(mode: () => Mode): Promise<{ url: string; requests: unknown[
       res.status(503).json({
         error: {
           code: 503,
-          message: 'The model is overloaded. Please try again later.',
+          message: 'The service is temporarily over capacity. Retry the request later.',
           status: 'UNAVAILABLE',
         },
       });

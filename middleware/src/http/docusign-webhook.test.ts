@@ -101,7 +101,8 @@ describe('POST /v1/webhooks/docusign', () => {
   });
 
   it('computes the documented signature (HMAC-SHA256 over the raw body, base64)', () => {
-    // The vector in vendor-samples/docusign/hmac-derived-test-vector.json, computed with the documented algorithm.
+    // A self-computed vector (DocuSign publishes none): HMAC-SHA256 keyed with the secret over the
+    // raw body bytes, base64 with padding, as DocuSign's Connect HMAC documentation describes.
     const raw =
       '{"event":"envelope-completed","apiVersion":"v2.1","uri":"/restapi/v2.1/accounts/acct/envelopes/env","retryCount":0,"configurationId":12345,"generatedDateTime":"2024-01-01T00:00:00.0000000Z","data":{"accountId":"acct","userId":"user","envelopeId":"env"}}';
     assert.equal(

@@ -1,15 +1,13 @@
 /**
  * The Gemini adapter run through the REAL @google/genai client against a local HTTP server that
- * replays recorded Gemini exchanges from /work/shared/vendor-samples/gemini (js-genai system-test
- * recordings, generative-ai-js mock responses, recorded error bodies). Nothing is mocked inside
- * the SDK: requests go over HTTP to 127.0.0.1 and are checked against the recorded requests.
+ * replays Gemini exchanges written for this repository in the Gemini API's wire format (./fixtures,
+ * see fixtures/README.md for the documentation they follow). Nothing is mocked inside the SDK:
+ * requests go over HTTP to 127.0.0.1 and are checked against the fixtures' requests.
  */
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { pino } from 'pino';
 import { z } from 'zod';
 import { reasonWithFallback } from '../../agents/shared/reason-with-fallback.ts';
@@ -22,60 +20,53 @@ import {
 } from './gemini-llm.ts';
 
 // ---------------------------------------------------------------------------------------------
-// Vendor samples (outside the repo: <repo>/../shared/vendor-samples/gemini)
+// Fixtures: one HTTP exchange per file (request optional), written in Gemini's wire format
 
-const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../..');
-const SAMPLES_DIR = path.resolve(repoRoot, '../shared/vendor-samples/gemini');
-
-function samplePath(relative: string): string {
-  return path.join(SAMPLES_DIR, relative);
-}
-
-function readJson(relative: string): unknown {
-  return JSON.parse(readFileSync(samplePath(relative), 'utf8'));
-}
-
-const RecordingSchema = z.object({
-  recordID: z.string(),
-  interactions: z
-    .array(
-      z.object({
-        request: z.object({
-          method: z.string(),
-          url: z.string(),
-          headers: z.record(z.string(), z.string()),
-          bodySegments: z.array(z.unknown()).min(1),
-        }),
-        response: z.object({
-          statusCode: z.number(),
-          headers: z.record(z.string(), z.string()),
-          bodySegments: z.array(z.unknown()).min(1),
-        }),
-      }),
-    )
-    .min(1),
-});
-type Recording = z.infer<typeof RecordingSchema>;
-type Interaction = Recording['interactions'][number];
-
-function loadRecording(relative: string): Interaction {
-  const interaction = RecordingSchema.parse(readJson(relative)).interactions[0];
-  assert.ok(interaction, `${relative} has no interaction`);
-  return interaction;
-}
-
-const REC = 'js-genai-recordings/';
-const JSON_SCHEMA_RECORDING = `${REC}Client_Tests_generateContent_ML_Dev_should_generate_content_with_given_valid_json_schema_in_responseJsonSchema.json`;
-const SYSTEM_INSTRUCTION_RECORDING = `${REC}Client_Tests_generateContent_ML_Dev_should_generate_content_with_system_instruction.json`;
-const MAX_TOKENS_NO_TEXT_RECORDING = `${REC}Client_Tests_generateContent_ML_Dev_should_return_the_headers_in_the_sdkHttpResponse_by_default.json`;
-const MAX_TOKENS_TRUNCATED_RECORDING = `${REC}Client_Tests_generateContent_ML_Dev_should_generate_content_with_specified_parameters.json`;
-const NOT_FOUND_RECORDING = 'errors/404_NOT_FOUND.recording.json';
+const FIXTURES_DIR = new URL('./fixtures/', import.meta.url);
+/** Stands for the test's API key in the fixtures' request headers. */
+const API_KEY_PLACEHOLDER = '{{API_KEY}}';
 
 const RequestBodySchema = z.object({
   contents: z.array(z.unknown()),
   systemInstruction: z.unknown().optional(),
   generationConfig: z.record(z.string(), z.unknown()),
 });
+
+const FixtureSchema = z.object({
+  about: z.string().min(1),
+  request: z
+    .object({
+      method: z.string(),
+      path: z.string(),
+      headers: z.record(z.string(), z.string()),
+      body: RequestBodySchema,
+    })
+    .optional(),
+  response: z.object({
+    status: z.number().int(),
+    headers: z.object({ 'content-type': z.string() }),
+    body: z.unknown(),
+  }),
+});
+type Fixture = z.infer<typeof FixtureSchema>;
+
+function loadFixture(name: string): Fixture {
+  return FixtureSchema.parse(JSON.parse(readFileSync(new URL(`${name}.json`, FIXTURES_DIR), 'utf8')));
+}
+
+function fixtureRequest(name: string): NonNullable<Fixture['request']> {
+  const { request } = loadFixture(name);
+  assert.ok(request, `${name} has no request`);
+  return request;
+}
+
+const CLOSING_ASSESSMENT = 'exchanges/closing-assessment';
+const SCHEMA_KEYWORDS = 'exchanges/schema-keywords';
+const MODEL_NOT_FOUND = 'exchanges/model-not-found';
+const ERROR_400 = 'errors/400-invalid-argument';
+const ERROR_403 = 'errors/403-permission-denied';
+const ERROR_429 = 'errors/429-resource-exhausted';
+const ERROR_503 = 'errors/503-unavailable';
 
 const SuccessEnvelopeSchema = z.looseObject({
   candidates: z
@@ -94,18 +85,24 @@ const SuccessEnvelopeSchema = z.looseObject({
   modelVersion: z.string(),
 });
 
-/** The recorded responseJsonSchema success body with its text part replaced. */
-function recordedEnvelopeWithText(text: string): unknown {
-  const body = structuredClone(loadRecording(JSON_SCHEMA_RECORDING).response.bodySegments[0]);
-  const envelope = SuccessEnvelopeSchema.parse(body);
+/** The text of the first candidate's first part of a fixture's success body. */
+function fixtureAnswerText(name: string): string {
+  const envelope = SuccessEnvelopeSchema.parse(loadFixture(name).response.body);
+  return envelope.candidates[0]?.content.parts[0]?.text ?? '';
+}
+
+/** The closing-assessment success body with its text part replaced. */
+function successBodyWithText(text: string): unknown {
+  const envelope = SuccessEnvelopeSchema.parse(loadFixture(CLOSING_ASSESSMENT).response.body);
   const part = envelope.candidates[0]?.content.parts[0];
   assert.ok(part);
   part.text = text;
   return envelope;
 }
 
-function recordedRequestBody(relative: string): z.infer<typeof RequestBodySchema> {
-  return RequestBodySchema.parse(loadRecording(relative).request.bodySegments[0]);
+/** The text of a Content (`{parts: [{text}], role}`) of a fixture request. */
+function contentText(content: unknown): string {
+  return z.object({ parts: z.array(z.object({ text: z.string() })).length(1) }).parse(content).parts[0]!.text;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -114,7 +111,7 @@ function recordedRequestBody(relative: string): z.infer<typeof RequestBodySchema
 interface Reply {
   status: number;
   body?: unknown;
-  /** Defaults to the recorded unary Content-Type, application/json; charset=UTF-8. */
+  /** Defaults to application/json; charset=UTF-8, the Content-Type of Gemini's unary answers. */
   contentType?: string;
   delayMs?: number;
   /** Drop the connection without answering (a network error for the client). */
@@ -192,31 +189,29 @@ async function startReplayServer(): Promise<ReplayServer> {
   };
 }
 
-function recordedReply(relative: string, opts: { verbatimContentType?: boolean } = {}): Reply {
-  const { response } = loadRecording(relative);
-  const contentType = opts.verbatimContentType ? response.headers['Content-Type'] : undefined;
+/** A fixture's response as a reply; its status agrees with the error envelope's code. */
+function fixtureReply(name: string, opts: { contentType?: string } = {}): Reply {
+  const { response } = loadFixture(name);
+  const code = z.object({ error: z.object({ code: z.number() }) }).safeParse(response.body);
+  if (code.success) assert.equal(response.status, code.data.error.code, `${name}: status vs error.code`);
   return {
-    status: response.statusCode,
-    body: response.bodySegments[0],
-    ...(contentType ? { contentType } : {}),
+    status: response.status,
+    body: response.body,
+    contentType: opts.contentType ?? response.headers['content-type'],
   };
 }
 
-function errorReply(relative: string): Reply {
-  const body = readJson(relative);
-  const code = z.object({ error: z.object({ code: z.number() }) }).parse(body).error.code;
-  return { status: code, body };
-}
-
-function mockReply(name: string): Reply {
-  return { status: 200, body: readJson(`generative-ai-js-mock-responses/${name}`) };
+/** The `error.message` of a fixture's error envelope. */
+function fixtureErrorMessage(name: string): string {
+  return z.object({ error: z.object({ message: z.string() }) }).parse(loadFixture(name).response.body).error
+    .message;
 }
 
 // ---------------------------------------------------------------------------------------------
-// Fixtures
+// The request under test (its texts are those of the closing-assessment fixture)
 
 const API_KEY = 'AIzaSy-test-key-never-logged-0123456789';
-const MODEL = 'gemini-2.5-flash'; // the model of the js-genai recordings
+const MODEL = 'gemini-2.5-flash'; // the model of the fixtures
 const PROMPT_MARKER = 'PROMPT-MARKER-Acme-Corp-wants-40-seats';
 const SYSTEM_MARKER = 'SYSTEM-MARKER-assess-closing-confidence';
 const ANSWER_MARKER = 'ANSWER-MARKER-strategy-text';
@@ -250,25 +245,59 @@ const request = {
   schema: ClosingAssessmentSchema,
 };
 
-/** The zod twin of the schema the js-genai test sent in the recorded responseJsonSchema exchange. */
-const InnerSchema = z.object({ innerString: z.string(), innerNumber: z.number() });
-const RecordedTestSchema = z.object({
-  simpleString: z.string().describe('This is a simple string'),
-  stringDatatime: z.iso.datetime(),
-  stringWithEnum: z.enum(['enumvalue1', 'enumvalue2', 'enumvalue3']),
-  stringWithLength: z.string().min(1).max(10),
-  simpleNumber: z.number(),
-  simpleInteger: z.int(),
-  integerInt64: z.int(),
-  numberWithMinMax: z.number().min(1).max(10),
-  simpleBoolean: z.boolean(),
-  arrayFiled: z.array(z.string()),
-  unionField: z.union([z.string(), z.number()]),
-  nullableField: z.string().nullable(),
-  nullableArrayField: z.array(z.string()).nullable(),
-  nullableObjectField: InnerSchema.nullable(),
-  inner: InnerSchema,
+/** The zod twin of the keyword-rich responseJsonSchema of the schema-keywords fixture. */
+const ContactSchema = z.object({ name: z.string(), influence: z.number() });
+const DealSnapshotSchema = z.object({
+  accountName: z.string().describe('Legal name of the buying company'),
+  expectedCloseAt: z.iso.datetime(),
+  signatureDate: z.iso.date(),
+  stage: z.enum(['negotiation', 'verbal_commit', 'contract_out']),
+  currencyCode: z.string().min(3).max(3),
+  amount: z.number(),
+  seats: z.int(),
+  termMonths: z.int().min(1).max(60),
+  discountPercent: z.number().min(0).max(100),
+  autoRenews: z.boolean(),
+  productCodes: z.array(z.string()),
+  approvers: z.array(z.string()).min(1).max(5),
+  purchaseOrderRef: z.union([z.string(), z.number()]),
+  legalNotes: z.string().nullable(),
+  blockedTerms: z.array(z.string()).nullable(),
+  champion: ContactSchema.nullable(),
+  economicBuyer: ContactSchema,
 });
+
+/**
+ * The JSON Schema keywords Gemini documents for responseJsonSchema (structured-output guide,
+ * https://ai.google.dev/gemini-api/docs/structured-output, and GenerateContentConfig.responseJsonSchema
+ * in the @google/genai typings), plus minLength/maxLength, which the live API accepts (see
+ * fixtures/README.md). The fixtures' schemas and every schema the adapter sends stay inside it.
+ */
+const SUPPORTED_SCHEMA_KEYWORDS = new Set([
+  '$id',
+  '$defs',
+  '$ref',
+  '$anchor',
+  'type',
+  'format',
+  'title',
+  'description',
+  'enum',
+  'items',
+  'prefixItems',
+  'minItems',
+  'maxItems',
+  'minimum',
+  'maximum',
+  'anyOf',
+  'oneOf',
+  'properties',
+  'additionalProperties',
+  'required',
+  'propertyOrdering',
+  'minLength',
+  'maxLength',
+]);
 
 function schemaKeywords(node: unknown, into = new Set<string>()): Set<string> {
   if (Array.isArray(node)) {
@@ -298,18 +327,12 @@ async function expectLlmError(promise: Promise<unknown>): Promise<LlmUnavailable
 
 // ---------------------------------------------------------------------------------------------
 
-describe('createGeminiLlm (real @google/genai client, recorded Gemini exchanges)', () => {
+describe('createGeminiLlm (real @google/genai client, Gemini exchanges replayed from fixtures)', () => {
   let server: ReplayServer;
   let sleeps: number[];
   let logLines: string[];
 
-  before(async function () {
-    if (!existsSync(SAMPLES_DIR)) {
-      throw new Error(
-        `Gemini vendor samples not found at ${SAMPLES_DIR} (expected <repo>/../shared/vendor-samples/gemini). ` +
-          'These tests replay recorded Gemini exchanges and cannot run without them.',
-      );
-    }
+  before(async () => {
     server = await startReplayServer();
   });
 
@@ -337,96 +360,105 @@ describe('createGeminiLlm (real @google/genai client, recorded Gemini exchanges)
     });
   }
 
+  /** The fixture request's headers are all sent, with the test's key for the placeholder. */
+  function assertSentHeaders(sent: CapturedRequest, expected: Record<string, string>): void {
+    for (const [name, value] of Object.entries(expected)) {
+      assert.equal(sent.headers[name], value === API_KEY_PLACEHOLDER ? API_KEY : value, `header ${name}`);
+    }
+  }
+
   describe('requests', () => {
-    it('sends the recorded request shape: path, x-goog-api-key, JSON mime type, derived responseJsonSchema', async () => {
-      const recordedJson = loadRecording(JSON_SCHEMA_RECORDING).request;
-      const recordedJsonBody = recordedRequestBody(JSON_SCHEMA_RECORDING);
-      const recordedSystemBody = recordedRequestBody(SYSTEM_INSTRUCTION_RECORDING);
-      server.enqueue({ status: 200, body: recordedEnvelopeWithText(JSON.stringify(MODEL_ANSWER)) });
+    it('sends the fixture request: path, x-goog-api-key, JSON mime type, derived responseJsonSchema', async () => {
+      const expected = fixtureRequest(CLOSING_ASSESSMENT);
+      server.enqueue(fixtureReply(CLOSING_ASSESSMENT));
 
       await makeLlm().generateStructured(request);
 
       assert.equal(server.requests.length, 1);
       const sent = server.requests[0];
       assert.ok(sent);
-      assert.equal(sent.method, recordedJson.method);
+      assert.equal(sent.method, expected.method);
       assert.equal(sent.url, `/v1beta/models/${MODEL}:generateContent`);
-      assert.equal(sent.url, recordedJson.url, 'same path as the recorded exchange');
+      assert.equal(sent.url, expected.path, 'same path as the fixture exchange');
+      assertSentHeaders(sent, expected.headers);
       assert.equal(sent.headers['x-goog-api-key'], API_KEY);
       assert.match(sent.headers['content-type'] ?? '', /^application\/json/);
 
       const body = RequestBodySchema.parse(sent.body);
-      // contents and systemInstruction have the recorded structure, with our texts.
+      // contents and systemInstruction: one user Content each, with our texts.
       assert.deepEqual(body.contents, [{ parts: [{ text: request.prompt }], role: 'user' }]);
-      const recordedContents = z.array(z.object({ role: z.string() })).parse(recordedJsonBody.contents);
-      assert.equal(recordedContents[0]?.role, 'user');
+      assert.equal(contentText(expected.body.contents[0]), request.prompt);
       assert.deepEqual(body.systemInstruction, {
         parts: [{ text: request.systemInstruction }],
         role: 'user',
       });
-      assert.deepEqual(Object.keys(recordedSystemBody.systemInstruction as object).sort(), ['parts', 'role']);
+      assert.equal(contentText(expected.body.systemInstruction), request.systemInstruction);
 
       const config = body.generationConfig;
       assert.equal(config['responseMimeType'], 'application/json');
-      assert.equal(config['responseMimeType'], recordedJsonBody.generationConfig['responseMimeType']);
       assert.deepEqual(config['responseJsonSchema'], toGeminiJsonSchema(ClosingAssessmentSchema));
       assert.equal(config['temperature'], 0.1);
       assert.equal(config['responseSchema'], undefined, 'responseJsonSchema, not the OpenAPI responseSchema');
+      // The whole body, generationConfig included, is the fixture's.
+      assert.deepEqual(body, expected.body);
 
-      // Every keyword we send appears in the schema the recorded exchange sent and Gemini accepted.
-      const accepted = schemaKeywords(recordedJsonBody.generationConfig['responseJsonSchema']);
+      // Every keyword we send is in the documented responseJsonSchema subset.
       const used = schemaKeywords(config['responseJsonSchema']);
-      const unproven = [...used].filter((k) => !accepted.has(k));
-      assert.deepEqual(unproven, [], `keywords not in the recorded accepted schema: ${unproven.join(', ')}`);
+      const unsupported = [...used].filter((k) => !SUPPORTED_SCHEMA_KEYWORDS.has(k));
+      assert.deepEqual(unsupported, [], `keywords outside the supported subset: ${unsupported.join(', ')}`);
       assert.ok(!used.has('$schema'));
     });
 
-    it('derives from zod exactly the responseJsonSchema of the recorded exchange (minus $schema) and parses its recorded answer', async () => {
-      const recorded = loadRecording(JSON_SCHEMA_RECORDING);
-      const recordedSchema = z
+    it('derives from zod exactly the keyword-rich responseJsonSchema of the schema-keywords fixture and parses its answer', async () => {
+      const expected = fixtureRequest(SCHEMA_KEYWORDS);
+      const fixtureSchema = z
         .record(z.string(), z.unknown())
-        .parse(recordedRequestBody(JSON_SCHEMA_RECORDING).generationConfig['responseJsonSchema']);
-      const { $schema, ...recordedWithoutDialect } = recordedSchema;
-      assert.equal($schema, 'http://json-schema.org/draft-07/schema#');
+        .parse(expected.body.generationConfig['responseJsonSchema']);
+      const fixtureKeywords = schemaKeywords(fixtureSchema);
+      const unsupported = [...fixtureKeywords].filter((k) => !SUPPORTED_SCHEMA_KEYWORDS.has(k));
+      assert.deepEqual(unsupported, [], `fixture keywords outside the supported subset: ${unsupported}`);
+      assert.ok(fixtureKeywords.size >= 15, 'the fixture exercises most of the subset');
 
-      assert.deepEqual(toGeminiJsonSchema(RecordedTestSchema), recordedWithoutDialect);
+      assert.deepEqual(toGeminiJsonSchema(DealSnapshotSchema), fixtureSchema);
 
-      server.enqueue(recordedReply(JSON_SCHEMA_RECORDING, { verbatimContentType: true }));
+      server.enqueue(fixtureReply(SCHEMA_KEYWORDS));
       const result = await makeLlm().generateStructured({
-        agent: 'recording-twin',
-        systemInstruction: 'populate the object',
-        prompt: 'populate the following object',
-        schema: RecordedTestSchema,
+        agent: 'schema-keywords',
+        systemInstruction: contentText(expected.body.systemInstruction),
+        prompt: contentText(expected.body.contents[0]),
+        schema: DealSnapshotSchema,
       });
-      const sentBody = RequestBodySchema.parse(server.requests[0]?.body);
-      assert.deepEqual(sentBody.generationConfig['responseJsonSchema'], recordedWithoutDialect);
+      const sent = server.requests[0];
+      assert.ok(sent);
+      assert.equal(sent.url, expected.path);
+      assert.deepEqual(RequestBodySchema.parse(sent.body), expected.body);
 
-      const envelope = SuccessEnvelopeSchema.parse(recorded.response.bodySegments[0]);
-      const recordedText = envelope.candidates[0]?.content.parts[0]?.text ?? '';
-      assert.deepEqual(result.value, JSON.parse(recordedText));
+      assert.deepEqual(result.value, JSON.parse(fixtureAnswerText(SCHEMA_KEYWORDS)));
       assert.equal(result.source, 'gemini');
-      assert.deepEqual(result.usage, { promptTokens: 5, outputTokens: 177 + 331, totalTokens: 513 });
+      // usageMetadata of the fixture: prompt 41, candidates 187, thoughts 402, total 630.
+      assert.deepEqual(result.usage, { promptTokens: 41, outputTokens: 187 + 402, totalTokens: 630 });
     });
   });
 
   describe('answers', () => {
-    it('returns the validated answer from the recorded success envelope, with model and token usage', async () => {
-      server.enqueue({ status: 200, body: recordedEnvelopeWithText(JSON.stringify(MODEL_ANSWER)) });
+    it('returns the validated answer from the fixture success envelope, with model and token usage', async () => {
+      server.enqueue(fixtureReply(CLOSING_ASSESSMENT));
 
       const result = await makeLlm().generateStructured(request);
 
       assert.deepEqual(result.value, MODEL_ANSWER);
+      assert.deepEqual(result.value, JSON.parse(fixtureAnswerText(CLOSING_ASSESSMENT)));
       assert.equal(result.source, 'gemini');
       assert.equal(result.model, MODEL);
       assert.equal(result.fallbackReason, undefined);
-      // usageMetadata of the recording: prompt 5, candidates 177, thoughts 331, total 513.
-      assert.deepEqual(result.usage, { promptTokens: 5, outputTokens: 508, totalTokens: 513 });
+      // usageMetadata of the fixture: prompt 143, candidates 52, thoughts 296, total 491.
+      assert.deepEqual(result.usage, { promptTokens: 143, outputTokens: 348, totalTokens: 491 });
       assert.deepEqual(sleeps, []);
     });
 
     it('rejects an answer that fails the zod schema as invalid_output, without retrying', async () => {
       const wrong = { ...MODEL_ANSWER, closingConfidence: 7, goNoGo: 'maybe' };
-      server.enqueue({ status: 200, body: recordedEnvelopeWithText(JSON.stringify(wrong)) });
+      server.enqueue({ status: 200, body: successBodyWithText(JSON.stringify(wrong)) });
 
       const err = await expectLlmError(makeLlm().generateStructured(request));
 
@@ -436,11 +468,11 @@ describe('createGeminiLlm (real @google/genai client, recorded Gemini exchanges)
       assert.match(err.message, /closingConfidence too_big/);
       assert.match(err.message, /goNoGo invalid_value/);
       assert.ok(!err.message.includes('maybe'), 'answer values stay out of the message');
-      assert.deepEqual(err.usage, { promptTokens: 5, outputTokens: 508, totalTokens: 513 });
+      assert.deepEqual(err.usage, { promptTokens: 143, outputTokens: 348, totalTokens: 491 });
     });
 
     it('rejects text that is not JSON (finishReason STOP) as invalid_output', async () => {
-      server.enqueue({ status: 200, body: recordedEnvelopeWithText('Sure! The deal looks good.') });
+      server.enqueue({ status: 200, body: successBodyWithText('Sure! The deal looks good.') });
 
       const err = await expectLlmError(makeLlm().generateStructured(request));
 
@@ -452,33 +484,33 @@ describe('createGeminiLlm (real @google/genai client, recorded Gemini exchanges)
   describe('blocked and empty responses', () => {
     const cases: { name: string; reply: () => Reply; reason: RegExp }[] = [
       {
-        name: 'prompt blocked (generative-ai-js unary-failure-prompt-blocked-safety)',
-        reply: () => mockReply('unary-failure-prompt-blocked-safety.json'),
+        name: 'prompt blocked: promptFeedback.blockReason SAFETY, no candidates (responses/prompt-blocked-safety)',
+        reply: () => fixtureReply('responses/prompt-blocked-safety'),
         reason: /blockReason SAFETY/,
       },
       {
-        name: 'finishReason SAFETY with partial text (unary-failure-finish-reason-safety)',
-        reply: () => mockReply('unary-failure-finish-reason-safety.json'),
+        name: 'finishReason SAFETY with partial text (responses/finish-safety-partial-text)',
+        reply: () => fixtureReply('responses/finish-safety-partial-text'),
         reason: /finishReason SAFETY/,
       },
       {
-        name: 'finishReason RECITATION without content (unary-failure-citations)',
-        reply: () => mockReply('unary-failure-citations.json'),
+        name: 'finishReason RECITATION without content, with citationMetadata (responses/finish-recitation)',
+        reply: () => fixtureReply('responses/finish-recitation'),
         reason: /finishReason RECITATION/,
       },
       {
-        name: 'empty content (unary-failure-empty-content)',
-        reply: () => mockReply('unary-failure-empty-content.json'),
+        name: 'empty text part with finishReason STOP (responses/empty-text)',
+        reply: () => fixtureReply('responses/empty-text'),
         reason: /no text/,
       },
       {
-        name: 'MAX_TOKENS with no parts (js-genai ...sdkHttpResponse_by_default recording)',
-        reply: () => recordedReply(MAX_TOKENS_NO_TEXT_RECORDING),
+        name: 'MAX_TOKENS with no parts (responses/max-tokens-no-parts)',
+        reply: () => fixtureReply('responses/max-tokens-no-parts'),
         reason: /no text \(finishReason MAX_TOKENS\)/,
       },
       {
-        name: 'MAX_TOKENS with truncated text (js-genai ...specified_parameters recording)',
-        reply: () => recordedReply(MAX_TOKENS_TRUNCATED_RECORDING),
+        name: 'MAX_TOKENS with truncated text (responses/max-tokens-truncated)',
+        reply: () => fixtureReply('responses/max-tokens-truncated'),
         reason: /stopped before a complete answer \(finishReason MAX_TOKENS\)/,
       },
       {
@@ -502,12 +534,8 @@ describe('createGeminiLlm (real @google/genai client, recorded Gemini exchanges)
   });
 
   describe('retries', () => {
-    it('retries 429 RESOURCE_EXHAUSTED (recorded body) twice, honouring RetryInfo 26s, then succeeds on attempt 3', async () => {
-      server.enqueue(
-        errorReply('errors/429_RESOURCE_EXHAUSTED.json'),
-        errorReply('errors/429_RESOURCE_EXHAUSTED.json'),
-        { status: 200, body: recordedEnvelopeWithText(JSON.stringify(MODEL_ANSWER)) },
-      );
+    it('retries 429 RESOURCE_EXHAUSTED (fixture body) twice, honouring RetryInfo 26s, then succeeds on attempt 3', async () => {
+      server.enqueue(fixtureReply(ERROR_429), fixtureReply(ERROR_429), fixtureReply(CLOSING_ASSESSMENT));
 
       const result = await makeLlm({ timeoutMs: 120_000 }).generateStructured(request);
 
@@ -518,7 +546,7 @@ describe('createGeminiLlm (real @google/genai client, recorded Gemini exchanges)
     });
 
     it('gives up at once when the RetryInfo delay would outlast the deadline (rate_limited)', async () => {
-      server.enqueue(errorReply('errors/429_RESOURCE_EXHAUSTED.json'));
+      server.enqueue(fixtureReply(ERROR_429));
 
       const err = await expectLlmError(makeLlm().generateStructured(request)); // default 20 s budget
 
@@ -530,8 +558,8 @@ describe('createGeminiLlm (real @google/genai client, recorded Gemini exchanges)
       assert.deepEqual(sleeps, []);
     });
 
-    it('retries 503 UNAVAILABLE (recorded body) with full-jitter backoff until attempts run out', async () => {
-      const unavailable = errorReply('errors/503_UNAVAILABLE.json');
+    it('retries 503 UNAVAILABLE (fixture body) with full-jitter backoff until attempts run out', async () => {
+      const unavailable = fixtureReply(ERROR_503);
       server.enqueue(unavailable, unavailable, unavailable, unavailable);
 
       const err = await expectLlmError(makeLlm({ maxAttempts: 3 }).generateStructured(request));
@@ -543,17 +571,14 @@ describe('createGeminiLlm (real @google/genai client, recorded Gemini exchanges)
       assert.equal(sleeps.length, 2);
       assert.ok(sleeps[0] !== undefined && sleeps[0] >= 0 && sleeps[0] <= 500, `first wait ${sleeps[0]}`);
       assert.ok(sleeps[1] !== undefined && sleeps[1] >= 0 && sleeps[1] <= 1000, `second wait ${sleeps[1]}`);
-      assert.match(err.message, /503 UNAVAILABLE: The model is overloaded/);
+      assert.ok(
+        err.message.includes(`503 UNAVAILABLE: ${fixtureErrorMessage(ERROR_503)}`),
+        `message: ${err.message}`,
+      );
     });
 
     it('retries a dropped connection (network error) and then succeeds', async () => {
-      server.enqueue(
-        { status: 0, destroySocket: true },
-        {
-          status: 200,
-          body: recordedEnvelopeWithText(JSON.stringify(MODEL_ANSWER)),
-        },
-      );
+      server.enqueue({ status: 0, destroySocket: true }, fixtureReply(CLOSING_ASSESSMENT));
 
       const result = await makeLlm().generateStructured(request);
 
@@ -565,7 +590,7 @@ describe('createGeminiLlm (real @google/genai client, recorded Gemini exchanges)
     it('retries a 500 with a non-JSON body', async () => {
       server.enqueue(
         { status: 500, body: '<html>Internal error</html>', contentType: 'text/html' },
-        { status: 200, body: recordedEnvelopeWithText(JSON.stringify(MODEL_ANSWER)) },
+        fixtureReply(CLOSING_ASSESSMENT),
       );
 
       const result = await makeLlm().generateStructured(request);
@@ -576,11 +601,8 @@ describe('createGeminiLlm (real @google/genai client, recorded Gemini exchanges)
   });
 
   describe('failing fast', () => {
-    it('400 INVALID_ARGUMENT (recorded body) → invalid_request, one attempt', async () => {
-      server.enqueue(
-        errorReply('errors/400_INVALID_ARGUMENT.json'),
-        errorReply('errors/400_INVALID_ARGUMENT.json'),
-      );
+    it('400 INVALID_ARGUMENT (fixture body) → invalid_request, one attempt', async () => {
+      server.enqueue(fixtureReply(ERROR_400), fixtureReply(ERROR_400));
 
       const err = await expectLlmError(makeLlm().generateStructured(request));
 
@@ -592,24 +614,27 @@ describe('createGeminiLlm (real @google/genai client, recorded Gemini exchanges)
       assert.deepEqual(sleeps, []);
     });
 
-    it('404 NOT_FOUND (js-genai recording) → not_found naming the model, one attempt', async () => {
-      const recordedModel = 'custom-gemini-2.0-flash';
-      server.enqueue(recordedReply(NOT_FOUND_RECORDING));
+    it('404 NOT_FOUND (fixture exchange) → not_found naming the model, one attempt', async () => {
+      const expected = fixtureRequest(MODEL_NOT_FOUND);
+      const missingModel = 'gemini-retired-for-tests';
+      server.enqueue(fixtureReply(MODEL_NOT_FOUND));
 
-      const err = await expectLlmError(makeLlm({ model: recordedModel }).generateStructured(request));
+      const err = await expectLlmError(makeLlm({ model: missingModel }).generateStructured(request));
 
       assert.equal(err.kind, 'not_found');
-      assert.equal(err.model, recordedModel);
-      assert.match(err.message, /custom-gemini-2\.0-flash/);
+      assert.equal(err.model, missingModel);
+      assert.match(err.message, /gemini-retired-for-tests/);
       assert.equal(err.attempts, 1);
-      assert.equal(server.requests[0]?.url, `/v1beta/models/${recordedModel}:generateContent`);
+      assert.equal(server.requests[0]?.url, `/v1beta/models/${missingModel}:generateContent`);
+      assert.equal(server.requests[0]?.url, expected.path);
+      assert.deepEqual(server.requests[0]?.body, expected.body);
     });
 
-    it('404 with the recorded text/event-stream Content-Type (SDK wraps the raw body) → still not_found', async () => {
-      server.enqueue(recordedReply(NOT_FOUND_RECORDING, { verbatimContentType: true }));
+    it('404 served as text/event-stream, as streamGenerateContent answers errors (SDK wraps the raw body) → still not_found', async () => {
+      server.enqueue(fixtureReply(MODEL_NOT_FOUND, { contentType: 'text/event-stream' }));
 
       const err = await expectLlmError(
-        makeLlm({ model: 'custom-gemini-2.0-flash' }).generateStructured(request),
+        makeLlm({ model: 'gemini-retired-for-tests' }).generateStructured(request),
       );
 
       assert.equal(err.kind, 'not_found');
@@ -617,26 +642,20 @@ describe('createGeminiLlm (real @google/genai client, recorded Gemini exchanges)
       assert.equal(server.requests.length, 1);
     });
 
-    it('403 PERMISSION_DENIED (documented envelope, synthetic body) → auth, one attempt', async () => {
-      server.enqueue({
-        status: 403,
-        body: { error: { code: 403, message: 'Permission denied.', status: 'PERMISSION_DENIED' } },
-      });
+    it('403 PERMISSION_DENIED (fixture body) → auth, one attempt', async () => {
+      server.enqueue(fixtureReply(ERROR_403));
 
       const err = await expectLlmError(makeLlm().generateStructured(request));
 
       assert.equal(err.kind, 'auth');
+      assert.equal(err.rpcStatus, 'PERMISSION_DENIED');
       assert.equal(server.requests.length, 1);
     });
   });
 
   describe('deadline', () => {
     it('aborts a server that answers later than timeoutMs → timeout', async () => {
-      server.enqueue({
-        status: 200,
-        body: recordedEnvelopeWithText(JSON.stringify(MODEL_ANSWER)),
-        delayMs: 3_000,
-      });
+      server.enqueue({ ...fixtureReply(CLOSING_ASSESSMENT), delayMs: 3_000 });
       const started = performance.now();
 
       const err = await expectLlmError(makeLlm({ timeoutMs: 200 }).generateStructured(request));
@@ -649,11 +668,7 @@ describe('createGeminiLlm (real @google/genai client, recorded Gemini exchanges)
     });
 
     it('a per-request timeoutMs overrides the adapter default', async () => {
-      server.enqueue({
-        status: 200,
-        body: recordedEnvelopeWithText(JSON.stringify(MODEL_ANSWER)),
-        delayMs: 3_000,
-      });
+      server.enqueue({ ...fixtureReply(CLOSING_ASSESSMENT), delayMs: 3_000 });
 
       const err = await expectLlmError(
         makeLlm({ timeoutMs: 60_000 }).generateStructured({ ...request, timeoutMs: 150 }),
@@ -668,11 +683,11 @@ describe('createGeminiLlm (real @google/genai client, recorded Gemini exchanges)
     it('never logs the API key or the prompt, instruction or answer text (sizes only at debug)', async () => {
       const llm = makeLlm({ timeoutMs: 120_000 });
       server.enqueue(
-        errorReply('errors/429_RESOURCE_EXHAUSTED.json'),
-        { status: 200, body: recordedEnvelopeWithText(JSON.stringify(MODEL_ANSWER)) },
-        errorReply('errors/400_INVALID_ARGUMENT.json'),
-        recordedReply(NOT_FOUND_RECORDING),
-        { status: 200, body: recordedEnvelopeWithText(JSON.stringify(MODEL_ANSWER)), delayMs: 2_000 },
+        fixtureReply(ERROR_429),
+        fixtureReply(CLOSING_ASSESSMENT),
+        fixtureReply(ERROR_400),
+        fixtureReply(MODEL_NOT_FOUND),
+        { ...fixtureReply(CLOSING_ASSESSMENT), delayMs: 2_000 },
       );
       await llm.generateStructured(request);
       const errors = [
@@ -710,7 +725,6 @@ describe('reasonWithFallback', () => {
   let logLines: string[];
 
   before(async () => {
-    if (!existsSync(SAMPLES_DIR)) throw new Error(`Gemini vendor samples not found at ${SAMPLES_DIR}`);
     server = await startReplayServer();
   });
   after(async () => {
@@ -726,7 +740,7 @@ describe('reasonWithFallback', () => {
     createGeminiLlm({ apiKey: API_KEY, model: MODEL, baseUrl: server.baseUrl, sleep: async () => {} });
 
   it('returns the model answer when Gemini answers', async () => {
-    server.enqueue({ status: 200, body: recordedEnvelopeWithText(JSON.stringify(MODEL_ANSWER)) });
+    server.enqueue(fixtureReply(CLOSING_ASSESSMENT));
 
     const result = await reasonWithFallback(llm(), request, () => OFFLINE_ANSWER, logger());
 
@@ -737,7 +751,7 @@ describe('reasonWithFallback', () => {
   });
 
   it('returns the offline answer with fallbackReason when Gemini fails, and warns without prompt or key', async () => {
-    server.enqueue(recordedReply(NOT_FOUND_RECORDING));
+    server.enqueue(fixtureReply(MODEL_NOT_FOUND));
 
     const result = await reasonWithFallback(llm(), request, () => OFFLINE_ANSWER, logger());
 
