@@ -11,7 +11,14 @@ export interface Metrics {
   runsFinished: Counter<'status'>;
   stepDuration: Histogram<'agent' | 'status'>;
   salesforceRequests: Counter<'operation' | 'outcome'>;
-  llmTokens: Counter<'model' | 'kind'>;
+  /** Model tokens by provider (gemini, openai), model and kind (prompt, output). */
+  llmTokens: Counter<'provider' | 'model' | 'kind'>;
+  /** What those tokens cost at the configured per-token prices (0 for a self-hosted model). */
+  llmCost: Counter<'provider' | 'model'>;
+  /** Tokens one closure used, observed when it finishes. */
+  llmClosureTokens: Histogram<'provider' | 'model'>;
+  /** What one closure's tokens cost, observed when it finishes. */
+  llmClosureCost: Histogram<'provider' | 'model'>;
   docusignRequests: Counter<'operation' | 'outcome'>;
   httpRequests: Counter<'method' | 'route' | 'status'>;
   /** Automatic retries of calls to Salesforce or the e-signature service, by failure kind. */
@@ -75,30 +82,8 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metri
       buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
       registers: [registry],
     }),
-    salesforceRequests: new Counter({
-      name: 'dealdesk_salesforce_requests_total',
-      help: 'Salesforce API requests by operation and outcome',
-      labelNames: ['operation', 'outcome'],
-      registers: [registry],
-    }),
-    llmTokens: new Counter({
-      name: 'dealdesk_llm_tokens_total',
-      help: 'Model tokens used, by model and kind (prompt, output)',
-      labelNames: ['model', 'kind'],
-      registers: [registry],
-    }),
-    dependencyRetries: new Counter({
-      name: 'dealdesk_dependency_retries_total',
-      help: 'Automatic retries of calls to Salesforce or the e-signature service, by failure kind and operation',
-      labelNames: ['service', 'kind', 'operation'],
-      registers: [registry],
-    }),
-    circuitState: new Gauge({
-      name: 'dealdesk_circuit_state',
-      help: 'Circuit breaker state per dependency: 0 closed, 1 half-open, 2 open',
-      labelNames: ['service'],
-      registers: [registry],
-    }),
+    ...dependencyMetrics(registry),
+    ...llmMetrics(registry),
     webhookOutcomes: new Counter({
       name: 'dealdesk_webhook_events_total',
       help: 'Provider callbacks and e-signature events, by source and outcome',
@@ -123,16 +108,76 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metri
       labelNames: ['target', 'kind'],
       registers: [registry],
     }),
+    httpRequests: new Counter({
+      name: 'dealdesk_http_requests_total',
+      help: 'HTTP requests served, by method, route and status',
+      labelNames: ['method', 'route', 'status'],
+      registers: [registry],
+    }),
+  };
+}
+
+/** The model's token use and cost, by provider and model, and per closure. */
+function llmMetrics(
+  registry: Registry,
+): Pick<Metrics, 'llmTokens' | 'llmCost' | 'llmClosureTokens' | 'llmClosureCost'> {
+  return {
+    llmTokens: new Counter({
+      name: 'dealdesk_llm_tokens_total',
+      help: 'Model tokens used, by provider (gemini, openai), model and kind (prompt, output)',
+      labelNames: ['provider', 'model', 'kind'],
+      registers: [registry],
+    }),
+    llmCost: new Counter({
+      name: 'dealdesk_llm_cost_usd_total',
+      help: 'Cost of the model tokens used at LLM_PRICE_INPUT_PER_MTOK / LLM_PRICE_OUTPUT_PER_MTOK, by provider and model',
+      labelNames: ['provider', 'model'],
+      registers: [registry],
+    }),
+    llmClosureTokens: new Histogram({
+      name: 'dealdesk_llm_closure_tokens',
+      help: 'Model tokens (prompt and output) one closure used, observed when it finishes in the process that started it',
+      labelNames: ['provider', 'model'],
+      buckets: [0, 500, 1_000, 2_500, 5_000, 10_000, 25_000, 50_000, 100_000, 250_000],
+      registers: [registry],
+    }),
+    llmClosureCost: new Histogram({
+      name: 'dealdesk_llm_closure_cost_usd',
+      help: 'Cost of the model tokens one closure used, observed when it finishes in the process that started it',
+      labelNames: ['provider', 'model'],
+      buckets: [0, 0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 5],
+      registers: [registry],
+    }),
+  };
+}
+
+/** Calls to the services the closures depend on: Salesforce and the e-signature provider. */
+function dependencyMetrics(
+  registry: Registry,
+): Pick<Metrics, 'salesforceRequests' | 'docusignRequests' | 'dependencyRetries' | 'circuitState'> {
+  return {
+    salesforceRequests: new Counter({
+      name: 'dealdesk_salesforce_requests_total',
+      help: 'Salesforce API requests by operation and outcome',
+      labelNames: ['operation', 'outcome'],
+      registers: [registry],
+    }),
     docusignRequests: new Counter({
       name: 'dealdesk_docusign_requests_total',
       help: 'DocuSign API requests by operation and outcome (the account has an hourly limit)',
       labelNames: ['operation', 'outcome'],
       registers: [registry],
     }),
-    httpRequests: new Counter({
-      name: 'dealdesk_http_requests_total',
-      help: 'HTTP requests served, by method, route and status',
-      labelNames: ['method', 'route', 'status'],
+    dependencyRetries: new Counter({
+      name: 'dealdesk_dependency_retries_total',
+      help: 'Automatic retries of calls to Salesforce or the e-signature service, by failure kind and operation',
+      labelNames: ['service', 'kind', 'operation'],
+      registers: [registry],
+    }),
+    circuitState: new Gauge({
+      name: 'dealdesk_circuit_state',
+      help: 'Circuit breaker state per dependency: 0 closed, 1 half-open, 2 open',
+      labelNames: ['service'],
       registers: [registry],
     }),
   };

@@ -48,6 +48,7 @@ import { createWorkerPool, defaultWorkerThreads } from './adapters/workers/worke
 import { createSalesforceNotifier } from './adapters/notify/salesforce-notifier.ts';
 import { createSlackNotifier } from './adapters/notify/slack-notifier.ts';
 import { createFanOutNotifier } from './adapters/notify/fan-out-notifier.ts';
+import { configuredLlm } from './adapters/llm/configured-llm.ts';
 
 export function loadHandoffChecklists(file = join(CONFIG_DIR, 'handoff-checklists.json')): HandoffChecklists {
   const parsed = HandoffChecklistsSchema.safeParse(JSON.parse(readFileSync(file, 'utf8')));
@@ -198,23 +199,14 @@ export async function buildSystem(deps: SystemDeps): Promise<System> {
   ]);
   const workerThreads = config.workerThreads ?? defaultWorkerThreads();
   const workers = workerThreads > 0 ? createWorkerPool(workerThreads) : undefined;
-  const llm = config.gemini.apiKey
-    ? (await import('./adapters/gemini/gemini-llm.ts')).createGeminiLlm({
-        apiKey: config.gemini.apiKey,
-        model: config.gemini.model,
-        logger,
-        ...(config.gemini.baseUrl ? { baseUrl: config.gemini.baseUrl } : {}),
-        onUsage: (model, usage) => {
-          metrics.llmTokens.inc({ model, kind: 'prompt' }, usage.promptTokens);
-          metrics.llmTokens.inc({ model, kind: 'output' }, usage.outputTokens);
-        },
-      })
-    : undefined;
+  // Gemini, an OpenAI-compatible server (LLM_PROVIDER), or none: the offline reasoner alone.
+  const model = await configuredLlm(config, { logger, metrics });
+  const llm = model?.llm;
   // Checked at start (a broken clause library stops the process), then read again whenever its
   // files change, so an admin's edit or fix applies to the next contract or retry.
   const contractLibrary = watchedContractLibrary(join(CONFIG_DIR, 'contracts'));
   contractLibrary();
-  const stages = [
+  const agents = [
     createDealClosureAgent({
       crm,
       ...(llm ? { modelReader: createModelReader(llm, logger) } : {}),
@@ -268,6 +260,8 @@ export async function buildSystem(deps: SystemDeps): Promise<System> {
     createHandoffAgent({ checklists: loadHandoffChecklists(), owners: loadHandoffOwners(), crm, store }),
     createLearningAgent({ store, crm, notifier }),
   ];
+  // Model calls inside a stage count towards its closure's token use and cost.
+  const stages = model ? agents.map((stage) => model.meter.meterStage(stage)) : agents;
   const orchestrator = new Orchestrator({
     store,
     crm,

@@ -10,6 +10,7 @@ import { CONFIG_DIR } from '../paths.ts';
 import { ORG_FAULT_KINDS } from '../local/org/faults.ts';
 import { ESIGN_FAULT_KINDS } from '../adapters/local-esign/faults.ts';
 import { DocusignConfigSchema, SignatureConfigSchema, refineDocusign } from './esign-config.ts';
+import { LlmConfigSchema, refineLlm } from './llm-config.ts';
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
@@ -189,6 +190,8 @@ export const ConfigSchema = z
         .string()
         .regex(/^[a-z0-9.-]+$/, { error: "expected a Gemini model name like 'gemini-2.5-flash'" }),
     }),
+    /** The model provider (Gemini or an OpenAI-compatible server) and token prices. */
+    llm: LlmConfigSchema,
     notify: z
       .object({
         /** Slack incoming webhook for approval and rejection notices; a secret (the URL is the credential). */
@@ -207,6 +210,7 @@ export const ConfigSchema = z
   })
   .superRefine((c, ctx) => {
     refineDocusign(c, ctx);
+    refineLlm(c, ctx);
     if (c.mode !== 'salesforce') return;
     const sf = c.salesforce;
     if (!sf.clientId)
@@ -264,6 +268,12 @@ export const ENV_VARS: Record<string, string> = {
   'agents.repDiscountAuthorityPercent': 'DEALDESK_REP_DISCOUNT_AUTHORITY',
   'agents.approvalHistoryMaxAgeSeconds': 'DEALDESK_APPROVAL_HISTORY_MAX_AGE_SECONDS',
   'gemini.model': 'GEMINI_MODEL',
+  'llm.provider': 'LLM_PROVIDER',
+  'llm.baseUrl': 'LLM_BASE_URL',
+  'llm.model': 'LLM_MODEL',
+  'llm.apiKey': 'LLM_API_KEY',
+  'llm.priceInputPerMTok': 'LLM_PRICE_INPUT_PER_MTOK',
+  'llm.priceOutputPerMTok': 'LLM_PRICE_OUTPUT_PER_MTOK',
   'localOrg.faults.rate': 'LOCAL_ORG_FAULT_RATE',
   'localOrg.faults.kinds': 'LOCAL_ORG_FAULTS',
   'localOrg.faults.seed': 'LOCAL_ORG_FAULT_SEED',
@@ -298,6 +308,7 @@ export const SECRET_PATHS = [
   'localOrg.token',
   'salesforce.privateKey',
   'gemini.apiKey',
+  'llm.apiKey',
   'docusign.privateKey',
   'docusign.connectSecrets',
   'notify.slackWebhookUrl',
@@ -376,6 +387,7 @@ export function secretValues(config: Config): string[] {
     config.localOrg.token,
     config.salesforce.privateKey,
     config.gemini.apiKey,
+    config.llm.apiKey,
     config.databaseUrl,
     databasePassword(config.databaseUrl),
     config.docusign.privateKey,

@@ -251,6 +251,7 @@ export function verify(
 export function createModelReader(llm: LlmPort, logger?: Logger): ModelReaderPort {
   return {
     model: llm.model,
+    ...(llm.provider ? { provider: llm.provider } : {}),
     async read(request) {
       const { records, omitted } = conversation(request.texts, request.options.sellerNames);
       // No offline answer stands in here: the caller keeps the offline reading when there is no value.
@@ -266,7 +267,7 @@ export function createModelReader(llm: LlmPort, logger?: Logger): ModelReaderPor
         () => ({ signals: [], readiness: request.offline.readiness.probability, rationale: '' }),
         logger,
       );
-      if (result.source !== 'gemini')
+      if (result.source === 'offline')
         return result.fallbackReason ? { fallbackReason: result.fallbackReason } : {};
       const { kept, dropped } = verify(result.value, records);
       const value: ModelReading = {
@@ -280,6 +281,7 @@ export function createModelReader(llm: LlmPort, logger?: Logger): ModelReaderPor
       };
       return {
         value,
+        source: result.source,
         ...(result.model ? { model: result.model } : {}),
         ...(result.usage ? { usage: result.usage } : {}),
       };

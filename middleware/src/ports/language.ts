@@ -6,7 +6,7 @@
  * linear model (middleware/src/language); it is pure CPU work on plain data.
  */
 import { z } from 'zod';
-import type { TokenUsage } from './llm.ts';
+import type { LlmProvider, TokenUsage } from './llm.ts';
 
 export const TEXT_SOURCES = ['transcript', 'email', 'note', 'task', 'description', 'next_step'] as const;
 export const SIGNALS = [
@@ -178,14 +178,18 @@ export interface ModelReadingRequest {
 }
 
 /**
- * A language model reading the whole conversation (Gemini through the reasoning port), with the
- * offline reading as evidence. Undefined value means the model could not answer; the reason says
- * why, and the offline reading stands.
+ * A language model reading the whole conversation (Gemini or an OpenAI-compatible server through
+ * the reasoning port), with the offline reading as evidence. Undefined value means the model could
+ * not answer; the reason says why, and the offline reading stands.
  */
 export interface ModelReaderPort {
   readonly model: string | undefined;
+  /** Which provider serves the model, when known. */
+  readonly provider?: LlmProvider;
   read(request: ModelReadingRequest): Promise<{
     value?: ModelReading;
+    /** The provider whose model gave `value`. */
+    source?: LlmProvider | 'offline';
     model?: string;
     usage?: TokenUsage;
     fallbackReason?: string;

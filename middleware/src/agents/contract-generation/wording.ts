@@ -47,7 +47,7 @@ export async function proposeWording(
       schema: WordingSchema,
       timeoutMs: 20_000,
     });
-    if (result.source !== 'gemini') return requests.map(() => null);
+    if (result.source === 'offline') return requests.map(() => null);
     const model = result.model ?? llm.model;
     return requests.map((_, i) => {
       const c = result.value.clauses.find((x) => x.request === i + 1);

@@ -3,13 +3,14 @@
  * module reads all of the deal's words (activities, the closure's transcript and note, the
  * opportunity's description and next step), and the agent decides go / needs rep confirmation /
  * not ready from the calibrated readiness and the deal's data, with a strategy drawn from the
- * deal's own data. With Gemini configured, the model reads the whole conversation too; its
- * verified quotes and a bounded blend of its readiness refine the offline reading.
+ * deal's own data. With a model configured (Gemini or an OpenAI-compatible server), the model
+ * reads the whole conversation too; its verified quotes and a bounded blend of its readiness
+ * refine the offline reading.
  */
 import type { Logger } from '../../logger.ts';
 import type { CrmPort, DealContext } from '../../ports/crm.ts';
 import type { LanguagePort, ModelReaderPort, ModelReading } from '../../ports/language.ts';
-import type { TokenUsage } from '../../ports/llm.ts';
+import type { LlmProvider, TokenUsage } from '../../ports/llm.ts';
 import type { Stage, StageContext, StageOutcome } from '../../orchestrator/stage.ts';
 import { formatMoney } from '../../domain/money.ts';
 import { assessedSignal, decide, type Assessment } from './assessment.ts';
@@ -36,7 +37,7 @@ export interface DealClosureAgentDeps {
 
 export interface DealClosureOutput {
   assessment: Assessment;
-  source: 'gemini' | 'offline';
+  source: LlmProvider | 'offline';
   model?: string;
   usage?: TokenUsage;
   fallbackReason?: string;
@@ -87,7 +88,7 @@ export function createDealClosureAgent(deps: DealClosureAgentDeps): Stage {
       return {
         status,
         ...(status === 'waiting' ? { waitingFor: 'rep' as const } : {}),
-        reasoning: `${a.reasoning}${note}${output.fallbackReason ? ` (Gemini unavailable: ${output.fallbackReason}; offline reasoner used.)` : output.source === 'gemini' ? ` (Signals confirmed by ${output.model}.)` : ''}`,
+        reasoning: `${a.reasoning}${note}${output.fallbackReason ? ` (${modelLabel(deps.modelReader)} unavailable: ${output.fallbackReason}; offline reasoner used.)` : output.source !== 'offline' ? ` (Signals confirmed by ${output.model}.)` : ''}`,
         confidence: a.confidence,
         facts: {
           ...a.facts,
@@ -107,6 +108,11 @@ export function createDealClosureAgent(deps: DealClosureAgentDeps): Stage {
       };
     },
   };
+}
+
+/** How the reasoning names the model that could not answer. */
+function modelLabel(reader: ModelReaderPort | undefined): string {
+  return reader?.provider === 'openai' ? `Model ${reader.model ?? ''}`.trim() : 'Gemini';
 }
 
 function dataProblem(deal: DealContext): { message: string; stop: boolean } | undefined {
@@ -159,7 +165,8 @@ async function evaluate(
     };
   return {
     assessment: mergeModel(offline.assessment, result.value, originsOf(texts), deal, input),
-    source: 'gemini',
+    source:
+      result.source && result.source !== 'offline' ? result.source : (deps.modelReader.provider ?? 'gemini'),
     ...(result.model ? { model: result.model } : {}),
     ...(result.usage ? { usage: result.usage } : {}),
   };
