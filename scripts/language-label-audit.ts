@@ -9,15 +9,31 @@
  */
 import { createHash } from 'node:crypto';
 import { HEADS } from '../middleware/src/language/heads.ts';
-import { fitReadingModels, prepareCorpus, rowProbabilities, type PreparedRow } from '../middleware/src/language/training.ts';
+import {
+  fitReadingModels,
+  prepareCorpus,
+  rowProbabilities,
+  type PreparedRow,
+} from '../middleware/src/language/training.ts';
 
 const wanted = (process.argv[2] ?? '').split(',').filter(Boolean);
-const heads = HEADS.map((h, i) => ({ h, i })).filter(({ h }) => (wanted.length ? wanted.includes(h) : h !== 'ready'));
+const heads = HEADS.map((h, i) => ({ h, i })).filter(({ h }) =>
+  wanted.length ? wanted.includes(h) : h !== 'ready',
+);
 const { train, dev } = prepareCorpus();
 const rows = [...train, ...dev].filter((r) => !r.file.startsWith('signals/'));
 const legacy = [...train, ...dev].filter((r) => r.file.startsWith('signals/'));
 const fold = (r: PreparedRow) => createHash('sha256').update(`audit:${r.line.id}`).digest()[0]! % 5;
-const out: { id: string; file: string; head: string; label: number; p: number; text: string; signals: string[]; terms: unknown }[] = [];
+const out: {
+  id: string;
+  file: string;
+  head: string;
+  label: number;
+  p: number;
+  text: string;
+  signals: string[];
+  terms: unknown;
+}[] = [];
 for (let k = 0; k < 5; k++) {
   const held = rows.filter((r) => fold(r) === k);
   const rest = [...rows.filter((r) => fold(r) !== k), ...legacy];
@@ -28,7 +44,16 @@ for (let k = 0; k < 5; k++) {
       const y = r.y[i]!;
       if (Number.isNaN(y)) continue;
       if ((y === 0 && p[i]! >= 0.85) || (y === 1 && p[i]! <= 0.1))
-        out.push({ id: r.line.id, file: r.file, head: h, label: y, p: Math.round(p[i]! * 1000) / 1000, text: r.line.text, signals: r.line.signals, terms: r.line.terms });
+        out.push({
+          id: r.line.id,
+          file: r.file,
+          head: h,
+          label: y,
+          p: Math.round(p[i]! * 1000) / 1000,
+          text: r.line.text,
+          signals: r.line.signals,
+          terms: r.line.terms,
+        });
     }
   }
   process.stderr.write(`fold ${k}: ${out.length} flagged so far\n`);

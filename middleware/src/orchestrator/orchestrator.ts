@@ -10,13 +10,7 @@ import { randomUUID } from 'node:crypto';
 import pLimit, { type LimitFunction } from 'p-limit';
 import type { Logger } from '../logger.ts';
 import type { Metrics } from '../metrics.ts';
-import type {
-  ClosurePatch,
-  ClosureRef,
-  CommitResult,
-  CrmPort,
-  StepRecord,
-} from '../ports/crm.ts';
+import type { ClosurePatch, ClosureRef, CommitResult, CrmPort, StepRecord } from '../ports/crm.ts';
 import type { RunEvent, RunRecord, RunStore, RunUpdateExtras, StepRow } from '../ports/store.ts';
 import {
   attemptStepRow,
