@@ -1,14 +1,33 @@
 import js from '@eslint/js';
-import tseslint from 'typescript-eslint';
+import lwcConfig from '@salesforce/eslint-config-lwc';
 import prettier from 'eslint-config-prettier';
+import pluginJest from 'eslint-plugin-jest';
+import globals from 'globals';
+import tseslint from 'typescript-eslint';
+
+const TYPESCRIPT_FILES = ['**/*.ts', '**/*.mts', '**/*.cts', '**/*.js', '**/*.mjs', '**/*.cjs'];
 
 export default tseslint.config(
   {
-    ignores: ['**/node_modules/**', '**/dist/**', '**/lib/**', '**/coverage/**', '.data/**', 'force-app/**'],
+    ignores: [
+      '**/node_modules/**',
+      '**/dist/**',
+      '**/lib/**',
+      '**/coverage/**',
+      '.data/**',
+      '.sfdx/**',
+      '.sf/**',
+    ],
   },
-  js.configs.recommended,
-  ...tseslint.configs.strict,
+  // The middleware, the plugin, scripts and tests: TypeScript's strict rules.
+  ...[js.configs.recommended, ...tseslint.configs.strict].map((c) => ({
+    ...c,
+    files: TYPESCRIPT_FILES,
+    ignores: ['force-app/**'],
+  })),
   {
+    files: TYPESCRIPT_FILES,
+    ignores: ['force-app/**'],
     languageOptions: { globals: { process: 'readonly', console: 'readonly', URL: 'readonly' } },
     rules: {
       '@typescript-eslint/no-explicit-any': 'error',
@@ -16,6 +35,14 @@ export default tseslint.config(
       '@typescript-eslint/consistent-type-imports': 'error',
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
     },
+  },
+  // Lightning web components: Salesforce's own LWC configuration, as an SFDX project uses it.
+  // The components, their Jest tests, and the platform modules' mocks those tests run with.
+  ...lwcConfig.configs.recommended.map((c) => ({ ...c, files: ['force-app/**/*.js'] })),
+  {
+    files: ['force-app/**/lwc/**/__tests__/**/*.js', 'force-app/test/**/*.js'],
+    rules: { '@lwc/lwc/no-unexpected-wire-adapter-usages': 'off' },
+    languageOptions: { globals: { ...globals.node, ...pluginJest.environments.globals.globals } },
   },
   prettier,
 );

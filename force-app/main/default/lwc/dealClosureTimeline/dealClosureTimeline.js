@@ -94,7 +94,7 @@ export default class DealClosureTimeline extends NavigationMixin(LightningElemen
       });
       this.subscription = await subscribe(CHANNEL, -1, (message) => this.handleEvent(message));
       this.isLive = true;
-    } catch (e) {
+    } catch {
       this.isLive = false;
       this.startPolling();
     }
