@@ -3,10 +3,11 @@
  * StageContext that serves earlier stages' memoised results, for agent unit tests. Each builder
  * takes overrides, so a test states only what it is about.
  */
-import type { Activity, ContactRole, DealContext, LineItem } from '../ports/crm.ts';
+import type { Activity, ApprovalRule, ContactRole, CrmUser, DealContext, LineItem } from '../ports/crm.ts';
 import type { StageContext, StageKey } from '../orchestrator/stage.ts';
 import type { AssessedSignal } from '../agents/deal-closure/assessment.ts';
 import type { ContractOutput } from '../agents/contract-generation/contract-agent.ts';
+import type { HandoffOwners } from '../agents/handoff-coordination/handoff-owners.ts';
 import { createLogger } from '../logger.ts';
 
 let sequence = 0;
@@ -177,6 +178,44 @@ export function contractOutput(over: Partial<ContractOutput> = {}): ContractOutp
     signers: [],
     ...over,
   };
+}
+
+/** An active Finance approval rule with no condition, a 24 h SLA, an approver and a backup. */
+export function approvalRule(over: Partial<ApprovalRule> = {}): ApprovalRule {
+  return {
+    name: 'Finance_Large_Deal',
+    role: 'Finance',
+    minAmountMinor: null,
+    currency: 'USD',
+    minDiscountPercent: null,
+    requiresCustomTerms: false,
+    requiresSecurityReview: false,
+    requiresLegalReview: false,
+    slaHours: 24,
+    approverUsername: 'finance@x.example',
+    backupUsername: 'backup@x.example',
+    dependsOn: [],
+    active: true,
+    ...over,
+  };
+}
+
+/** Every user the handoff owner rules name, active, as Salesforce would return them. */
+export function handoffUsers(owners: HandoffOwners): CrmUser[] {
+  const names = Object.values(owners.teams).flatMap((t) => [
+    ...t.industrySpecialists.map((r) => r.username),
+    ...t.territories.map((r) => r.username),
+    ...t.roundRobin,
+  ]);
+  return [...new Set(names)].map((username, i) => ({
+    id: `005Dd00000000${String(i + 10).padStart(2, '0')}AAA`,
+    username,
+    name: username.split('@')[0]!,
+    email: username,
+    isActive: true,
+    delegatedApproverId: null,
+    managerId: null,
+  }));
 }
 
 /**

@@ -7,6 +7,7 @@ import type { Notification } from '../../ports/notify.ts';
 import type { RunRecord } from '../../ports/store.ts';
 import { earlierValues, memoKey, type MemoKind } from '../../orchestrator/run-memo.ts';
 import type { ContractOutput } from '../contract-generation/contract-agent.ts';
+import { approvalRule } from '../../test-support/deal-fixtures.ts';
 import { createApprovalAgent, SLA_TIMER, type ApprovalState } from './approval-agent.ts';
 
 const NOW = new Date('2026-03-02T09:00:00.000Z');
@@ -20,22 +21,8 @@ const user = (n: number, username: string, over: Partial<CrmUser> = {}): CrmUser
   managerId: null,
   ...over,
 });
-const rule = (over: Partial<ApprovalRule>): ApprovalRule => ({
-  name: 'Finance_Large_Deal',
-  role: 'Finance',
-  minAmountMinor: 100_000_00,
-  currency: 'USD',
-  minDiscountPercent: null,
-  requiresCustomTerms: false,
-  requiresSecurityReview: false,
-  requiresLegalReview: false,
-  slaHours: 24,
-  approverUsername: 'finance@x.example',
-  backupUsername: 'backup@x.example',
-  dependsOn: [],
-  active: true,
-  ...over,
-});
+const rule = (over: Partial<ApprovalRule>): ApprovalRule =>
+  approvalRule({ minAmountMinor: 100_000_00, ...over });
 
 function harness(
   rules: ApprovalRule[],

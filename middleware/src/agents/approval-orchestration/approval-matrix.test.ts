@@ -6,23 +6,10 @@ import {
   uncoveredRequirements,
   type DealFacts,
 } from './approval-matrix.ts';
+import { approvalRule } from '../../test-support/deal-fixtures.ts';
 
-const rule = (over: Partial<ApprovalRule>): ApprovalRule => ({
-  name: 'R',
-  role: 'Finance',
-  minAmountMinor: null,
-  currency: 'USD',
-  minDiscountPercent: null,
-  requiresCustomTerms: false,
-  requiresSecurityReview: false,
-  requiresLegalReview: false,
-  slaHours: 24,
-  approverUsername: 'a@x.example',
-  backupUsername: 'b@x.example',
-  dependsOn: [],
-  active: true,
-  ...over,
-});
+const rule = (over: Partial<ApprovalRule>): ApprovalRule =>
+  approvalRule({ name: 'R', approverUsername: 'a@x.example', backupUsername: 'b@x.example', ...over });
 const deal = (over: Partial<DealFacts> = {}): DealFacts => ({
   amountMinor: 100_000_00,
   currency: 'USD',

@@ -1,0 +1,211 @@
+/**
+ * What the Approval Orchestration stage says: the step's outcome, the predicted completion, the
+ * decision brief for each approver and the records it writes. Pure functions over the state.
+ */
+import type { ApprovalHistoryEntry } from '../../ports/approvals.ts';
+import type { CrmWrite, DealContext } from '../../ports/crm.ts';
+import { formatMoney } from '../../domain/money.ts';
+import type { ContractOutput } from '../contract-generation/contract-agent.ts';
+import { convertMinor } from './approval-matrix.ts';
+import {
+  decisionDurations,
+  decisionTimeStats,
+  precedents,
+  predictCompletion,
+  seedOf,
+} from './approval-history.ts';
+import type { MessageApproval, MessageDeal } from './approval-messages.ts';
+import type { ApprovalFacts, ApprovalState, PendingPost, Prediction, Report } from './approval-state.ts';
+
+export const HOUR = 3_600_000;
+export const when = (iso: string) => `${iso.slice(0, 16).replace('T', ' ')} UTC`;
+export const roleLabel = (r: string) => r.replace('_', ' ');
+const round1 = (n: number) => Math.round(n * 10) / 10;
+const fmtHours = (h: number) => (h >= 48 ? `${round1(h / 24)} d` : `${round1(h)} h`);
+
+/** The predicted completion; also records each approval's expected decision time on it. */
+export function predict(
+  approvals: ApprovalState[],
+  facts: Pick<ApprovalFacts, 'history' | 'now' | 'runId' | 'deal'>,
+): Prediction {
+  const durations = decisionDurations(facts.history);
+  const now = facts.now;
+  const planned = approvals.map((a) => {
+    const stats = decisionTimeStats(durations, a.ruleApproverId, a.role, a.slaHours);
+    a.prediction = {
+      basis: stats.basis,
+      samples: stats.samples,
+      medianHours: round1(stats.medianHours),
+      p90Hours: round1(stats.p90Hours),
+    };
+    return {
+      role: a.role,
+      dependsOn: a.dependsOn,
+      stats,
+      decided: a.status === 'Approved',
+      elapsedHours:
+        a.status === 'Pending' && a.submittedAt ? (now.getTime() - Date.parse(a.submittedAt)) / HOUR : 0,
+    };
+  });
+  const p = predictCompletion(planned, seedOf(facts.runId));
+  const completionAt = new Date(now.getTime() + p.medianHours * HOUR).toISOString();
+  const p90At = new Date(now.getTime() + p.p90Hours * HOUR).toISOString();
+  const target = facts.deal.opportunity.closeDate;
+  // The target is the close date; approvals must be done by the end of that day (UTC).
+  const meets = target ? Date.parse(completionAt) <= Date.parse(`${target}T23:59:59Z`) : null;
+  const perApprover = approvals
+    .filter((a) => a.status !== 'Approved')
+    .map(
+      (a) =>
+        `${a.approverName} ~${fmtHours(a.prediction.medianHours)} (p90 ${fmtHours(a.prediction.p90Hours)}, ${a.prediction.basis === 'prior' ? 'no history: SLA prior' : `${a.prediction.samples} past decisions`})`,
+    )
+    .join(', ');
+  return {
+    completionAt,
+    p90At,
+    targetDate: target,
+    meetsTarget: meets,
+    summary: `Predicted approval by ${when(completionAt)} (p90 ${when(p90At)})${target ? `, ${meets ? 'meets' : 'misses'} the close date ${target}` : ''}${perApprover ? `; ${perApprover}` : ''}.`,
+  };
+}
+
+export const predictionNote = (p: Prediction) =>
+  p.meetsTarget === false
+    ? `predicted ${when(p.completionAt)}, after the close date ${p.targetDate}`
+    : `predicted done ${when(p.completionAt)}${p.meetsTarget ? ', before the close date' : ''}`;
+
+/** The step's outcome from the approvals: waiting for the rep after a rejection, done when all approved. */
+export function outcomeOf(
+  approvals: ApprovalState[],
+  superseded: ApprovalState[],
+  prediction: Prediction,
+  log: string[],
+  headline?: string,
+): Report {
+  const summary = approvals
+    .map(
+      (a) =>
+        `${roleLabel(a.role)}: ${a.approverName} ${a.status.toLowerCase()}${a.comment ? ` ("${a.comment}")` : ''}`,
+    )
+    .join('; ');
+  const actions = log.length > 0 ? ` ${log.join('. ')}.` : '';
+  const output = { approvals, superseded, prediction };
+  const rejected = approvals.find((a) => a.status === 'Rejected');
+  if (rejected) {
+    return {
+      status: 'waiting',
+      waitingFor: 'rep',
+      reasoning: `${rejected.approverName} (${roleLabel(rejected.role)}) rejected: "${rejected.comment ?? 'no comment'}". Signature is on hold until the rep revises the deal.${actions} ${summary}.`,
+      confidence: null,
+      facts: output,
+      message: `Rejected by ${rejected.approverName}: ${rejected.comment ?? 'no comment'}`.slice(0, 255),
+      output,
+    };
+  }
+  if (approvals.every((a) => a.status === 'Approved')) {
+    return {
+      status: 'succeeded',
+      reasoning: `All ${approvals.length} approvals granted.${actions} ${summary}.`,
+      confidence: null,
+      facts: output,
+      message: `All ${approvals.length} approvals granted`,
+      output,
+    };
+  }
+  const pending = approvals.filter((a) => a.status !== 'Approved');
+  const latest = log.at(-1);
+  return {
+    status: 'waiting',
+    waitingFor: 'approval',
+    reasoning: `Waiting for ${pending.map((a) => `${a.approverName} (${roleLabel(a.role)}, ${waitsFor(a)})`).join(', ')}. ${approvals.map((a) => `${roleLabel(a.role)} [${a.rule}]: ${a.reason}${a.routedToBackup ? ` (routed to ${a.approverName}: ${a.routedToBackup})` : ''}`).join('. ')}.${actions} ${prediction.summary}`,
+    confidence: null,
+    facts: output,
+    message: ((headline ?? latest)
+      ? (headline ?? latest)!
+      : `Waiting for ${pending.length} of ${approvals.length} approval(s); ${prediction.meetsTarget === false ? 'predicted to miss' : 'predicted by'} ${prediction.meetsTarget === false ? `the close date ${prediction.targetDate}` : when(prediction.completionAt)}`
+    ).slice(0, 255),
+    output,
+  };
+}
+
+function waitsFor(a: ApprovalState): string {
+  if (a.status === 'Pending') return `due ${when(a.dueAt)}`;
+  return a.dependsOn.length > 0 ? `after ${a.dependsOn.map(roleLabel).join(' and ')}` : 'being submitted';
+}
+
+export function approvalWrite(a: ApprovalState): CrmWrite {
+  return {
+    kind: 'approval',
+    key: a.key,
+    role: a.role,
+    approverId: a.approverId,
+    backupApproverId: a.backupId,
+    reason: a.reason,
+    rule: a.rule,
+    status: 'Pending',
+    dueAt: a.dueAt,
+    escalationLevel: a.escalationLevel,
+  };
+}
+
+export function postWrites(posts: PendingPost[]): CrmWrite[] {
+  return posts.map((p) => ({ kind: 'feedPost', parentId: p.parentId, body: p.body, guardKey: p.guardKey }));
+}
+
+/** The decision brief in the approval request's comments: what the approver needs to decide. */
+export function brief(
+  a: ApprovalState,
+  deal: DealContext,
+  contract: ContractOutput,
+  history: ApprovalHistoryEntry[],
+): string {
+  const o = deal.opportunity;
+  const corporate = deal.corporateCurrency;
+  const rates = deal.currencyRates;
+  const toCorporate = (minor: number, currency: string) => {
+    try {
+      return convertMinor(minor, currency, corporate, rates);
+    } catch {
+      return null;
+    }
+  };
+  const amountCorporate = toCorporate(contract.totalMinor, contract.currency) ?? contract.totalMinor;
+  const similar = precedents(history, a.role, amountCorporate, toCorporate, o.id);
+  const precedent =
+    similar.length > 0
+      ? `Precedent: ${similar.map((p) => `${p.opportunityName} (${formatMoney(p.amountMinor, p.currency)}) ${p.status.toLowerCase()} in ${fmtHours(round1(p.hours))}`).join('; ')}.`
+      : `Precedent: no ${roleLabel(a.role)} decision on a deal of similar size yet.`;
+  const discount = Math.max(0, ...deal.lineItems.map((l) => l.discountPercent));
+  return [
+    `${o.name} — ${deal.account?.name ?? ''}: ${formatMoney(contract.totalMinor, contract.currency)} over ${contract.termMonths} months, ${discount}% max discount, close date ${o.closeDate ?? 'not set'}.`,
+    `Why you (${a.rule}): ${a.reason}.`,
+    `Risk: ${contract.riskLevel}${contract.riskFactors.length > 0 ? ` (${contract.riskFactors.join('; ')})` : ''}.`,
+    precedent,
+    `Please decide by ${when(a.dueAt)}.`,
+  ].join(' ');
+}
+
+export function messageOf(a: ApprovalState): MessageApproval {
+  return {
+    role: a.role,
+    approvalId: a.approvalId ?? '',
+    approverId: a.approverId,
+    approverName: a.approverName,
+    reason: a.reason,
+    dueAt: a.dueAt,
+    slaHours: a.slaHours,
+    round: a.round,
+  };
+}
+
+export function toMessageDeal(deal: DealContext, contract: ContractOutput): MessageDeal {
+  return {
+    opportunityId: deal.opportunity.id,
+    opportunityName: deal.opportunity.name,
+    accountName: deal.account?.name ?? '',
+    amount: formatMoney(contract.totalMinor, contract.currency),
+    termMonths: contract.termMonths,
+    riskLevel: contract.riskLevel,
+    ownerId: deal.opportunity.ownerId,
+  };
+}
