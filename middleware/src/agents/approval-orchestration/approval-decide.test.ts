@@ -409,6 +409,33 @@ describe('approval decisions (decide, no ports)', () => {
     );
   });
 
+  it('on revision keeps the executive request but drops a prerequisite the new plan no longer has', () => {
+    const before = factsOf({ now: hoursAfter(5), recorded: [recorded('Finance', 'Approved')] });
+    const decided = commit(look(submittedState(), [decision('Finance')], before), before);
+    // The rep drops the custom terms: Legal is no longer required, the executive still is.
+    const f = factsOf({ hash: 'hash-2', customTerms: false, now: hoursAfter(30) });
+    const revised = commit(look(decided.state, [], f), f);
+    const executive = revised.state.approvals!.find((a) => a.role === 'Executive')!;
+    assert.deepEqual(executive.dependsOn, ['Finance'], 'the executive no longer waits for Legal');
+    // Legal's pending request is recalled first; the submissions follow the recall's answer.
+    const [recall] = ofKind(revised, 'recall');
+    assert.deepEqual(
+      recall?.approvalIds,
+      [approvalIdOf('Legal')],
+      'the request Legal no longer needs is recalled',
+    );
+    const after = decide(
+      revised.state,
+      [{ kind: 'recalled', results: recall!.approvalIds.map((approvalId) => ({ approvalId, ok: true })) }],
+      f,
+    );
+    const submitted = ofKind(after, 'submit').flatMap((c) => c.submissions.map((s) => s.approvalId));
+    assert.ok(
+      submitted.includes(executive.approvalId ?? ''),
+      `the executive is submitted once Finance has approved (submitted: ${submitted.join(', ') || 'none'})`,
+    );
+  });
+
   it('on revision resubmits the rejected approval and the one whose reason changed, recalls the replaced request, keeps the rest', () => {
     const before = factsOf({
       now: hoursAfter(5),

@@ -181,6 +181,10 @@ export function revise(
   for (const n of next) {
     const old = previous.find((p) => p.role === n.role);
     if (old && old.reason === n.reason && old.status !== 'Rejected' && old.status !== 'Recalled') {
+      // A kept request waits for what the new plan requires: a role the revision no longer needs
+      // (Legal, once the custom terms are gone) must not hold it back for ever. (`previous` is
+      // decide's own copy of the state, so the request is updated in place, as its log is.)
+      old.dependsOn = n.dependsOn;
       out.push(old);
       log.push(
         `${roleLabel(n.role)}: reason unchanged, ${old.status === 'Approved' ? 'approval kept' : 'request kept'}`,
