@@ -12,6 +12,7 @@ import { Connection } from '@jsforce/jsforce-node';
 import { loadConfig } from '../middleware/src/config/config.ts';
 import { createLogger } from '../middleware/src/logger.ts';
 import { startServer, type RunningServer } from '../middleware/src/server.ts';
+import { createRuntime } from '../middleware/src/runtime.ts';
 import { startDemoClosure, targetOf, type StartedClosure } from '../middleware/src/demo/run-demo.ts';
 import type { Notification } from '../middleware/src/ports/notify.ts';
 
@@ -98,10 +99,11 @@ describe('approval cycle: remind, reassign, escalate, approve, reject, revise (l
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), 'dealdesk-approvals-'));
     const config = loadConfig({ PORT: '0', DEALDESK_DATA_DIR: dir, LOG_LEVEL: 'silent' });
-    server = await startServer(config, createLogger({ level: 'silent' }), {
-      clock: () => new Date(nowMs),
-      timerPollMs: 0,
-    });
+    server = await startServer(
+      config,
+      createRuntime({ logger: createLogger({ level: 'silent' }), clock: () => new Date(nowMs) }),
+      { timerPollMs: 0 },
+    );
     admin = new Connection({ instanceUrl: server.url, accessToken: server.localOrg!.token, version: '65.0' });
     started = await startDemoClosure(targetOf(server), () => undefined);
   });

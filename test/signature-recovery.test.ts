@@ -14,6 +14,7 @@ import { Connection } from '@jsforce/jsforce-node';
 import { loadConfig } from '../middleware/src/config/config.ts';
 import { createLogger } from '../middleware/src/logger.ts';
 import { startServer, type RunningServer } from '../middleware/src/server.ts';
+import { createRuntime } from '../middleware/src/runtime.ts';
 import {
   closureView,
   driveToCompletion,
@@ -92,7 +93,9 @@ describe('signature recovery through DocuSign', () => {
       DOCUSIGN_AUTH_SERVER: fake.authServer,
       DOCUSIGN_CONNECT_SECRETS: SECRET,
     });
-    server = await startServer(config, createLogger({ level: 'silent' }), { timerPollMs: 50, clock });
+    server = await startServer(config, createRuntime({ logger: createLogger({ level: 'silent' }), clock }), {
+      timerPollMs: 50,
+    });
     started = await startDemoClosure(targetOf(server), () => undefined);
     // Approvals as in the demo; it stops with an error once the closure waits for the rep.
     void driveToCompletion(started, () => undefined, 30_000).catch(() => undefined);

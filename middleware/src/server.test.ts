@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { spawn } from 'node:child_process';
+import { createServer, type AddressInfo } from 'node:net';
 import { Connection } from '@jsforce/jsforce-node';
 import { loadConfig } from './config/config.ts';
 import { createLogger } from './logger.ts';
@@ -219,5 +220,31 @@ describe('storage configuration', () => {
       DATABASE_URL: 'postgres://dealdesk:secret@127.0.0.1:1/dealdesk',
     });
     await assert.rejects(startServer(config, createLogger({ level: 'silent' })), /ECONNREFUSED/);
+  });
+
+  it('closes what it opened before the failure: the port is free for the next start', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'dealdesk-failed-start-'));
+    try {
+      const probe = createServer();
+      const listenOn = (port: number) =>
+        new Promise<number>((ok, fail) => {
+          probe.once('error', fail);
+          probe.listen(port, '127.0.0.1', () => ok((probe.address() as AddressInfo).port));
+        });
+      const port = await listenOn(0);
+      await new Promise((ok) => probe.close(ok));
+      const config = loadConfig({
+        PORT: String(port),
+        DEALDESK_DATA_DIR: dir,
+        LOG_LEVEL: 'silent',
+        DATABASE_URL: 'postgres://dealdesk:secret@127.0.0.1:1/dealdesk',
+      });
+      await assert.rejects(startServer(config, createLogger({ level: 'silent' })), /ECONNREFUSED/);
+      // The failed start's listener is closed: the port takes a new one at once.
+      assert.equal(await listenOn(port), port);
+      await new Promise((ok) => probe.close(ok));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -1,265 +1,163 @@
 /**
- * The middleware process: configuration, logging, the local org in local mode, the HTTP app,
- * and a graceful shutdown that finishes in-flight requests before closing the stores.
+ * The middleware process: configuration, logging, the mode (the local org, or a real one), the
+ * HTTP app and the system, all closed by one teardown stack: on a normal stop, after a start-up
+ * that fails half way, and on a signal, in-flight requests finish before the stores close.
  */
-import { generateKeyPairSync } from 'node:crypto';
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import type { AddressInfo } from 'node:net';
+import express, { type Express, type Router } from 'express';
 import { ConfigError, loadConfig, secretValues, type Config } from './config/config.ts';
 import { createApp, type ReadinessCheck } from './http/app.ts';
 import { createLogger, type Logger } from './logger.ts';
-// Mode-specific parts (the local org, Postgres mode, the package automation) load only in the
-// mode that uses them: a middleware against a real org does not carry the local org's SOQL engine.
-import type { LocalOrg } from './local/org/local-org.ts';
-import type { OrgFaultOptions } from './local/org/faults.ts';
-import { FORCE_APP_DIR, REPO_ROOT } from './paths.ts';
-import express, { type Router } from 'express';
-import type { Connection } from '@jsforce/jsforce-node';
+import { REPO_ROOT } from './paths.ts';
 import { buildSystem, resolveApiKeys, type System } from './wiring.ts';
 import { createApiRouter } from './http/api-router.ts';
 import { createDocusignWebhookRouter } from './http/docusign-webhook.ts';
 import { sendError } from './http/errors.ts';
-import { createMetrics } from './metrics.ts';
 import { setupTracing, TracingConfigError } from './tracing.ts';
-import { createJwtConnection } from './adapters/salesforce/jwt-bearer.ts';
-import type { PackageAutomation } from './local/package-automation.ts';
+import { createRuntime, type Runtime } from './runtime.ts';
+import { once, Teardown, type Disposer } from './teardown.ts';
+import type { Mode, ModeHandles } from './modes/mode.ts';
+// The local mode module loads the local org itself only when opened: a middleware against a real
+// org does not carry the local org's SOQL engine.
+import { localBannerLines, openLocalMode } from './modes/local.ts';
+import { openSalesforceMode } from './modes/salesforce.ts';
 import type { PostgresMode } from './adapters/postgres/postgres-mode.ts';
+
+export type { LocalAdminLogin } from './modes/mode.ts';
+export { ADMIN_TOKEN_FILE } from './modes/local.ts';
 
 const SHUTDOWN_GRACE_MS = 10_000;
 
-/** Local mode: how the person at the terminal logs in to the local org as its administrator. */
-export interface LocalAdminLogin {
-  username: string;
-  accessToken: string;
-  /** The token, also kept in this file (mode 600), so a login can be scripted without pasting it. */
-  tokenFile: string;
-}
-
-/** Where local mode keeps the admin's token, in the data dir beside the API key. */
-export const ADMIN_TOKEN_FILE = 'local-org-admin-token';
-
-export interface RunningServer {
+/** The running middleware; in local mode also the local org, its admin login, fault settings and package automation. */
+export interface RunningServer extends ModeHandles {
   url: string;
-  localOrg?: LocalOrg;
-  /** Local mode: the admin login, absent when the org has no administrator (LOCAL_ORG_SEED=none). */
-  localAdmin?: LocalAdminLogin;
   system: System;
   apiKey: string;
-  automation?: PackageAutomation;
-  /** Local mode: the injected-fault settings, live (tests and soak runs change the rate). */
-  orgFaults?: OrgFaultOptions;
   close(): Promise<void>;
 }
 
 export interface StartOptions {
-  clock?: () => Date;
   timerPollMs?: number;
 }
 
+/**
+ * Starts the middleware on `runtime` (a test that moves time passes one with its clock), or on a
+ * logger alone: the wall clock and a fresh metrics registry then.
+ */
 export async function startServer(
   config: Config,
-  logger: Logger,
+  runtime: Runtime | Logger,
   options: StartOptions = {},
 ): Promise<RunningServer> {
-  const dataDir = resolve(REPO_ROOT, config.dataDir);
-  const readiness: ReadinessCheck[] = [];
-  // Metrics exist from the start; the system registers into the same registry once built.
-  const metrics = createMetrics();
-  const apiKeys = resolveApiKeys(config, dataDir);
-  let localOrg: LocalOrg | undefined;
-  let localAdmin: LocalAdminLogin | undefined;
-  let orgFaults: OrgFaultOptions | undefined;
-  const mounts: Router[] = [];
-  const standIns: Router[] = [];
-  if (config.mode === 'local') {
-    const [{ LocalOrg }, { createLocalOrgRouter }, { demoCompany }] = await Promise.all([
-      import('./local/org/local-org.ts'),
-      import('./local/org/rest-router.ts'),
-      import('./local/org/seed/demo-company.ts'),
-    ]);
-    localOrg = new LocalOrg({
-      dbPath: join(dataDir, 'local-org.sqlite'),
-      forceAppDir: FORCE_APP_DIR,
-      connectedApps: [localConnectedApp().app],
-      ...(config.localOrg.token ? { token: config.localOrg.token } : {}),
-      ...(options.clock ? { clock: options.clock } : {}),
+  const rt = isRuntime(runtime) ? runtime : createRuntime({ logger: runtime });
+  const teardown = new Teardown();
+  try {
+    return await compose(config, rt, options, teardown);
+  } catch (err) {
+    // Whatever opened before the failure closes; the caller sees the failure itself.
+    await teardown.run().catch((closeErr: unknown) => {
+      rt.logger.error({ err: closeErr }, 'closing after a failed start failed');
     });
-    const org = localOrg;
-    if (config.localOrg.seed === 'demo' && org.store.count('Opportunity') === 0) {
-      const seeded = org.seed(demoCompany);
-      logger.info({ created: seeded.created }, 'seeded the local org with the demo company');
-    }
-    localAdmin = adminLogin(org, dataDir);
-    orgFaults = {
-      ...config.localOrg.faults,
-      onFault: (kind, method, path) => {
-        metrics.faultsInjected.inc({ target: 'local-org', kind });
-        logger.debug({ kind, method, path }, 'injected org fault');
-      },
-    };
-    standIns.push(
-      createLocalOrgRouter(org, { latencyMs: config.localOrg.latencyMs ?? 0, faults: orgFaults }),
-    );
-    readiness.push({ name: 'local-org', check: () => void org.query('SELECT COUNT() FROM Organization') });
+    throw err;
   }
-  // Routes that need the running system are added once the port (and so the org URL) is known.
-  const late = express.Router();
-  mounts.push(late);
-  // Until the system runs, its routes answer 503 (retry), never 404: a callout that arrives while
-  // a replica restarts must be retried, not dropped as "no such endpoint".
+}
+
+function isRuntime(value: Runtime | Logger): value is Runtime {
+  return 'clock' in value && 'metrics' in value;
+}
+
+/** Opens each part in order, pushing its disposer as soon as it is open. */
+async function compose(
+  config: Config,
+  runtime: Runtime,
+  options: StartOptions,
+  teardown: Teardown,
+): Promise<RunningServer> {
+  const dataDir = resolve(REPO_ROOT, config.dataDir);
+  const apiKeys = resolveApiKeys(config, dataDir);
+  const modeDeps = { config, runtime, dataDir };
+  const mode: Mode = config.mode === 'local' ? await openLocalMode(modeDeps) : openSalesforceMode(modeDeps);
+  teardown.push('mode', () => mode.dispose());
+  // Filled as parts come up; /readyz reads it live.
+  const readiness: ReadinessCheck[] = [...mode.readiness];
+  const gate = startingGate();
+  const app = createApp({
+    logger: runtime.logger,
+    mounts: [gate.router],
+    standIns: mode.standIns,
+    readiness,
+    metrics: () => runtime.metrics,
+    version: process.env.npm_package_version,
+  });
+  const http = await listen(app, config);
+  teardown.push('http', http.close);
+  const org = await mode.connect(http.url);
+  readiness.push(org.readiness);
+  const postgres = config.databaseUrl ? await openPostgres(config, runtime.logger) : undefined;
+  if (postgres) teardown.push('postgres', postgresDisposer(postgres));
+  const publicUrl = config.publicUrl ?? http.url;
+  const system = await buildSystem({
+    config,
+    runtime,
+    dataDir,
+    conn: org.conn,
+    notifier: org.notifier,
+    publicUrl: () => publicUrl,
+    timerPollMs: options.timerPollMs,
+    store: postgres?.store,
+    scheduler: postgres?.scheduler,
+  });
+  teardown.push('system', () => system.close());
+  // Again above the system: on a stop, in-flight requests finish before the system they call stops.
+  teardown.push('http', http.close);
+  mountSystemRoutes(gate.router, { config, runtime, system, apiKeys });
+  readiness.push(
+    {
+      name: 'salesforce-circuit',
+      check: () => {
+        if (system.salesforceCircuit() === 'open')
+          throw new Error('Salesforce calls are paused after repeated failures (circuit open)');
+      },
+    },
+    { name: 'run-store', check: async () => void (await system.store.getRun('readiness-probe')) },
+  );
+  const handles = mode.started({ url: http.url, apiKey: apiKeys[0]! });
+  const automation = handles.automation;
+  // First to stop: no callout starts while the rest closes.
+  if (automation) teardown.push('package automation', () => automation.stop());
+  await system.orchestrator.start();
+  gate.open();
+  return { url: http.url, ...handles, system, apiKey: apiKeys[0]!, close: () => teardown.run() };
+}
+
+/**
+ * Routes that need the running system, mounted once it runs. Until then they answer 503 (retry),
+ * never 404: a callout that arrives while a replica restarts must be retried, not dropped as
+ * "no such endpoint".
+ */
+function startingGate(): { router: Router; open(): void } {
+  const router = express.Router();
   let serving = false;
-  late.use((_req, res, next) => {
+  router.use((_req, res, next) => {
     if (serving) return next();
     res.set('Retry-After', '1');
     sendError(res, 503, 'STARTING', 'The middleware is starting; retry shortly');
   });
-  const app = createApp({
-    logger,
-    mounts,
-    standIns,
-    readiness,
-    metrics: () => metrics,
-    version: process.env.npm_package_version,
-  });
+  return { router, open: () => void (serving = true) };
+}
+
+/** Listens on the configured port; its disposer stops accepting and waits for in-flight requests. */
+async function listen(app: Express, config: Config): Promise<{ url: string; close: Disposer }> {
   const server = app.listen(config.port, config.host);
   await new Promise<void>((ok, fail) => {
     server.once('listening', ok);
     server.once('error', fail);
   });
   const { port } = server.address() as AddressInfo;
-  const url = `http://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${port}`;
-  const publicUrl = config.publicUrl ?? url;
-  let conn: Connection;
-  if (localOrg) {
-    // The same login as against a real org (JWT bearer, again when the session expires), at the
-    // local org's token endpoint.
-    const integrationUser = localOrg.store.get(localOrg.integrationUserId)?.fields;
-    try {
-      conn = await createJwtConnection({
-        loginUrl: url,
-        clientId: LOCAL_CLIENT_ID,
-        username: String(integrationUser?.Username),
-        privateKey: localConnectedApp().privateKeyPem,
-        apiVersion: config.salesforce.apiVersion,
-        ...(options.clock ? { clock: options.clock } : {}),
-      });
-    } catch (err) {
-      await new Promise<void>((ok) => server.close(() => ok()));
-      localOrg.close();
-      throw err;
-    }
-  } else {
-    try {
-      conn = await createJwtConnection({
-        ...config.salesforce,
-        clientId: config.salesforce.clientId!,
-        username: config.salesforce.username!,
-      });
-    } catch (err) {
-      await new Promise<void>((ok) => server.close(() => ok()));
-      throw err;
-    }
-    logger.info(
-      { instanceUrl: conn.instanceUrl, username: config.salesforce.username },
-      'logged in to Salesforce with the JWT bearer flow',
-    );
-    readiness.push({
-      name: 'salesforce',
-      check: cachedCheck(
-        60_000,
-        async () => void (await conn.request(`/services/data/v${config.salesforce.apiVersion}/limits`)),
-      ),
-    });
-  }
-  let postgres: PostgresMode | undefined;
-  if (config.databaseUrl) {
-    try {
-      const { openPostgresMode } = await import('./adapters/postgres/postgres-mode.ts');
-      postgres = await openPostgresMode({
-        databaseUrl: config.databaseUrl,
-        schema: config.databaseSchema ?? 'dealdesk',
-        logger,
-      });
-    } catch (err) {
-      await new Promise<void>((ok) => server.close(() => ok()));
-      throw err;
-    }
-  }
-  const system = await buildSystem({
-    ...(postgres ? { store: postgres.store, scheduler: postgres.scheduler } : {}),
-    metrics,
-    config,
-    logger,
-    dataDir,
-    conn,
-    publicUrl: () => publicUrl,
-    ...(options.clock ? { clock: options.clock } : {}),
-    ...(options.timerPollMs !== undefined ? { timerPollMs: options.timerPollMs } : {}),
-  });
-  if (system.localEsign) late.use(system.localEsign.router());
-  late.use(
-    createDocusignWebhookRouter({
-      secrets: config.docusign.connectSecrets ?? [],
-      maxAgeMinutes: config.docusign.connectMaxAgeMinutes,
-      store: system.store,
-      deliver: (...args) => system.orchestrator.deliver(...args),
-      logger,
-      ...(options.clock ? { clock: options.clock } : {}),
-    }),
-  );
-  late.use(
-    createApiRouter({
-      orchestrator: system.orchestrator,
-      store: system.store,
-      apiKeys,
-      ...(options.clock ? { clock: options.clock } : {}),
-      rateLimitPerMinute: config.rateLimitPerMinute,
-      onRateLimited: () => metrics.rateLimited.inc({ route: '/v1' }),
-    }),
-  );
-  readiness.push({
-    name: 'salesforce-circuit',
-    check: () => {
-      if (system.salesforceCircuit() === 'open')
-        throw new Error('Salesforce calls are paused after repeated failures (circuit open)');
-    },
-  });
-  if (localOrg) {
-    // Reachability over the same HTTP path and session the agents use.
-    readiness.push({
-      name: 'salesforce',
-      check: cachedCheck(
-        5_000,
-        async () => void (await conn.request(`/services/data/v${config.salesforce.apiVersion}/limits`)),
-      ),
-    });
-  }
-  readiness.push({
-    name: 'run-store',
-    check: async () => void (await system.store.getRun('readiness-probe')),
-  });
-  const automation = localOrg
-    ? (await import('./local/package-automation.ts')).installPackageAutomation({
-        org: localOrg,
-        middlewareUrl: () => url,
-        apiKey: apiKeys[0]!,
-        logger,
-      })
-    : undefined;
-  await system.orchestrator.start();
-  serving = true;
-  return {
-    url,
-    ...(localOrg ? { localOrg } : {}),
-    ...(localAdmin ? { localAdmin } : {}),
-    ...(orgFaults ? { orgFaults } : {}),
-    system,
-    apiKey: apiKeys[0]!,
-    ...(automation ? { automation } : {}),
-    close: async () => {
-      automation?.stop();
-      await new Promise<void>((ok) => {
+  const close = once(
+    () =>
+      new Promise<void>((ok) => {
         const timer = setTimeout(() => {
           server.closeAllConnections();
           ok();
@@ -267,96 +165,74 @@ export async function startServer(
         timer.unref();
         server.close(() => ok());
         server.closeIdleConnections();
-      });
-      await system.close();
-      localOrg?.close();
-    },
-  };
+      }),
+  );
+  return { url: `http://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${port}`, close };
+}
+
+async function openPostgres(config: Config, logger: Logger): Promise<PostgresMode> {
+  const { openPostgresMode } = await import('./adapters/postgres/postgres-mode.ts');
+  return openPostgresMode({
+    databaseUrl: config.databaseUrl!,
+    schema: config.databaseSchema ?? 'dealdesk',
+    logger,
+  });
 }
 
 /**
- * The admin's session and its token file. The file is rewritten on each start (the token is
- * kept across restarts) and removed when the org has no administrator, so it never names a
- * token that does not sign in.
+ * The shared store and the scheduler are opened here, so they close here, after the system. The
+ * orchestrator has stopped the scheduler by then on a normal stop (pg-boss stops once); after a
+ * failed start, nothing has.
  */
-function adminLogin(org: LocalOrg, dataDir: string): LocalAdminLogin | undefined {
-  const tokenFile = join(dataDir, ADMIN_TOKEN_FILE);
-  const session = org.adminSession();
-  if (!session) {
-    rmSync(tokenFile, { force: true });
-    return undefined;
-  }
-  mkdirSync(dataDir, { recursive: true });
-  writeFileSync(tokenFile, `${session.accessToken}\n`, { mode: 0o600 });
-  return { username: session.username, accessToken: session.accessToken, tokenFile };
-}
-
-const LOCAL_CLIENT_ID = 'dealdesk-local-middleware';
-let localApp: { app: { clientId: string; publicKey: string }; privateKeyPem: string } | undefined;
-
-/** The middleware's connected app in the local org; one key pair per process. */
-function localConnectedApp(): NonNullable<typeof localApp> {
-  if (!localApp) {
-    const { publicKey, privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
-    localApp = {
-      app: {
-        clientId: LOCAL_CLIENT_ID,
-        publicKey: publicKey.export({ type: 'spki', format: 'pem' }).toString(),
-      },
-      privateKeyPem: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
-    };
-  }
-  return localApp;
-}
-
-/** A readiness check that calls out at most once per `ttlMs`, so probes do not spend API limits. */
-function cachedCheck(ttlMs: number, check: () => Promise<void>): () => Promise<void> {
-  let last: { at: number; error: unknown } | undefined;
+function postgresDisposer(postgres: PostgresMode): Disposer {
   return async () => {
-    if (!last || Date.now() - last.at > ttlMs) {
-      let error: unknown = null;
-      try {
-        await check();
-      } catch (err) {
-        error = err;
-      }
-      last = { at: Date.now(), error };
-    }
-    if (last.error) throw last.error;
+    await postgres.scheduler.stop();
+    await postgres.store.close();
   };
 }
 
-export function banner(running: RunningServer, config: Config): string {
-  const lines = [
-    '',
-    `dealdesk middleware (${config.mode} mode) listening on ${running.url}`,
-    `  health:     ${running.url}/healthz   readiness: ${running.url}/readyz   metrics: ${running.url}/metrics`,
-  ];
-  if (running.localOrg) {
-    const admin = running.localAdmin;
-    lines.push(
-      `  local org:  ${running.url}/services/data/v${config.salesforce.apiVersion}  (Salesforce REST API)`,
-      ...(admin
-        ? [
-            `  admin:      ${admin.username}`,
-            // The first `token:` line is the one to use: the quick start and its test read it.
-            `  token:      ${admin.accessToken}  (the admin's; also in ${admin.tokenFile})`,
-            `  sf login:   SF_ACCESS_TOKEN="$(cat ${shellQuote(admin.tokenFile)})" sf org login access-token --instance-url ${running.url} --alias local --no-prompt`,
-          ]
-        : [`  token:      ${running.localOrg.token}  (the integration user's: this org has no admin user)`]),
-      `  try it:     new Connection({ instanceUrl: '${running.url}', accessToken: '<token>' })`,
-      ...(admin ? [`  integration user's token (the middleware's own user): ${running.localOrg.token}`] : []),
-      `  API calls:  ${running.url}/local/stats`,
-      `  API key:    ${running.apiKey}  (Authorization: Bearer … for ${running.url}/v1)`,
-    );
-  }
-  lines.push('  stop:       Ctrl+C', '');
-  return lines.join('\n');
+function mountSystemRoutes(
+  router: Router,
+  {
+    config,
+    runtime,
+    system,
+    apiKeys,
+  }: { config: Config; runtime: Runtime; system: System; apiKeys: string[] },
+): void {
+  if (system.localEsign) router.use(system.localEsign.router());
+  router.use(
+    createDocusignWebhookRouter({
+      secrets: config.docusign.connectSecrets ?? [],
+      maxAgeMinutes: config.docusign.connectMaxAgeMinutes,
+      store: system.store,
+      deliver: (...args) => system.orchestrator.deliver(...args),
+      logger: runtime.logger,
+      clock: runtime.clock,
+    }),
+  );
+  router.use(
+    createApiRouter({
+      orchestrator: system.orchestrator,
+      store: system.store,
+      apiKeys,
+      clock: runtime.clock,
+      rateLimitPerMinute: config.rateLimitPerMinute,
+      onRateLimited: () => runtime.metrics.rateLimited.inc({ route: '/v1' }),
+    }),
+  );
 }
 
-/** A path as one shell word, for a command the person copies from the banner. */
-function shellQuote(path: string): string {
-  return /^[\w./-]+$/.test(path) ? path : `'${path.replace(/'/g, `'\\''`)}'`;
+export function banner(running: RunningServer, config: Config): string {
+  const { url, localOrg } = running;
+  return [
+    '',
+    `dealdesk middleware (${config.mode} mode) listening on ${url}`,
+    `  health:     ${url}/healthz   readiness: ${url}/readyz   metrics: ${url}/metrics`,
+    ...(localOrg ? localBannerLines({ ...running, localOrg }, config.salesforce.apiVersion) : []),
+    '  stop:       Ctrl+C',
+    '',
+  ].join('\n');
 }
 
 async function main(): Promise<void> {
@@ -371,32 +247,35 @@ async function main(): Promise<void> {
     throw err;
   }
   const logger = createLogger({ level: config.logLevel, secrets: secretValues(config) });
-  let stopTracing: (() => Promise<void>) | undefined;
+  const teardown = new Teardown();
   try {
-    stopTracing = await setupTracing();
+    const stopTracing = await setupTracing();
+    if (stopTracing) teardown.push('tracing', stopTracing);
   } catch (err) {
     if (!(err instanceof TracingConfigError)) throw err;
     process.stderr.write(`Invalid configuration:\n  - ${err.message}\n`);
     process.exit(1);
   }
-  const running = await startServer(config, logger);
+  let running: RunningServer;
+  try {
+    running = await startServer(config, logger);
+  } catch (err) {
+    await teardown.run().catch(() => undefined);
+    throw err;
+  }
+  teardown.push('server', () => running.close());
   // The banner is for the person at the terminal; the token is theirs to use against their own local org.
   process.stdout.write(banner(running, config));
-  let stopping = false;
   const stop = (signal: string) => {
-    if (stopping) return;
-    stopping = true;
+    if (teardown.begun) return;
     logger.info({ signal }, 'shutting down');
-    running
-      .close()
-      .then(() => stopTracing?.())
-      .then(
-        () => process.exit(0),
-        (err: unknown) => {
-          logger.error({ err }, 'shutdown failed');
-          process.exit(1);
-        },
-      );
+    teardown.run().then(
+      () => process.exit(0),
+      (err: unknown) => {
+        logger.error({ err }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
   };
   process.on('SIGINT', () => stop('SIGINT'));
   process.on('SIGTERM', () => stop('SIGTERM'));

@@ -1,14 +1,14 @@
 /**
- * Builds the running system from configuration: the stores, the adapters for the configured
- * mode, the seven agents and the orchestrator. `server.ts` owns the process; tests and the demo
- * call `startServer` directly.
+ * Builds the running system from configuration and what the mode brings (the org connection and
+ * its channel to people): the stores, the adapters, the seven agents and the orchestrator.
+ * `server.ts` owns the process; tests and the demo call `startServer` directly.
  */
 import { readFileSync, existsSync, writeFileSync, mkdirSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import type { Connection } from '@jsforce/jsforce-node';
 import type { Config } from './config/config.ts';
-import type { Logger } from './logger.ts';
+import type { Runtime } from './runtime.ts';
 import { CONFIG_DIR } from './paths.ts';
 import { createSalesforceCrm } from './adapters/salesforce/salesforce-crm.ts';
 import { createSalesforceApprovals } from './adapters/salesforce/salesforce-approvals.ts';
@@ -34,21 +34,21 @@ import { createLearningAgent } from './agents/learning-optimization/learning-age
 import type { RunStore } from './ports/store.ts';
 import type { RunScheduler } from './orchestrator/scheduler.ts';
 import type { CrmPort } from './ports/crm.ts';
-import { createMetrics, watchQueue, type Metrics } from './metrics.ts';
+import { watchQueue, type Metrics } from './metrics.ts';
 import { createResilience } from './adapters/salesforce/resilience.ts';
 import type { RequestListener } from './adapters/salesforce/request-counter.ts';
 import { withEsignResilience } from './adapters/resilient-esign.ts';
 import { traceCall } from './tracing.ts';
 import type { Notifier } from './ports/notify.ts';
-import { createConsoleNotifier } from './adapters/notify/console-notifier.ts';
-import type { EsignPort } from './ports/esign.ts';
+import type { EsignEvent, EsignPort } from './ports/esign.ts';
 import { esignProviderOf } from './config/esign-config.ts';
 import { storedHourlyBudget } from './agents/signature-management/routing.ts';
-import { createWorkerPool, defaultWorkerThreads } from './adapters/workers/worker-pool.ts';
-import { createSalesforceNotifier } from './adapters/notify/salesforce-notifier.ts';
+import { createWorkerPool, defaultWorkerThreads, type WorkerPool } from './adapters/workers/worker-pool.ts';
 import { createSlackNotifier } from './adapters/notify/slack-notifier.ts';
 import { createFanOutNotifier } from './adapters/notify/fan-out-notifier.ts';
-import { configuredLlm } from './adapters/llm/configured-llm.ts';
+import { configuredLlm, type ConfiguredLlm } from './adapters/llm/configured-llm.ts';
+import type { ApprovalsPort } from './ports/approvals.ts';
+import type { Stage } from './orchestrator/stage.ts';
 
 export function loadHandoffChecklists(file = join(CONFIG_DIR, 'handoff-checklists.json')): HandoffChecklists {
   const parsed = HandoffChecklistsSchema.safeParse(JSON.parse(readFileSync(file, 'utf8')));
@@ -72,15 +72,19 @@ export function resolveApiKeys(config: Config, dataDir: string): string[] {
 
 export interface SystemDeps {
   config: Config;
-  logger: Logger;
+  /** The clock, logger and metrics every part shares. */
+  runtime: Runtime;
   dataDir: string;
   /** The Salesforce connection (the local org's own URL in local mode). */
   conn: Connection;
+  /** The mode's own channel to people (the console locally, Chatter in a real org); Slack joins it when configured. */
+  notifier: { name: string; notifier: Notifier };
   publicUrl: () => string;
-  clock?: () => Date;
   timerPollMs?: number;
-  metrics?: Metrics;
-  /** Postgres mode: the shared run store and the scheduler; SQLite and in-process driving otherwise. */
+  /**
+   * Postgres mode: the shared run store and the scheduler, opened and closed by the caller;
+   * otherwise a SQLite store the system opens and closes, and runs driven in this process.
+   */
   store?: RunStore;
   scheduler?: RunScheduler;
 }
@@ -101,10 +105,91 @@ export interface System {
 }
 
 export async function buildSystem(deps: SystemDeps): Promise<System> {
-  const { config, logger } = deps;
+  const { config, runtime } = deps;
+  const { logger, metrics } = runtime;
   const store = deps.store ?? createSqliteRunStore(join(deps.dataDir, 'dealdesk.sqlite'));
-  const metrics = deps.metrics ?? createMetrics();
-  const resilienceFor = (service: 'salesforce' | 'esign', what: string) =>
+  const resilienceFor = resilienceOf(config, runtime);
+  const { crm, approvals, salesforceCircuit } = salesforceAdapters(deps, resilienceFor);
+  const { esign: providerEsign, localEsign } = await esignProvider(deps);
+  const esign = withEsignResilience(providerEsign, resilienceFor('esign', 'The e-signature service'));
+  // Counting, not loading: a scrape must not read every parked run's memo.
+  watchQueue(metrics, () => store.countUnfinished());
+  const notifier = notifierOf(deps);
+  const workerThreads = config.workerThreads ?? defaultWorkerThreads();
+  const workers = workerThreads > 0 ? createWorkerPool(workerThreads) : undefined;
+  // Gemini, an OpenAI-compatible server (LLM_PROVIDER), or none: the offline reasoner alone.
+  const model = await configuredLlm(config, runtime);
+  const agents = await createAgents({
+    config,
+    runtime,
+    crm,
+    approvals,
+    esign,
+    notifier,
+    store,
+    workers,
+    model,
+  });
+  // Model calls inside a stage count towards its closure's token use and cost.
+  const stages = model ? agents.map((stage) => model.meter.meterStage(stage)) : agents;
+  const orchestrator = new Orchestrator({
+    store,
+    crm,
+    stages,
+    logger,
+    clock: runtime.clock,
+    timerPollMs: deps.timerPollMs ?? 1000,
+    maxActiveRuns: config.maxActiveRuns,
+    metrics,
+    scheduler: deps.scheduler,
+  });
+  esign.onEvent(deliverEsignEvents(store, orchestrator, runtime));
+  return {
+    metrics,
+    store,
+    crm,
+    esign,
+    localEsign,
+    notifier,
+    orchestrator,
+    salesforceCircuit,
+    async close() {
+      await orchestrator.stop();
+      esign.close();
+      await workers?.close();
+      // A store the caller brought (Postgres mode) is the caller's to close.
+      if (!deps.store) await store.close();
+    },
+  };
+}
+
+/** The CRM and approval adapters over the mode's Salesforce connection. */
+function salesforceAdapters(
+  { config, runtime, conn }: SystemDeps,
+  resilienceFor: ReturnType<typeof resilienceOf>,
+): { crm: CrmPort; approvals: ApprovalsPort; salesforceCircuit: System['salesforceCircuit'] } {
+  const { logger, metrics } = runtime;
+  const resilience = resilienceFor('salesforce', 'Salesforce');
+  // Each Salesforce call at debug level: against the local org too, whose own requests are not in
+  // the middleware's HTTP log.
+  const onRequest: RequestListener = (operation, outcome, ms) => {
+    metrics.salesforceRequests.inc({ operation, outcome });
+    logger.debug({ operation, outcome, ms: Math.round(ms) }, 'salesforce request');
+  };
+  const apiVersion = config.salesforce.apiVersion;
+  return {
+    crm: createSalesforceCrm({ conn, apiVersion, onRequest, resilience, trace: traceCall }),
+    approvals: withHistorySnapshot(createSalesforceApprovals({ conn, apiVersion, onRequest }), {
+      maxAgeMs: config.agents.approvalHistoryMaxAgeSeconds * 1000,
+      now: () => runtime.clock().getTime(),
+    }),
+    salesforceCircuit: () => resilience.circuit(),
+  };
+}
+
+/** Retries and a circuit breaker per dependency, each retry and state change counted and logged. */
+function resilienceOf(config: Config, { logger, metrics }: Runtime) {
+  return (service: 'salesforce' | 'esign', what: string) =>
     createResilience(what, {
       ...config.resilience,
       onRetry: (kind, operation, attempt) => {
@@ -116,131 +201,106 @@ export async function buildSystem(deps: SystemDeps): Promise<System> {
         logger[state === 'open' ? 'error' : 'warn']({ service, circuit: state }, `${what} circuit ${state}`);
       },
     });
-  const sfResilience = resilienceFor('salesforce', 'Salesforce');
-  // Each Salesforce call at debug level: against the local org too, whose own requests are not in
-  // the middleware's HTTP log.
-  const salesforceRequest: RequestListener = (operation, outcome, ms) => {
-    metrics.salesforceRequests.inc({ operation, outcome });
-    logger.debug({ operation, outcome, ms: Math.round(ms) }, 'salesforce request');
-  };
-  const crm = createSalesforceCrm({
-    conn: deps.conn,
-    apiVersion: config.salesforce.apiVersion,
-    onRequest: salesforceRequest,
-    resilience: sfResilience,
-    trace: traceCall,
+}
+
+/** The configured e-signature provider: the local signing service (with its faults, if any) or DocuSign. */
+async function esignProvider(
+  deps: SystemDeps,
+): Promise<{ esign: EsignPort & { close(): void }; localEsign?: LocalEsign }> {
+  const { config, runtime } = deps;
+  const { logger, metrics } = runtime;
+  if (esignProviderOf(config) === 'docusign') {
+    const { createDocusignEsign, docusignCredentials } =
+      await import('./adapters/docusign/docusign-esign.ts');
+    const esign = createDocusignEsign({
+      ...docusignCredentials(config),
+      publicUrl: deps.publicUrl,
+      notification: config.signature,
+      logger,
+      clock: runtime.clock,
+      onRequest: (operation, outcome) => metrics.docusignRequests.inc({ operation, outcome }),
+    });
+    return { esign };
+  }
+  const [{ createLocalEsign }, { withEsignFaults }] = await Promise.all([
+    import('./adapters/local-esign/local-esign.ts'),
+    import('./adapters/local-esign/faults.ts'),
+  ]);
+  const localEsign = createLocalEsign({
+    dbPath: join(deps.dataDir, 'esign.sqlite'),
+    publicUrl: deps.publicUrl,
+    clock: runtime.clock,
+    logger,
   });
-  const local =
-    esignProviderOf(config) === 'local'
-      ? {
-          ...(await import('./adapters/local-esign/local-esign.ts')),
-          ...(await import('./adapters/local-esign/faults.ts')),
-        }
-      : undefined;
-  const localEsign = local
-    ? local.createLocalEsign({
-        dbPath: join(deps.dataDir, 'esign.sqlite'),
-        publicUrl: deps.publicUrl,
-        ...(deps.clock ? { clock: deps.clock } : {}),
-        logger,
+  const faults = config.localEsign.faults;
+  if (faults.rate === 0) return { esign: localEsign, localEsign };
+  const faulty = withEsignFaults(localEsign, {
+    ...faults,
+    onFault: (kind, operation) => {
+      metrics.faultsInjected.inc({ target: 'local-esign', kind });
+      logger.debug({ kind, operation }, 'injected e-signature fault');
+    },
+  });
+  return { esign: faulty, localEsign };
+}
+
+/** The mode's channel to people, and the team's Slack channel when a webhook is configured. */
+function notifierOf(deps: SystemDeps): Notifier {
+  const webhookUrl = deps.config.notify.slackWebhookUrl;
+  const slack = webhookUrl
+    ? createSlackNotifier({
+        webhookUrl,
+        logger: deps.runtime.logger,
+        recordUrl: (id) => `${deps.conn.instanceUrl}/${id}`,
       })
     : undefined;
-  const esignFaults = config.localEsign.faults;
-  const providerEsign: EsignPort & { close(): void } = localEsign
-    ? esignFaults.rate > 0
-      ? local!.withEsignFaults(localEsign, {
-          ...esignFaults,
-          onFault: (kind, operation) => {
-            metrics.faultsInjected.inc({ target: 'local-esign', kind });
-            logger.debug({ kind, operation }, 'injected e-signature fault');
-          },
-        })
-      : localEsign
-    : await (async () => {
-        const { createDocusignEsign, docusignCredentials } =
-          await import('./adapters/docusign/docusign-esign.ts');
-        return createDocusignEsign({
-          ...docusignCredentials(config),
-          publicUrl: deps.publicUrl,
-          notification: config.signature,
-          logger,
-          ...(deps.clock ? { clock: deps.clock } : {}),
-          onRequest: (operation, outcome) => metrics.docusignRequests.inc({ operation, outcome }),
-        });
-      })();
-  const esign = withEsignResilience(providerEsign, resilienceFor('esign', 'The e-signature service'));
-  // Counting, not loading: a scrape must not read every parked run's memo.
-  watchQueue(metrics, () => store.countUnfinished());
-  // The console in local mode, Chatter mentions / email in a real org, and the team's Slack
-  // channel when a webhook is configured.
-  const notifier = createFanOutNotifier([
-    config.mode === 'local'
-      ? { name: 'console', notifier: createConsoleNotifier(logger) }
-      : {
-          name: 'salesforce',
-          notifier: createSalesforceNotifier({
-            conn: deps.conn,
-            apiVersion: config.salesforce.apiVersion,
-            logger,
-          }),
-        },
-    ...(config.notify.slackWebhookUrl
-      ? [
-          {
-            name: 'slack',
-            notifier: createSlackNotifier({
-              webhookUrl: config.notify.slackWebhookUrl,
-              logger,
-              recordUrl: (id) => `${deps.conn.instanceUrl}/${id}`,
-            }),
-          },
-        ]
-      : []),
-  ]);
-  const workerThreads = config.workerThreads ?? defaultWorkerThreads();
-  const workers = workerThreads > 0 ? createWorkerPool(workerThreads) : undefined;
-  // Gemini, an OpenAI-compatible server (LLM_PROVIDER), or none: the offline reasoner alone.
-  const model = await configuredLlm(config, { logger, metrics });
-  const llm = model?.llm;
+  return createFanOutNotifier([deps.notifier, ...(slack ? [{ name: 'slack', notifier: slack }] : [])]);
+}
+
+/** The seven agents, in stage order. */
+async function createAgents(parts: {
+  config: Config;
+  runtime: Runtime;
+  crm: CrmPort;
+  approvals: ApprovalsPort;
+  esign: EsignPort;
+  notifier: Notifier;
+  store: RunStore;
+  workers: WorkerPool | undefined;
+  model: ConfiguredLlm | undefined;
+}): Promise<Stage[]> {
+  const { config, runtime, crm, approvals, esign, notifier, store, workers } = parts;
+  const { logger } = runtime;
+  const llm = parts.model?.llm;
   // Checked at start (a broken clause library stops the process), then read again whenever its
   // files change, so an admin's edit or fix applies to the next contract or retry.
   const contractLibrary = watchedContractLibrary(join(CONFIG_DIR, 'contracts'));
   contractLibrary();
-  const agents = [
+  return [
     createDealClosureAgent({
       crm,
-      ...(llm ? { modelReader: createModelReader(llm, logger) } : {}),
+      modelReader: llm ? createModelReader(llm, logger) : undefined,
       // With a worker pool the threads read, and this thread never loads the model or its libraries.
-      ...(workers ? {} : { language: (await import('./language/index.ts')).sharedLanguageReader() }),
+      offlineReasoner: workers?.reasonOffline,
+      language: workers ? undefined : (await import('./language/index.ts')).sharedLanguageReader(),
       logger,
       activityDays: config.agents.activityDays,
       repDiscountAuthorityPercent: config.agents.repDiscountAuthorityPercent,
-      ...(workers ? { offlineReasoner: workers.reasonOffline } : {}),
     }),
     createContractAgent({
       crm,
-      ...(workers ? { generate: workers.generateContract } : {}),
+      generate: workers?.generateContract,
       library: contractLibrary,
       seller: config.seller,
       defaultTermMonths: config.agents.defaultTermMonths,
       discountAuthorityPercent: config.agents.repDiscountAuthorityPercent,
       activityDays: config.agents.activityDays,
-      ...(llm ? { llm } : {}),
+      llm,
       logger,
     }),
     createApprovalAgent({
       crm,
-      approvals: withHistorySnapshot(
-        createSalesforceApprovals({
-          conn: deps.conn,
-          apiVersion: config.salesforce.apiVersion,
-          onRequest: salesforceRequest,
-        }),
-        {
-          maxAgeMs: config.agents.approvalHistoryMaxAgeSeconds * 1000,
-          ...(deps.clock ? { now: () => deps.clock!().getTime() } : {}),
-        },
-      ),
+      approvals,
       notifier,
       repDiscountAuthorityPercent: config.agents.repDiscountAuthorityPercent,
     }),
@@ -253,27 +313,18 @@ export async function buildSystem(deps: SystemDeps): Promise<System> {
         store,
         'signature-reconcile',
         config.signature.reconcileMaxPerHour,
-        deps.clock,
+        runtime.clock,
       ),
     }),
     createSystemIntegrationAgent({ crm, renewalLeadDays: config.agents.renewalLeadDays, store }),
     createHandoffAgent({ checklists: loadHandoffChecklists(), owners: loadHandoffOwners(), crm, store }),
     createLearningAgent({ store, crm, notifier }),
   ];
-  // Model calls inside a stage count towards its closure's token use and cost.
-  const stages = model ? agents.map((stage) => model.meter.meterStage(stage)) : agents;
-  const orchestrator = new Orchestrator({
-    store,
-    crm,
-    stages,
-    logger,
-    ...(deps.clock ? { clock: deps.clock } : {}),
-    timerPollMs: deps.timerPollMs ?? 1000,
-    ...(config.maxActiveRuns ? { maxActiveRuns: config.maxActiveRuns } : {}),
-    metrics,
-    ...(deps.scheduler ? { scheduler: deps.scheduler } : {}),
-  });
-  esign.onEvent(async (event) => {
+}
+
+/** E-signature events reach the run that sent the envelope, once each. */
+function deliverEsignEvents(store: RunStore, orchestrator: Orchestrator, { logger, metrics }: Runtime) {
+  return async (event: EsignEvent): Promise<void> => {
     const indexed = await store.runForRecord(event.envelopeId);
     if (!indexed) {
       logger.warn(
@@ -289,21 +340,5 @@ export async function buildSystem(deps: SystemDeps): Promise<System> {
       event,
     );
     metrics.webhookOutcomes.inc({ source: 'local-esign', outcome: stored ? 'delivered' : 'duplicate' });
-  });
-  return {
-    metrics,
-    store,
-    crm,
-    esign,
-    ...(localEsign ? { localEsign } : {}),
-    notifier,
-    orchestrator,
-    salesforceCircuit: () => sfResilience.circuit(),
-    async close() {
-      await orchestrator.stop();
-      esign.close();
-      await workers?.close();
-      await store.close();
-    },
   };
 }

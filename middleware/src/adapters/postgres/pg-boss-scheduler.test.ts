@@ -1,5 +1,5 @@
 /**
- * The pg-boss scheduler against a real Postgres: how its workers take a backlog.
+ * The pg-boss scheduler against a real Postgres: how its workers take a backlog, and how it stops.
  */
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -43,5 +43,16 @@ const url = testDatabaseUrl();
     } finally {
       await scheduler.stop();
     }
+  });
+
+  it('stops once: the orchestrator and the process that opened it may both stop it', async () => {
+    const scheduler = await createPgBossScheduler({
+      connectionString: url!,
+      schema,
+      logger: createLogger({ level: 'silent' }),
+    });
+    await Promise.all([scheduler.stop(), scheduler.stop()]);
+    await scheduler.stop();
+    await assert.rejects(scheduler.kick('run-after-stop'));
   });
 });

@@ -109,6 +109,7 @@ export async function createPgBossScheduler(options: PgBossSchedulerOptions): Pr
     }
   }
 
+  let stopping: Promise<void> | undefined;
   return {
     boss,
     async start(work) {
@@ -145,9 +146,14 @@ export async function createPgBossScheduler(options: PgBossSchedulerOptions): Pr
           distinct.map((t) => ({ data: { runId }, startAfter: new Date(t) })),
         );
     },
-    async stop() {
-      await boss.stop({ graceful: true, timeout: 10_000 });
-      await locks.end();
+    // Once: the orchestrator stops it on a normal stop, and the process that opened it stops it
+    // again whether or not the orchestrator ever ran (a start that failed half way).
+    stop() {
+      stopping ??= (async () => {
+        await boss.stop({ graceful: true, timeout: 10_000 });
+        await locks.end();
+      })();
+      return stopping;
     },
   };
 }
