@@ -7,12 +7,14 @@ import {
   contactRole,
   contractOutput,
   dealContext,
+  handoffUsers,
   signal,
   stageContext,
 } from '../../test-support/deal-fixtures.ts';
-import { createHandoffAgent } from './handoff-agent.ts';
+import { createHandoffAgent, type Fact } from './handoff-agent.ts';
 import { HandoffOwnersSchema, loadHandoffOwners, type HandoffOwners } from './handoff-owners.ts';
 import { SECTIONS, TEAMS } from './teams.ts';
+import type { RenewalRisk } from '../system-integration/renewal-risk.ts';
 
 const checklists = loadHandoffChecklists();
 const CONTRACT_ID = '800Dd0000000001AAA';
@@ -66,6 +68,11 @@ const closure = (d: DealContext) => {
               label: 'Call',
               who: null,
             },
+            span: {
+              field: 'task',
+              start: task.body.indexOf(quote),
+              end: task.body.indexOf(quote) + quote.length,
+            },
           }),
         ]
       : [];
@@ -86,32 +93,22 @@ const closure = (d: DealContext) => {
 
 /** The demo org's handoff users, as Salesforce would return them. */
 const ownersConfig = loadHandoffOwners();
-const users: CrmUser[] = [
-  ...new Set(
-    Object.values(ownersConfig.teams).flatMap((t) => [
-      ...t.industrySpecialists.map((r) => r.username),
-      ...t.territories.map((r) => r.username),
-      ...t.roundRobin,
-    ]),
-  ),
-].map((username, i) => ({
-  id: `005Dd00000000${String(i + 10).padStart(2, '0')}AAA`,
-  username,
-  name: username.split('@')[0]!,
-  email: username,
-  isActive: true,
-  delegatedApproverId: null,
-  managerId: null,
-}));
+const users: CrmUser[] = handoffUsers(ownersConfig);
 
 async function run(
   dealOver: Partial<DealContext> = {},
-  options: { owners?: HandoffOwners; known?: CrmUser[]; turn?: number } = {},
+  options: {
+    owners?: HandoffOwners;
+    known?: CrmUser[];
+    turn?: number;
+    /** System Integration's output beyond the contract id (its renewal risk). */
+    synced?: { renewalRisk?: RenewalRisk };
+  } = {},
 ) {
   const ctx = stageContext('handoff_coordination', {
     deal_closure: { deal: deal(dealOver), assessment: closure(deal(dealOver)) },
     contract_generation: { contract: contractOutput({ currency: 'EUR', totalMinor: 120_000_00 }) },
-    system_integration: { output: { contractId: CONTRACT_ID } },
+    system_integration: { output: { contractId: CONTRACT_ID, ...options.synced } },
   });
   const outcome = await createHandoffAgent({
     checklists,
@@ -137,7 +134,8 @@ const tasks = (outcome: StageOutcome): TaskWrite[] =>
   (outcome.writes ?? []).flatMap((w) => (w.kind === 'tasks' ? w.tasks : []));
 interface PackageContext {
   owner: { username: string; rule: string; reason: string; userId: string };
-  sections: Record<string, { text: string; source: string }[]>;
+  sections: Record<string, Fact[]>;
+  found: { item: string; facts: number }[];
   missing: { item: string; supplier: string }[];
 }
 const contextOf = (outcome: StageOutcome, team: string) =>
@@ -207,6 +205,91 @@ describe('handoff packages', () => {
       [['supportContacts', 'Jordan Keller (the rep) (a technical buyer or IT contact role)']],
     );
     assert.match(noSupport.reasoning, /supportContacts \(from Jordan Keller \(the rep\)/);
+  });
+
+  it("ties words to the stakeholder whose record holds them, and cites each quote's span", async () => {
+    const eva = FULL_ROLES[0]!;
+    const body =
+      'Must integrate with SAP via the API. Go-live before the March shutdown. Goal: reduce downtime by 20%.';
+    const outcome = await run({
+      activities: [activity({ id: '00TDd0000000001AAA', body, contactId: eva.contactId, type: 'Call' })],
+    });
+    const cs = contextOf(outcome, 'Customer_Success');
+    const goal = cs.sections.successCriteria![0]!;
+    assert.equal(goal.source, 'Task 00TDd0000000001AAA');
+    assert.deepEqual(goal.span, { field: 'task', start: 72, end: 101 });
+    assert.equal(body.slice(goal.span!.start, goal.span!.end), goal.quote);
+    assert.deepEqual(goal.figures, ['20%']);
+    assert.equal(goal.who, 'Eva');
+    assert.ok(
+      cs.sections.priorities!.some(
+        (f) => f.text.startsWith('Eva (Economic Buyer) — goal: "Goal: reduce downtime by 20%."') && f.span,
+      ),
+      'what Eva said is among her priorities',
+    );
+    assert.match(
+      cs.sections.communication![0]!.text,
+      /^Eva \(Economic Buyer\): 1 × Call; latest Call on 2026-11-20/,
+    );
+    // Someone else's call: Tim's words are not Eva's.
+    const other = await run({
+      activities: [activity({ id: '00TDd0000000001AAA', body, contactId: FULL_ROLES[1]!.contactId })],
+    });
+    assert.equal(contextOf(other, 'Customer_Success').sections.successCriteria![0]!.who, 'Tim');
+  });
+
+  it("hands Customer Success the renewal risk's factors, with the record each came from", async () => {
+    const outcome = await run(
+      {},
+      {
+        synced: {
+          renewalRisk: {
+            score: 21,
+            level: 'Low',
+            factors: [
+              {
+                factor: 'discount_depth',
+                points: 21,
+                reason: '21% discount across the deal',
+                evidence: [
+                  { source: 'OpportunityLineItem 00kDd0000000042AAA', text: '10 × Platform at 21% discount' },
+                ],
+              },
+            ],
+          },
+        },
+      },
+    );
+    const risks = contextOf(outcome, 'Customer_Success').sections.risks!;
+    assert.ok(
+      risks.some(
+        (f) =>
+          f.text === 'renewal risk +21 discount depth: 21% discount across the deal' &&
+          f.source === 'OpportunityLineItem 00kDd0000000042AAA',
+      ),
+    );
+  });
+
+  it('writes the summary from the facts, counting the required facts found', async () => {
+    const outcome = await run({
+      contactRoles: FULL_ROLES.filter((r) => r.name !== 'Pia' && r.name !== 'Eva'),
+    });
+    const finance = handoffs(outcome).find((w) => w.team === 'Finance')!;
+    assert.match(finance.summary, /^Acme GmbH for Finance, owned by raj\.patel/);
+    assert.match(finance.summary, /Terms: €120,000\.00 over 12 months from 2026-12-01\./);
+    assert.match(
+      finance.summary,
+      /Acme GmbH: 2 of 3 required facts for Finance found; missing billingContact \(from Jordan Keller \(the rep\) \(a contact role for finance, procurement or accounts payable\)\)\.$/,
+    );
+    assert.deepEqual(contextOf(outcome, 'Finance').found, [
+      { item: 'commercialTerms', facts: 1 },
+      { item: 'billing', facts: 2 },
+    ]);
+    const cs = handoffs(outcome).find((w) => w.team === 'Customer_Success')!;
+    assert.match(
+      cs.summary,
+      /Success means: "Goal: reduce downtime by 20%\." \(Call, 2026-11-20\) — figures: 20%\./,
+    );
   });
 
   it('covers every section a checklist requires with a supplier', () => {

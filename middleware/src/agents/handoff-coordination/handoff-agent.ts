@@ -1,8 +1,10 @@
 /**
  * Handoff Coordination Agent: a package for each receiving team (Customer Success, Finance,
- * Support, Implementation). Every fact carries the record it came from; each package is scored
- * against its team's required-context checklist (config/handoff-checklists.json), and below 100%
- * it names what is missing and who should supply it.
+ * Support, Implementation), synthesised from the deal's records and the language module's reading
+ * of its words (handoff-facts.ts); every fact carries the record it came from, and every quote its
+ * span. Each package counts the required facts of its team's checklist
+ * (config/handoff-checklists.json) found, and names each missing one and who can supply it; its
+ * text is written from its facts (handoff-narrative.ts).
  */
 import { z } from 'zod';
 import { SECTIONS, TEAMS, type Section, type Team } from './teams.ts';
@@ -11,11 +13,12 @@ import type { RunStore } from '../../ports/store.ts';
 import { chooseOwners, unknownOwners, type HandoffOwners } from './handoff-owners.ts';
 import { earlierResults } from '../shared/earlier-results.ts';
 import { failedOutcome, type Stage, type StageContext, type StageOutcome } from '../../orchestrator/stage.ts';
-import { formatMoney } from '../../domain/money.ts';
-import type { ContractOutput } from '../contract-generation/contract-agent.ts';
-import type { DealClosureOutput } from '../deal-closure/deal-closure-agent.ts';
+import type { RenewalRisk } from '../system-integration/renewal-risk.ts';
+import { collectFacts } from './handoff-facts.ts';
+import { missingList, narrate, teamLabel } from './handoff-narrative.ts';
 
 export { SECTIONS, TEAMS, type Section, type Team } from './teams.ts';
+export type { Fact } from './handoff-facts.ts';
 
 export const HandoffChecklistsSchema = z.object({
   teams: z.record(
@@ -30,139 +33,6 @@ export const HandoffChecklistsSchema = z.object({
   suppliers: z.record(z.enum(SECTIONS), z.string()),
 });
 export type HandoffChecklists = z.infer<typeof HandoffChecklistsSchema>;
-
-export interface Fact {
-  text: string;
-  source: string;
-}
-
-/** The record a closing signal was found in, named by its object as every other fact's source. */
-function signalSource(
-  source: { kind: string; recordId: string },
-  closureRecordId: string | null,
-  span?: { field: string },
-): string {
-  if (span?.field === 'description' || span?.field === 'next_step') return `Opportunity ${source.recordId}`;
-  if (source.kind === 'email') return `EmailMessage ${source.recordId}`;
-  if (source.kind === 'task') return `Task ${source.recordId}`;
-  // The note and the transcript are stored on the Deal_Closure__c (Note__c, Transcript__c).
-  return closureRecordId ? `Deal_Closure__c ${closureRecordId}` : `${source.kind} ${source.recordId}`;
-}
-
-/** Every fact the deal offers, by section, each with its source record. */
-export function collectFacts(
-  deal: DealContext,
-  contract: ContractOutput,
-  closure: DealClosureOutput | undefined,
-  /** The activated Contract record System Integration wrote (the signed terms). */
-  contractSource: string,
-  /** The Deal_Closure__c holding the rep's note and the transcript, when signals came from them. */
-  closureRecordId: string | null = null,
-): Record<Section, Fact[]> {
-  const roles = deal.contactRoles;
-  const roleFact = (r: (typeof roles)[number]): Fact => ({
-    text: `${r.name}${r.title ? `, ${r.title}` : ''} — ${r.role ?? 'no role'}${r.isPrimary ? ' (primary)' : ''}${r.email ? ` <${r.email}>` : ''}`,
-    source: `OpportunityContactRole ${r.id}`,
-  });
-  const byRole = (re: RegExp) =>
-    roles.filter((r) => re.test(`${r.role ?? ''} ${r.title ?? ''} ${r.department ?? ''}`));
-  const signals = closure?.assessment.signals ?? [];
-  // What the language module read in the deal's words: success criteria, commitments, requirements.
-  const read = (fact: string, most: number) =>
-    (closure?.assessment.handoffFacts?.[fact] ?? [])
-      .slice(0, most)
-      .map((s) => ({ text: s.quote, source: signalSource(s.source, closureRecordId, s.span) }));
-  const money = (m: number) => formatMoney(m, contract.currency);
-  const account = deal.account;
-  return {
-    stakeholders: roles.map(roleFact),
-    executiveSponsor: byRole(/executive sponsor|economic buyer|economic decision maker|decision maker/i)
-      .slice(0, 1)
-      .map(roleFact),
-    priorities: roles
-      .filter((r) => r.description)
-      .map((r) => ({ text: `${r.name}: ${r.description}`, source: `Contact ${r.contactId}` })),
-    successCriteria: read('success_criteria', 12),
-    commitments: read('seller_commitment', 12),
-    risks: signals
-      .filter((s) => ['security_concern', 'legal_concern', 'objection', 'hesitation'].includes(s.type))
-      .slice(0, 12)
-      .map((s) => ({
-        text: `${s.type.replace('_', ' ')}: ${s.quote}`,
-        source: signalSource(s.source, closureRecordId),
-      })),
-    competitorContext: signals
-      .filter((s) => s.type === 'competitor_mention')
-      .slice(0, 8)
-      .map((s) => ({ text: s.quote, source: signalSource(s.source, closureRecordId) })),
-    commercialTerms: [
-      {
-        text: `${money(contract.totalMinor)} over ${contract.termMonths} months from ${contract.startDate}`,
-        source: contractSource,
-      },
-      ...(contract.specialTerms
-        ? [{ text: `Special terms: ${contract.specialTerms}`, source: contractSource }]
-        : []),
-    ],
-    billing: account
-      ? [
-          // The terms the contract actually carries (net 30/45/60, annual or quarterly), not a default.
-          ...(contract.snapshot?.payment
-            ? [{ text: `Payment terms: ${contract.snapshot.payment}`, source: contractSource }]
-            : []),
-          ...(account.billingCountry
-            ? [
-                {
-                  text: `Bill to ${[account.name, account.billingStreet, account.billingCity, account.billingPostalCode, account.billingCountry].filter(Boolean).join(', ')}`,
-                  source: `Account ${account.id}`,
-                },
-              ]
-            : []),
-        ]
-      : [],
-    billingContact: byRole(/finance|procurement|purchasing|accounts payable|\bap\b|controller|cfo/i).map(
-      roleFact,
-    ),
-    supportContacts: byRole(/technical|it\b|information technology|administrator|engineer|cio|cto/i).map(
-      roleFact,
-    ),
-    products: deal.lineItems.map((li) => ({
-      text: `${li.quantity} × ${li.productName}${li.productCode ? ` (${li.productCode})` : ''} at ${li.discountPercent}% discount, ${money(li.totalPriceMinor)}`,
-      source: `OpportunityLineItem ${li.id}`,
-    })),
-    // The service level the contract states: its SLA clause as generated, or (a run stored
-    // before contracts kept their clause texts) the clause library's rule for it.
-    serviceLevels: contract.clauses
-      .filter((c) => c.id === 'sla')
-      .map((c) => {
-        const text = contract.snapshot?.clauses.find((t) => t.id === c.id);
-        return {
-          text: text
-            ? `${text.title} (clause ${c.id} v${c.version}): ${text.text}`
-            : `${c.rule} (clause ${c.id} v${c.version})`,
-          source: contractSource,
-        };
-      }),
-    technicalRequirements: [
-      ...signals
-        .filter((s) => s.type === 'security_concern')
-        .slice(0, 6)
-        .map((s) => ({ text: s.quote, source: signalSource(s.source, closureRecordId) })),
-      ...read('technical_requirement', 10),
-    ],
-    technicalContact: byRole(/technical buyer|technical|it director|cio|cto|architect/i)
-      .slice(0, 2)
-      .map(roleFact),
-    timeline: [
-      { text: `Service starts ${contract.startDate}`, source: contractSource },
-      // The buyer's dates and deadlines, as the language module read them (timeline urgency).
-      ...signals
-        .filter((s) => s.type === 'timeline_urgency')
-        .slice(0, 6)
-        .map((s) => ({ text: s.quote, source: signalSource(s.source, closureRecordId) })),
-    ],
-  };
-}
 
 export interface HandoffAgentDeps {
   checklists: HandoffChecklists;
@@ -182,16 +52,98 @@ function supplierOf(checklists: HandoffChecklists, section: Section, deal: DealC
   return rep ? hint.replace(/^the rep\b/, `${rep} (the rep)`) : hint;
 }
 
+interface PackageSummary {
+  team: Team;
+  completeness: number;
+  missing: Section[];
+  owner: { name: string; username: string; rule: string; reason: string };
+}
+
+interface PackageInput {
+  team: Team;
+  checklists: HandoffChecklists;
+  deal: DealContext;
+  facts: ReturnType<typeof collectFacts>;
+  owner: { id: string; name: string; username: string; rule: string; reason: string };
+  runId: string;
+  startDate: string;
+  kickoffDue: string;
+}
+
+/** One team's package: its facts by section, what is missing and from whom, its text and kickoff Task. */
+function buildPackage(x: PackageInput): { summary: PackageSummary; write: CrmWrite; task: TaskWrite } {
+  const checklist = x.checklists.teams[x.team]!;
+  const { deal, facts, team } = x;
+  const account = deal.account?.name ?? deal.opportunity.name;
+  const missing = checklist.required.filter((s) => facts[s].length === 0);
+  const missingItems = missing.map((m) => ({ item: m, supplier: supplierOf(x.checklists, m, deal) }));
+  const completeness =
+    checklist.required.length === 0
+      ? 1
+      : (checklist.required.length - missing.length) / checklist.required.length;
+  const { id: ownerId, ...ownerFact } = x.owner;
+  const summary = narrate({
+    team,
+    account,
+    owner: ownerFact,
+    sections: checklist.sections,
+    facts,
+    required: checklist.required,
+    missing: missingItems,
+  });
+  const write: CrmWrite = {
+    kind: 'handoff',
+    key: `${x.runId}:handoff:${team}`,
+    team,
+    summary,
+    context: JSON.stringify({
+      team,
+      account: deal.account?.name ?? null,
+      opportunityId: deal.opportunity.id,
+      owner: { ...ownerFact, userId: ownerId },
+      sections: Object.fromEntries(checklist.sections.map((s) => [s, facts[s]])),
+      // The checklist's count: each required item found (with how many facts back it) or missing.
+      found: checklist.required
+        .filter((s) => facts[s].length > 0)
+        .map((s) => ({ item: s, facts: facts[s].length })),
+      missing: missingItems,
+    }),
+    completeness,
+    status: missing.length === 0 ? 'Ready' : 'Incomplete',
+    ownerId,
+  };
+  const task: TaskWrite = {
+    key: `${x.runId}:task:kickoff:${team}`,
+    subject: `${teamLabel(team)} kickoff: ${account}`,
+    description: `${summary}\nService starts ${x.startDate}; kick off by ${x.kickoffDue}.`,
+    activityDate: x.kickoffDue,
+    ownerId,
+    whatId: deal.opportunity.id,
+    whoId: null,
+    priority: missing.length > 0 ? 'High' : 'Normal',
+  };
+  return { summary: { team, completeness, missing, owner: ownerFact }, write, task };
+}
+
 export function createHandoffAgent(deps: HandoffAgentDeps): Stage {
   return {
     key: 'handoff_coordination',
     async run(ctx: StageContext): Promise<StageOutcome> {
       const { deal, contract, closure } = earlierResults(ctx);
-      const synced = ctx.recall<{ contractId?: string | null }>('system_integration', 'output');
-      const contractSource = synced?.contractId
-        ? `Contract ${synced.contractId}`
-        : `Opportunity ${deal.opportunity.id}`;
-      const facts = collectFacts(deal, contract, closure, contractSource, ctx.run.dealClosureId);
+      const synced = ctx.recall<{ contractId?: string | null; renewalRisk?: RenewalRisk }>(
+        'system_integration',
+        'output',
+      );
+      const facts = collectFacts({
+        deal,
+        contract,
+        closure,
+        contractSource: synced?.contractId
+          ? `Contract ${synced.contractId}`
+          : `Opportunity ${deal.opportunity.id}`,
+        closureRecordId: ctx.run.dealClosureId,
+        ...(synced?.renewalRisk ? { renewalRisk: synced.renewalRisk } : {}),
+      });
       // The round-robin turn is the number of earlier deals handed off; fixed once, so a replay keeps the owners.
       const turn = await ctx.memo(
         'turn',
@@ -209,83 +161,45 @@ export function createHandoffAgent(deps: HandoffAgentDeps): Stage {
           `Handoff owner rules (config/handoff-owners.json) name users Salesforce cannot assign: ${unknown.join('; ')}. Fix the rules or the users, then retry.`,
           { choices },
         );
-      const userOf = (username: string) =>
-        users.find((u) => u.username.toLowerCase() === username.toLowerCase())!;
       const from = await ctx.memo('kickoffFrom', async () => ctx.now().getTime());
       // Kickoff within two weeks, and before service starts when there is time for it.
       const start = Date.parse(`${contract.startDate}T00:00:00Z`);
       const kickoffDue = isoDay(Math.max(from + 3 * DAY, Math.min(start - DAY, from + 14 * DAY)));
-      const writes: CrmWrite[] = [];
-      const tasks: TaskWrite[] = [];
-      const summaries: {
-        team: Team;
-        completeness: number;
-        missing: Section[];
-        owner: { name: string; username: string; rule: string; reason: string };
-      }[] = [];
-      for (const team of TEAMS) {
-        const checklist = deps.checklists.teams[team];
-        if (!checklist) continue;
+      const built = TEAMS.filter((team) => deps.checklists.teams[team]).map((team) => {
         const choice = choices.find((c) => c.team === team)!;
-        const owner = userOf(choice.username);
-        const sections = Object.fromEntries(checklist.sections.map((s) => [s, facts[s]]));
-        const missing = checklist.required.filter((s) => facts[s].length === 0);
-        const completeness =
-          checklist.required.length === 0
-            ? 1
-            : (checklist.required.length - missing.length) / checklist.required.length;
-        const ownerFact = {
-          name: owner.name,
-          username: owner.username,
-          rule: choice.rule,
-          reason: choice.reason,
-        };
-        summaries.push({ team, completeness, missing, owner: ownerFact });
-        const label = team.replace('_', ' ');
-        const summary = `${deal.account?.name ?? deal.opportunity.name} for ${label}, owned by ${owner.name} (${choice.reason}): ${checklist.sections.map((s) => `${facts[s].length} ${s}`).join(', ')}.`;
-        const missingItems = missing.map((m) => ({
-          item: m,
-          supplier: supplierOf(deps.checklists, m, deal),
-        }));
-        const key = `${ctx.run.id}:handoff:${team}`;
-        writes.push({
-          kind: 'handoff',
-          key,
+        const user = users.find((u) => u.username.toLowerCase() === choice.username.toLowerCase())!;
+        return buildPackage({
           team,
-          summary,
-          context: JSON.stringify({
-            team,
-            account: deal.account?.name ?? null,
-            opportunityId: deal.opportunity.id,
-            owner: { ...ownerFact, userId: owner.id },
-            sections,
-            missing: missingItems,
-          }),
-          completeness,
-          status: missing.length === 0 ? 'Ready' : 'Incomplete',
-          ownerId: owner.id,
+          checklists: deps.checklists,
+          deal,
+          facts,
+          owner: {
+            id: user.id,
+            name: user.name,
+            username: user.username,
+            rule: choice.rule,
+            reason: choice.reason,
+          },
+          runId: ctx.run.id,
+          startDate: contract.startDate,
+          kickoffDue,
         });
-        tasks.push({
-          key: `${ctx.run.id}:task:kickoff:${team}`,
-          subject: `${label} kickoff: ${deal.account?.name ?? deal.opportunity.name}`,
-          description: `${summary}${missingItems.length > 0 ? ` Still missing: ${missingItems.map((m) => `${m.item} (from ${m.supplier})`).join('; ')}.` : ' The package is complete.'} Service starts ${contract.startDate}.`,
-          activityDate: kickoffDue,
-          ownerId: owner.id,
-          whatId: deal.opportunity.id,
-          whoId: null,
-          priority: missing.length > 0 ? 'High' : 'Normal',
-        });
-      }
-      writes.push({ kind: 'tasks', tasks });
+      });
+      const summaries = built.map((b) => b.summary);
       const overall = summaries.reduce((s, x) => s + x.completeness, 0) / Math.max(1, summaries.length);
       const gaps = summaries.filter((s) => s.missing.length > 0);
+      const account = deal.account?.name ?? deal.opportunity.name;
       return {
         status: 'succeeded',
-        reasoning: `${summaries.length} handoff packages: ${summaries.map((s) => `${s.team.replace('_', ' ')} ${Math.round(s.completeness * 100)}% to ${s.owner.name} (${s.owner.reason})`).join(', ')}; kickoff Tasks due ${kickoffDue}.${gaps.length > 0 ? ` Missing: ${gaps.map((g) => `${g.team.replace('_', ' ')} — ${g.missing.map((m) => `${m} (from ${supplierOf(deps.checklists, m, deal)})`).join(', ')}`).join('; ')}.` : ' Every package is complete.'}`,
+        reasoning: `${summaries.length} handoff packages for ${account}: ${summaries.map((s) => `${teamLabel(s.team)} ${Math.round(s.completeness * 100)}% to ${s.owner.name} (${s.owner.reason})`).join(', ')}; kickoff Tasks due ${kickoffDue}.${
+          gaps.length > 0
+            ? ` Missing: ${gaps.map((g) => `${teamLabel(g.team)} — ${missingList(g.missing.map((m) => ({ item: m, supplier: supplierOf(deps.checklists, m, deal) })))}`).join('; ')}.`
+            : ` ${account}: every required fact found for all ${summaries.length} teams.`
+        }`,
         confidence: overall,
         facts: { packages: summaries, turn, kickoffDue },
         message: `${summaries.length} handoff packages, ${Math.round(overall * 100)}% complete`,
-        writes,
+        writes: [...built.map((b) => b.write), { kind: 'tasks', tasks: built.map((b) => b.task) }],
         output: { packages: summaries, kickoffDue },
       };
     },

@@ -3,6 +3,7 @@ export const SECTIONS = [
   'stakeholders',
   'executiveSponsor',
   'priorities',
+  'communication',
   'successCriteria',
   'commitments',
   'risks',

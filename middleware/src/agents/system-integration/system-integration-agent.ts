@@ -4,11 +4,12 @@
  * renewal-plan Tasks are written, and the records are read back in the same call and compared
  * with the contract, to the cent. A mismatch fails the step.
  */
-import type { CrmPort, CrmWrite } from '../../ports/crm.ts';
+import type { ClosedWonReadBack, CrmPort, CrmWrite, DealContext, TaskWrite } from '../../ports/crm.ts';
 import { renewalPlanTasks } from './renewal-plan.ts';
-import { earlierResults } from '../shared/earlier-results.ts';
+import { earlierResults, type EarlierResults } from '../shared/earlier-results.ts';
 import type { ContractOutput } from '../contract-generation/contract-agent.ts';
-import { renewalRisk } from './renewal-risk.ts';
+import { describeRisk, renewalRisk, type RenewalRisk } from './renewal-risk.ts';
+import { citeSignal } from '../shared/citations.ts';
 import type { RunStore } from '../../ports/store.ts';
 import { failedOutcome, type Stage, type StageContext, type StageOutcome } from '../../orchestrator/stage.ts';
 import { formatMoney, fromMinor, toMinor } from '../../domain/money.ts';
@@ -33,80 +34,209 @@ async function peerSignatureMedian(store: RunStore | undefined, exceptRunId: str
   return durations.length % 2 ? durations[mid]! : (durations[mid - 1]! + durations[mid]!) / 2;
 }
 
+/**
+ * The renewal risk, from the deal, the contract and the conversation as Deal Closure read it, and
+ * the renewal plan's Tasks that act on it.
+ */
+async function renewalRiskAndPlan(
+  ctx: StageContext,
+  deps: SystemIntegrationDeps,
+  x: EarlierResults & { renewalClose: string; contractKey: string },
+): Promise<{ risk: RenewalRisk; tasks: TaskWrite[] }> {
+  const { deal, contract } = x;
+  const assessment = x.closure?.assessment;
+  const envelope = ctx.recall<{ sentAt?: string; envelopeId?: string }>('signature_management', 'envelope');
+  const signed = ctx.recall<{ completedAt?: string | null }>('signature_management', 'output');
+  const risk = renewalRisk({
+    deal,
+    signals: assessment?.signals ?? [],
+    customTerms: contract.specialTerms.length > 0,
+    // The envelope's send to its last signature.
+    signatureMs:
+      envelope?.sentAt && signed?.completedAt
+        ? new Date(signed.completedAt).getTime() - new Date(envelope.sentAt).getTime()
+        : null,
+    peerSignatureMedianMs: await ctx.memo('peerSignatureMedianMs', () =>
+      peerSignatureMedian(deps.store, ctx.run.id),
+    ),
+    ...(assessment?.terms ? { terms: assessment.terms } : {}),
+    competitors: assessment?.competitors ?? [],
+    contract: {
+      // The Contract record is created by this step's write: its key stands in until then.
+      source: `Contract ${x.contractKey}`,
+      specialTerms: contract.specialTerms,
+      nonStandardClauses: contract.clauses.filter((c) => c.nonStandard).map((c) => c.id),
+    },
+    ...(envelope?.envelopeId ? { signatureSource: `envelope ${envelope.envelopeId}` } : {}),
+    closureRecordId: ctx.run.dealClosureId,
+  });
+  const sponsor =
+    deal.contactRoles.find((r) => /economic|executive sponsor|decision maker/i.test(r.role ?? '')) ??
+    deal.contactRoles.find((r) => r.isPrimary);
+  const tasks = renewalPlanTasks({
+    runId: ctx.run.id,
+    opportunityId: deal.opportunity.id,
+    ownerId: deal.opportunity.ownerId,
+    accountName: deal.account?.name ?? deal.opportunity.name,
+    startDate: contract.startDate,
+    renewalCloseDate: x.renewalClose,
+    risk,
+    primaryContactId: deal.contactRoles.find((r) => r.isPrimary)?.contactId ?? null,
+    successCriteria: (assessment?.handoffFacts?.['success_criteria'] ?? []).map((s) =>
+      citeSignal(s, ctx.run.dealClosureId),
+    ),
+    contactName: sponsor ? `${sponsor.name}${sponsor.title ? ` (${sponsor.title})` : ''}` : null,
+    renewalAmount: formatMoney(contract.totalMinor, contract.currency),
+    products: [...new Set(deal.lineItems.map((li) => li.productName))],
+  });
+  return { risk, tasks };
+}
+
+/** The risk with the Contract record's id in place of its key, once the write created it. */
+function citingContract(risk: RenewalRisk, key: string, contractId: string | undefined): RenewalRisk {
+  if (!contractId) return risk;
+  return {
+    ...risk,
+    factors: risk.factors.map((f) => ({
+      ...f,
+      evidence: f.evidence.map((e) =>
+        e.source === `Contract ${key}` ? { ...e, source: `Contract ${contractId}` } : e,
+      ),
+    })),
+  };
+}
+
+/** The monthly revenue schedule as rows keyed by run and period. */
+function scheduleRowsOf(runId: string, contract: ContractOutput) {
+  return monthlySchedule(contract.totalMinor, contract.startDate, contract.termMonths).map((p, i) => ({
+    key: `${runId}:schedule:${String(i + 1).padStart(3, '0')}`,
+    periodStart: p.periodStart,
+    amount: fromMinor(p.amountMinor, contract.currency),
+  }));
+}
+
+/** The contract's last day and the renewal opportunity's close date, `leadDays` before the end. */
+function termDates(contract: ContractOutput, leadDays: number): { lastDay: string; renewalClose: string } {
+  const end = serviceEnd(contract.startDate, contract.termMonths);
+  const day = (ms: number) => new Date(ms).toISOString().slice(0, 10);
+  return {
+    lastDay: day(end.getTime() - 86_400_000),
+    renewalClose: day(end.getTime() - leadDays * 86_400_000),
+  };
+}
+
+/** Closed Won, the activated contract, the revenue schedule and the renewal opportunity, as one write. */
+function closedWonWrite(
+  runId: string,
+  deal: DealContext,
+  contract: ContractOutput,
+  x: {
+    closeDate: string;
+    contractKey: string;
+    scheduleRows: { key: string; periodStart: string; amount: number }[];
+    lastDay: string;
+    renewalClose: string;
+  },
+): CrmWrite {
+  const amount = fromMinor(contract.totalMinor, contract.currency);
+  const accountName = deal.account?.name ?? deal.opportunity.name;
+  return {
+    kind: 'closedWon',
+    opportunityId: deal.opportunity.id,
+    accountId: deal.account!.id,
+    amount,
+    currency: contract.currency,
+    closeDate: x.closeDate,
+    contract: {
+      key: x.contractKey,
+      startDate: contract.startDate,
+      termMonths: contract.termMonths,
+      ownerExpirationNotice: '90',
+      specialTerms: contract.specialTerms || 'None',
+      description: contractDescription(contract, x.lastDay),
+    },
+    schedule: x.scheduleRows,
+    renewal: {
+      key: `${runId}:renewal`,
+      // The year the term ends: the day after its last day.
+      name: `${accountName} — Renewal ${serviceEnd(contract.startDate, contract.termMonths).toISOString().slice(0, 4)}`,
+      closeDate: x.renewalClose,
+      amount,
+      stageName: 'Prospecting',
+    },
+  };
+}
+
+/** Where the records Salesforce holds differ from the signed contract, to the cent. */
+function crossCheck(
+  back: ClosedWonReadBack,
+  contract: ContractOutput,
+  lastDay: string,
+  rows: number,
+): string[] {
+  const currency = contract.currency;
+  const mismatches: string[] = [];
+  if (!back.opportunity.isWon)
+    mismatches.push(`opportunity stage is ${back.opportunity.stageName}, expected Closed Won`);
+  if (
+    back.opportunity.amount === null ||
+    toMinor(back.opportunity.amount, currency) !== contract.totalMinor
+  ) {
+    mismatches.push(
+      `opportunity amount ${back.opportunity.amount} differs from the contract value ${fromMinor(contract.totalMinor, currency)}`,
+    );
+  }
+  if (!back.contract) mismatches.push('the contract record is missing');
+  else {
+    if (back.contract.status !== 'Activated') mismatches.push(`contract status is ${back.contract.status}`);
+    if (back.contract.startDate !== contract.startDate)
+      mismatches.push(`contract start ${back.contract.startDate} differs from ${contract.startDate}`);
+    if (back.contract.endDate !== lastDay)
+      mismatches.push(`contract end ${back.contract.endDate} differs from ${lastDay}`);
+    if (back.opportunity.contractId !== back.contract.id)
+      mismatches.push('the opportunity does not point at the contract');
+  }
+  const sumBack = back.schedule.reduce((s, r) => s + toMinor(r.amount, currency), 0);
+  if (back.schedule.length !== rows)
+    mismatches.push(`${back.schedule.length} schedule rows read back, ${rows} written`);
+  if (sumBack !== contract.totalMinor)
+    mismatches.push(
+      `schedule sums to ${fromMinor(sumBack, currency)}, contract value is ${fromMinor(contract.totalMinor, currency)}`,
+    );
+  return mismatches;
+}
+
 export function createSystemIntegrationAgent(deps: SystemIntegrationDeps): Stage {
   return {
     key: 'system_integration',
     async run(ctx: StageContext): Promise<StageOutcome> {
       const { deal, contract, closure } = earlierResults(ctx);
       if (!deal.account) throw new Error("system integration needs the deal's account");
-      const currency = contract.currency;
-      const schedule = monthlySchedule(contract.totalMinor, contract.startDate, contract.termMonths);
-      const end = serviceEnd(contract.startDate, contract.termMonths);
-      const lastDay = new Date(end.getTime() - 86_400_000).toISOString().slice(0, 10);
-      const renewalClose = new Date(end.getTime() - deps.renewalLeadDays * 86_400_000)
-        .toISOString()
-        .slice(0, 10);
-      const envelope = ctx.recall<{ sentAt?: string }>('signature_management', 'envelope');
+      const { lastDay, renewalClose } = termDates(contract, deps.renewalLeadDays);
       const signed = ctx.recall<{ completedAt?: string | null }>('signature_management', 'output');
       // The day the contract was signed, not the day this step ran: a replay must write the same date.
       const closeDate =
         signed?.completedAt?.slice(0, 10) ??
         (await ctx.memo('closeDate', async () => ctx.now().toISOString().slice(0, 10)));
       const contractKey = `${ctx.run.id}:contract`;
-      const scheduleRows = schedule.map((p, i) => ({
-        key: `${ctx.run.id}:schedule:${String(i + 1).padStart(3, '0')}`,
-        periodStart: p.periodStart,
-        amount: fromMinor(p.amountMinor, currency),
-      }));
-      const signatureMs =
-        envelope?.sentAt && signed?.completedAt
-          ? new Date(signed.completedAt).getTime() - new Date(envelope.sentAt).getTime()
-          : null;
-      const risk = renewalRisk({
+      const scheduleRows = scheduleRowsOf(ctx.run.id, contract);
+
+      const planned = await renewalRiskAndPlan(ctx, deps, {
         deal,
-        signals: closure?.assessment.signals ?? [],
-        customTerms: contract.specialTerms.length > 0,
-        signatureMs,
-        peerSignatureMedianMs: await ctx.memo('peerSignatureMedianMs', () =>
-          peerSignatureMedian(deps.store, ctx.run.id),
-        ),
-      });
-      const tasks = renewalPlanTasks({
-        runId: ctx.run.id,
-        opportunityId: deal.opportunity.id,
-        ownerId: deal.opportunity.ownerId,
-        accountName: deal.account.name,
-        startDate: contract.startDate,
-        renewalCloseDate: renewalClose,
-        risk,
-        primaryContactId: deal.contactRoles.find((r) => r.isPrimary)?.contactId ?? null,
+        contract,
+        closure,
+        renewalClose,
+        contractKey,
       });
       const writes: CrmWrite[] = [
-        {
-          kind: 'closedWon' as const,
-          opportunityId: deal.opportunity.id,
-          accountId: deal.account.id,
-          amount: fromMinor(contract.totalMinor, currency),
-          currency,
+        closedWonWrite(ctx.run.id, deal, contract, {
           closeDate,
-          contract: {
-            key: contractKey,
-            startDate: contract.startDate,
-            termMonths: contract.termMonths,
-            ownerExpirationNotice: '90',
-            specialTerms: contract.specialTerms || 'None',
-            description: contractDescription(contract, lastDay),
-          },
-          schedule: scheduleRows,
-          renewal: {
-            key: `${ctx.run.id}:renewal`,
-            name: `${deal.account.name} — Renewal ${end.toISOString().slice(0, 4)}`,
-            closeDate: renewalClose,
-            amount: fromMinor(contract.totalMinor, currency),
-            stageName: 'Prospecting',
-          },
-        },
-        { kind: 'tasks', tasks },
+          contractKey,
+          scheduleRows,
+          lastDay,
+          renewalClose,
+        }),
+        { kind: 'tasks', tasks: planned.tasks },
       ];
       // The write and its read-back are one unit: a retry rewrites (idempotently) and checks again.
       const written = await ctx.commit({
@@ -122,35 +252,8 @@ export function createSystemIntegrationAgent(deps: SystemIntegrationDeps): Stage
           contractKey,
           scheduleRows.map((r) => r.key),
         ));
-      const mismatches: string[] = [];
-      if (!back.opportunity.isWon)
-        mismatches.push(`opportunity stage is ${back.opportunity.stageName}, expected Closed Won`);
-      if (
-        back.opportunity.amount === null ||
-        toMinor(back.opportunity.amount, currency) !== contract.totalMinor
-      ) {
-        mismatches.push(
-          `opportunity amount ${back.opportunity.amount} differs from the contract value ${fromMinor(contract.totalMinor, currency)}`,
-        );
-      }
-      if (!back.contract) mismatches.push('the contract record is missing');
-      else {
-        if (back.contract.status !== 'Activated')
-          mismatches.push(`contract status is ${back.contract.status}`);
-        if (back.contract.startDate !== contract.startDate)
-          mismatches.push(`contract start ${back.contract.startDate} differs from ${contract.startDate}`);
-        if (back.contract.endDate !== lastDay)
-          mismatches.push(`contract end ${back.contract.endDate} differs from ${lastDay}`);
-        if (back.opportunity.contractId !== back.contract.id)
-          mismatches.push('the opportunity does not point at the contract');
-      }
-      const sumBack = back.schedule.reduce((s, r) => s + toMinor(r.amount, currency), 0);
-      if (back.schedule.length !== scheduleRows.length)
-        mismatches.push(`${back.schedule.length} schedule rows read back, ${scheduleRows.length} written`);
-      if (sumBack !== contract.totalMinor)
-        mismatches.push(
-          `schedule sums to ${fromMinor(sumBack, currency)}, contract value is ${fromMinor(contract.totalMinor, currency)}`,
-        );
+      const mismatches = crossCheck(back, contract, lastDay, scheduleRows.length);
+      const risk = citingContract(planned.risk, contractKey, back.contract?.id);
       const facts = {
         renewalRisk: risk,
         contractKey,
@@ -160,7 +263,7 @@ export function createSystemIntegrationAgent(deps: SystemIntegrationDeps): Stage
         renewalCloseDate: renewalClose,
         endDate: lastDay,
         closeDate,
-        renewalPlan: tasks.map((t) => ({ subject: t.subject, due: t.activityDate })),
+        renewalPlan: planned.tasks.map((t) => ({ subject: t.subject, due: t.activityDate })),
         mismatches,
       };
       if (mismatches.length > 0) {
@@ -169,21 +272,21 @@ export function createSystemIntegrationAgent(deps: SystemIntegrationDeps): Stage
       }
       return {
         status: 'succeeded',
-        reasoning: `Closed Won at ${formatMoney(contract.totalMinor, currency)}; contract activated ${contract.startDate} to ${lastDay}; ${scheduleRows.length} monthly revenue entries summing exactly to the contract value; renewal opportunity due ${renewalClose} (${deps.renewalLeadDays} days before the end); renewal plan: ${tasks.map((t) => `${t.subject.split(':')[0]} ${t.activityDate}`).join(', ')}. Read back and verified: 100% match. Renewal risk ${risk.score}/100 (${risk.level})${risk.factors.length > 0 ? `: ${risk.factors.map((f) => `${f.factor.replace(/_/g, ' ')} +${f.points}`).join(', ')}` : ''}.`,
+        reasoning: `Closed Won at ${formatMoney(contract.totalMinor, contract.currency)}; contract activated ${contract.startDate} to ${lastDay}; ${scheduleRows.length} monthly revenue entries summing exactly to the contract value; renewal opportunity due ${renewalClose} (${deps.renewalLeadDays} days before the end); renewal plan: ${planned.tasks.map((t) => `${t.subject.split(':')[0]} ${t.activityDate}`).join(', ')}. Read back: Closed Won, contract ${back.contract?.id ?? contractKey} and ${back.schedule.length} schedule rows match to the cent. Renewal risk ${risk.score}/100 (${risk.level})${risk.factors.length > 0 ? `: ${risk.factors.map((f) => `${f.factor.replace(/_/g, ' ')} +${f.points}`).join(', ')}` : ''}.`,
         confidence: 1,
         facts,
         message: `Closed Won; contract, schedule and renewal verified; renewal risk ${risk.score}`,
         closurePatch: {
           renewalRiskScore: risk.score,
-          renewalRiskFactors:
-            risk.factors.map((f) => `+${f.points} ${f.factor.replace(/_/g, ' ')}: ${f.reason}`).join('\n') ||
-            'No risk factor found.',
+          renewalRiskFactors: describeRisk(risk, deal.opportunity.name),
         },
         output: {
           contractId: back.contract?.id ?? null,
           endDate: lastDay,
           renewalCloseDate: renewalClose,
           periods: scheduleRows.length,
+          // Handoff Coordination passes the factors on to Customer Success.
+          renewalRisk: risk,
         },
       };
     },
