@@ -1,7 +1,7 @@
 /**
  * A deal's words as the language module reads them: every activity (logged calls and meetings,
  * emails in both directions with their quoted threads), the transcript and note that came with
- * the closure, and the opportunity's description and next step, each with its record id, time
+ * the closure, the opportunity's description and next step, and the rep's notes on each contact, each with its record id, time
  * and a label a rep recognises.
  */
 import type { DealContext } from '../../ports/crm.ts';
@@ -45,6 +45,22 @@ export function dealTexts(
       direction: null,
       origin: { kind: 'note', label: 'Opportunity next step', who: opp.ownerName },
     });
+  // What the rep wrote down about each person (a contact's description): often their goals and
+  // figures ("MTTR below 3 h"), which no activity repeats.
+  for (const r of deal.contactRoles)
+    if (r.description?.trim())
+      texts.push({
+        recordId: r.contactId,
+        source: 'note',
+        text: r.description,
+        occurredAt: fieldTime,
+        direction: null,
+        origin: {
+          kind: 'note',
+          label: `notes on ${r.name}${r.title ? ` (${r.title})` : ''}`,
+          who: opp.ownerName,
+        },
+      });
   for (const a of deal.activities) {
     if (a.kind === 'email') {
       const body = [a.subject, a.body].filter((t): t is string => Boolean(t?.trim())).join('\n\n');

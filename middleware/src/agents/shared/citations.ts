@@ -1,8 +1,8 @@
 /**
  * Where words the language module read came from, named the way Salesforce names the record: an
  * email is an EmailMessage, a logged call or meeting a Task, the opportunity's description and
- * next step the Opportunity, and the closure's transcript and note the Deal_Closure__c that
- * stores them (Transcript__c, Note__c). Handoff packages and renewal-risk factors cite the same
+ * next step the Opportunity, the rep's notes on a person the Contact (its Description), and the
+ * closure's transcript and note the Deal_Closure__c that stores them (Transcript__c, Note__c). Handoff packages and renewal-risk factors cite the same
  * way, so a reader can open the record and find the quote at its offsets.
  */
 import type { Evidence, TextSource } from '../../ports/language.ts';
@@ -35,6 +35,8 @@ const OBJECT_OF: Record<TextSource, string> = {
 
 /** The record a text of the given source is stored on. */
 export function recordOf(field: string, recordId: string, closureRecordId: string | null): string {
+  // The rep's notes on a person are the Contact's description, not the closure's note.
+  if (field === 'note' && recordId.startsWith('003')) return `Contact ${recordId}`;
   const object = OBJECT_OF[field as TextSource] as string | undefined;
   if (object === 'Deal_Closure__c')
     // Before Salesforce created the closure record the text only exists in the run.
