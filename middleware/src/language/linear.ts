@@ -138,7 +138,7 @@ export function pooled(model: LinearModel, perSentence: Float64Array[]): Float64
 }
 
 /** Log-sum-exp per head, and each sentence's share of it (its softmax weight). */
-function pool(zs: Float64Array[], H: number): { z: Float64Array; share: Float64Array[] } {
+export function pool(zs: Float64Array[], H: number): { z: Float64Array; share: Float64Array[] } {
   const z = new Float64Array(H);
   const share = zs.map(() => new Float64Array(H));
   for (let h = 0; h < H; h++) {
