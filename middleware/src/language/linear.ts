@@ -20,13 +20,18 @@ export function sigmoid(x: number): number {
   return 1 / (1 + Math.exp(-x));
 }
 
+let scratch = new Int32Array(64);
+
 export function logits(model: LinearModel, f: FeatureVector): Float64Array {
   const H = model.heads;
   const w = model.weights;
   const index = f.index;
   const mask = (1 << model.bits) - 1;
-  // Every feature has the same value, so the bytes are summed as integers and scaled once.
-  const sums = new Int32Array(H);
+  // Every feature has the same value, so the bytes are summed as integers and scaled once, in a
+  // scratch array reused across calls (one per sentence of every passage read).
+  if (scratch.length < H) scratch = new Int32Array(H);
+  const sums = scratch;
+  sums.fill(0, 0, H);
   for (let i = 0; i < index.length; i++) {
     const base = (index[i]! & mask) * H;
     for (let h = 0; h < H; h++) sums[h]! += w[base + h]!;
