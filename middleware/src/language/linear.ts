@@ -244,11 +244,15 @@ export function combinedProbabilities(
   combine: ArrayLike<number>,
 ): Float64Array {
   const out = new Float64Array(passage.heads);
+  const logSentences = Math.log(Math.max(1, sentences));
   for (let h = 0; h < passage.heads; h++) {
-    const x = combineInputs(passage, zPassage[h]!, sentence, zSentence[h]!, sentences, h);
-    let z = 0;
-    for (let k = 0; k < COMBINE_INPUTS; k++) z += combine[h * COMBINE_INPUTS + k]! * x[k]!;
-    out[h] = sigmoid(z);
+    // combineInputs(…) · combine[h], written out: this runs for every head of every passage read.
+    const c = h * COMBINE_INPUTS;
+    const lp = passage.platt[2 * h]! * zPassage[h]! + passage.platt[2 * h + 1]!;
+    const ls = sentence.platt[2 * h]! * zSentence[h]! + sentence.platt[2 * h + 1]!;
+    out[h] = sigmoid(
+      combine[c]! * lp + combine[c + 1]! * ls + combine[c + 2]! * logSentences + combine[c + 3]!,
+    );
   }
   return out;
 }
