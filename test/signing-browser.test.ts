@@ -21,6 +21,8 @@ import {
 } from '../middleware/src/demo/run-demo.ts';
 import { LOCAL_ORG_API_VERSION } from '../middleware/src/local/org/local-org.ts';
 import type { Notification } from '../middleware/src/ports/notify.ts';
+import { until } from './support/until.ts';
+import { signOnSigningPage } from './support/signing-page.ts';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
@@ -30,20 +32,6 @@ interface Recipient {
   routingOrder: number;
   status: string;
   signingUrl: string | null;
-}
-
-async function until<T>(
-  what: string,
-  check: () => Promise<T | undefined | null | false>,
-  ms = 20_000,
-): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const value = await check();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
 }
 
 /** Starts a local-mode server, starts the demo's deal and approves it as the approvers would. */
@@ -144,13 +132,7 @@ describe('signing in a real browser (local signing pages)', function () {
       );
       assert.equal(pdf.status(), 200);
       assert.equal((await pdf.body()).subarray(0, 5).toString(), '%PDF-');
-      await page.getByLabel('Type your full name to sign').fill(r.name);
-      await page.getByLabel('I agree to sign electronically').check();
-      await page.getByRole('button', { name: 'Sign', exact: true }).click();
-      await page
-        .getByRole('status')
-        .filter({ hasText: /You signed on|completed/ })
-        .waitFor();
+      await signOnSigningPage(page, r.name);
     }
     const done = await until('the closure to complete', async () => {
       const view = await closureView(started.target, started.closureId);

@@ -57,6 +57,24 @@ describe('middleware server (local mode)', () => {
     });
   });
 
+  it('serves Lightning Local at /lightning: a sign-in page for the admin, listed in the banner', async () => {
+    const page = await fetch(`${running.url}/lightning/o/Opportunity/list`, { redirect: 'manual' });
+    assert.equal(page.status, 303, 'an unauthenticated page goes to the sign-in page');
+    assert.equal(
+      page.headers.get('location'),
+      '/lightning/login?retURL=%2Flightning%2Fo%2FOpportunity%2Flist',
+      'and back to the page after it, as Salesforce does',
+    );
+    const login = await fetch(`${running.url}/lightning/login`);
+    assert.equal(login.status, 200);
+    assert.match(
+      await login.text(),
+      new RegExp(ADMIN_TOKEN_FILE),
+      'the sign-in page says where the token is',
+    );
+    assert.match(banner(running, loadConfig({ PORT: '0' })), /lightning: {2}http:\/\/\S+\/lightning/);
+  });
+
   it('lets a plain jsforce Connection create, query, upsert and run composite on the seeded org', async () => {
     const conn = new Connection({ instanceUrl: running.url, accessToken: token, version: '65.0' });
     const opp = await conn.query<{

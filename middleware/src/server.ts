@@ -112,6 +112,7 @@ async function compose(
   // Again above the system: on a stop, in-flight requests finish before the system they call stops.
   teardown.push('http', http.close);
   mountSystemRoutes(gate.router, { config, runtime, system, apiKeys });
+  for (const router of mode.mounts) gate.router.use(router);
   readiness.push(
     {
       name: 'salesforce-circuit',
@@ -126,6 +127,8 @@ async function compose(
   const automation = handles.automation;
   // First to stop: no callout starts while the rest closes.
   if (automation) teardown.push('package automation', () => automation.stop());
+  // Open event streams would hold the HTTP server's close for its grace period.
+  if (handles.closeStreams) teardown.push('lightning streams', handles.closeStreams);
   await system.orchestrator.start();
   gate.open();
   return { url: http.url, ...handles, system, apiKey: apiKeys[0]!, close: () => teardown.run() };

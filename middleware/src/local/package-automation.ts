@@ -4,7 +4,9 @@
  * - the Deal_Approval__c trigger: when the approval process sets Status__c to Approved or
  *   Rejected, call `POST /v1/approvals/:id/decision` with the approver's comment;
  * - the Opportunity trigger: when the stage moves into the configured verbal-commit stage,
- *   create a Deal_Closure__c (Queued, Signal) and call `POST /v1/closures`.
+ *   create a Deal_Closure__c (Queued, Signal) and call `POST /v1/closures`;
+ * - DealClosureStartQueueable for a closure a rep started (Close Deal in Lightning Local): call
+ *   `POST /v1/closures`, and mark the closure Failed with the middleware's reason when it refuses.
  * Calls run after commit and retry transient failures, as the Queueables do.
  */
 import type { Logger } from '../logger.ts';
@@ -22,9 +24,16 @@ export interface PackageAutomationDeps {
 }
 
 export interface PackageAutomation {
+  /** DealClosureStartQueueable: starts the middleware's run for a Queued Deal_Closure__c a rep created. */
+  startClosure(dealClosureId: string): void;
   /** Resolves when no callout is in flight (tests and the demo wait on it). */
   idle(): Promise<void>;
   stop(): void;
+}
+
+/** DealClosureService.truncate: a text cut to a field's length, ending in "...". */
+function truncate(value: string, maxLength: number): string {
+  return value.length <= maxLength ? value : `${value.slice(0, maxLength - 3)}...`;
 }
 
 function soql(value: string): string {
@@ -36,7 +45,13 @@ export function installPackageAutomation(deps: PackageAutomationDeps): PackageAu
   const maxAttempts = deps.maxAttempts ?? 5;
   let stopped = false;
 
-  const callout = (what: string, path: string, body: unknown, headers: Record<string, string> = {}) => {
+  const callout = (
+    what: string,
+    path: string,
+    body: unknown,
+    headers: Record<string, string> = {},
+    onRefused?: (status: number, body: string) => void,
+  ) => {
     const work = (async () => {
       for (let attempt = 1; attempt <= maxAttempts && !stopped; attempt++) {
         try {
@@ -50,11 +65,14 @@ export function installPackageAutomation(deps: PackageAutomationDeps): PackageAu
             body: JSON.stringify(body),
           });
           if (res.status < 500) {
-            if (res.status >= 400)
+            if (res.status >= 400) {
+              const text = await res.text();
               deps.logger.warn(
-                { what, status: res.status, body: await res.text() },
+                { what, status: res.status, body: text },
                 'package automation callout refused',
               );
+              onRefused?.(res.status, text);
+            }
             return;
           }
         } catch (err) {
@@ -146,6 +164,7 @@ export function installPackageAutomation(deps: PackageAutomationDeps): PackageAu
     });
   });
   return {
+    startClosure: (dealClosureId) => startRepClosure(deps.org, callout, dealClosureId),
     async idle() {
       while (inFlight.size > 0) await Promise.allSettled([...inFlight]);
     },
@@ -154,4 +173,58 @@ export function installPackageAutomation(deps: PackageAutomationDeps): PackageAu
       unsubscribe();
     },
   };
+}
+
+type Callout = (
+  what: string,
+  path: string,
+  body: unknown,
+  headers: Record<string, string>,
+  onRefused: (status: number, body: string) => void,
+) => void;
+
+/** DealClosureStartQueueable for one Queued closure: the start callout, and Failed with the reason on refusal. */
+function startRepClosure(org: LocalOrg, callout: Callout, dealClosureId: string): void {
+  const closure = org.query(
+    `SELECT Id, Opportunity__c, Trigger__c, Note__c, Transcript__c, Status__c FROM Deal_Closure__c WHERE Id = ${soql(dealClosureId)}`,
+  ).records[0];
+  if (!closure || closure.Status__c !== 'Queued') return;
+  const text = (value: unknown) => (typeof value === 'string' && value.trim() !== '' ? value : undefined);
+  const note = text(closure.Note__c);
+  const transcript = text(closure.Transcript__c);
+  callout(
+    'closure start',
+    '/v1/closures',
+    {
+      opportunityId: closure.Opportunity__c,
+      trigger: closure.Trigger__c,
+      ...(note ? { note } : {}),
+      ...(transcript ? { transcript } : {}),
+      dealClosureId,
+    },
+    { 'Idempotency-Key': dealClosureId },
+    (status, body) => markRefused(org, dealClosureId, status, body),
+  );
+}
+
+/** DealClosureService.markFailed with the Queueable's refusal message: the middleware's reason and code. */
+function markRefused(org: LocalOrg, dealClosureId: string, status: number, body: string): void {
+  let error: { code?: unknown; message?: unknown } = {};
+  try {
+    error = (JSON.parse(body) as { error?: typeof error }).error ?? {};
+  } catch {
+    // Not JSON: the status says enough.
+  }
+  const message = typeof error.message === 'string' ? error.message : `The middleware answered ${status}.`;
+  const code = typeof error.code === 'string' && error.code !== 'CLOSURE_RUNNING' ? ` (${error.code})` : '';
+  org.transact(
+    org.integrationUserId,
+    (dml) =>
+      dml.update('Deal_Closure__c', dealClosureId, {
+        Status__c: 'Failed',
+        Error__c: truncate(`${message}${code}`, 32768),
+        Completed_At__c: org.nowIso(),
+      }),
+    { system: true },
+  );
 }

@@ -11,6 +11,7 @@ import { createConsoleNotifier } from '../adapters/notify/console-notifier.ts';
 import { FORCE_APP_DIR } from '../paths.ts';
 import type { LocalOrg } from '../local/org/local-org.ts';
 import type { OrgFaultOptions } from '../local/org/faults.ts';
+import type { PackageAutomation } from '../local/package-automation.ts';
 import { orgReachable, type LocalAdminLogin, type Mode, type ModeDeps } from './mode.ts';
 
 /** Where local mode keeps the admin's token, in the data dir beside the API key. */
@@ -20,13 +21,19 @@ export async function openLocalMode({ config, runtime, dataDir }: ModeDeps): Pro
   const { logger, metrics } = runtime;
   // Loaded here, not at the top: a middleware against a real org does not carry the local org's
   // SOQL engine, seed data or package automation.
-  const [{ LocalOrg }, { createLocalOrgRouter }, { demoCompany }, { installPackageAutomation }] =
-    await Promise.all([
-      import('../local/org/local-org.ts'),
-      import('../local/org/rest-router.ts'),
-      import('../local/org/seed/demo-company.ts'),
-      import('../local/package-automation.ts'),
-    ]);
+  const [
+    { LocalOrg },
+    { createLocalOrgRouter },
+    { demoCompany },
+    { installPackageAutomation },
+    { createLightningLocal },
+  ] = await Promise.all([
+    import('../local/org/local-org.ts'),
+    import('../local/org/rest-router.ts'),
+    import('../local/org/seed/demo-company.ts'),
+    import('../local/package-automation.ts'),
+    import('../local/lightning/router.ts'),
+  ]);
   const org = new LocalOrg({
     dbPath: join(dataDir, 'local-org.sqlite'),
     forceAppDir: FORCE_APP_DIR,
@@ -46,8 +53,21 @@ export async function openLocalMode({ config, runtime, dataDir }: ModeDeps): Pro
       logger.debug({ kind, method, path }, 'injected org fault');
     },
   };
+  // Close Deal in Lightning Local enqueues the start as the Apex does; the automation that carries
+  // it out exists once the system runs.
+  let automation: PackageAutomation | undefined;
+  const lightning = await createLightningLocal({
+    localOrg: org,
+    dataDir,
+    logger,
+    enqueueStart: (id) => automation?.startClosure(id),
+    loginHint: localAdmin
+      ? `Log in with the admin's access token: it is in the banner and in ${localAdmin.tokenFile}.`
+      : 'Log in with an access token of the local org (the banner shows it).',
+  });
   return {
     standIns: [createLocalOrgRouter(org, { latencyMs: config.localOrg.latencyMs ?? 0, faults: orgFaults })],
+    mounts: [lightning.router],
     readiness: [{ name: 'local-org', check: () => void org.query('SELECT COUNT() FROM Organization') }],
     async connect(url) {
       // The same login as against a real org (JWT bearer, again when the session expires), at the
@@ -67,12 +87,10 @@ export async function openLocalMode({ config, runtime, dataDir }: ModeDeps): Pro
         notifier: { name: 'console', notifier: createConsoleNotifier(logger) },
       };
     },
-    started: ({ url, apiKey }) => ({
-      localOrg: org,
-      localAdmin,
-      orgFaults,
-      automation: installPackageAutomation({ org, middlewareUrl: () => url, apiKey, logger }),
-    }),
+    started: ({ url, apiKey }) => {
+      automation = installPackageAutomation({ org, middlewareUrl: () => url, apiKey, logger });
+      return { localOrg: org, localAdmin, orgFaults, automation, closeStreams: () => lightning.close() };
+    },
     dispose: () => org.close(),
   };
 }
@@ -85,6 +103,7 @@ export function localBannerLines(
   const { url, localOrg, localAdmin: admin } = running;
   return [
     `  local org:  ${url}/services/data/v${apiVersion}  (Salesforce REST API)`,
+    `  lightning:  ${url}/lightning  (the package's components over the local org)`,
     ...(admin
       ? [
           `  admin:      ${admin.username}`,

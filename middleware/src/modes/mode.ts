@@ -26,6 +26,11 @@ export interface Mode {
    * layer (see `AppDeps.standIns`).
    */
   standIns: Router[];
+  /**
+   * Pages the mode serves to people (Lightning Local), mounted behind the starting gate: they act
+   * through the running system (Close Deal calls the middleware).
+   */
+  mounts: Router[];
   /** Checks of what the mode hosts, answering from the moment the port opens. */
   readiness: ReadinessCheck[];
   /** Logs in to the org once the middleware listens at `url` (where the local org is served). */
@@ -55,6 +60,8 @@ export interface ModeHandles {
   orgFaults?: OrgFaultOptions;
   /** The package's triggers and Queueables, done by the local org. */
   automation?: PackageAutomation;
+  /** Lightning Local's open event streams, ended when the server stops. */
+  closeStreams?: () => void;
 }
 
 /** Local mode: how the person at the terminal logs in to the local org as its administrator. */

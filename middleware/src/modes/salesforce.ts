@@ -10,6 +10,7 @@ export function openSalesforceMode({ config, runtime }: ModeDeps): Mode {
   const { logger } = runtime;
   return {
     standIns: [],
+    mounts: [],
     readiness: [],
     async connect() {
       // The org's clock is the wall clock: a test clock stays out of a real org's token expiry.
