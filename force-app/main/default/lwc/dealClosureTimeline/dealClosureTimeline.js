@@ -181,7 +181,9 @@ export default class DealClosureTimeline extends NavigationMixin(LightningElemen
   }
 
   get statusBadgeClass() {
-    return (this.closure && STATUS_BADGES[this.closure.status]) || 'slds-badge slds-badge_lightest';
+    // The template compiler drops the space between the name and the badge: the gap is a margin.
+    const badge = (this.closure && STATUS_BADGES[this.closure.status]) || 'slds-badge slds-badge_lightest';
+    return `${badge} slds-m-left_x-small`;
   }
 
   get confidenceLabel() {
