@@ -140,6 +140,10 @@ export async function startDemoClosure(target: DemoTarget, print: Print = stdout
   print(
     `Closing "${opp.Name}" (${opp.Account.Name}, ${opp.CurrencyIsoCode} ${opp.Amount.toLocaleString('en-US')}) as ${scenario.ownerUsername}`,
   );
+  // The record page in Lightning Local, where the timeline shows each step as it happens.
+  print(
+    `Watch it in a browser: ${target.url}/lightning/r/Opportunity/${opp.Id}/view (sign in with the admin's token)`,
+  );
   const rep = await client.session(scenario.ownerUsername);
   const note = 'Verbal yes on the call; please close.';
   const closure = await rep.sobject('Deal_Closure__c').create({
