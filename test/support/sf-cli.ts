@@ -143,6 +143,9 @@ async function start(): Promise<SfStack> {
     SF_DISABLE_LOG_FILE: 'true',
     FORCE_COLOR: '0',
     NO_COLOR: '1',
+    // With CI set (as on a CI runner) oclif prints tables without borders; the tests read the
+    // bordered tables a person at a terminal sees, wherever they run.
+    OCLIF_TABLE_SKIP_CI_CHECK: 'true',
     ...extra,
   });
   const sf = (args: string[], extra: Record<string, string> = {}) =>
