@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { z } from 'zod';
 import { REPO_ROOT } from '../paths.ts';
-import { COMBINE_INPUTS, type LinearModel } from './linear.ts';
+import { COMBINE_INPUTS, interleave, type LinearModel } from './linear.ts';
 
 export const MODEL_DIR = join(REPO_ROOT, 'middleware', 'model', 'language');
 
@@ -120,13 +120,14 @@ export function loadModel(dir = MODEL_DIR): LoadedModel {
   const bytes = gunzipSync(readFileSync(join(dir, 'weights.bin.gz')));
   if (m.combine.length !== COMBINE_INPUTS * m.passage.heads || m.sentence.heads !== m.passage.heads)
     throw new Error('language model: model.json has a sentence model or combination of another shape');
-  const passage = linear(m.passage, bytes, 0);
   let offset = (1 << m.passage.bits) * m.passage.heads;
-  const sentence = linear(m.sentence, bytes, offset);
+  const [passage, sentence] = interleave(linear(m.passage, bytes, 0), linear(m.sentence, bytes, offset));
   offset += (1 << m.sentence.bits) * m.sentence.heads;
   const candidates = {} as CandidateModels;
   for (const k of CANDIDATE_MODELS) {
-    candidates[k] = linear(m.candidates[k], bytes, offset);
+    const c = linear(m.candidates[k], bytes, offset);
+    // Copied out, so the unzipped file is not kept alive by a view of it.
+    candidates[k] = { ...c, weights: c.weights.slice() };
     offset += (1 << m.candidates[k].bits) * m.candidates[k].heads;
   }
   return { meta: m, passage, sentence, candidates };
