@@ -35,6 +35,8 @@ const report = {
       readiness: { en: { accuracy: 0.95, precision: 0.95 }, de: 0.9, fr: 0.9, es: 0.9 },
       signalF1: 0.85,
       termsExactMatch: 0.95,
+      // Term requests (test: 451 passages in four languages) that give exactly the clauses their labels give.
+      termClausesExact: 0.95,
       ece: 0.05,
       confidentShare: 0.6,
       confidentAccuracy: 0.97,

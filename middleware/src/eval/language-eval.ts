@@ -23,6 +23,7 @@ import {
   type LabelledPassage,
 } from '../language/training.ts';
 import { closePassage } from './passage-deal.ts';
+import { scoreTermClauses, termClauseReport, type TermClauseRow } from './term-clauses.ts';
 
 export function checkFrozenTestSplit(): void {
   const splits = readSplits();
@@ -182,9 +183,13 @@ export async function evaluateLanguage(options: { errors: boolean; reader?: Offl
   const reader = options.reader ?? new OfflineLanguageReader();
   const { passages } = loadCorpus({ withTest: true });
   const rows: ScoredLine[] = [];
+  const clauseRows: TermClauseRow[] = [];
   for (const p of passages) {
     const { output } = await closePassage(p.line, reader);
     const a = output.assessment;
+    // The older corpus (signals/) carries no term labels.
+    const clauses = p.file.startsWith('signals/') ? null : scoreTermClauses(p.line, p.split, output);
+    if (clauses) clauseRows.push(clauses);
     rows.push({
       p,
       verdict: {
@@ -213,6 +218,7 @@ export async function evaluateLanguage(options: { errors: boolean; reader?: Offl
   return {
     model: reader.version,
     splits: { dev: section('dev'), test: section('test') },
+    termClauses: termClauseReport(clauseRows),
     timing: timing(reader, passages),
     devErrors: options.errors
       ? bySplit('dev')
@@ -223,6 +229,10 @@ export async function evaluateLanguage(options: { errors: boolean; reader?: Offl
             confidence: r.verdict.confidence,
             text: r.p.line.text.slice(0, 300),
           }))
+      : undefined,
+    // Dev only: the test split's mistakes are not looked at.
+    devTermClauseErrors: options.errors
+      ? clauseRows.filter((r) => r.split === 'dev' && !r.exact).map((r) => ({ id: r.id, diff: r.diff }))
       : undefined,
   };
 }
