@@ -4,14 +4,15 @@
  * Deal_Closure__c by id or Run_Id__c) together with a Deal_Closure_Event__e, in one call.
  * Human waits park the run; decisions, webhooks and timers resume it; unfinished runs resume
  * at start-up. A crash at any point replays the current stage, which is safe because writes
- * are upserts and one-time work is memoised.
+ * are upserts and one-time work is memoised. The run's writes are in `run-writer.ts`, the rep's
+ * control events in `control-events.ts`.
  */
 import { randomUUID } from 'node:crypto';
 import pLimit, { type LimitFunction } from 'p-limit';
 import type { Logger } from '../logger.ts';
 import type { Metrics } from '../metrics.ts';
-import type { ClosurePatch, ClosureRef, CommitResult, CrmPort, StepRecord } from '../ports/crm.ts';
-import type { RunEvent, RunRecord, RunStore, RunUpdateExtras, StepRow } from '../ports/store.ts';
+import type { CrmPort } from '../ports/crm.ts';
+import type { RunEvent, RunRecord, RunStore, StepRow } from '../ports/store.ts';
 import {
   attemptStepRow,
   beginAttempt,
@@ -20,9 +21,10 @@ import {
   settle,
   type Attempt,
 } from './attempt.ts';
-import { decideOnFailure, errorMessage, failedStepRow } from './failure-policy.ts';
-import { failuresKey, memoKey, nextGenerations } from './run-memo.ts';
-import { buildStageContext, recalled, type RunHandle, type StageContextIo } from './stage-context.ts';
+import { applyControlEvents, isControl, type ControlIo } from './control-events.ts';
+import { failuresKey } from './run-memo.ts';
+import { RunWriter } from './run-writer.ts';
+import { buildStageContext, type RunHandle, type StageContextIo } from './stage-context.ts';
 import type { RunScheduler } from './scheduler.ts';
 import { withSpan } from '../tracing.ts';
 import {
@@ -82,6 +84,8 @@ export class Orchestrator {
   private stopped = false;
   private readonly idleWaiters: (() => void)[] = [];
   private readonly drives: LimitFunction;
+  private readonly writer: RunWriter;
+  private readonly controlIo: ControlIo;
 
   constructor(deps: OrchestratorDeps) {
     this.deps = deps;
@@ -89,6 +93,22 @@ export class Orchestrator {
     this.drives = pLimit(deps.maxActiveRuns ?? DEFAULT_MAX_ACTIVE_RUNS);
     this.stages = new Map(deps.stages.map((s) => [s.key, s]));
     for (const key of STAGES) if (!this.stages.has(key)) throw new Error(`no stage for ${key}`);
+    this.writer = new RunWriter({
+      store: deps.store,
+      crm: deps.crm,
+      logger: deps.logger,
+      clock: this.clock,
+      maxAutomaticRetries: deps.maxAutomaticRetries,
+      scheduler: deps.scheduler,
+    });
+    this.controlIo = {
+      store: deps.store,
+      writer: this.writer,
+      logger: deps.logger,
+      clock: this.clock,
+      stages: this.stages,
+      metrics: deps.metrics,
+    };
   }
 
   /** Resumes unfinished runs and starts the timer poller. */
@@ -234,7 +254,7 @@ export class Orchestrator {
       carried = undefined;
       if (!run || TERMINAL.has(run.status)) return;
       const events = await this.deps.store.pendingEvents(runId);
-      const control = await this.applyControlEvents(run, events);
+      const control = await applyControlEvents(this.controlIo, run, events);
       if (control === 'stop') return;
       // A rep action may have moved the run (e.g. a revision rewinds it): read it again.
       if (control === 'resume') continue;
@@ -263,111 +283,6 @@ export class Orchestrator {
     }
   }
 
-  /** Rep actions: cancel stops the run; retry and confirm resume a run that waits for the rep. */
-  private async applyControlEvents(run: RunRecord, events: RunEvent[]): Promise<'stop' | 'resume' | 'none'> {
-    const control = events.filter((e) => isControl(e.kind));
-    if (control.length === 0) return 'none';
-    const now = this.clock().toISOString();
-    await this.deps.store.consumeEvents(
-      control.map((e) => e.id),
-      now,
-    );
-    if (control.some((e) => e.kind === 'control:cancel')) {
-      const stage = STAGES[run.stageIndex] ?? 'learning_optimization';
-      const withdrawn = run.status === 'waiting' ? await this.withdrawOnCancel(run, stage) : undefined;
-      const updated = await this.patchRun(run, {
-        status: 'cancelled',
-        waitingFor: null,
-        completedAt: now,
-        updatedAt: now,
-      });
-      await this.deps.store.clearTimers(run.id);
-      this.deps.metrics?.runsFinished.inc({ status: 'cancelled' });
-      const reasoning = `Cancelled at the rep's request.${withdrawn ? ` ${withdrawn}` : ''}`;
-      // The API's timeline shows the stage that was waiting as ended by the cancel, like Salesforce's.
-      const waitingStep = (await this.deps.store.steps(run.id)).find((s) => s.stage === stage);
-      if (waitingStep)
-        await this.deps.store.saveStep({ ...waitingStep, status: 'Skipped', reasoning, finishedAt: now });
-      await this.commitSafely(
-        updated,
-        stage,
-        {
-          status: 'Skipped',
-          reasoning,
-          confidence: null,
-          error: null,
-          facts: { cancelledAt: now },
-        },
-        { status: 'Cancelled', completedAt: now },
-        'Closure cancelled',
-      );
-      return 'stop';
-    }
-    if (
-      control.some((e) => e.kind === 'control:revise') &&
-      run.status === 'waiting' &&
-      run.waitingFor === 'rep' &&
-      STAGES[run.stageIndex] === 'approval_orchestration'
-    ) {
-      // The rep revised the deal after a rejection: read it again and generate the next contract
-      // version; the approval stage keeps its state and resubmits only what changed.
-      const memo: Record<string, unknown> = {
-        revisions: Number(run.memo.revisions ?? 0) + 1,
-        ...nextGenerations(run.memo, ['deal_closure', 'contract_generation']),
-      };
-      await this.deps.store.updateRun(
-        run.id,
-        { status: 'running', waitingFor: null, error: null, stageIndex: 0, updatedAt: now },
-        memo,
-      );
-      // Revising is the rep's go-ahead: the re-read deal needs no second confirmation.
-      await this.deps.store.addEvent(
-        run.id,
-        'rep:confirm',
-        `revise-confirm:${control[0]!.id}`,
-        { at: now },
-        now,
-      );
-      return 'resume';
-    }
-    if (run.status === 'waiting' && (run.waitingFor === 'rep' || run.waitingFor === 'retry')) {
-      // A retry after the rep fixed the data recomputes the stage from fresh reads.
-      const stage = STAGES[run.stageIndex];
-      const generation = stage ? nextGenerations(run.memo, [stage]) : {};
-      await this.deps.store.updateRun(
-        run.id,
-        { status: 'running', waitingFor: null, error: null, updatedAt: now },
-        run.waitingFor === 'rep' ? generation : undefined,
-      );
-      return 'resume';
-    }
-    return 'none';
-  }
-
-  /**
-   * Lets the waiting stage withdraw its open requests. Best effort: a failure is logged and told on
-   * the timeline, and never keeps the rep from cancelling.
-   */
-  private async withdrawOnCancel(run: RunRecord, stageKey: StageKey): Promise<string | undefined> {
-    const stage = this.stages.get(stageKey);
-    if (!stage?.onCancel) return undefined;
-    const logger = this.deps.logger.child({ runId: run.id, stage: stageKey });
-    try {
-      const steps = await this.deps.store.steps(run.id);
-      return await stage.onCancel({
-        run,
-        logger,
-        now: () => this.clock(),
-        load: <T>(key: string) => run.memo[memoKey(run.memo, stageKey, key, 'state')] as T | undefined,
-        recall: <T>(from: StageKey, key: string) => recalled<T>(run, steps, from, key),
-      });
-    } catch (err) {
-      logger.warn({ err }, 'could not withdraw open requests on cancel');
-      const message = err instanceof Error ? err.message : String(err);
-      return `Open requests could not all be withdrawn (${message}); withdraw them in Salesforce.`;
-    }
-  }
-
   /**
    * Runs one stage; the run and its steps as they now stand when the run moves on to the next
    * stage, else undefined. `knownSteps` are the run's steps when the caller has them.
@@ -382,7 +297,7 @@ export class Orchestrator {
     const attempt = beginAttempt(run, stageKey, events, steps, this.clock());
     // drive() only runs stages of unfinished runs, so the run is queued, running or waiting here.
     const handle: RunHandle = {
-      current: await this.patchRun(
+      current: await this.writer.patchRun(
         run,
         { status: 'running', updatedAt: attempt.started.toISOString() },
         undefined,
@@ -398,7 +313,7 @@ export class Orchestrator {
     const nowIso = finished.toISOString();
     // The step, the events it answered and the run moving on: one write, so a crash leaves either
     // the stage to run again or the run past it, never a finished step on a run that did not move.
-    const moved = await this.patchRun(
+    const moved = await this.writer.patchRun(
       handle.current,
       {
         status: settled.runStatus,
@@ -431,18 +346,18 @@ export class Orchestrator {
       logger,
       now: () => this.clock(),
       patchMemo: async (handle, memo) => {
-        handle.current = await this.patchRun(handle.current, {}, memo);
+        handle.current = await this.writer.patchRun(handle.current, {}, memo);
       },
       commitStep: async (handle, step, writes, message) => {
         const result = await this.deps.crm.commitStep(
-          this.closureRef(handle.current),
+          this.writer.closureRef(handle.current),
           { status: 'Running', currentAgent: step.agent },
           step,
           writes,
           message,
         );
-        handle.current = await this.rememberClosureId(handle.current, result);
-        await this.indexRecords(handle.current.id, result);
+        handle.current = await this.writer.rememberClosureId(handle.current, result);
+        await this.writer.indexRecords(handle.current.id, result);
         return result;
       },
       addTimers: (runId, timers) => this.addTimers(runId, timers),
@@ -459,7 +374,7 @@ export class Orchestrator {
     try {
       outcome = await stage.run(ctx);
     } catch (err) {
-      await this.handleFailure(handle.current, attempt, err);
+      await this.writer.handleFailure(handle.current, attempt, err);
       return undefined;
     }
     for (;;) {
@@ -470,7 +385,7 @@ export class Orchestrator {
       try {
         follow = await outcome.afterCommit?.(committed.result);
       } catch (err) {
-        await this.handleFailure(handle.current, attempt, err);
+        await this.writer.handleFailure(handle.current, attempt, err);
         return undefined;
       }
       if (!follow) return { outcome, finished, ...committed };
@@ -485,179 +400,18 @@ export class Orchestrator {
     const activeMs = (attempt.previous?.activeMs ?? 0) + (finished.getTime() - attempt.started.getTime());
     try {
       const result = await this.deps.crm.commitStep(
-        this.closureRef(handle.current),
+        this.writer.closureRef(handle.current),
         patch,
         step,
         outcome.writes ?? [],
         outcome.message,
       );
-      handle.current = await this.rememberClosureId(handle.current, result);
-      await this.indexRecords(attempt.run.id, result);
+      handle.current = await this.writer.rememberClosureId(handle.current, result);
+      await this.writer.indexRecords(attempt.run.id, result);
       return { result, settled, step, activeMs };
     } catch (err) {
-      await this.handleFailure(handle.current, attempt, err);
+      await this.writer.handleFailure(handle.current, attempt, err);
       return undefined;
     }
   }
-
-  /** Records a failed attempt: a retry timer for a transient failure, else a wait for the rep. */
-  private async handleFailure(run: RunRecord, attempt: Attempt, err: unknown): Promise<void> {
-    const stageKey = attempt.stage;
-    const message = errorMessage(err);
-    const now = this.clock();
-    const decision = decideOnFailure(
-      err,
-      Number(run.memo[failuresKey(stageKey)] ?? 0),
-      this.deps.maxAutomaticRetries ?? 5,
-      now,
-    );
-    this.deps.logger.warn(
-      {
-        runId: run.id,
-        stage: stageKey,
-        attempt: attempt.number,
-        failures: decision.failures,
-        transient: decision.transient,
-        err,
-      },
-      'stage failed',
-    );
-    const failedStep = failedStepRow(attempt, decision, message, now);
-    const agentName = attempt.agent.replace('_', ' ');
-    if (decision.kind === 'retry') {
-      const retryAt = decision.at.toISOString();
-      // The timer and the waiting state are one write: a crash between two left a retry timer behind.
-      const waiting = await this.patchRun(
-        run,
-        { status: 'waiting', waitingFor: 'retry', error: message, updatedAt: now.toISOString() },
-        { [failuresKey(stageKey)]: decision.failures },
-        {
-          step: failedStep,
-          timers: [
-            {
-              runId: run.id,
-              kind: 'retry',
-              dueAt: retryAt,
-              payload: { stage: stageKey, attempt: attempt.number },
-            },
-          ],
-        },
-      );
-      await this.deps.scheduler?.timersAdded(run.id, [decision.at]);
-      // The timeline says why the run paused; while the circuit is open this fails fast, without a call.
-      await this.commitSafely(
-        waiting,
-        stageKey,
-        {
-          status: 'Waiting',
-          reasoning: `Paused by a temporary failure (${message}); retrying automatically at ${retryAt}.`,
-          confidence: null,
-          error: message,
-          facts: { attempt: attempt.number, retryAt },
-        },
-        { status: 'Running', error: null },
-        `${agentName} paused: ${message}; retrying at ${retryAt.slice(11, 19)} UTC`.slice(0, 255),
-      );
-      return;
-    }
-    // The events this attempt saw stay unconsumed, so nothing a person or a webhook sent is lost.
-    const updated = await this.patchRun(
-      run,
-      { status: 'waiting', waitingFor: 'rep', error: message, updatedAt: now.toISOString() },
-      // The rep's retry starts a fresh count.
-      { [failuresKey(stageKey)]: 0 },
-      { step: failedStep },
-    );
-    await this.commitSafely(
-      updated,
-      stageKey,
-      {
-        status: 'Failed',
-        reasoning: 'The step stopped; fix the data named in the error and retry the closure.',
-        confidence: null,
-        error: message,
-        facts: { attempt: attempt.number },
-      },
-      { status: 'Waiting_Rep', error: message },
-      `${agentName} needs attention: ${message}`.slice(0, 255),
-    );
-  }
-
-  /** Best-effort timeline write for a failure; Salesforce being down must not hide the local state. */
-  private async commitSafely(
-    run: RunRecord,
-    stageKey: StageKey,
-    step: Pick<StepRecord, 'status' | 'reasoning' | 'confidence' | 'error' | 'facts'>,
-    patch: ClosurePatch,
-    message: string,
-  ): Promise<void> {
-    try {
-      const steps = await this.deps.store.steps(run.id);
-      const startedAt = steps.find((s) => s.stage === stageKey)?.startedAt ?? this.clock().toISOString();
-      const result = await this.deps.crm.commitStep(
-        this.closureRef(run),
-        { ...patch, currentAgent: AGENT_OF[stageKey] },
-        {
-          stepKey: `${run.id}:${stageKey}`,
-          agent: AGENT_OF[stageKey],
-          startedAt,
-          finishedAt: null,
-          durationMs: null,
-          ...step,
-        },
-        [],
-        message,
-      );
-      await this.rememberClosureId(run, result);
-    } catch (err) {
-      this.deps.logger.warn({ runId: run.id, err }, 'could not write the failure back to Salesforce');
-    }
-  }
-
-  /** Records that inbound calls name (approvals by Deal_Approval__c id) lead back to their run. */
-  private async indexRecords(runId: string, result: CommitResult): Promise<void> {
-    const records: { recordId: string; kind: string }[] = [];
-    for (const [key, recordId] of Object.entries(result.ids)) {
-      const kind = /:(approval|envelope):/.exec(key)?.[1];
-      if (kind) records.push({ recordId, kind });
-    }
-    await this.deps.store.indexRecords(runId, records);
-  }
-
-  /**
-   * Writes a run and returns it with the memo this process holds plus the keys just written: the
-   * store does not send the memo back, and only the process driving a run writes its memo.
-   */
-  private async patchRun(
-    run: RunRecord,
-    patch: Parameters<RunStore['updateRun']>[1],
-    memo?: Record<string, unknown>,
-    also?: RunUpdateExtras,
-  ): Promise<RunRecord> {
-    const state = await this.deps.store.updateRun(run.id, patch, memo, also);
-    return { ...state, memo: memo ? { ...run.memo, ...memo } : run.memo };
-  }
-
-  private closureRef(run: RunRecord): ClosureRef {
-    return {
-      runId: run.id,
-      opportunityId: run.opportunityId,
-      dealClosureId: run.dealClosureId,
-      trigger: run.trigger,
-      note: run.note,
-      transcript: run.transcript,
-    };
-  }
-
-  private async rememberClosureId(run: RunRecord, result: CommitResult): Promise<RunRecord> {
-    if (run.dealClosureId === result.dealClosureId) return run;
-    return this.patchRun(run, {
-      dealClosureId: result.dealClosureId,
-      updatedAt: this.clock().toISOString(),
-    });
-  }
-}
-
-function isControl(kind: string): boolean {
-  return kind.startsWith('control:');
 }

@@ -14,12 +14,15 @@ import type { Logger } from '../../logger.ts';
 import type {
   CreateEnvelopeInput,
   Envelope,
-  EnvelopeRecipient,
   EsignEvent,
   EsignPort,
   RecipientCorrection,
   SignedDocuments,
 } from '../../ports/esign.ts';
+import { ENVELOPE_KEY_FIELD, envelopeDefinition, toEnvelope, type Json } from './docusign-envelope.ts';
+import { DocusignApiError, errorOf } from './docusign-errors.ts';
+
+export { DocusignApiError } from './docusign-errors.ts';
 
 export interface DocusignEsignDeps {
   integrationKey: string;
@@ -70,100 +73,11 @@ export function docusignCredentials(
   };
 }
 
-/** A DocuSign API failure: the vendor's errorCode and message, never the request's credentials. */
-export class DocusignApiError extends Error {
-  readonly status: number | undefined;
-  /** REQUEST_LIMIT_EXCEEDED for DocuSign's hourly/burst limits, so the orchestrator backs off. */
-  readonly errorCode: string;
-  readonly docusignErrorCode: string | undefined;
-  constructor(operation: string, status: number | undefined, code: string | undefined, message: string) {
-    super(
-      `DocuSign ${operation} failed${status ? ` (${status})` : ''}: ${code ? `${code}: ` : ''}${message}`,
-    );
-    this.name = 'DocusignApiError';
-    this.status = status;
-    this.docusignErrorCode = code;
-    this.errorCode =
-      code && /APIINVOCATION_LIMIT_EXCEEDED|POLLING_LIMIT_EXCEEDED/i.test(code)
-        ? 'REQUEST_LIMIT_EXCEEDED'
-        : (code ?? 'DOCUSIGN_ERROR');
-  }
-}
-
-/** The recipient key we gave a DocuSign signer travels in its customFields. */
-const KEY_FIELD = 'dealdesk_key=';
-/** The envelope's idempotency key travels in a hidden text custom field. */
-const ENVELOPE_KEY_FIELD = 'dealdesk_key';
-
-const SIM_EVENTS = [
-  'envelope-sent',
-  'envelope-delivered',
-  'envelope-completed',
-  'envelope-declined',
-  'envelope-voided',
-  'recipient-sent',
-  'recipient-resent',
-  'recipient-delivered',
-  'recipient-completed',
-  'recipient-declined',
-  'recipient-autoresponded',
-];
-
-const RECIPIENT_STATUS: Record<string, EnvelopeRecipient['status']> = {
-  created: 'created',
-  sent: 'sent',
-  delivered: 'delivered',
-  signed: 'signed',
-  completed: 'signed',
-  declined: 'declined',
-  autoresponded: 'auto_responded',
-};
-
 interface Session {
   accessToken: string;
   expiresAt: number;
   accountId: string;
   basePath: string;
-}
-
-type Json = Record<string, unknown>;
-
-function errorOf(operation: string, err: unknown): DocusignApiError {
-  const e = err as { response?: { status?: number; data?: unknown }; message?: string; code?: string };
-  const data = e.response?.data;
-  let body: Json | undefined;
-  if (
-    data &&
-    typeof data === 'object' &&
-    !Buffer.isBuffer(data) &&
-    typeof (data as { on?: unknown }).on !== 'function'
-  )
-    body = data as Json;
-  else if (typeof data === 'string') {
-    try {
-      body = JSON.parse(data) as Json;
-    } catch {
-      body = undefined;
-    }
-  }
-  const code =
-    typeof body?.errorCode === 'string'
-      ? body.errorCode
-      : typeof body?.error === 'string'
-        ? body.error
-        : undefined;
-  const message =
-    typeof body?.message === 'string'
-      ? body.message
-      : typeof body?.error_description === 'string'
-        ? body.error_description
-        : e.response
-          ? 'no error details'
-          : (e.code ?? 'network error');
-  const wrapped = new DocusignApiError(operation, e.response?.status, code, message);
-  // Network failures keep their code (ECONNREFUSED, ...) so the orchestrator retries them.
-  if (!e.response && e.code) Object.assign(wrapped, { errorCode: e.code });
-  return wrapped;
 }
 
 function hostOf(authServer: string): string {
@@ -273,37 +187,6 @@ export function createDocusignEsign(deps: DocusignEsignDeps): DocusignEsign {
     }
   }
 
-  function toEnvelope(raw: Json): Envelope {
-    const signers = ((raw.recipients as Json | undefined)?.signers as Json[] | undefined) ?? [];
-    const status = String(raw.status ?? 'sent').toLowerCase();
-    const expired = status === 'voided' && /expir/i.test(String(raw.voidedReason ?? ''));
-    return {
-      envelopeId: String(raw.envelopeId),
-      provider: 'DocuSign',
-      status: expired
-        ? 'expired'
-        : ((['created', 'sent', 'delivered', 'completed', 'declined', 'voided'].find((s) => s === status) as
-            Envelope['status'] | undefined) ?? 'sent'),
-      ...(raw.sentDateTime ? { sentAt: String(raw.sentDateTime) } : {}),
-      ...(raw.completedDateTime ? { completedAt: String(raw.completedDateTime) } : {}),
-      recipients: signers.map((s) => {
-        const key = ((s.customFields as string[] | undefined) ?? []).find((f) => f.startsWith(KEY_FIELD));
-        const recipientStatus = RECIPIENT_STATUS[String(s.status ?? 'created').toLowerCase()] ?? 'sent';
-        return {
-          recipientKey: key ? key.slice(KEY_FIELD.length) : String(s.recipientId),
-          recipientId: String(s.recipientId),
-          name: String(s.name ?? ''),
-          email: String(s.email ?? ''),
-          role: String(s.roleName ?? ''),
-          routingOrder: Number(s.routingOrder ?? 1),
-          status: recipientStatus,
-          ...(s.signedDateTime ? { signedAt: String(s.signedDateTime) } : {}),
-          ...(s.declinedReason ? { declineReason: String(s.declinedReason) } : {}),
-        };
-      }),
-    };
-  }
-
   async function findByKey(key: string): Promise<string | undefined> {
     // A crash between DocuSign accepting the envelope and our memo would send it twice on retry:
     // look for an envelope already carrying this key first.
@@ -330,74 +213,7 @@ export function createDocusignEsign(deps: DocusignEsignDeps): DocusignEsign {
     async createEnvelope(input: CreateEnvelopeInput): Promise<Envelope> {
       const existing = await findByKey(input.idempotencyKey);
       if (existing) return getEnvelope(existing);
-      const n = deps.notification;
-      const definition = {
-        emailSubject: input.subject.slice(0, 100),
-        emailBlurb: input.message.slice(0, 10_000),
-        status: 'sent',
-        documents: input.documents.map((d) => ({
-          documentId: d.documentId,
-          name: d.name,
-          fileExtension: 'pdf',
-          documentBase64: Buffer.from(d.pdf).toString('base64'),
-        })),
-        recipients: {
-          signers: input.recipients.map((r, i) => ({
-            recipientId: String(i + 1),
-            name: r.name,
-            email: r.email,
-            roleName: r.role,
-            routingOrder: String(r.routingOrder),
-            customFields: [`${KEY_FIELD}${r.recipientKey}`],
-            tabs: {
-              signHereTabs: [
-                {
-                  anchorString: r.signAnchor ?? `/sig${i + 1}/`,
-                  anchorUnits: 'pixels',
-                  anchorXOffset: '0',
-                  anchorYOffset: '0',
-                  anchorIgnoreIfNotPresent: 'false',
-                },
-              ],
-              ...(r.dateAnchor
-                ? {
-                    dateSignedTabs: [
-                      { anchorString: r.dateAnchor, anchorUnits: 'pixels', anchorIgnoreIfNotPresent: 'true' },
-                    ],
-                  }
-                : {}),
-            },
-          })),
-        },
-        customFields: {
-          textCustomFields: [
-            { name: ENVELOPE_KEY_FIELD, value: input.idempotencyKey, show: 'false', required: 'false' },
-          ],
-        },
-        notification: {
-          useAccountDefaults: 'false',
-          reminders: {
-            reminderEnabled: 'true',
-            reminderDelay: String(n.reminderDelayDays),
-            reminderFrequency: String(n.reminderFrequencyDays),
-          },
-          expirations: {
-            expireEnabled: 'true',
-            expireAfter: String(n.expireAfterDays),
-            expireWarn: String(n.expireWarnDays),
-          },
-        },
-        eventNotification: {
-          url: `${deps.publicUrl().replace(/\/+$/, '')}/v1/webhooks/docusign`,
-          deliveryMode: 'SIM',
-          events: SIM_EVENTS,
-          eventData: { version: 'restv2.1', format: 'json', includeData: ['recipients'] },
-          includeHMAC: 'true',
-          requireAcknowledgment: 'true',
-          loggingEnabled: 'true',
-          includeEnvelopeVoidReason: 'true',
-        },
-      };
+      const definition = envelopeDefinition(input, deps.notification, deps.publicUrl());
       const summary = (await call('envelopes.create', (api, accountId) =>
         api.createEnvelope(accountId, { envelopeDefinition: definition }),
       )) as unknown as Json;

@@ -3,16 +3,17 @@
  * reference integrity, read-only and system fields, auto-numbers, approval-process record
  * locks, cascade deletes, and the standard behaviour a real org applies on save (Opportunity
  * stage flags and Amount roll-up, line-item prices, contract end dates, files). Every write
- * happens inside a transaction so composite and collection calls can be all-or-none.
+ * happens inside a transaction so composite and collection calls can be all-or-none. The
+ * per-object save behaviour of the standard objects is in `dml-standard.ts`.
  */
-import { createHash } from 'node:crypto';
 import type { FieldDef } from './schema/model.ts';
 import type { ObjectSchema, SchemaRegistry } from './schema/registry.ts';
-import { OPPORTUNITY_STAGES, CORPORATE_CURRENCY } from './schema/standard-objects.ts';
+import { CORPORATE_CURRENCY } from './schema/standard-objects.ts';
 import { SalesforceApiError, sfError } from './errors.ts';
 import { keyPrefixOf, mintId, to18 } from './ids.ts';
 import type { FieldValue, OrgStore, OrgTransaction, SObjectRecord } from './store.ts';
-import { coerceFieldValue, formatDate, formatDateTime, parseDate } from './values.ts';
+import { afterWrite, deriveStandardFields } from './dml-standard.ts';
+import { coerceFieldValue, formatDateTime } from './values.ts';
 
 /** Hidden marker on a record under a pending approval; never serialized to callers. */
 export const LOCK_MARKER = '__locked';
@@ -101,10 +102,10 @@ export class Dml {
     for (const f of schema.def.fields) {
       if (f.autoNumber) rec[f.name] = this.nextAutoNumber(schema, f);
     }
-    this.deriveStandardFields(schema, rec, undefined);
+    deriveStandardFields(this, schema, rec, undefined);
     this.checkRecord(schema, rec, undefined);
     this.tx.put(schema.name, rec);
-    this.afterWrite(schema, rec, undefined);
+    afterWrite(this, schema, rec, undefined);
     return rec;
   }
 
@@ -129,10 +130,10 @@ export class Dml {
       rec.LastModifiedById = this.ctx.userId;
       rec.SystemModstamp = now;
     }
-    this.deriveStandardFields(schema, rec, before);
+    deriveStandardFields(this, schema, rec, before);
     this.checkRecord(schema, rec, before);
     this.tx.put(schema.name, rec);
-    this.afterWrite(schema, rec, before);
+    afterWrite(this, schema, rec, before);
     return rec;
   }
 
@@ -196,7 +197,7 @@ export class Dml {
       }
     }
     this.tx.delete(rec.Id);
-    this.afterWrite(schema, undefined, rec);
+    afterWrite(this, schema, undefined, rec);
   }
 
   /** Administrators ("Modify All Data") may edit records an approval process has locked. */
@@ -336,189 +337,6 @@ export class Dml {
       }
     }
   }
-
-  /** Fields a real org computes on save. */
-  private deriveStandardFields(
-    schema: ObjectSchema,
-    rec: SObjectRecord,
-    before: SObjectRecord | undefined,
-  ): void {
-    switch (schema.name) {
-      case 'Contact':
-      case 'User':
-        rec.Name = [rec.FirstName, rec.LastName]
-          .filter((p) => typeof p === 'string' && p.length > 0)
-          .join(' ');
-        break;
-      case 'Opportunity': {
-        const stage = OPPORTUNITY_STAGES.find((s) => s.name === rec.StageName);
-        if (stage) {
-          rec.IsClosed = stage.closed;
-          rec.IsWon = stage.won;
-          // A stage change resets probability and forecast category unless the caller set them.
-          if (!before || before.StageName !== rec.StageName) {
-            if (!before || rec.Probability === before.Probability) rec.Probability = stage.probability;
-            if (!before || rec.ForecastCategoryName === before.ForecastCategoryName)
-              rec.ForecastCategoryName = stage.forecast;
-          }
-        }
-        const close = typeof rec.CloseDate === 'string' ? parseDate(rec.CloseDate) : undefined;
-        if (close) {
-          rec.FiscalYear = close.getUTCFullYear();
-          rec.FiscalQuarter = Math.floor(close.getUTCMonth() / 3) + 1;
-        }
-        break;
-      }
-      case 'OpportunityLineItem':
-        this.deriveLineItem(rec, before);
-        break;
-      case 'PricebookEntry': {
-        const product = this.tx.get(String(rec.Product2Id))?.fields;
-        rec.Name = product ? (product.Name ?? null) : null;
-        rec.ProductCode = product ? (product.ProductCode ?? null) : null;
-        break;
-      }
-      case 'Contract': {
-        const start = typeof rec.StartDate === 'string' ? parseDate(rec.StartDate) : undefined;
-        const term = typeof rec.ContractTerm === 'number' ? rec.ContractTerm : undefined;
-        rec.EndDate = start && term ? formatDate(addMonthsMinusOneDay(start, term)) : null;
-        rec.StatusCode =
-          rec.Status === 'Activated'
-            ? 'Activated'
-            : rec.Status === 'In Approval Process'
-              ? 'InApproval'
-              : 'Draft';
-        if (rec.Status === 'Activated' && before?.Status !== 'Activated') {
-          if (!before) {
-            throw new SalesforceApiError(
-              'FIELD_INTEGRITY_EXCEPTION',
-              'Status: a contract must be created as Draft and activated by an update',
-              {
-                fields: ['Status'],
-              },
-            );
-          }
-          rec.ActivatedDate = formatDateTime(this.ctx.now);
-          rec.ActivatedById = this.ctx.userId;
-        }
-        break;
-      }
-      case 'Task':
-        rec.IsClosed = rec.Status === 'Completed' || rec.Status === 'Deferred';
-        break;
-      case 'ContentVersion':
-        if (!before) this.deriveContentVersion(rec);
-        break;
-    }
-  }
-
-  private deriveLineItem(rec: SObjectRecord, before: SObjectRecord | undefined): void {
-    const opp = this.tx.get(String(rec.OpportunityId))?.fields;
-    if (!before) {
-      const pbeId = typeof rec.PricebookEntryId === 'string' ? rec.PricebookEntryId : undefined;
-      const pbe = pbeId ? this.tx.get(pbeId)?.fields : undefined;
-      if (!pbe) throw sfError.requiredFieldMissing(['PricebookEntryId']);
-      if (opp && pbe.CurrencyIsoCode !== opp.CurrencyIsoCode) {
-        throw new SalesforceApiError(
-          'FIELD_INTEGRITY_EXCEPTION',
-          'field integrity exception: PricebookEntryId (pricebook entry currency code does not match opportunity currency code)',
-          { fields: ['PricebookEntryId'] },
-        );
-      }
-      rec.Product2Id = pbe.Product2Id ?? null;
-      rec.ListPrice = pbe.UnitPrice ?? null;
-      rec.ProductCode = pbe.ProductCode ?? null;
-      if (rec.UnitPrice === null) rec.UnitPrice = pbe.UnitPrice ?? null;
-      rec.Name = `${String(opp?.Name ?? '')} ${String(pbe.Name ?? '')}`.trim();
-    }
-    const quantity = Number(rec.Quantity ?? 0);
-    const unit = Number(rec.UnitPrice ?? 0);
-    const discount = Number(rec.Discount ?? 0);
-    // Cents arithmetic so the roll-up to Opportunity.Amount is exact.
-    const subtotalCents = Math.round(quantity * unit * 100);
-    rec.Subtotal = subtotalCents / 100;
-    rec.TotalPrice = Math.round(subtotalCents * (1 - discount / 100)) / 100;
-  }
-
-  private deriveContentVersion(rec: SObjectRecord): void {
-    const data =
-      typeof rec.VersionData === 'string' ? Buffer.from(rec.VersionData, 'base64') : Buffer.alloc(0);
-    rec.ContentSize = data.length;
-    rec.Checksum = createHash('md5').update(data).digest('hex');
-    const path = String(rec.PathOnClient ?? '');
-    const ext = path.includes('.') ? path.slice(path.lastIndexOf('.') + 1).toLowerCase() : '';
-    rec.FileExtension = ext || null;
-    rec.FileType = ext ? ext.toUpperCase() : 'UNKNOWN';
-    // The bytes live in the blob table; queries return the VersionData URL instead.
-    this.tx.putBlob(rec.Id, 'VersionData', data);
-    rec.VersionData = null;
-  }
-
-  /** Standard side effects of a save: roll-ups and files. */
-  private afterWrite(
-    schema: ObjectSchema,
-    rec: SObjectRecord | undefined,
-    before: SObjectRecord | undefined,
-  ): void {
-    const system = this.withContext({ system: true });
-    switch (schema.name) {
-      case 'OpportunityLineItem': {
-        const oppId = String((rec ?? before)!.OpportunityId);
-        const opp = this.tx.get(oppId);
-        if (!opp) return;
-        const items = this.tx.findByField('OpportunityLineItem', 'OpportunityId', oppId, true);
-        const cents = items.reduce((sum, i) => sum + Math.round(Number(i.TotalPrice ?? 0) * 100), 0);
-        this.tx.put('Opportunity', {
-          ...opp.fields,
-          Amount: items.length > 0 ? cents / 100 : (opp.fields.Amount ?? null),
-          HasOpportunityLineItem: items.length > 0,
-        });
-        break;
-      }
-      case 'ContentVersion': {
-        if (!rec || before) return;
-        let documentId = typeof rec.ContentDocumentId === 'string' ? rec.ContentDocumentId : undefined;
-        if (documentId) {
-          const versions = this.tx.findByField('ContentVersion', 'ContentDocumentId', documentId, true);
-          for (const v of versions)
-            if (v.Id !== rec.Id && v.IsLatest) this.tx.put('ContentVersion', { ...v, IsLatest: false });
-          rec.VersionNumber = String(versions.length);
-        } else {
-          const doc = system.insert('ContentDocument', { Title: rec.Title, OwnerId: rec.OwnerId });
-          documentId = doc.Id;
-          rec.ContentDocumentId = documentId;
-          rec.VersionNumber = '1';
-        }
-        rec.IsLatest = true;
-        this.tx.put('ContentVersion', rec);
-        const doc = this.tx.get(documentId)!.fields;
-        this.tx.put('ContentDocument', {
-          ...doc,
-          Title: rec.Title ?? null,
-          LatestPublishedVersionId: rec.Id,
-          FileType: rec.FileType ?? null,
-          FileExtension: rec.FileExtension ?? null,
-          ContentSize: rec.ContentSize ?? null,
-        });
-        if (typeof rec.FirstPublishLocationId === 'string' && rec.VersionNumber === '1') {
-          system.insert('ContentDocumentLink', {
-            ContentDocumentId: documentId,
-            LinkedEntityId: rec.FirstPublishLocationId,
-            ShareType: 'V',
-          });
-        }
-        break;
-      }
-    }
-  }
-}
-
-function addMonthsMinusOneDay(start: Date, months: number): Date {
-  const d = new Date(Date.UTC(start.getUTCFullYear(), start.getUTCMonth() + months, start.getUTCDate()));
-  // Month-end starts (Jan 31 + 1 month) clamp to the last day of the target month.
-  if (d.getUTCDate() !== start.getUTCDate()) d.setUTCDate(0);
-  d.setUTCDate(d.getUTCDate() - 1);
-  return d;
 }
 
 function valuesEqual(f: FieldDef, current: FieldValue | undefined, raw: unknown): boolean {
