@@ -41,7 +41,7 @@ export function formatMoney(minor: number, currency: string, locale = 'en-US'): 
 
 const FORMATTERS = new Map<string, Intl.NumberFormat>();
 
-const ONES = [
+export const ONES = [
   'zero',
   'one',
   'two',
@@ -63,7 +63,7 @@ const ONES = [
   'eighteen',
   'nineteen',
 ];
-const TENS = ['', '', 'twenty', 'thirty', 'forty', 'fifty', 'sixty', 'seventy', 'eighty', 'ninety'];
+export const TENS = ['', '', 'twenty', 'thirty', 'forty', 'fifty', 'sixty', 'seventy', 'eighty', 'ninety'];
 const SCALES: [number, string][] = [
   [1e12, 'trillion'],
   [1e9, 'billion'],

@@ -15,6 +15,8 @@ import { createHandoffAgent, type Fact } from './handoff-agent.ts';
 import { HandoffOwnersSchema, loadHandoffOwners, type HandoffOwners } from './handoff-owners.ts';
 import { SECTIONS, TEAMS } from './teams.ts';
 import type { RenewalRisk } from '../system-integration/renewal-risk.ts';
+import type { LlmPort, StructuredRequest } from '../../ports/llm.ts';
+import type { z } from 'zod';
 
 const checklists = loadHandoffChecklists();
 const CONTRACT_ID = '800Dd0000000001AAA';
@@ -95,21 +97,28 @@ const closure = (d: DealContext) => {
 const ownersConfig = loadHandoffOwners();
 const users: CrmUser[] = handoffUsers(ownersConfig);
 
-async function run(
-  dealOver: Partial<DealContext> = {},
-  options: {
-    owners?: HandoffOwners;
-    known?: CrmUser[];
-    turn?: number;
-    /** System Integration's output beyond the contract id (its renewal risk). */
-    synced?: { renewalRisk?: RenewalRisk };
-  } = {},
-) {
-  const ctx = stageContext('handoff_coordination', {
+interface RunOptions {
+  owners?: HandoffOwners;
+  known?: CrmUser[];
+  turn?: number;
+  /** System Integration's output beyond the contract id (its renewal risk). */
+  synced?: { renewalRisk?: RenewalRisk };
+  /** The language model that drafts the packages' texts. */
+  llm?: LlmPort;
+  /** The stage's context, to run the stage again as a replay does. */
+  ctx?: ReturnType<typeof stageContext>;
+}
+
+function contextFor(dealOver: Partial<DealContext> = {}, options: RunOptions = {}) {
+  return stageContext('handoff_coordination', {
     deal_closure: { deal: deal(dealOver), assessment: closure(deal(dealOver)) },
     contract_generation: { contract: contractOutput({ currency: 'EUR', totalMinor: 120_000_00 }) },
     system_integration: { output: { contractId: CONTRACT_ID, ...options.synced } },
   });
+}
+
+async function run(dealOver: Partial<DealContext> = {}, options: RunOptions = {}) {
+  const ctx = options.ctx ?? contextFor(dealOver, options);
   const outcome = await createHandoffAgent({
     checklists,
     owners: options.owners ?? ownersConfig,
@@ -124,6 +133,7 @@ async function run(
         return options.turn ?? 0;
       },
     },
+    ...(options.llm ? { llm: options.llm } : {}),
   }).run(ctx);
   return outcome;
 }
@@ -133,7 +143,7 @@ const handoffs = (outcome: StageOutcome) =>
 const tasks = (outcome: StageOutcome): TaskWrite[] =>
   (outcome.writes ?? []).flatMap((w) => (w.kind === 'tasks' ? w.tasks : []));
 interface PackageContext {
-  owner: { username: string; rule: string; reason: string; userId: string };
+  owner: { name: string; username: string; rule: string; reason: string; userId: string };
   sections: Record<string, Fact[]>;
   found: { item: string; facts: number }[];
   missing: { item: string; supplier: string }[];
@@ -362,5 +372,113 @@ describe('handoff owners', () => {
       parsed.error!.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join(),
       /teams\.Finance\.roundRobin: needs at least one user/,
     );
+  });
+});
+
+/**
+ * A language model that writes, for each package, one sentence from the package's owner fact and
+ * one it made up (figures and a name no fact holds), or that is down.
+ */
+function draftingLlm(down = false): { llm: LlmPort; requests: StructuredRequest<z.ZodType>[] } {
+  const requests: StructuredRequest<z.ZodType>[] = [];
+  const llm: LlmPort = {
+    model: 'fake-model',
+    async generateStructured<S extends z.ZodType>(request: StructuredRequest<S>) {
+      requests.push(request);
+      if (down) throw Object.assign(new Error('over capacity'), { kind: 'unavailable', attempts: 3 });
+      const [, account, team, owner] = /<fact id="owner"[^>]*>\n(.+?) for (.+?), owned by (.+?) \(/.exec(
+        request.prompt,
+      )!;
+      const value = request.schema.parse({
+        sentences: [
+          { text: `${owner} owns the ${team} handoff for ${account}.`, facts: ['owner'] },
+          {
+            text: `${account} also bought 500 extra seats for €90,000 through Marcus Lee.`,
+            facts: ['owner', 'commercialTerms.1'],
+          },
+        ],
+      }) as z.infer<S>;
+      return { value, source: 'gemini' as const, model: 'fake-model' };
+    },
+  };
+  return { llm, requests };
+}
+
+interface Narrative {
+  writtenBy: string;
+  sentences?: { text: string; facts: string[] }[];
+  dropped: number;
+  droppedReasons: Record<string, number>;
+  fallbackReason?: string;
+}
+const narrativeOf = (outcome: StageOutcome, team: string) =>
+  (contextOf(outcome, team) as PackageContext & { narrative: Narrative }).narrative;
+const summaryOf = (outcome: StageOutcome, team: string) =>
+  handoffs(outcome).find((w) => w.team === team)!.summary;
+
+describe('handoff texts drafted by a language model', () => {
+  it('stores only the verified sentence, with the checklist count, and records the model that wrote it', async () => {
+    const offline = await run();
+    const { llm, requests } = draftingLlm();
+    const ctx = contextFor();
+    const outcome = await run({}, { llm, ctx });
+    assert.equal(requests.length, 4, 'one draft per team');
+    for (const team of TEAMS) {
+      const owner = contextOf(outcome, team).owner.name;
+      const good = `${owner} owns the ${team.replace('_', ' ')} handoff for Acme GmbH.`;
+      const completeness = summaryOf(offline, team).split('\n').at(-1)!;
+      assert.equal(summaryOf(outcome, team), `${good}\n${completeness}`);
+      assert.doesNotMatch(summaryOf(outcome, team), /Marcus|500|90,000/);
+      assert.deepEqual(narrativeOf(outcome, team), {
+        writtenBy: 'fake-model',
+        sentences: [{ text: good, facts: ['owner'] }],
+        dropped: 1,
+        // A team whose package has no commercial terms has no fact `commercialTerms.1` to cite.
+        droppedReasons: checklists.teams[team]!.sections.includes('commercialTerms')
+          ? { unsupported_number: 1 }
+          : { unknown_fact: 1 },
+      });
+      assert.ok(
+        tasks(outcome)
+          .find((t) => t.key.endsWith(team))!
+          .description!.startsWith(good),
+      );
+    }
+    assert.match(
+      outcome.reasoning,
+      /4 package text\(s\) drafted by fake-model, 4 sentence\(s\) verified against their facts, 4 dropped as unverifiable\.$/,
+    );
+    const cs = requests.find((r) => /for Customer Success, owned by/.test(r.prompt))!;
+    assert.equal(cs.agent, 'Handoff_Coordination');
+    assert.match(cs.prompt, /<fact id="successCriteria\.1" source="Task 00TDd0000000001AAA">/);
+    assert.match(cs.prompt, /quote: "Goal: reduce downtime by 20%\."/);
+    // A replay of the stage keeps the texts it drafted and asks the model nothing.
+    const replay = await run({}, { llm, ctx });
+    assert.equal(requests.length, 4);
+    assert.deepEqual(
+      TEAMS.map((t) => summaryOf(replay, t)),
+      TEAMS.map((t) => summaryOf(outcome, t)),
+    );
+  });
+
+  it('writes with the offline templates when the model fails, and says so in the package', async () => {
+    const offline = await run();
+    const outcome = await run({}, { llm: draftingLlm(true).llm });
+    for (const team of TEAMS) {
+      assert.equal(summaryOf(outcome, team), summaryOf(offline, team));
+      assert.deepEqual(narrativeOf(outcome, team), {
+        writtenBy: 'offline templates',
+        dropped: 0,
+        droppedReasons: {},
+        fallbackReason: 'unavailable after 3 attempt(s): over capacity',
+      });
+      assert.deepEqual(narrativeOf(offline, team), {
+        writtenBy: 'offline templates',
+        dropped: 0,
+        droppedReasons: {},
+      });
+    }
+    assert.match(outcome.reasoning, /4 written by the offline templates \(unavailable after 3 attempt/);
+    assert.doesNotMatch(offline.reasoning, /offline templates/);
   });
 });

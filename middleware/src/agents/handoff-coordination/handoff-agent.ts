@@ -4,18 +4,21 @@
  * of its words (handoff-facts.ts); every fact carries the record it came from, and every quote its
  * span. Each package counts the required facts of its team's checklist
  * (config/handoff-checklists.json) found, and names each missing one and who can supply it; its
- * text is written from its facts (handoff-narrative.ts).
+ * text is written from its facts: by the configured model, each sentence verified against the facts
+ * it cites, or by templates (handoff-draft.ts), the package recording which.
  */
 import { z } from 'zod';
 import { SECTIONS, TEAMS, type Section, type Team } from './teams.ts';
 import type { CrmPort, CrmWrite, DealContext, TaskWrite } from '../../ports/crm.ts';
 import type { RunStore } from '../../ports/store.ts';
+import type { LlmPort } from '../../ports/llm.ts';
 import { chooseOwners, unknownOwners, type HandoffOwners } from './handoff-owners.ts';
 import { earlierResults } from '../shared/earlier-results.ts';
 import { failedOutcome, type Stage, type StageContext, type StageOutcome } from '../../orchestrator/stage.ts';
 import type { RenewalRisk } from '../system-integration/renewal-risk.ts';
 import { collectFacts } from './handoff-facts.ts';
-import { missingList, narrate, teamLabel } from './handoff-narrative.ts';
+import { missingList, teamLabel, type NarrativeInput } from './handoff-narrative.ts';
+import { draftNarrative, type HandoffNarrative } from './handoff-draft.ts';
 
 export { SECTIONS, TEAMS, type Section, type Team } from './teams.ts';
 export type { Fact } from './handoff-facts.ts';
@@ -40,6 +43,8 @@ export interface HandoffAgentDeps {
   crm: Pick<CrmPort, 'findUsers'>;
   /** Earlier closures, for the round-robin turn. */
   store?: Pick<RunStore, 'countCompletedThrough'>;
+  /** The language model that drafts each package's text; templates write it without one. */
+  llm?: LlmPort;
 }
 
 const DAY = 86_400_000;
@@ -70,27 +75,38 @@ interface PackageInput {
   kickoffDue: string;
 }
 
-/** One team's package: its facts by section, what is missing and from whom, its text and kickoff Task. */
-function buildPackage(x: PackageInput): { summary: PackageSummary; write: CrmWrite; task: TaskWrite } {
+/** What a package's text is written from: its team's sections, facts, owner and what is missing. */
+function narrativeInput(x: PackageInput): NarrativeInput {
   const checklist = x.checklists.teams[x.team]!;
   const { deal, facts, team } = x;
-  const account = deal.account?.name ?? deal.opportunity.name;
   const missing = checklist.required.filter((s) => facts[s].length === 0);
-  const missingItems = missing.map((m) => ({ item: m, supplier: supplierOf(x.checklists, m, deal) }));
+  const { id: _id, ...owner } = x.owner;
+  return {
+    team,
+    account: deal.account?.name ?? deal.opportunity.name,
+    owner,
+    sections: checklist.sections,
+    facts,
+    required: checklist.required,
+    missing: missing.map((m) => ({ item: m, supplier: supplierOf(x.checklists, m, deal) })),
+  };
+}
+
+/** One team's package: its facts by section, what is missing and from whom, its text and kickoff Task. */
+function buildPackage(
+  x: PackageInput,
+  narrative: HandoffNarrative,
+): { summary: PackageSummary; write: CrmWrite; task: TaskWrite } {
+  const checklist = x.checklists.teams[x.team]!;
+  const { deal, facts, team } = x;
+  const { account, missing: missingItems } = narrativeInput(x);
+  const missing = missingItems.map((m) => m.item);
   const completeness =
     checklist.required.length === 0
       ? 1
       : (checklist.required.length - missing.length) / checklist.required.length;
   const { id: ownerId, ...ownerFact } = x.owner;
-  const summary = narrate({
-    team,
-    account,
-    owner: ownerFact,
-    sections: checklist.sections,
-    facts,
-    required: checklist.required,
-    missing: missingItems,
-  });
+  const { summary, ...writer } = narrative;
   const write: CrmWrite = {
     kind: 'handoff',
     key: `${x.runId}:handoff:${team}`,
@@ -107,6 +123,8 @@ function buildPackage(x: PackageInput): { summary: PackageSummary; write: CrmWri
         .filter((s) => facts[s].length > 0)
         .map((s) => ({ item: s, facts: facts[s].length })),
       missing: missingItems,
+      // Who wrote the summary (a model's name or the offline templates), and what it dropped.
+      narrative: writer,
     }),
     completeness,
     status: missing.length === 0 ? 'Ready' : 'Incomplete',
@@ -123,6 +141,42 @@ function buildPackage(x: PackageInput): { summary: PackageSummary; write: CrmWri
     priority: missing.length > 0 ? 'High' : 'Normal',
   };
   return { summary: { team, completeness, missing, owner: ownerFact }, write, task };
+}
+
+/**
+ * Each package's text. A model's drafts are memoised together (one memo write, so concurrent
+ * writes cannot race), so a replayed stage keeps the text it stored; the templates are
+ * deterministic and cost no memo.
+ */
+async function writeNarratives(
+  llm: LlmPort | undefined,
+  inputs: PackageInput[],
+  ctx: StageContext,
+): Promise<HandoffNarrative[]> {
+  const write = () =>
+    Promise.all(inputs.map((x) => draftNarrative(llm, narrativeInput(x), x.owner.id, ctx.logger)));
+  return llm?.model ? ctx.memo('narratives', write) : write();
+}
+
+/** Who wrote each package's text and what the check dropped, for the step's facts. */
+const writers = (inputs: PackageInput[], narratives: HandoffNarrative[]) =>
+  narratives.map(({ summary: _s, sentences: _t, ...n }, i) => ({ team: inputs[i]!.team, ...n }));
+
+/** The model's part in the texts, for the step's reasoning; nothing when the templates wrote them all. */
+function draftedBy(narratives: HandoffNarrative[]): string {
+  const drafted = narratives.filter((n) => n.sentences);
+  const fellBack = narratives.filter((n) => n.fallbackReason);
+  const parts = [
+    ...(drafted.length > 0
+      ? [
+          `${drafted.length} package text(s) drafted by ${drafted[0]!.writtenBy}, ${drafted.reduce((s, n) => s + n.sentences!.length, 0)} sentence(s) verified against their facts, ${drafted.reduce((s, n) => s + n.dropped, 0)} dropped as unverifiable`,
+        ]
+      : []),
+    ...(fellBack.length > 0
+      ? [`${fellBack.length} written by the offline templates (${fellBack[0]!.fallbackReason})`]
+      : []),
+  ];
+  return parts.length > 0 ? ` ${parts.join('; ')}.` : '';
 }
 
 export function createHandoffAgent(deps: HandoffAgentDeps): Stage {
@@ -165,26 +219,23 @@ export function createHandoffAgent(deps: HandoffAgentDeps): Stage {
       // Kickoff within two weeks, and before service starts when there is time for it.
       const start = Date.parse(`${contract.startDate}T00:00:00Z`);
       const kickoffDue = isoDay(Math.max(from + 3 * DAY, Math.min(start - DAY, from + 14 * DAY)));
-      const built = TEAMS.filter((team) => deps.checklists.teams[team]).map((team) => {
+      const inputs = TEAMS.filter((team) => deps.checklists.teams[team]).map((team): PackageInput => {
         const choice = choices.find((c) => c.team === team)!;
         const user = users.find((u) => u.username.toLowerCase() === choice.username.toLowerCase())!;
-        return buildPackage({
+        const { rule, reason } = choice;
+        return {
           team,
           checklists: deps.checklists,
           deal,
           facts,
-          owner: {
-            id: user.id,
-            name: user.name,
-            username: user.username,
-            rule: choice.rule,
-            reason: choice.reason,
-          },
+          owner: { id: user.id, name: user.name, username: user.username, rule, reason },
           runId: ctx.run.id,
           startDate: contract.startDate,
           kickoffDue,
-        });
+        };
       });
+      const narratives = await writeNarratives(deps.llm, inputs, ctx);
+      const built = inputs.map((x, i) => buildPackage(x, narratives[i]!));
       const summaries = built.map((b) => b.summary);
       const overall = summaries.reduce((s, x) => s + x.completeness, 0) / Math.max(1, summaries.length);
       const gaps = summaries.filter((s) => s.missing.length > 0);
@@ -195,9 +246,9 @@ export function createHandoffAgent(deps: HandoffAgentDeps): Stage {
           gaps.length > 0
             ? ` Missing: ${gaps.map((g) => `${teamLabel(g.team)} — ${missingList(g.missing.map((m) => ({ item: m, supplier: supplierOf(deps.checklists, m, deal) })))}`).join('; ')}.`
             : ` ${account}: every required fact found for all ${summaries.length} teams.`
-        }`,
+        }${draftedBy(narratives)}`,
         confidence: overall,
-        facts: { packages: summaries, turn, kickoffDue },
+        facts: { packages: summaries, turn, kickoffDue, narratives: writers(inputs, narratives) },
         message: `${summaries.length} handoff packages, ${Math.round(overall * 100)}% complete`,
         writes: [...built.map((b) => b.write), { kind: 'tasks', tasks: built.map((b) => b.task) }],
         output: { packages: summaries, kickoffDue },

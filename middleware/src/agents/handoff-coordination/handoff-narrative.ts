@@ -8,7 +8,7 @@ import type { Fact } from './handoff-facts.ts';
 import type { Section, Team } from './teams.ts';
 
 /** How each section's sentence begins. */
-const LEAD: Record<Section, string> = {
+export const LEAD: Record<Section, string> = {
   stakeholders: 'Stakeholders',
   executiveSponsor: 'Executive sponsor',
   priorities: 'What they said matters to them',
@@ -69,10 +69,14 @@ export function completenessSentence(
   }.`;
 }
 
-export function narrate(x: NarrativeInput): string {
+/** Who owns the package and why, and a sentence per section with facts. */
+export function narrativeLines(x: NarrativeInput): string[] {
   return [
     `${x.account} for ${teamLabel(x.team)}, owned by ${x.owner.name} (${x.owner.reason}).`,
     ...x.sections.filter((s) => x.facts[s].length > 0).map((s) => sentence(s, x.facts[s])),
-    completenessSentence(x),
-  ].join('\n');
+  ];
+}
+
+export function narrate(x: NarrativeInput): string {
+  return [...narrativeLines(x), completenessSentence(x)].join('\n');
 }
