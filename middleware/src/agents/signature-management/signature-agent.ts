@@ -4,7 +4,8 @@
  * arrive, and recovers from what stalls real deals: a decline (the rep is told why and decides),
  * a bounced or auto-responded address (the rep gives the right one and the recipient is
  * corrected on the live envelope), a void or expiry (one action sends a fresh envelope), and a
- * signer who goes quiet (reminded after the configured idle time). Provider reads are few:
+ * signer who goes quiet (reminded when comparable signers in the org's history typically have
+ * signed, or after the configured idle time without that history). Provider reads are few:
  * events carry the state; the provider is asked only on completion and, rate-bounded, for an
  * envelope that has been silent for long.
  *
@@ -18,8 +19,9 @@ import type { Stage, StageContext, StageOutcome } from '../../orchestrator/stage
 import { earlierResults } from '../shared/earlier-results.ts';
 import { DEFAULT_POLICY, type HourlyBudget, type SignaturePolicy } from './routing.ts';
 import { carryOut, startActing, withAttachments } from './signature-act.ts';
-import { decide } from './signature-decide.ts';
-import { currentEnvelope, earlierEnvelopes, loadState } from './signature-state.ts';
+import { decide, envelopeRoleOf, recipientKeyOf } from './signature-decide.ts';
+import { currentEnvelope, earlierEnvelopes, loadState, PREDICTIONS_KEY } from './signature-state.ts';
+import { cachedSignatureHistory, runPredictions } from './signer-history.ts';
 import {
   isLive,
   RECONCILE_TIMER,
@@ -41,10 +43,14 @@ export interface SignatureAgentDeps {
   policy?: SignaturePolicy;
   /** Bounds provider reads for silent envelopes across all runs. */
   reconcileBudget?: HourlyBudget;
+  /** How old the shared snapshot of the org's signing history may get (default 10 minutes). */
+  historyMaxAgeMs?: number;
 }
 
 export function createSignatureAgent(deps: SignatureAgentDeps): Stage {
   const policy = deps.policy ?? DEFAULT_POLICY;
+  // One per process: every closure this agent runs shares the snapshot.
+  const history = cachedSignatureHistory(deps.crm, { maxAgeMs: deps.historyMaxAgeMs });
   return {
     key: 'signature_management',
     async onCancel(ctx) {
@@ -56,6 +62,12 @@ export function createSignatureAgent(deps: SignatureAgentDeps): Stage {
     },
     async run(ctx: StageContext): Promise<StageOutcome> {
       const { deal, contract } = earlierResults(ctx);
+      const earlier = earlierEnvelopes(ctx);
+      const signers = contract.signers.map((s, i) => ({
+        recipientKey: recipientKeyOf(s, i),
+        role: envelopeRoleOf(s),
+      }));
+      const exclude = new Set(earlier.map((e) => e.envelopeId));
       const facts: SignatureFacts = {
         runId: ctx.run.id,
         generation: ctx.generation,
@@ -72,7 +84,8 @@ export function createSignatureAgent(deps: SignatureAgentDeps): Stage {
         provider: deps.esign.provider,
         canCorrect: Boolean(deps.esign.correctRecipient),
         canResend: Boolean(deps.esign.resend),
-        earlierEnvelopes: earlierEnvelopes(ctx),
+        earlierEnvelopes: earlier,
+        predictions: await runPredictions(ctx, PREDICTIONS_KEY, history, signers, exclude),
       };
       const acting = startActing(deps, ctx, contract);
       let decision = decide(loadState(ctx), inputsOf(ctx), facts);

@@ -19,6 +19,7 @@ import {
   type SignatureObservation,
   type SignatureState,
 } from './signature-model.ts';
+import { describePrediction, type SignerPrediction } from './signer-prediction.ts';
 
 const RUN = 'run-7';
 const ANN = '003Dd000000ANNAAA';
@@ -671,5 +672,90 @@ describe('signature decisions', () => {
       () => decide(first.state, [{ kind: 'envelope-read', envelope: created('env-1') }], facts()),
       /waits for envelope-sent, not envelope-read/,
     );
+  });
+});
+
+describe('signature decisions with completion predictions', () => {
+  /** What the org's history said about a signer: 8 of 9 past General Counsel signers signed. */
+  const predicted = (medianHours: number, p80Hours: number): SignerPrediction => ({
+    level: 'title',
+    group: 'General Counsel signers',
+    samples: 9,
+    signed: 8,
+    probability: 8 / 9,
+    interval: [0.62, 0.98],
+    probabilityWithin: 7 / 9,
+    horizonHours: 72,
+    medianHours,
+    p80Hours,
+    skipped: [],
+  });
+  const sentWith = (f: SignatureFacts) =>
+    decide(decide(fresh(), [], f).state, [{ kind: 'envelope-sent', envelope: created('env-1') }], f);
+  const reminderAt = (d: SignatureDecision) =>
+    only(d.commands, 'schedule')[0]!.timers.find((t) => t.kind === 'signature-reminder')!.dueAt;
+
+  it('reminds the signer when comparable signers typically have signed: the reminder moves with the prediction', () => {
+    assert.deepEqual(reminderAt(sentWith(facts())), new Date(NOW.getTime() + 48 * HOUR));
+    const fast = sentWith(facts({ predictions: { [ANN]: predicted(19, 40) } }));
+    assert.deepEqual(reminderAt(fast), new Date(NOW.getTime() + 19 * HOUR));
+    const slow = sentWith(facts({ predictions: { [ANN]: predicted(30, 60) } }));
+    assert.deepEqual(reminderAt(slow), new Date(NOW.getTime() + 30 * HOUR));
+    // The reconciliation read keeps its own time.
+    const reconcile = only(slow.commands, 'schedule')[0]!.timers.find(
+      (t) => t.kind === 'signature-reconcile',
+    )!;
+    assert.deepEqual(reconcile.dueAt, new Date(NOW.getTime() + 24 * HOUR));
+    assert.match(
+      fast.outcome!.reasoning,
+      /Ann Ode will be reminded at 2026-03-03T04:00:00\.000Z, the typical signing time of past General Counsel signers \(19 h\)/,
+    );
+  });
+
+  it('shows each unsigned signer’s prediction on the timeline and keeps it with the recipient', () => {
+    const p = predicted(19, 40);
+    const d = sentWith(facts({ predictions: { [ANN]: p } }));
+    assert.equal(d.outcome!.message, 'Waiting for Ann Ode to sign: 78% within 3 days, typically 19 h');
+    assert.match(
+      d.outcome!.reasoning,
+      /Predicted from the org's signing history: Ann Ode \(General Counsel\): 78% within 3 days \(89% sign at all, 90% interval 62–98%\), typically 19 h, 80% of signatures by 40 h; from 9 past General Counsel signers\./,
+    );
+    const [write] = d.outcome!.writes!;
+    assert.equal(write!.kind, 'envelope');
+    const recipients = write!.kind === 'envelope' ? write!.recipients : [];
+    assert.deepEqual(recipients.find((r) => r.key.endsWith(ANN))!.prediction, {
+      probability: 8 / 9,
+      medianHours: 19,
+      p80Hours: 40,
+      summary: describePrediction(p),
+    });
+    // No prediction for the provider's signer: its fields are left as they are.
+    assert.equal('prediction' in recipients.find((r) => r.key.endsWith('provider-1'))!, false);
+  });
+
+  it("counts the next signer's reminder from when their turn came, not from the last news", () => {
+    const f = facts({
+      now: new Date('2026-03-02T11:00:00Z'),
+      predictions: { [ANN]: predicted(19, 40), 'provider-1': predicted(8, 20) },
+    });
+    // Ann signed at 10:05, heard of at 11:00; the provider's countersigner typically signs 8 h
+    // after their turn came: 18:05, not 19:00.
+    const signed = turn(
+      sending(),
+      [provider('recipient-signed', '2026-03-02T10:05:00Z', { recipientId: '2' })],
+      f,
+    );
+    assert.deepEqual(reminderAt(signed), new Date(Date.parse('2026-03-02T10:05:00Z') + 8 * HOUR));
+    assert.match(
+      signed.outcome!.message,
+      /^Waiting for Pat Seller to sign: 78% within 3 days, typically 8 h$/,
+    );
+    // Heard of only at 19:05, past the typical time: at the 80th percentile, 20 h after 10:05.
+    const late = turn(
+      sending(),
+      [provider('recipient-signed', '2026-03-02T10:05:00Z', { recipientId: '2' })],
+      { ...f, now: new Date(Date.parse('2026-03-02T10:05:00Z') + 9 * HOUR) },
+    );
+    assert.deepEqual(reminderAt(late), new Date(Date.parse('2026-03-02T10:05:00Z') + 20 * HOUR));
   });
 });

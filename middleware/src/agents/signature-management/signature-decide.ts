@@ -246,6 +246,20 @@ function trackedOf(s: SignatureState): TrackedEnvelope {
   return s.tracked;
 }
 
+type ContractSigner = SignatureFacts['contract']['signers'][number];
+
+/** The key a signer keeps on every envelope of the run: their contact, or their place. */
+export function recipientKeyOf(s: ContractSigner, index: number): string {
+  return s.contactId ?? `provider-${index + 1}`;
+}
+
+/** The signer's role as the envelope and Envelope_Recipient__c.Role__c name it. */
+export function envelopeRoleOf(s: ContractSigner): string {
+  return s.role === 'Customer'
+    ? `Customer signer${s.title ? ` (${s.title})` : ''}`
+    : 'Provider countersignature';
+}
+
 /** The signers as the envelope lists them, in routing order, with the rep's corrections. */
 function recipientsOf(
   facts: SignatureFacts,
@@ -254,16 +268,13 @@ function recipientsOf(
   const { signers } = facts.contract;
   const orders = routingOrders(signers, facts.deal.contactRoles, facts.policy);
   return signers.map((s, i) => {
-    const recipientKey = s.contactId ?? `provider-${i + 1}`;
+    const recipientKey = recipientKeyOf(s, i);
     const fix = corrections[recipientKey];
     return {
       recipientKey,
       name: fix?.name ?? s.name,
       email: fix?.email ?? s.email,
-      role:
-        s.role === 'Customer'
-          ? `Customer signer${s.title ? ` (${s.title})` : ''}`
-          : 'Provider countersignature',
+      role: envelopeRoleOf(s),
       routingOrder: orders[i]!,
       signAnchor: s.anchor,
       dateAnchor: s.anchor.replace('sig', 'date'),

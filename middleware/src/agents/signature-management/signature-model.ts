@@ -11,6 +11,7 @@ import type { StageOutcome } from '../../orchestrator/stage.ts';
 import type { ContractOutput } from '../contract-generation/contract-agent.ts';
 import type { TrackedEnvelope } from './envelope-tracking.ts';
 import type { SignaturePolicy } from './routing.ts';
+import type { SignerPrediction } from './signer-prediction.ts';
 
 export const HOUR = 3_600_000;
 /** An envelope in one of these states can no longer be signed. */
@@ -99,6 +100,8 @@ export interface SignatureFacts {
   canResend: boolean;
   /** The last known envelope of each round of the step's earlier generations. */
   earlierEnvelopes: TrackedEnvelope[];
+  /** Each signer's completion prediction by recipient key, when the org's history allowed one. */
+  predictions?: Record<string, SignerPrediction>;
 }
 
 /** The envelope to create; the agent adds the approved contract as its one document. */

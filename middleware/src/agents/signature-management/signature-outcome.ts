@@ -4,7 +4,7 @@
  * the rep is told what to do), a bounced address (the rep is asked for the right one), or still
  * signing (idle timers set). Pure, like the rest of the decision; the agent carries out the commands.
  */
-import type { CrmWrite } from '../../ports/crm.ts';
+import type { CrmWrite, RecipientPrediction } from '../../ports/crm.ts';
 import type { Envelope } from '../../ports/esign.ts';
 import type { Notification } from '../../ports/notify.ts';
 import type { StageOutcome } from '../../orchestrator/stage.ts';
@@ -20,6 +20,14 @@ import {
   type SignatureState,
   type Turn,
 } from './signature-model.ts';
+import {
+  describePrediction,
+  formatHours,
+  receivedAt,
+  reminderDelay,
+  signerLabel,
+  type SignerPrediction,
+} from './signer-prediction.ts';
 
 type RecipientStatus = Extract<CrmWrite, { kind: 'envelope' }>['recipients'][number]['status'];
 const RECIPIENT_STATUS: Record<string, RecipientStatus> = {
@@ -41,8 +49,12 @@ const ENVELOPE_STATUS: Record<string, Extract<CrmWrite, { kind: 'envelope' }>['s
   expired: 'Expired',
 };
 
-/** The envelope and its recipients as Salesforce keeps them. */
-export function envelopeWrite(runId: string, e: Envelope): CrmWrite {
+/** The envelope and its recipients as Salesforce keeps them, with the signers' predictions if given. */
+export function envelopeWrite(
+  runId: string,
+  e: Envelope,
+  predictions?: Record<string, SignerPrediction>,
+): CrmWrite {
   return {
     kind: 'envelope',
     envelopeId: e.envelopeId,
@@ -50,15 +62,28 @@ export function envelopeWrite(runId: string, e: Envelope): CrmWrite {
     status: ENVELOPE_STATUS[e.status] ?? 'Sent',
     sentAt: e.sentAt ?? null,
     completedAt: e.completedAt ?? null,
-    recipients: e.recipients.map((r) => ({
-      key: `${runId}:envelope:${e.envelopeId}:${r.recipientKey}`,
-      name: r.name,
-      email: r.email,
-      role: r.role,
-      routingOrder: r.routingOrder,
-      status: RECIPIENT_STATUS[r.status] ?? 'Sent',
-      signedAt: r.signedAt ?? null,
-    })),
+    recipients: e.recipients.map((r) => {
+      const p = predictions?.[r.recipientKey];
+      return {
+        key: `${runId}:envelope:${e.envelopeId}:${r.recipientKey}`,
+        name: r.name,
+        email: r.email,
+        role: r.role,
+        routingOrder: r.routingOrder,
+        status: RECIPIENT_STATUS[r.status] ?? 'Sent',
+        signedAt: r.signedAt ?? null,
+        ...(p ? { prediction: recipientPrediction(p) } : {}),
+      };
+    }),
+  };
+}
+
+function recipientPrediction(p: SignerPrediction): RecipientPrediction {
+  return {
+    probability: p.probability,
+    medianHours: p.medianHours,
+    p80Hours: p.p80Hours,
+    summary: describePrediction(p),
   };
 }
 
@@ -84,7 +109,7 @@ export function conclude(
   const envelope = s.tracked;
   if (!envelope) throw new Error(`The signature turn ended without an envelope for round ${s.round}`);
   commands.push({ kind: 'save', values: { tracked: { round: s.round, envelope } } });
-  const writes = [...turn.writes, envelopeWrite(facts.runId, envelope)];
+  const writes = [...turn.writes, envelopeWrite(facts.runId, envelope, facts.predictions)];
   const ending = { s, turn, facts, commands, envelope, writes, output: outputOf(envelope, s.round) };
   const outcome =
     envelope.status === 'completed'
@@ -203,35 +228,95 @@ function bounced({ s, turn, facts, commands, envelope, writes, output }: Ending)
 }
 
 /**
- * Still signing: remind the current signer after the idle time, and check with the provider once
- * if the envelope stays silent much longer. One pair of timers per state of the envelope.
+ * Still signing: remind the current signer when comparable signers typically have signed (after
+ * the idle time without a prediction), and check with the provider once if the envelope stays
+ * silent much longer. One pair of timers per state of the envelope.
  */
 function signing({ s, turn, facts, commands, envelope, writes, output }: Ending): StageOutcome {
   const progress = progressOf(envelope);
+  let reminding = '';
   if (s.timersFor !== progress) {
     const base = facts.now.getTime();
     const payload = { envelopeId: envelope.envelopeId, progress };
+    const reminder = reminderOf(envelope, facts);
     commands.push({
       kind: 'schedule',
       timers: [
-        { kind: REMINDER_TIMER, dueAt: new Date(base + facts.policy.idleReminderHours * HOUR), payload },
+        { kind: REMINDER_TIMER, dueAt: reminder.dueAt, payload },
         { kind: RECONCILE_TIMER, dueAt: new Date(base + facts.policy.reconcileAfterHours * HOUR), payload },
       ],
     });
     commands.push({ kind: 'save', values: { timersFor: progress } });
     s.timersFor = progress;
+    reminding = reminder.why ? ` ${reminder.why}.` : '';
   }
   const next = currentSigners(envelope)[0];
+  const expected = next && facts.predictions?.[next.recipientKey];
   return {
     status: 'waiting',
     waitingFor: 'signature',
-    reasoning: `Envelope ${envelope.envelopeId} sent through ${facts.provider}; ${next ? `waiting for ${next.name} (${next.role})` : 'waiting for completion'}.${actionsDone(turn)} ${whoSigned(envelope)}.`,
+    reasoning: `Envelope ${envelope.envelopeId} sent through ${facts.provider}; ${next ? `waiting for ${next.name} (${next.role})` : 'waiting for completion'}.${predicted(envelope, facts)}${reminding}${actionsDone(turn)} ${whoSigned(envelope)}.`,
     confidence: null,
-    facts: { envelopeId: envelope.envelopeId, provider: facts.provider, checkedAt: facts.now.toISOString() },
-    message: next ? `Waiting for ${next.name} to sign` : 'Waiting for signatures',
+    facts: {
+      envelopeId: envelope.envelopeId,
+      provider: facts.provider,
+      checkedAt: facts.now.toISOString(),
+      ...(facts.predictions ? { predictions: facts.predictions } : {}),
+    },
+    message: next
+      ? `Waiting for ${next.name} to sign${expected && expected.level !== 'none' ? `: ${headline(expected)}` : ''}`.slice(
+          0,
+          255,
+        )
+      : 'Waiting for signatures',
     writes,
     output,
   };
+}
+
+/** The predictions of the signers still to sign, for the timeline. */
+function predicted(envelope: Envelope, facts: SignatureFacts): string {
+  const lines = envelope.recipients.flatMap((r) => {
+    const p = facts.predictions?.[r.recipientKey];
+    if (!p || r.status === 'signed' || r.status === 'completed' || r.status === 'declined') return [];
+    return [`${signerLabel(r.name, r.role)}: ${describePrediction(p)}`];
+  });
+  return lines.length > 0 ? ` Predicted from the org's signing history: ${lines.join('; ')}.` : '';
+}
+
+/**
+ * When to remind the signers whose turn it is: the soonest of their reminders (see
+ * `reminderDelay`: from their prediction, counted from when their turn came, else after the idle
+ * time), and why, when a prediction set it.
+ */
+function reminderOf(envelope: Envelope, facts: SignatureFacts): { dueAt: Date; why: string | null } {
+  const now = facts.now.getTime();
+  const idle = facts.policy.idleReminderHours;
+  const reminders = currentSigners(envelope)
+    .filter((r) => r.status !== 'auto_responded')
+    .map((r) => {
+      const p = facts.predictions?.[r.recipientKey];
+      const from = receivedAt(envelope.sentAt, envelope.recipients, r.routingOrder);
+      const elapsed = from ? (now - Date.parse(from)) / HOUR : 0;
+      return { name: r.name, p, ...reminderDelay(p, Number.isFinite(elapsed) ? elapsed : 0, idle) };
+    })
+    .sort((a, b) => a.hours - b.hours);
+  const first = reminders[0];
+  if (!first || first.at === 'idle' || !first.p) return { dueAt: new Date(now + idle * HOUR), why: null };
+  const dueAt = new Date(now + first.hours * HOUR);
+  const mark =
+    first.at === 'median'
+      ? `the typical signing time of past ${first.p.group} (${formatHours(first.p.medianHours ?? 0)})`
+      : `the time by which 80% of past ${first.p.group} had signed (${formatHours(first.p.p80Hours ?? 0)})`;
+  return {
+    dueAt,
+    why: `${first.name} will be reminded at ${dueAt.toISOString()}, ${mark} after their turn came`,
+  };
+}
+
+/** "82% within 3 days, typically 22 h" */
+function headline(p: SignerPrediction): string {
+  return `${Math.round((p.probabilityWithin ?? 0) * 100)}% within ${formatHours(p.horizonHours)}, typically ${formatHours(p.medianHours ?? 0)}`;
 }
 
 function toRep(

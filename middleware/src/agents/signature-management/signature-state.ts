@@ -14,6 +14,8 @@ export const envelopeKey = (round: number) => (round === 0 ? 'envelope' : `envel
 /** The memo keys of the voids that must happen once: a superseded envelope's, a replaced round's. */
 export const supersededKey = (envelopeId: string) => `superseded.${envelopeId}`;
 export const replacedKey = (round: number) => `void.${round}`;
+/** The memo key of the signers' completion predictions, made once per generation. */
+export const PREDICTIONS_KEY = 'predictions';
 
 export function loadState(ctx: StageContext): SignatureState {
   const round = ctx.load<number>('round') ?? 0;
