@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import type { z } from 'zod';
 import { CONFIG_DIR } from '../../paths.ts';
-import type { CrmPort, CrmWrite, DealContext } from '../../ports/crm.ts';
+import type { CrmPort, CrmWrite, DealContext, EarlierContract } from '../../ports/crm.ts';
 import type { LlmPort, ReasonerResult, StructuredRequest } from '../../ports/llm.ts';
 import {
   earlierValues,
@@ -18,6 +18,10 @@ import { scenarioDeal, type Scenario } from '../../eval/contract-scenarios.ts';
 import { ContractLibraryError, loadContractLibrary, type ContractLibrary } from './clause-library.ts';
 import type { RequestedTerms } from '../../ports/language.ts';
 import { createContractAgent, type ContractOutput } from './contract-agent.ts';
+import { RequestedTermSchema } from './account-history.ts';
+import { dealFacts } from '../approval-orchestration/approval-plan.ts';
+import { requiredApprovals } from '../approval-orchestration/approval-matrix.ts';
+import { approvalRule, requestedTerms } from '../../test-support/deal-fixtures.ts';
 
 const library = loadContractLibrary(join(CONFIG_DIR, 'contracts'));
 const seller = {
@@ -50,20 +54,7 @@ const sha256 = (data: Uint8Array) => createHash('sha256').update(data).digest('h
 
 /** A run as the orchestrator keeps it: memo keys carry the stage's generation after a rep retry. */
 /** What the language module read the buyer asking for (none unless a test says so). */
-function terms(over: Partial<RequestedTerms> = {}): RequestedTerms {
-  return {
-    paymentDays: null,
-    billing: null,
-    residency: null,
-    healthData: false,
-    securityReview: false,
-    multiYear: false,
-    termMonths: null,
-    nonStandard: [],
-    evidence: {},
-    ...over,
-  };
-}
+const terms = requestedTerms;
 
 const DESCRIPTION = {
   recordId: '006000000000001',
@@ -86,12 +77,18 @@ function harness(
   llm?: LlmPort,
   libraryOf: () => ContractLibrary = () => library,
   requested: RequestedTerms = TERMINATION,
+  accountContracts: EarlierContract[] = [],
 ) {
   const memo: Record<string, unknown> = {};
   let current: DealContext = scenarioDeal(scenario).deal;
   const existing = new Set<string>();
+  let historyReads = 0;
   const crm = {
     loadDeal: async () => structuredClone(current),
+    loadContractHistory: async () => {
+      historyReads += 1;
+      return structuredClone(accountContracts);
+    },
     existingKeys: async (_kind: string, keys: string[]) => new Set(keys.filter((k) => existing.has(k))),
   } as unknown as CrmPort;
   const agent = createContractAgent({
@@ -143,6 +140,9 @@ function harness(
     },
     get deal() {
       return current;
+    },
+    get historyReads() {
+      return historyReads;
     },
     retry() {
       // What the orchestrator does on a rep retry: the next generation of the stage's memo.
@@ -357,5 +357,139 @@ describe('the Contract Generation stage', () => {
     assert.equal(out.specialTerms, '');
     assert.ok(!out.clauses.some((c) => c.nonStandard));
     assert.equal(out.legalReviewRequired, false);
+  });
+  describe("with the account's earlier contracts", () => {
+    const earlier = (n: number, asked: object[], settled: object[] | null = null): EarlierContract => ({
+      name: `CV-00010${n}`,
+      version: 1,
+      opportunityId: `006Dd000000010${n}IAA`,
+      opportunityName: `Earlier deal ${n}`,
+      closeDate: `2026-0${n}-15`,
+      requestedTerms: JSON.stringify(asked.map((a) => ({ value: null, from: 'buyer', ...a }))),
+      settledTerms: settled ? JSON.stringify(settled) : null,
+    });
+    const UNCAPPED = {
+      term: 'uncapped_liability',
+      topic: 'liability beyond the standard cap',
+      text: 'Uncapped.',
+    };
+    const QUARTERLY = { term: 'billing', topic: 'invoicing', value: 'quarterly', text: 'Quarterly, please.' };
+    const TWICE = {
+      term: 'uncapped_liability',
+      outcome: 'settled',
+      clause: 'liability-cap-enhanced',
+      note: 'a cap of twice the annual fees',
+    };
+    const harbourline = [
+      earlier(1, [UNCAPPED, QUARTERLY], [{ term: 'uncapped_liability', outcome: 'refused' }]),
+      earlier(2, [UNCAPPED, QUARTERLY], [TWICE]),
+      earlier(3, [UNCAPPED], [TWICE]),
+    ];
+    const contractVersions = (writes: CrmWrite[] | undefined) =>
+      (writes ?? []).filter(
+        (w): w is Extract<CrmWrite, { kind: 'contractVersion' }> => w.kind === 'contractVersion',
+      );
+
+    it('pre-includes what the account settled on before, says why in the reasoning and on every version, and reads the history once per run', async () => {
+      const h = harness(undefined, undefined, terms(), harbourline);
+      h.memo['deal_closure.deal'] = h.deal;
+      const outcome = await h.run();
+      assert.equal(outcome.status, 'succeeded', outcome.error);
+      const out = outcome.output as ContractOutput;
+      const cap = out.clauses.find((c) => c.id === 'liability-cap-enhanced');
+      assert.ok(cap, 'the 2x cap the account settled on');
+      assert.match(
+        cap.because.join(' '),
+        /settled as a cap of twice the annual fees in 2 of them \(CV-000103, CV-000102\); pre-included in its settled form/,
+      );
+      assert.ok(
+        out.clauses.some(
+          (c) =>
+            c.id === 'billing-quarterly' &&
+            c.because.some((b) =>
+              b.startsWith('invoicing (quarterly invoicing): asked for and accepted in 2 of 3'),
+            ),
+        ),
+      );
+      assert.deepEqual(out.history?.window, ['CV-000103', 'CV-000102', 'CV-000101']);
+      assert.match(
+        outcome.reasoning,
+        /Account history, 3 earlier signed contracts \(CV-000103, CV-000102, CV-000101\): pre-included liability beyond the standard cap: asked for in 3 of 3/,
+      );
+      assert.match(
+        outcome.reasoning,
+        /liability-cap-enhanced \[the form this customer's liability beyond the standard cap request was settled in before \(account history\)/,
+      );
+
+      const versions = contractVersions(outcome.writes);
+      assert.equal(versions.length, 3);
+      for (const v of versions) {
+        assert.equal(v.accountId, h.deal.account!.id);
+        const recorded = RequestedTermSchema.array().parse(JSON.parse(v.requestedTerms!));
+        assert.deepEqual(
+          recorded.filter((r) => r.from === 'history').map((r) => [r.term, r.value]),
+          [
+            ['uncapped_liability', null],
+            ['billing', 'quarterly'],
+          ],
+        );
+        assert.ok(
+          recorded.every((r) => r.from === 'buyer' || (r.reason ?? '').includes('earlier contracts')),
+        );
+        const clauses = JSON.parse(v.clauses) as { id: string; because: string[] }[];
+        assert.ok(clauses.find((c) => c.id === 'liability-cap-enhanced')!.because[0]!.includes('CV-000102'));
+      }
+
+      await h.runFresh(2);
+      assert.equal(h.historyReads, 1, 'one read per run, resumed attempts included');
+    });
+
+    it('uses the history read beside the deal, and lets the buyer win where they asked this time', async () => {
+      const h = harness(undefined, undefined, terms({ billing: 'annual' }), []);
+      h.memo['deal_closure.deal'] = { ...h.deal, accountContracts: harbourline };
+      const outcome = await h.run();
+      const out = outcome.output as ContractOutput;
+      assert.equal(h.historyReads, 0, 'no read of its own');
+      assert.ok(out.clauses.some((c) => c.id === 'liability-cap-enhanced'));
+      assert.ok(out.clauses.some((c) => c.id === 'billing-annual'));
+      assert.match(
+        outcome.reasoning,
+        /Also: invoicing \(quarterly invoicing\): asked for and accepted in 2 of 3 earlier contracts \(CV-000102, CV-000101\); the buyer asks for annual invoicing now, which wins\./,
+      );
+    });
+
+    it('sends a pre-included non-standard term to Legal as the approval rules require', async () => {
+      const TFC = {
+        term: 'termination_for_convenience',
+        topic: 'termination for convenience',
+        text: 'Termination for convenience on 90 days notice.',
+      };
+      const legal = approvalRule({
+        name: 'Legal_Custom_Terms',
+        role: 'Legal',
+        requiresCustomTerms: true,
+        slaHours: 48,
+      });
+      const approvals = async (history: EarlierContract[]) => {
+        const h = harness(undefined, undefined, terms(), history);
+        const deal = structuredClone(h.deal);
+        deal.opportunity.description = 'Platform for the fleet maintenance team.';
+        h.memo['deal_closure.deal'] = deal;
+        const out = (await h.run()).output as ContractOutput;
+        return { out, required: requiredApprovals([legal], dealFacts(deal, out, [])) };
+      };
+      const without = await approvals([]);
+      assert.deepEqual(without.required, [], 'standard terms need no Legal approval');
+      const withHistory = await approvals([earlier(1, [TFC]), earlier(2, [TFC])]);
+      assert.match(
+        withHistory.out.specialTerms,
+        /^termination for convenience: "Termination for convenience on 90 days notice\." \(account history \(CV-000102, CV-000101\)\)$/,
+      );
+      assert.equal(withHistory.out.legalReviewRequired, true);
+      assert.deepEqual(
+        withHistory.required.map((r) => r.role),
+        ['Legal'],
+      );
+    });
   });
 });

@@ -5,7 +5,8 @@
  * appendix) rendered from one model, checked against each other, versioned by SHA-256 and
  * attached to the opportunity with their Contract_Version__c records.
  */
-import type { CrmPort, CrmWrite, DealContext } from '../../ports/crm.ts';
+import type { CrmPort, CrmWrite, DealContext, EarlierContract } from '../../ports/crm.ts';
+import type { RequestedTerms } from '../../ports/language.ts';
 import type { LlmPort } from '../../ports/llm.ts';
 import type { Logger } from '../../logger.ts';
 import { failedOutcome, type Stage, type StageContext, type StageOutcome } from '../../orchestrator/stage.ts';
@@ -25,6 +26,13 @@ import type { RiskFactor } from './risk.ts';
 import type { VersionSnapshot } from './versioning.ts';
 import { proposeWording } from './wording.ts';
 import { uncoveredRequests } from './selection.ts';
+import {
+  decideFromHistory,
+  HISTORY_POLICY,
+  type HistoryDecision,
+  type RequestedTerm,
+} from './account-history.ts';
+import { requestedTermsOf } from './history-apply.ts';
 
 export type { ContractLibrary } from './clause-library.ts';
 export type { Seller } from './contract-model.ts';
@@ -95,6 +103,14 @@ export interface ContractOutput {
   currency: string;
   specialTerms: string;
   signers: Signer[];
+  /** The terms asked for that the contract answers (Requested_Terms__c); runs stored before it was kept lack it. */
+  requestedTerms?: RequestedTerm[];
+  /** The account's earlier contracts weighed, the terms they pre-included and what else they said. */
+  history?: {
+    window: string[];
+    carried: { term: string; topic: string; reason: string; versions: string[] }[];
+    notes: string[];
+  };
 }
 
 const STAGE = 'contract_generation';
@@ -106,6 +122,35 @@ const STAGE = 'contract_generation';
  */
 function previousSnapshot(ctx: StageContext): VersionSnapshot | undefined {
   return ctx.earlier<ContractOutput>('contract', 'memo').find((e) => e.value.snapshot)?.value.snapshot;
+}
+
+/**
+ * The account's signed contracts on its other opportunities: read beside the deal when it was
+ * read with them, else once per run on their own.
+ */
+async function earlierContracts(
+  ctx: StageContext,
+  crm: CrmPort,
+  deal: DealContext,
+): Promise<EarlierContract[]> {
+  if (!deal.account) return [];
+  if (deal.accountContracts) return deal.accountContracts;
+  const load = crm.loadContractHistory?.bind(crm);
+  return load ? ctx.memo('account_contracts', () => load(ctx.run.opportunityId)) : [];
+}
+
+/** The history in the step's reasoning: what was weighed, pre-included and noted; null without any. */
+function historySentence(h: ContractOutput['history']): string | null {
+  if (!h || (h.window.length === 0 && h.notes.length === 0)) return null;
+  const weighed =
+    h.window.length > 0
+      ? `${h.window.length} earlier signed contract${h.window.length > 1 ? 's' : ''} (${h.window.join(', ')})`
+      : 'no readable earlier contract';
+  const carried =
+    h.carried.length > 0
+      ? `pre-included ${h.carried.map((c) => c.reason).join('; ')}`
+      : `no term asked for in ${HISTORY_POLICY.minimum} of the last ${HISTORY_POLICY.window} to pre-include`;
+  return `Account history, ${weighed}: ${carried}${h.notes.length > 0 ? `. Also: ${h.notes.join('; ')}` : ''}.`;
 }
 
 const fileStem = (name: string) => name.replace(/[^A-Za-z0-9]+/g, '-').replace(/^-|-$/g, '');
@@ -140,14 +185,17 @@ export function createContractAgent(deps: ContractAgentDeps): Stage {
       const previous = previousSnapshot(ctx);
       let output: ContractOutput;
       let pdfsOf: () => Promise<Record<VariantName, Uint8Array>>;
+      const contracts = await earlierContracts(ctx, deps.crm, deal);
       try {
         const library = typeof deps.library === 'function' ? deps.library() : deps.library;
+        const history = decideFromHistory(contracts, terms, library);
         const requests = deriveDeal(deal, signals, {
           defaultTermMonths: deps.defaultTermMonths,
           today: createdAt.toISOString().slice(0, 10),
           requestTopics: library.requestTopics,
           modelRequestTopics: library.modelRequestTopics,
           terms,
+          carried: history.carried,
         }).customRequests;
         const proposals = await ctx.memo('wording', () =>
           proposeWording(
@@ -169,6 +217,7 @@ export function createContractAgent(deps: ContractAgentDeps): Stage {
             agreementNumber: ctx.run.id.slice(4, 12).toUpperCase(),
             createdAt,
             proposals,
+            history: history.carried,
             ...(previous ? { previous } : {}),
           });
         // The PDFs stay out of the run store (they are attached in Salesforce): this attempt hands
@@ -178,7 +227,7 @@ export function createContractAgent(deps: ContractAgentDeps): Stage {
         output = await ctx.memo('contract', async () => {
           const generated = await generate();
           rendered = generated.pdfs;
-          return toOutput(generated, deal, ctx.run.id);
+          return toOutput(generated, deal, ctx.run.id, { terms, history, library });
         });
         const memoized = output;
         pdfsOf = async () => {
@@ -227,10 +276,13 @@ export function createContractAgent(deps: ContractAgentDeps): Stage {
           `${output.template} v${output.version} for ${total} over ${output.termMonths} months from ${output.startDate} (${versionNote}).`,
           `Template ${output.template}: ${output.templateRule.rule}${output.templateRule.because.length > 0 ? ` [${output.templateRule.because.join(', ')}]` : ''}.`,
           `${output.clauses.length} clauses: ${output.clauses.map((c) => `${c.id}${c.nonStandard ? ' (NON-STANDARD)' : ''} [${c.rule}${c.because.length > 0 ? `; ${c.because.join(', ')}` : ''}]`).join(', ')}.`,
+          historySentence(output.history),
           `Risk ${output.riskLevel}${output.riskDetails.length > 0 ? `: ${output.riskDetails.map((f) => `${f.detail} (+${f.points})`).join('; ')}` : ': standard terms throughout'}.`,
           output.legalReviewRequired ? 'Legal review required.' : 'No legal review needed.',
           `Variants: ${output.variants.map((v) => `${v.variant} ${v.contentHash.slice(0, 12)}`).join(', ')}; figures identical across all three.`,
-        ].join(' '),
+        ]
+          .filter((line) => line !== null)
+          .join(' '),
         confidence: null,
         facts: {
           template: output.template,
@@ -238,6 +290,7 @@ export function createContractAgent(deps: ContractAgentDeps): Stage {
           riskFactors: output.riskDetails,
           variants: output.variants,
           changes: output.changes,
+          ...(output.history ? { history: output.history } : {}),
           totalMinor: output.totalMinor,
           currency: output.currency,
         },
@@ -251,7 +304,12 @@ export function createContractAgent(deps: ContractAgentDeps): Stage {
 
 type GeneratedContract = Awaited<ReturnType<typeof generateContract>>;
 
-function toOutput(g: GeneratedContract, deal: DealContext, runId: string): ContractOutput {
+function toOutput(
+  g: GeneratedContract,
+  deal: DealContext,
+  runId: string,
+  asked: { terms: RequestedTerms | null; history: HistoryDecision; library: ContractLibrary },
+): ContractOutput {
   const m = g.model;
   const stem = fileStem(m.customer.name);
   const suffix: Record<VariantName, string> = {
@@ -298,6 +356,17 @@ function toOutput(g: GeneratedContract, deal: DealContext, runId: string): Contr
       .map((r) => `${r.topic}: "${r.text}" (${r.source})`)
       .join('\n'),
     signers: m.signers,
+    requestedTerms: requestedTermsOf(asked.terms, asked.history.carried, asked.library),
+    history: {
+      window: asked.history.window,
+      carried: asked.history.carried.map((c) => ({
+        term: c.term,
+        topic: c.topic,
+        reason: c.reason,
+        versions: c.versions,
+      })),
+      notes: [...asked.history.notes, ...g.historyNotes],
+    },
   };
 }
 
@@ -363,6 +432,8 @@ async function contractWrites(
         legalReviewRequired: output.legalReviewRequired,
         contentHash: v.contentHash,
         fileKey: k.file,
+        ...(deal.account ? { accountId: deal.account.id } : {}),
+        ...(output.requestedTerms ? { requestedTerms: JSON.stringify(output.requestedTerms) } : {}),
       },
     ];
   });

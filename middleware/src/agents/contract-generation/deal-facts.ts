@@ -10,6 +10,8 @@ import type { RequestedTerms } from '../../ports/language.ts';
 import { fromMinor } from '../../domain/money.ts';
 import type { DealFacts } from './conditions.ts';
 import type { ModelRequestTopics, RequestTopic } from './clause-library.ts';
+import type { CarriedTerm } from './account-history.ts';
+import { historyFacts, historyRequests, historySource } from './history-apply.ts';
 
 /** What Deal Closure found in the activity history (a subset of its AssessedSignal). */
 export interface SaleSignal {
@@ -39,6 +41,8 @@ export interface CustomRequest {
   source: string;
   /** Library clauses that answer the request when selected; none for a non-standard request. */
   coveredBy: string[];
+  /** For a request carried from the account's earlier contracts: why (thresholds met, versions). */
+  history?: string;
 }
 
 export interface DerivedDeal {
@@ -189,6 +193,8 @@ export function deriveDeal(
     modelRequestTopics: ModelRequestTopics;
     /** What the buyer asked for, as the language module read it; null when nothing was read. */
     terms: RequestedTerms | null;
+    /** Terms pre-included from the account's earlier contracts (where the buyer said nothing). */
+    carried?: CarriedTerm[];
   },
 ): DerivedDeal {
   const opp = deal.opportunity;
@@ -218,15 +224,20 @@ export function deriveDeal(
   const hasServices = deal.lineItems.some(isService);
   const servicesOnly = deal.lineItems.length > 0 && deal.lineItems.every(isService);
 
-  const requestedPaymentDays = Math.max(30, terms?.paymentDays ?? 0);
-  const billingFrequency = terms?.billing ?? 'annual';
-  const dataResidency =
-    terms?.residency === 'EU' || terms?.residency === 'UK' || terms?.residency === 'US'
-      ? terms.residency
-      : 'none';
+  // History fills in only what the buyer left unsaid: the decision dropped every term they spoke to.
+  const past = historyFacts(options.carried ?? []);
+  const pastPayment = terms?.paymentDays == null ? past.paymentDays : null;
+  const pastBilling = terms?.billing == null ? past.billing : null;
+  const requestedPaymentDays = Math.max(30, terms?.paymentDays ?? Number(pastPayment?.value ?? 0));
+  const billingFrequency = terms?.billing ?? (pastBilling?.value as RequestedTerms['billing']) ?? 'annual';
+  const residency = terms?.residency ?? past.residency;
+  const dataResidency = residency === 'EU' || residency === 'UK' || residency === 'US' ? residency : 'none';
 
   const label = labelFrom(signals);
-  const customRequests: CustomRequest[] = modelRequests(terms, options.modelRequestTopics, label);
+  const customRequests: CustomRequest[] = [
+    ...modelRequests(terms, options.modelRequestTopics, label),
+    ...historyRequests(options.carried ?? [], { modelRequestTopics: options.modelRequestTopics }),
+  ];
   // Admins' own request topics (requests.json) over every text of the deal.
   const candidates = [
     ...signals.map((sig) => ({ text: sig.quote, source: sig.source.label })),
@@ -254,8 +265,11 @@ export function deriveDeal(
       text: `Payment terms of net ${requestedPaymentDays} days (the library offers net 30, 45 or 60).`,
       source: terms?.evidence['paymentDays']
         ? label(terms.evidence['paymentDays'].span.recordId, terms.evidence['paymentDays'].span.source)
-        : 'deal notes',
+        : pastPayment
+          ? historySource(pastPayment)
+          : 'deal notes',
       coveredBy: [],
+      ...(pastPayment ? { history: pastPayment.reason } : {}),
     });
   if (billingFrequency === 'monthly' || billingFrequency === 'semiannual')
     customRequests.push({
@@ -263,8 +277,11 @@ export function deriveDeal(
       text: `${billingFrequency === 'monthly' ? 'Monthly' : 'Semi-annual'} invoicing of subscription fees (the library offers annual or quarterly).`,
       source: terms?.evidence['billing']
         ? label(terms.evidence['billing'].span.recordId, terms.evidence['billing'].span.source)
-        : 'deal notes',
+        : pastBilling
+          ? historySource(pastBilling)
+          : 'deal notes',
       coveredBy: [],
+      ...(pastBilling ? { history: pastBilling.reason } : {}),
     });
   const legalRequest = terms?.nonStandard.some((n) => n.kind !== 'mfn_pricing') ?? false;
 
@@ -286,13 +303,19 @@ export function deriveDeal(
     multiYear: termMonths > 12,
     maxDiscountPercent: Math.max(0, ...deal.lineItems.map((l) => l.discountPercent)),
     opportunityType: opp.type,
-    securityConcern: signals.some((s) => s.type === 'security_concern') || (terms?.securityReview ?? false),
+    securityConcern:
+      signals.some((s) => s.type === 'security_concern') ||
+      (terms?.securityReview ?? false) ||
+      past.securityReview,
     legalConcern: signals.some((s) => s.type === 'legal_concern') || legalRequest,
     customTermsRequested: customRequests.length > 0,
     requestedPaymentDays,
     billingFrequency,
     dataResidency,
-    healthData: /health|hospital|medical|pharma/i.test(industry ?? '') || (terms?.healthData ?? false),
+    healthData:
+      /health|hospital|medical|pharma/i.test(industry ?? '') ||
+      (terms?.healthData ?? false) ||
+      past.healthData,
     hasSubscription: !servicesOnly,
     hasServices,
     servicesOnly,

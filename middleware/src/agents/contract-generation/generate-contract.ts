@@ -29,6 +29,8 @@ import {
 } from './selection.ts';
 import { diffVersions, fingerprintOf, snapshotOf, type VersionSnapshot } from './versioning.ts';
 import { annualValueMinor, liabilityCapMinor } from './contract-model.ts';
+import type { CarriedTerm } from './account-history.ts';
+import { applyHistoryToClauses } from './history-apply.ts';
 
 export class ContractConsistencyError extends Error {
   override name = 'ContractConsistencyError';
@@ -54,6 +56,8 @@ export interface GenerateInput {
   /** The run's creation time: the effective date, and the PDFs' fixed creation date. */
   createdAt: Date;
   proposals?: (ProposedWording | null)[];
+  /** Terms pre-included from the account's earlier contracts (account-history). */
+  history?: CarriedTerm[];
   previous?: VersionSnapshot;
   /** Where the PDFs are rendered; this thread unless given (a test seam). */
   renderPdf?: PdfRenderer;
@@ -74,6 +78,8 @@ export interface GeneratedContract {
   /** The previous version's content was identical: same version, same files. */
   reused: boolean;
   changes: string[];
+  /** Carried terms the library's rules for this deal kept out, and why. */
+  historyNotes: string[];
 }
 
 /**
@@ -87,6 +93,7 @@ export function planContract(input: GenerateInput): {
   model: ContractModel;
   derived: DerivedDeal;
   templateSource: string;
+  historyNotes: string[];
 } {
   const today = input.createdAt.toISOString().slice(0, 10);
   const derived = deriveDeal(input.deal, input.signals, {
@@ -95,9 +102,14 @@ export function planContract(input: GenerateInput): {
     requestTopics: input.library.requestTopics,
     modelRequestTopics: input.library.modelRequestTopics,
     terms: input.terms,
+    carried: input.history ?? [],
   });
   const template = selectTemplate(input.library, derived.facts);
-  const standard = selectClauses(input.library, derived.facts);
+  const { clauses: standard, notes: historyNotes } = applyHistoryToClauses(
+    selectClauses(input.library, derived.facts),
+    input.history ?? [],
+    input.library,
+  );
   const clauses = [
     ...standard,
     ...nonStandardClauses(uncoveredRequests(derived.customRequests, standard), input.proposals ?? []),
@@ -132,11 +144,11 @@ export function planContract(input: GenerateInput): {
     version: 1,
     partials: input.library.partials,
   });
-  return { model, derived, templateSource: template.source };
+  return { model, derived, templateSource: template.source, historyNotes };
 }
 
 export async function generateContract(input: GenerateInput): Promise<GeneratedContract> {
-  const { model: draft, derived, templateSource } = planContract(input);
+  const { model: draft, derived, templateSource, historyNotes } = planContract(input);
   const fingerprint = fingerprintOf(draft, input.library.version);
   const previous = input.previous;
   const reused = previous?.fingerprint === fingerprint;
@@ -182,5 +194,6 @@ export async function generateContract(input: GenerateInput): Promise<GeneratedC
     snapshot,
     reused,
     changes: previous && !reused ? diffVersions(previous, snapshot) : [],
+    historyNotes,
   };
 }

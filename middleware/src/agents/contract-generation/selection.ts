@@ -92,7 +92,7 @@ export function nonStandardClauses(
       mandatory: false,
       group: null,
       rule: `${r.topic}: requested by the customer (${r.source}); no library clause answers it, so Legal must approve it`,
-      because: ['customTermsRequested = true'],
+      because: ['customTermsRequested = true', ...(r.history ? [r.history] : [])],
       // Printed as data: never rendered as a template, so the customer's words stay verbatim.
       body,
       nonStandard: true,
