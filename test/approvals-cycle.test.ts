@@ -151,6 +151,24 @@ describe('approval cycle: remind, reassign, escalate, approve, reject, revise (l
       /Precedent: Summit Valley Health - Clinical Engineering Work Orders \(\$299,640\.00\) approved in 7 h/,
     );
     assert.match(step.reasoning, /Elena Petrova ~7 h \(p90 8\.6 h, 3 past decisions\)/);
+    // The Finance brief is written from the deal: list against net, the authority, the payment terms.
+    assert.match(comments, /^At list the order comes to €[\d,.]+; net it is €530,558\.00/m);
+    assert.match(comments, /^Payment terms: net 45 days, invoiced annually, instead of the standard net 30/m);
+    const record = (
+      await admin.query<{ Brief__c: string }>(
+        `SELECT Brief__c FROM Deal_Approval__c WHERE Id = '${byRole(first, 'Legal').approvalId}'`,
+      )
+    ).records[0]!;
+    assert.match(
+      record.Brief__c,
+      /^Non-standard clause non-standard-1 \(/m,
+      'Legal reads the non-standard clauses',
+    );
+    assert.match(
+      record.Brief__c,
+      /\n {2}\[Contract non-standard-1 rule: /,
+      'each statement with its sources',
+    );
     const request = sent().find(
       (n) => n.kind === 'approval_request' && n.recordId === byRole(first, 'Finance').approvalId,
     );

@@ -36,6 +36,13 @@ export const ApprovalRecordSchema = z.object({
 });
 export type ApprovalRecord = z.infer<typeof ApprovalRecordSchema>;
 
+/** How many approval requests wait on a user across the org (their pending ProcessInstanceWorkitems). */
+export const ApproverWorkloadSchema = z.object({
+  userId: Id,
+  openItems: z.number().int().min(0),
+});
+export type ApproverWorkload = z.infer<typeof ApproverWorkloadSchema>;
+
 export interface ReassignResult {
   approvalId: string;
   ok: boolean;
@@ -46,11 +53,23 @@ export interface ReassignResult {
 export interface ApprovalsPort {
   /** Decided (and pending) approvals, newest first, at most `limit`. */
   history(options: { limit: number }): Promise<ApprovalHistoryEntry[]>;
-  /** The users the rules name and the history, in one round trip (planning needs both); a `historyLimit` of 0 reads users only. */
+  /**
+   * The users the rules name and the history, in one round trip (planning needs both); a
+   * `historyLimit` of 0 reads users only. With users, also each one's open approval requests
+   * across the org (`workload`; users with none are left out), not counting the requests
+   * `excludeApprovalIds` are about (the closure's own, after a revision); when the org would not
+   * count them, `workloadError` says why instead.
+   */
   planningData(
     usernames: string[],
     historyLimit: number,
-  ): Promise<{ users: CrmUser[]; history: ApprovalHistoryEntry[] }>;
+    options?: { excludeApprovalIds?: string[] },
+  ): Promise<{
+    users: CrmUser[];
+    history: ApprovalHistoryEntry[];
+    workload?: ApproverWorkload[];
+    workloadError?: string;
+  }>;
   /**
    * The approvals as the org holds them now. A decision counts when Salesforce records it: the
    * decision callout only says when to look.

@@ -9,6 +9,7 @@ import { z } from 'zod';
 import { toMinor } from '../../domain/money.ts';
 import type { ApprovalHistoryEntry, ApprovalsPort, ReassignResult } from '../../ports/approvals.ts';
 import { soqlString, soqlStringList } from '../../domain/soql.ts';
+import { SALESFORCE_ID_PATTERN } from '../../domain/salesforce-id.ts';
 import { CompositeResponseSchema, QueryResultSchema, UserRowSchema } from './salesforce-records.ts';
 import { requestCounter, type RequestListener } from './request-counter.ts';
 import { subrequestError } from './salesforce-errors.ts';
@@ -113,6 +114,28 @@ function historySoql(limit: number): string {
   );
 }
 
+/**
+ * Open approval requests per user across the org, whatever the process: the pending work items
+ * they are the actor of. Grouped in the org, so the answer is one row per busy user however long
+ * the queues are.
+ */
+function workloadSoql(usernames: readonly string[], excludeApprovalIds: readonly string[]): string {
+  const excluded =
+    excludeApprovalIds.length > 0
+      ? ` AND ProcessInstance.TargetObjectId NOT IN ${soqlStringList(excludeApprovalIds)}`
+      : '';
+  return (
+    'SELECT ActorId, COUNT(Id) openItems FROM ProcessInstanceWorkitem' +
+    ` WHERE ActorId IN (SELECT Id FROM User WHERE Username IN ${soqlStringList(usernames)})${excluded}` +
+    ' GROUP BY ActorId'
+  );
+}
+
+const WorkloadRowSchema = z.object({
+  ActorId: z.string().regex(SALESFORCE_ID_PATTERN),
+  openItems: z.number().int().min(0),
+});
+
 export function createSalesforceApprovals(deps: SalesforceApprovalsDeps): ApprovalsPort {
   const { base, counted, query, queries, workitemOf } = approvalQueries(deps);
   return {
@@ -120,14 +143,29 @@ export function createSalesforceApprovals(deps: SalesforceApprovalsDeps): Approv
       return toHistory(await query(historySoql(limit)));
     },
 
-    async planningData(usernames, historyLimit) {
+    async planningData(usernames, historyLimit, options = {}) {
       const soql: Record<string, string> = {};
       if (historyLimit > 0) soql.history = historySoql(historyLimit);
-      if (usernames.length > 0) soql.users = usersByUsernameSoql(usernames);
+      if (usernames.length > 0) {
+        soql.users = usersByUsernameSoql(usernames);
+        soql.workload = workloadSoql(usernames, options.excludeApprovalIds ?? []);
+      }
       if (Object.keys(soql).length === 0) return { users: [], history: [] };
       const records = await queries(soql);
       const users = records('users').map((row) => toCrmUser(UserRowSchema.parse(row)));
-      return { users, history: toHistory(records('history')) };
+      const history = toHistory(records('history'));
+      if (usernames.length === 0) return { users, history };
+      // The queues only refine routing and prediction: an org that will not count them (the
+      // integration user may not see other processes' work items) still gets its approvals.
+      try {
+        const workload = records('workload').map((row, i) => {
+          const r = parseRow(WorkloadRowSchema, row, 'ProcessInstanceWorkitem', i);
+          return { userId: r.ActorId, openItems: r.openItems };
+        });
+        return { users, history, workload };
+      } catch (err) {
+        return { users, history, workloadError: describeError(err) };
+      }
     },
 
     async records(approvalIds) {

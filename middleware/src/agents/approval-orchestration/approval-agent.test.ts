@@ -7,7 +7,7 @@ import type { Notification } from '../../ports/notify.ts';
 import type { RunRecord } from '../../ports/store.ts';
 import { earlierValues, memoKey, type MemoKind } from '../../orchestrator/run-memo.ts';
 import type { ContractOutput } from '../contract-generation/contract-agent.ts';
-import { approvalRule } from '../../test-support/deal-fixtures.ts';
+import { approvalRule, contractOutput, lineItem } from '../../test-support/deal-fixtures.ts';
 import { createApprovalAgent, SLA_TIMER, type ApprovalState } from './approval-agent.ts';
 
 const NOW = new Date('2026-03-02T09:00:00.000Z');
@@ -41,12 +41,20 @@ function harness(
       currency: 'USD',
     },
     account: { name: 'Northwind' },
-    lineItems: [{ discountPercent: 5 }],
+    lineItems: [
+      lineItem({
+        discountPercent: 5,
+        quantity: 1,
+        unitPriceMinor: 126_315_79,
+        listPriceMinor: 126_315_79,
+        totalPriceMinor: 120_000_00,
+      }),
+    ],
     currencyRates: { USD: 1 },
     corporateCurrency: 'USD',
     approvalRules: rules,
   } as unknown as DealContext;
-  const contract = {
+  const contract: ContractOutput = contractOutput({
     totalMinor: 120_000_00,
     currency: 'USD',
     specialTerms: '',
@@ -56,7 +64,7 @@ function harness(
     riskFactors: [],
     termMonths: 12,
     contentHash: 'hash-1',
-  } as unknown as ContractOutput;
+  });
   const memo = new Map<string, unknown>([
     ['deal_closure.deal', deal],
     ['contract_generation.contract', contract],
@@ -67,6 +75,9 @@ function harness(
   const reassigned: [string, string][] = [];
   /** What the org records for each approval; unlisted ones are still pending there. */
   const recorded = new Map<string, ApprovalRecord>();
+  /** Open approval requests per user id, as the org would count them. */
+  const openItems = new Map<string, number>();
+  const planningCalls: { usernames: string[]; exclude: string[] }[] = [];
   const ctx: StageContext = {
     run: { id: 'run-1', memo: { 'approval_orchestration.generation': generation } } as unknown as RunRecord,
     stage: 'approval_orchestration',
@@ -102,7 +113,14 @@ function harness(
   } as unknown as CrmPort;
   const approvals: ApprovalsPort = {
     history: async () => history,
-    planningData: async (names) => ({ users: users.filter((u) => names.includes(u.username)), history }),
+    planningData: async (names, _limit, options) => {
+      planningCalls.push({ usernames: names, exclude: options?.excludeApprovalIds ?? [] });
+      const read = users.filter((u) => names.includes(u.username));
+      const workload = read.flatMap((u) =>
+        openItems.get(u.id) ? [{ userId: u.id, openItems: openItems.get(u.id)! }] : [],
+      );
+      return { users: read, history, workload };
+    },
     reassign: async (approvalId, to) => {
       reassigned.push([approvalId, to]);
       return { approvalId, ok: true };
@@ -118,8 +136,9 @@ function harness(
     crm,
     approvals,
     notifier: { notify: async (n) => (sent.push(n), []) },
+    queueThreshold: 5,
   });
-  return { agent, ctx, timers, submitted, sent, reassigned, recorded };
+  return { agent, ctx, timers, submitted, sent, reassigned, recorded, openItems, planningCalls };
 }
 
 describe('Approval Orchestration Agent', () => {
@@ -167,6 +186,39 @@ describe('Approval Orchestration Agent', () => {
       gap.ctx.recall<ContractOutput>('contract_generation', 'contract') as { legalReviewRequired: boolean }
     ).legalReviewRequired = true;
     assert.match((await gap.agent.run(gap.ctx)).error!, /No approval rule covers this deal.*legal review/);
+  });
+
+  it("reads the approvers' open requests once per run with the users, and routes and predicts by them", async () => {
+    const h = harness([rule({})], [finance, backup]);
+    h.openItems.set(finance.id, 8);
+    h.openItems.set(backup.id, 2);
+    const out = await h.agent.run(h.ctx);
+    assert.deepEqual(
+      out.writes?.map((w) => w.kind === 'approval' && [w.role, w.approverId]),
+      [['Finance', backup.id]],
+    );
+    assert.match(
+      out.reasoning,
+      /finance has 8 open approval items, over the threshold of 5; routed to the backup backup, who has 2/,
+    );
+    assert.match(out.reasoning, /Workload: backup has 2 open items; predicted 14\.4 h instead of 9\.6 h/);
+    await out.afterCommit!({
+      dealClosureId: 'a01Dd0000000001AAA',
+      ids: { 'run-1:approval:Finance': 'a02Dd0000000001AAA' },
+    });
+    // A later pass of the same run (a decision, a timer) does not read the queues again.
+    h.openItems.set(backup.id, 40);
+    await h.agent.run(h.ctx);
+    assert.equal(h.planningCalls.length, 1);
+    assert.deepEqual(h.planningCalls[0], {
+      usernames: ['finance@x.example', 'backup@x.example'],
+      exclude: [],
+    });
+    // The brief went to the backup with the submission, and to Brief__c with its sources.
+    assert.equal(h.submitted[0]!.approverId, backup.id);
+    const write = out.writes!.find((w) => w.kind === 'approval') as { brief?: string };
+    assert.match(write.brief!, /^Northwind renewal — Northwind: \$120,000\.00 over 12 months/);
+    assert.match(write.brief!, /\n {2}\[OpportunityLineItem /);
   });
 
   it('routes an inactive approver to the backup at once and submits with a brief, timers and a notice', async () => {

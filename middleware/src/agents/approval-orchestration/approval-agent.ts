@@ -39,6 +39,11 @@ export interface ApprovalAgentDeps {
   repDiscountAuthorityPercent?: number;
   /** How many past Deal_Approval__c records feed predictions and precedent. */
   historyLimit?: number;
+  /**
+   * An approver with more open approval requests than this goes to the rule's backup when the
+   * backup has fewer; unset: workload never reroutes (it still lengthens the prediction).
+   */
+  queueThreshold?: number;
 }
 
 const DECISION_EVENT = 'approval:decision';
@@ -51,9 +56,10 @@ export function createApprovalAgent(deps: ApprovalAgentDeps): Stage {
     ownsEvent: (kind) => kind === DECISION_EVENT || kind === TIMER_EVENT,
     onCancel: (ctx) => recallOnCancel(ctx, deps),
     async run(ctx: StageContext): Promise<StageOutcome> {
-      const read = await readFacts(ctx, deps, authority);
+      const saved = savedState(ctx);
+      const read = await readFacts(ctx, deps, authority, ownApprovalIds(saved));
       const events = stageEvents(ctx);
-      const start = startPass(savedState(ctx));
+      const start = startPass(saved);
       // A decision callout only says which approvals to look at: what counts is what Salesforce
       // recorded (an approval process decides, not whoever holds the API key). SLA timers look too,
       // before reminding or moving a request. One read for all the approvals at hand.
@@ -162,36 +168,62 @@ async function sendNote(ctx: StageContext, deps: ApprovalAgentDeps, n: Notificat
   }
 }
 
-/** The deal, the contract, the rules, the users they name and past decisions; the time is read per decision. */
+/** This closure's approval requests so far, which are not other work on the approvers' desks. */
+function ownApprovalIds(saved: SavedApprovals): string[] {
+  return [...(saved.approvals ?? []), ...saved.superseded].flatMap((a) =>
+    a.approvalId ? [a.approvalId] : [],
+  );
+}
+
+/**
+ * The deal, the contract, the rules, the users they name with their open approval requests, and
+ * past decisions; the time is read per decision.
+ */
 async function readFacts(
   ctx: StageContext,
   deps: ApprovalAgentDeps,
   authority: number,
+  own: string[],
 ): Promise<Omit<ApprovalFacts, 'recorded'>> {
   const { deal, contract, closure } = earlierResults(ctx);
   const signals = closure?.assessment.signals ?? [];
+  const terms = closure?.assessment.terms ?? null;
   // The rules as read with the deal; after a retry (an admin fixed a rule) read them again.
   const rules =
     ctx.generation > 0 ? await ctx.memo('rules', () => deps.crm.loadApprovalRules()) : deal.approvalRules;
   const matrix = { deal, contract, signals, rules, repDiscountAuthorityPercent: authority };
   const usernames = usersToRead(matrix);
-  let users: ApprovalFacts['users'] = [];
+  let people: Pick<ApprovalFacts, 'users' | 'workload'> = { users: [], workload: [] };
   let history: ApprovalHistoryEntry[] = [];
   if (usernames) {
-    // Users and past decisions in one round trip. Users are memoised per set of names, so a
-    // revision naming other approvers reads again. History is not: it is hundreds of rows shared by
-    // every closure (history-snapshot.ts), so a later pass (a decision days on) predicts from
-    // current history instead of each run storing its own copy.
+    // Users, their open approval requests and past decisions in one round trip. Users and their
+    // workload are memoised per set of names: read once per run (a revision naming other approvers
+    // reads again). History is not: it is hundreds of rows shared by every closure
+    // (history-snapshot.ts), so a later pass (a decision days on) predicts from current history
+    // instead of each run storing its own copy.
     const historyLimit = deps.historyLimit ?? 500;
     let fresh: ApprovalHistoryEntry[] | undefined;
-    users = await ctx.memo(`planning.users:${usernames.join(',')}`, async () => {
-      const both = await deps.approvals.planningData(usernames, historyLimit);
-      fresh = both.history;
-      return both.users;
+    people = await ctx.memo(`planning.people:${usernames.join(',')}`, async () => {
+      const read = await deps.approvals.planningData(usernames, historyLimit, { excludeApprovalIds: own });
+      fresh = read.history;
+      if (read.workloadError)
+        ctx.logger.warn(
+          { error: read.workloadError },
+          'approver workload not read; routing and prediction ignore it',
+        );
+      return { users: read.users, workload: read.workload ?? [] };
     });
     history = fresh ?? (await deps.approvals.history({ limit: historyLimit }));
   }
-  return { ...matrix, users, history, now: ctx.now(), runId: ctx.run.id };
+  return {
+    ...matrix,
+    ...people,
+    terms,
+    history,
+    queueThreshold: deps.queueThreshold,
+    now: ctx.now(),
+    runId: ctx.run.id,
+  };
 }
 
 /** Decision callouts and SLA timers, checked: a malformed one is logged and left out. */

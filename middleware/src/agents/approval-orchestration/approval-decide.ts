@@ -13,9 +13,9 @@ import { failedOutcome } from '../../orchestrator/stage.ts';
 import { formatMoney } from '../../domain/money.ts';
 import { reassignedMessage, rejectionMessage, reminderMessage, requestMessage } from './approval-messages.ts';
 import { dealFacts, plan, revise } from './approval-plan.ts';
+import { approverBrief, briefText, briefWithSources, type ApproverBrief } from './approval-brief.ts';
 import {
   approvalWrite,
-  brief,
   HOUR,
   messageOf,
   outcomeOf,
@@ -44,7 +44,7 @@ import {
 
 /** The state a pass of the stage starts from. */
 export function startPass(saved: SavedApprovals): ApprovalStageState {
-  return { ...structuredClone(saved), phase: 'start', log: [], notes: [], announced: false };
+  return { ...structuredClone(saved), phase: 'start', log: [], notes: [], announced: false, briefs: {} };
 }
 
 /** What one event leads to: nothing more, an answer to wait for, or the end of the pass. */
@@ -227,7 +227,8 @@ function slaStep(
 ): Next {
   if (step === 'remind') {
     if (a.escalationLevel === 0) {
-      s.notes.push(reminderMessage(messageOf(a), toMessageDeal(facts.deal, facts.contract)));
+      const lead = briefOf(s, a, facts).specific.map((x) => x.text);
+      s.notes.push(reminderMessage(messageOf(a), toMessageDeal(facts.deal, facts.contract), lead));
       record(
         s,
         a,
@@ -288,7 +289,14 @@ function moved(
       : `the request is 50% past its ${a.slaHours} h SLA`;
   const kind = step === 'reassign' ? 'approval_request' : 'escalation';
   s.notes.push(
-    reassignedMessage(messageOf(a), toMessageDeal(facts.deal, facts.contract), previous, why, kind),
+    reassignedMessage(
+      messageOf(a),
+      toMessageDeal(facts.deal, facts.contract),
+      previous,
+      why,
+      kind,
+      briefText(briefOf(s, a, facts)),
+    ),
   );
   record(
     s,
@@ -323,7 +331,13 @@ function report(s: ApprovalStageState, facts: ApprovalFacts, commands: ApprovalC
   // Planned records go out with the step in one write; submission follows once they have ids.
   return {
     kind: 'report',
-    outcome: { ...outcome, writes: [...unwritten.map(approvalWrite), ...postWrites(s.posts)] },
+    outcome: {
+      ...outcome,
+      writes: [
+        ...unwritten.map((a) => approvalWrite(a, written(s, a, facts).withSources)),
+        ...postWrites(s.posts),
+      ],
+    },
     resume: true,
   };
 }
@@ -361,7 +375,7 @@ function submitReady(s: ApprovalStageState, facts: ApprovalFacts, commands: Appr
     submissions: ready.map((a) => ({
       approvalId: a.approvalId!,
       approverId: a.approverId,
-      comments: brief(a, facts.deal, facts.contract, facts.history),
+      comments: written(s, a, facts).text,
     })),
   });
   return 'await';
@@ -384,7 +398,7 @@ function submitted(
     const a = approvals.find((x) => x.approvalId === r.approvalId);
     if (!a) continue;
     // The brief as submitted: it names the due date planned before submission.
-    const comments = brief(a, facts.deal, facts.contract, facts.history);
+    const comments = written(s, a, facts).text;
     a.status = 'Pending';
     a.submittedAt = now.toISOString();
     a.dueAt = new Date(now.getTime() + a.slaHours * HOUR).toISOString();
@@ -432,6 +446,21 @@ export function readyToSubmit(approvals: ApprovalState[]): ApprovalState[] {
 
 function notify(s: ApprovalStageState, commands: ApprovalCommand[]): void {
   for (const notification of s.notes.splice(0)) commands.push({ kind: 'notify', notification });
+}
+
+/** The approver's brief, from the deal and the closure's other approvals as they stand. */
+const briefOf = (s: ApprovalStageState, a: ApprovalState, facts: ApprovalFacts): ApproverBrief =>
+  approverBrief({ approval: a, approvals: s.approvals ?? [], facts });
+
+/** The brief as the record, the submission and the request notice carry it: written once a pass. */
+function written(s: ApprovalStageState, a: ApprovalState, facts: ApprovalFacts) {
+  const key = `${a.key}|${a.dueAt}|${(s.approvals ?? []).map((x) => x.status).join(',')}`;
+  let brief = s.briefs[key];
+  if (!brief) {
+    const b = briefOf(s, a, facts);
+    brief = s.briefs[key] = { text: briefText(b), withSources: briefWithSources(b) };
+  }
+  return brief;
 }
 
 /** A save command holds the values as they are now, not as later decisions leave them. */

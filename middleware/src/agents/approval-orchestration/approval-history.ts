@@ -205,6 +205,8 @@ export function predictCompletion(
 }
 
 export interface Precedent {
+  /** The past Deal_Approval__c. */
+  approvalId: string;
   opportunityName: string;
   amountMinor: number;
   currency: string;
@@ -236,6 +238,7 @@ export function precedents(
       continue;
     seen.add(h.opportunityId);
     out.push({
+      approvalId: h.approvalId,
       opportunityName: h.opportunityName ?? h.opportunityId,
       amountMinor: h.amountMinor,
       currency: h.currency,

@@ -1,6 +1,7 @@
 /**
- * What the approvers and the rep are told, tailored to the reader: what to look at for their
- * role, why it is theirs, and by when. Pure functions over the approval state.
+ * What the approvers and the rep are told, tailored to the reader: the approver's brief for their
+ * role, written from the deal (approval-brief.ts), why it is theirs, and by when. Pure functions
+ * over the approval state.
  */
 import type { Notification } from '../../ports/notify.ts';
 
@@ -25,17 +26,9 @@ export interface MessageDeal {
   ownerId: string;
 }
 
-/** What each role should read first in the deal. */
-const FOCUS: Record<string, string> = {
-  Finance: 'the total contract value, payment terms and the discount against list price',
-  Legal: 'the non-standard clauses and any redlines against the standard MSA',
-  Sales_VP: 'the discount depth and whether the deal justifies it',
-  InfoSec: 'the security annex and the customer security questions raised during the sale',
-  Executive: 'the overall deal shape: size, discount and risk, after Finance and Legal have signed off',
-};
-
 const when = (iso: string) => `${iso.slice(0, 16).replace('T', ' ')} UTC`;
 
+/** The request; `brief` is the approver's brief as text. */
 export function requestMessage(a: MessageApproval, deal: MessageDeal, brief: string): Notification {
   return {
     audience: 'approver',
@@ -49,8 +42,6 @@ export function requestMessage(a: MessageApproval, deal: MessageDeal, brief: str
     ),
     body: [
       `${a.approverName}, your ${a.role.replace('_', ' ')} approval is needed on ${deal.accountName} — ${deal.opportunityName} (${deal.amount}, ${deal.termMonths} months, ${deal.riskLevel} risk).`,
-      `Why you: ${a.reason}.`,
-      `Look at ${FOCUS[a.role] ?? 'the contract'}.`,
       brief,
       `Please approve or reject in Salesforce by ${when(a.dueAt)} (${a.slaHours} h SLA).`,
     ].join('\n'),
@@ -58,7 +49,8 @@ export function requestMessage(a: MessageApproval, deal: MessageDeal, brief: str
   };
 }
 
-export function reminderMessage(a: MessageApproval, deal: MessageDeal): Notification {
+/** Half the SLA gone; `lead` is what the approver's brief says that is particular to their role. */
+export function reminderMessage(a: MessageApproval, deal: MessageDeal, lead: string[]): Notification {
   return {
     audience: 'approver',
     userId: a.approverId,
@@ -71,19 +63,22 @@ export function reminderMessage(a: MessageApproval, deal: MessageDeal): Notifica
     ),
     body: [
       `${a.approverName}, half of the ${a.slaHours} h SLA has passed on ${deal.opportunityName} (${deal.amount}).`,
-      `Why you: ${a.reason}. Look at ${FOCUS[a.role] ?? 'the contract'}.`,
+      `Why you: ${a.reason}.`,
+      ...lead,
       `Due ${when(a.dueAt)}; after that the request goes to the backup approver.`,
     ].join('\n'),
     dueAt: a.dueAt,
   };
 }
 
+/** The request moved to a new approver, who gets the whole brief (`brief`, as text). */
 export function reassignedMessage(
   a: MessageApproval,
   deal: MessageDeal,
   previous: string,
   why: string,
   kind: 'escalation' | 'approval_request',
+  brief: string,
 ): Notification {
   return {
     audience: 'approver',
@@ -98,8 +93,8 @@ export function reassignedMessage(
       ),
     body: [
       `${a.approverName}, the ${a.role.replace('_', ' ')} approval of ${deal.accountName} — ${deal.opportunityName} (${deal.amount}) is now yours: ${why} (was with ${previous}).`,
-      `Why it needs approval: ${a.reason}. Look at ${FOCUS[a.role] ?? 'the contract'}.`,
-      `Please decide by ${when(a.dueAt)}.`,
+      // The brief ends with the new due time.
+      brief,
     ].join('\n'),
     dueAt: a.dueAt,
   };

@@ -13,6 +13,7 @@ import {
 } from './approval-matrix.ts';
 import type { ApprovalFacts, ApprovalState, PendingPost } from './approval-state.ts';
 import { HOUR, roleLabel } from './approval-report.ts';
+import { routeByQueue, workloadOf, type Workload } from './approval-workload.ts';
 
 export function dealFacts(
   deal: DealContext,
@@ -80,11 +81,17 @@ export function usersToRead(f: MatrixFacts): string[] | null {
 export type Plan = { approvals: ApprovalState[]; ruleCount: number } | { error: string; facts: DealFacts };
 
 /** The matrix for this contract, with each approver resolved to an active user. */
-export function plan(f: MatrixFacts & Pick<ApprovalFacts, 'users' | 'runId' | 'now'>): Plan {
+export function plan(
+  f: MatrixFacts & Pick<ApprovalFacts, 'users' | 'runId' | 'now' | 'workload' | 'queueThreshold'>,
+): Plan {
   const facts = dealFacts(f.deal, f.contract, f.signals);
   const m = matrix(f, facts);
   if ('error' in m) return { error: m.error, facts };
   const byUsername = new Map(f.users.map((u) => [u.username.toLowerCase(), u]));
+  const queues = {
+    workload: workloadOf(f.workload),
+    threshold: f.queueThreshold ?? Number.POSITIVE_INFINITY,
+  };
   const find = (u: string | null | undefined) => (u ? byUsername.get(u.toLowerCase()) : undefined);
   const approvals: ApprovalState[] = [];
   for (const r of m.required) {
@@ -100,13 +107,13 @@ export function plan(f: MatrixFacts & Pick<ApprovalFacts, 'users' | 'runId' | 'n
         error: `Approval rule ${r.rule} (${roleLabel(r.role)}) names backup ${r.backupUsername}, who is not a user in this org; fix Backup_Username__c, then retry.`,
         facts,
       };
-    const routed = route(approver, backup, f.users);
+    const routed = route(approver, backup, f.users, queues);
     if ('error' in routed)
       return {
         error: `Approver ${approver.username} of rule ${r.rule} (${roleLabel(r.role)}) is inactive and the rule has no active backup; set Backup_Username__c or reactivate the user, then retry.`,
         facts,
       };
-    const { chosen, why } = routed;
+    const { chosen, why, queueNote } = routed;
     const exec = find(m.execRule?.approverUsername);
     const execBackup = find(m.execRule?.backupUsername);
     const escalateTo =
@@ -135,8 +142,9 @@ export function plan(f: MatrixFacts & Pick<ApprovalFacts, 'users' | 'runId' | 'n
       comment: null,
       decidedAt: null,
       routedToBackup: why,
+      ...(queueNote ? { queueNote } : {}),
       escalationLevel: 0,
-      log: why ? [`Routed to ${chosen.name} at once: ${why}`] : [],
+      log: why ? [`Routed to ${chosen.name} at once: ${why}`] : queueNote ? [queueNote] : [],
       prediction: { basis: 'prior', samples: 0, medianHours: 0, p90Hours: 0 },
     });
   }
@@ -145,16 +153,22 @@ export function plan(f: MatrixFacts & Pick<ApprovalFacts, 'users' | 'runId' | 'n
 
 /**
  * Whom the request goes to. Out of office or gone: an inactive approver, or one who delegated,
- * goes to the backup at once (a delegate when the rule has no active backup).
+ * goes to the backup at once (a delegate when the rule has no active backup). Swamped: an approver
+ * whose queue is over the threshold goes to the backup when the backup has fewer open items.
  */
 function route(
   approver: CrmUser,
   backup: CrmUser | undefined,
   users: CrmUser[],
-): { chosen: CrmUser; why: string | null } | { error: 'inactive' } {
+  queues: { workload: Workload; threshold: number },
+): { chosen: CrmUser; why: string | null; queueNote?: string } | { error: 'inactive' } {
   if (!approver.isActive)
     return backup?.isActive ? { chosen: backup, why: `${approver.name} is inactive` } : { error: 'inactive' };
-  if (!approver.delegatedApproverId) return { chosen: approver, why: null };
+  if (!approver.delegatedApproverId) {
+    const q = routeByQueue(approver, backup, queues.workload, queues.threshold);
+    if (q.toBackup && backup) return { chosen: backup, why: q.note };
+    return q.note ? { chosen: approver, why: null, queueNote: q.note } : { chosen: approver, why: null };
+  }
   const delegate = users.find((u) => u.id === approver.delegatedApproverId);
   if (backup?.isActive)
     return {

@@ -1,19 +1,26 @@
 /**
- * What the Approval Orchestration stage says: the step's outcome, the predicted completion, the
- * decision brief for each approver and the records it writes. Pure functions over the state.
+ * What the Approval Orchestration stage says: the step's outcome, the predicted completion (with
+ * each approver's queue) and the records it writes. Pure functions over the state. The approvers'
+ * decision briefs are approval-brief.ts's.
  */
-import type { ApprovalHistoryEntry } from '../../ports/approvals.ts';
 import type { CrmWrite, DealContext } from '../../ports/crm.ts';
 import { formatMoney } from '../../domain/money.ts';
 import type { ContractOutput } from '../contract-generation/contract-agent.ts';
-import { convertMinor } from './approval-matrix.ts';
 import {
   decisionDurations,
   decisionTimeStats,
-  precedents,
   predictCompletion,
   seedOf,
+  type DecisionTimeStats,
 } from './approval-history.ts';
+import {
+  describeFactor,
+  openItemsOf,
+  queueFactor,
+  queueMultiplier,
+  workloadOf,
+  type QueueFactor,
+} from './approval-workload.ts';
 import type { MessageApproval, MessageDeal } from './approval-messages.ts';
 import type { ApprovalFacts, ApprovalState, PendingPost, Prediction, Report } from './approval-state.ts';
 
@@ -21,22 +28,29 @@ export const HOUR = 3_600_000;
 export const when = (iso: string) => `${iso.slice(0, 16).replace('T', ' ')} UTC`;
 export const roleLabel = (r: string) => r.replace('_', ' ');
 const round1 = (n: number) => Math.round(n * 10) / 10;
-const fmtHours = (h: number) => (h >= 48 ? `${round1(h / 24)} d` : `${round1(h)} h`);
+export const fmtHours = (h: number) => (h >= 48 ? `${round1(h / 24)} d` : `${round1(h)} h`);
 
 /** The predicted completion; also records each approval's expected decision time on it. */
 export function predict(
   approvals: ApprovalState[],
-  facts: Pick<ApprovalFacts, 'history' | 'now' | 'runId' | 'deal'>,
+  facts: Pick<ApprovalFacts, 'history' | 'now' | 'runId' | 'deal' | 'workload'>,
 ): Prediction {
   const durations = decisionDurations(facts.history);
+  const workload = workloadOf(facts.workload);
+  // The fit reads the whole history: only worth it when someone has a queue.
+  let factor: QueueFactor | undefined;
   const now = facts.now;
   const planned = approvals.map((a) => {
-    const stats = decisionTimeStats(durations, a.ruleApproverId, a.role, a.slaHours);
+    const usual = decisionTimeStats(durations, a.ruleApproverId, a.role, a.slaHours);
+    const open = a.status === 'Approved' ? 0 : openItemsOf(workload, a.approverId);
+    factor ??= open > 0 ? queueFactor(facts.history) : undefined;
+    const stats = open > 0 && factor ? queued(usual, queueMultiplier(factor, open)) : usual;
     a.prediction = {
       basis: stats.basis,
       samples: stats.samples,
       medianHours: round1(stats.medianHours),
       p90Hours: round1(stats.p90Hours),
+      ...(open > 0 ? { openItems: open, usualMedianHours: round1(usual.medianHours) } : {}),
     };
     return {
       role: a.role,
@@ -53,19 +67,35 @@ export function predict(
   const target = facts.deal.opportunity.closeDate;
   // The target is the close date; approvals must be done by the end of that day (UTC).
   const meets = target ? Date.parse(completionAt) <= Date.parse(`${target}T23:59:59Z`) : null;
-  const perApprover = approvals
-    .filter((a) => a.status !== 'Approved')
+  const open = approvals.filter((a) => a.status !== 'Approved');
+  const perApprover = open
     .map(
       (a) =>
         `${a.approverName} ~${fmtHours(a.prediction.medianHours)} (p90 ${fmtHours(a.prediction.p90Hours)}, ${a.prediction.basis === 'prior' ? 'no history: SLA prior' : `${a.prediction.samples} past decisions`})`,
     )
     .join(', ');
+  const queues = open
+    .filter((a) => a.prediction.openItems)
+    .map(
+      (a) =>
+        `${a.approverName} has ${a.prediction.openItems} open item${a.prediction.openItems === 1 ? '' : 's'}; predicted ${fmtHours(a.prediction.medianHours)} instead of ${fmtHours(a.prediction.usualMedianHours ?? 0)}`,
+    );
   return {
     completionAt,
     p90At,
     targetDate: target,
     meetsTarget: meets,
-    summary: `Predicted approval by ${when(completionAt)} (p90 ${when(p90At)})${target ? `, ${meets ? 'meets' : 'misses'} the close date ${target}` : ''}${perApprover ? `; ${perApprover}` : ''}.`,
+    summary: `Predicted approval by ${when(completionAt)} (p90 ${when(p90At)})${target ? `, ${meets ? 'meets' : 'misses'} the close date ${target}` : ''}${perApprover ? `; ${perApprover}` : ''}.${queues.length > 0 && factor ? ` Workload: ${queues.join('; ')} (${describeFactor(factor)}).` : ''}`,
+  };
+}
+
+/** Decision-time statistics stretched by a queue: every duration takes `m` times as long. */
+function queued(stats: DecisionTimeStats, m: number): DecisionTimeStats {
+  return {
+    ...stats,
+    medianHours: stats.medianHours * m,
+    p90Hours: stats.p90Hours * m,
+    durations: stats.durations.map((d) => d * m),
   };
 }
 
@@ -117,7 +147,7 @@ export function outcomeOf(
   return {
     status: 'waiting',
     waitingFor: 'approval',
-    reasoning: `Waiting for ${pending.map((a) => `${a.approverName} (${roleLabel(a.role)}, ${waitsFor(a)})`).join(', ')}. ${approvals.map((a) => `${roleLabel(a.role)} [${a.rule}]: ${a.reason}${a.routedToBackup ? ` (routed to ${a.approverName}: ${a.routedToBackup})` : ''}`).join('. ')}.${actions} ${prediction.summary}`,
+    reasoning: `Waiting for ${pending.map((a) => `${a.approverName} (${roleLabel(a.role)}, ${waitsFor(a)})`).join(', ')}. ${approvals.map((a) => `${roleLabel(a.role)} [${a.rule}]: ${a.reason}${a.routedToBackup ? ` (routed to ${a.approverName}: ${a.routedToBackup})` : ''}${a.queueNote ? ` (${a.queueNote})` : ''}`).join('. ')}.${actions} ${prediction.summary}`,
     confidence: null,
     facts: output,
     message: ((headline ?? latest)
@@ -133,8 +163,10 @@ function waitsFor(a: ApprovalState): string {
   return a.dependsOn.length > 0 ? `after ${a.dependsOn.map(roleLabel).join(' and ')}` : 'being submitted';
 }
 
-export function approvalWrite(a: ApprovalState): CrmWrite {
+/** The Deal_Approval__c record; `brief` is the approver's brief as planned, with its sources. */
+export function approvalWrite(a: ApprovalState, brief?: string): CrmWrite {
   return {
+    ...(brief ? { brief } : {}),
     kind: 'approval',
     key: a.key,
     role: a.role,
@@ -150,39 +182,6 @@ export function approvalWrite(a: ApprovalState): CrmWrite {
 
 export function postWrites(posts: PendingPost[]): CrmWrite[] {
   return posts.map((p) => ({ kind: 'feedPost', parentId: p.parentId, body: p.body, guardKey: p.guardKey }));
-}
-
-/** The decision brief in the approval request's comments: what the approver needs to decide. */
-export function brief(
-  a: ApprovalState,
-  deal: DealContext,
-  contract: ContractOutput,
-  history: ApprovalHistoryEntry[],
-): string {
-  const o = deal.opportunity;
-  const corporate = deal.corporateCurrency;
-  const rates = deal.currencyRates;
-  const toCorporate = (minor: number, currency: string) => {
-    try {
-      return convertMinor(minor, currency, corporate, rates);
-    } catch {
-      return null;
-    }
-  };
-  const amountCorporate = toCorporate(contract.totalMinor, contract.currency) ?? contract.totalMinor;
-  const similar = precedents(history, a.role, amountCorporate, toCorporate, o.id);
-  const precedent =
-    similar.length > 0
-      ? `Precedent: ${similar.map((p) => `${p.opportunityName} (${formatMoney(p.amountMinor, p.currency)}) ${p.status.toLowerCase()} in ${fmtHours(round1(p.hours))}`).join('; ')}.`
-      : `Precedent: no ${roleLabel(a.role)} decision on a deal of similar size yet.`;
-  const discount = Math.max(0, ...deal.lineItems.map((l) => l.discountPercent));
-  return [
-    `${o.name} — ${deal.account?.name ?? ''}: ${formatMoney(contract.totalMinor, contract.currency)} over ${contract.termMonths} months, ${discount}% max discount, close date ${o.closeDate ?? 'not set'}.`,
-    `Why you (${a.rule}): ${a.reason}.`,
-    `Risk: ${contract.riskLevel}${contract.riskFactors.length > 0 ? ` (${contract.riskFactors.join('; ')})` : ''}.`,
-    precedent,
-    `Please decide by ${when(a.dueAt)}.`,
-  ].join(' ');
 }
 
 export function messageOf(a: ApprovalState): MessageApproval {

@@ -4,7 +4,13 @@
  * that need the world's answer (reassign, recall, submit) come back as events.
  */
 import { z } from 'zod';
-import type { ReassignResult, ApprovalHistoryEntry, ApprovalRecord } from '../../ports/approvals.ts';
+import type {
+  ReassignResult,
+  ApprovalHistoryEntry,
+  ApprovalRecord,
+  ApproverWorkload,
+} from '../../ports/approvals.ts';
+import type { RequestedTerms } from '../../ports/language.ts';
 import type {
   ApprovalRule,
   ApprovalSubmission,
@@ -19,6 +25,13 @@ import type { DecisionTimeStats } from './approval-history.ts';
 import type { RequiredApproval } from './approval-matrix.ts';
 
 export type Role = RequiredApproval['role'];
+
+/** A closure signal as the briefs read it: what was said, and where. */
+export interface BriefSignal {
+  type: string;
+  quote?: string;
+  source?: { label: string; recordId?: string };
+}
 
 export interface ApprovalState {
   role: Role;
@@ -44,13 +57,20 @@ export interface ApprovalState {
   comment: string | null;
   decidedAt: string | null;
   routedToBackup: string | null;
+  /** The approver's queue was over the threshold but the request stayed with them, and why. */
+  queueNote?: string;
   /** 0 with the first approver, 1 reassigned to the backup, 2 escalated to the executive. */
   escalationLevel: number;
   /** Every action taken on this approval, oldest first. */
   log: string[];
   /** SLA steps already taken: a timer event seen again after a crash must not act twice. */
   slaDone?: string[];
-  prediction: Pick<DecisionTimeStats, 'basis' | 'samples' | 'medianHours' | 'p90Hours'>;
+  prediction: Pick<DecisionTimeStats, 'basis' | 'samples' | 'medianHours' | 'p90Hours'> & {
+    /** Requests already waiting on the approver (not counting this closure's) when the stage read them. */
+    openItems?: number;
+    /** The median before the queue was accounted for. */
+    usualMedianHours?: number;
+  };
 }
 
 /** A Chatter post on an approval, written with the step's commit. */
@@ -108,6 +128,11 @@ export interface ApprovalStageState extends SavedApprovals {
   notes: Notification[];
   /** The commit of the planned records already named the approvers they are submitted to. */
   announced: boolean;
+  /**
+   * The approvers' briefs written in this pass, as text and with their sources, by approval and
+   * the approvals' statuses: the record, the submission and the notice share one writing.
+   */
+  briefs: Record<string, { text: string; withSources: string }>;
 }
 
 type ReassignAnswer = Pick<ReassignResult, 'ok' | 'error'>;
@@ -186,12 +211,21 @@ export interface ApprovalFacts {
   runId: string;
   deal: DealContext;
   contract: ContractOutput;
-  /** The closure assessment's signals (a security concern calls for a security review). */
-  signals: { type: string }[];
+  /**
+   * The closure assessment's signals (a security concern calls for a security review); their
+   * quotes and sources go into the approvers' briefs.
+   */
+  signals: BriefSignal[];
+  /** The terms the buyer asked for, as the closure assessment read them, with where each was read. */
+  terms?: RequestedTerms | null;
   /** The approval rules in force for this generation of the step. */
   rules: ApprovalRule[];
   /** The users the rules name, for routing. */
   users: CrmUser[];
+  /** Open approval requests per user the rules name, across the org, read with the users. */
+  workload?: ApproverWorkload[];
+  /** An approver with more open requests than this goes to a less loaded backup; none: never. */
+  queueThreshold?: number;
   /** Past decisions, for predictions and precedent. */
   history: ApprovalHistoryEntry[];
   /** What Salesforce records for the approvals the events name (see `decisionsToCheck`). */

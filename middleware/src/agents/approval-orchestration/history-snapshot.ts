@@ -6,7 +6,8 @@
  * memo), and the cost grew with the history; yet decisions arrive over hours, so a snapshot a few
  * minutes old predicts as well as a fresh one. The snapshot is refreshed when older than
  * `maxAgeMs` (0: read on every call, the behaviour without the cache); concurrent closures that
- * find it stale share one read. Users are never cached: a deactivated approver must be seen at once.
+ * find it stale share one read. Users and their workload are never cached: a deactivated approver
+ * must be seen at once, and queues change by the hour.
  */
 import type { ApprovalHistoryEntry, ApprovalsPort } from '../../ports/approvals.ts';
 
@@ -60,8 +61,12 @@ export function withHistorySnapshot(port: ApprovalsPort, options: HistorySnapsho
     }
     return read;
   };
-  const usersOnly = async (usernames: string[]) =>
-    usernames.length === 0 ? [] : (await port.planningData(usernames, 0)).users;
+  /** Users (and their workload) are never from the snapshot: read them alone. */
+  const people = async (usernames: string[], options: Parameters<ApprovalsPort['planningData']>[2]) => {
+    if (usernames.length === 0) return { users: [] };
+    const { history: _none, ...people } = await port.planningData(usernames, 0, options);
+    return people;
+  };
 
   return {
     ...port,
@@ -72,12 +77,12 @@ export function withHistorySnapshot(port: ApprovalsPort, options: HistorySnapsho
       return (await track(limit, port.history({ limit }))).entries;
     },
 
-    async planningData(usernames, historyLimit) {
+    async planningData(usernames, historyLimit, options) {
       const shared = known(historyLimit);
       const entries = shared && (await shared);
-      if (entries) return { users: await usersOnly(usernames), history: entries };
+      if (entries) return { ...(await people(usernames, options)), history: entries };
       // Users and history in one round trip; closures arriving meanwhile wait for this history.
-      const both = port.planningData(usernames, historyLimit);
+      const both = port.planningData(usernames, historyLimit, options);
       await track(
         historyLimit,
         both.then((b) => b.history),
