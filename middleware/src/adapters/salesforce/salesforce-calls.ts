@@ -15,6 +15,8 @@ export interface Subrequest {
   url: string;
   referenceId: string;
   body?: unknown;
+  /** Headers of this subrequest alone (e.g. `Sforce-Query-Options: batchSize=…`). */
+  httpHeaders?: Record<string, string>;
 }
 
 /** A composite call's subresponses by referenceId. */
@@ -36,6 +38,8 @@ export interface SalesforceCalls {
   readonly base: string;
   /** One SOQL query; the raw query result. */
   query(soql: string): Promise<unknown>;
+  /** The next page of a query result, from its `nextRecordsUrl`; the raw query result. */
+  queryMore(nextRecordsUrl: string): Promise<unknown>;
   /** Subrequests in one composite call; with `allOrNone`, a failed subrequest throws its error. */
   composite(subrequests: Subrequest[], allOrNone: boolean): Promise<Subresponses>;
   /** A POST to process/approvals; the raw response. */
@@ -96,14 +100,15 @@ export function createSalesforceCalls(deps: SalesforceCrmDeps): SalesforceCalls 
     return out;
   }
 
+  const get = (url: string) =>
+    call('query', true, (t) =>
+      counted('query', () => deps.conn.request<unknown>({ method: 'GET', url }, transport(t))),
+    );
+
   return {
     base,
-    query: (soql) =>
-      call('query', true, (t) =>
-        counted('query', () =>
-          deps.conn.request<unknown>({ method: 'GET', url: queryUrl(base, soql) }, transport(t)),
-        ),
-      ),
+    query: (soql) => get(queryUrl(base, soql)),
+    queryMore: get,
     composite(subrequests, allOrNone) {
       const writes = subrequests.some((s) => s.method !== 'GET');
       const operation = writes ? 'composite write' : 'composite read';

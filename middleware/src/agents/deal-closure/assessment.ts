@@ -18,6 +18,7 @@ import {
 } from '../../ports/language.ts';
 import { formatMoney } from '../../domain/money.ts';
 import type { TextOrigin } from './deal-texts.ts';
+import { StrategyEvidenceSchema } from './history-evidence.ts';
 
 const DAY = 86_400_000;
 /** A yes older than this is stale: the rep confirms it still stands. */
@@ -63,6 +64,10 @@ export const StrategySchema = z.object({
   upsell: z.array(z.string()),
   stakeholderApproach: z.array(z.string()),
   risks: z.array(z.string()),
+  /** The record against each competitor named in the deal, from the org's closed deals. */
+  competitive: z.array(z.string()).optional(),
+  /** The figures and deals behind the competitive, discount and upsell recommendations. */
+  evidence: StrategyEvidenceSchema.optional(),
 });
 export type Strategy = z.infer<typeof StrategySchema>;
 
@@ -262,19 +267,13 @@ function buildStrategy(
 ): Strategy {
   const { weighted, max } = discountFacts(deal);
   const authority = options.repDiscountAuthorityPercent;
+  // What to do about the discount and what to add come from the org's closed deals
+  // (history-strategy.ts); from the deal alone, only where it stands against the rep's authority.
   const discountAuthority =
     max > authority
-      ? `Discount up to ${max}% (${weighted}% across the deal) exceeds the ${authority}% rep authority: expect Sales VP approval; hold the price and trade any further concession for term length or volume.`
-      : `Discount ${max}% is within the ${authority}% rep authority: no discount approval needed; avoid further concessions.`;
-  const families = new Set(deal.lineItems.map((li) => (li.family ?? '').toLowerCase()));
+      ? `Discount up to ${max}% (${weighted}% across the deal) exceeds the ${authority}% rep authority: expect Sales VP approval.`
+      : `Discount ${max}% is within the ${authority}% rep authority: no discount approval needed.`;
   const upsell: string[] = [];
-  for (const [family, pitch] of [
-    ['support', 'No support line on the deal: offer premium support, priced into the first year.'],
-    ['training', 'No training line: propose onboarding training to protect adoption.'],
-    ['services', 'No implementation services: offer a fixed-scope implementation package.'],
-  ] as const) {
-    if (!families.has(family)) upsell.push(pitch);
-  }
   const employees = deal.account?.employees ?? null;
   const seats = deal.lineItems
     .filter((li) =>

@@ -3,9 +3,10 @@
  * module reads all of the deal's words (activities, the closure's transcript and note, the
  * opportunity's description and next step), and the agent decides go / needs rep confirmation /
  * not ready from the calibrated readiness and the deal's data, with a strategy drawn from the
- * deal's own data. With a model configured (Gemini or an OpenAI-compatible server), the model
- * reads the whole conversation too; its verified quotes and a bounded blend of its readiness
- * refine the offline reading.
+ * deal's own data and the org's closed deals (competitive record, discount benchmark, upsell).
+ * With a model configured (Gemini or an OpenAI-compatible server), the model reads the whole
+ * conversation too; its verified quotes and a bounded blend of its readiness refine the offline
+ * reading.
  */
 import type { Logger } from '../../logger.ts';
 import type { CrmPort, DealContext } from '../../ports/crm.ts';
@@ -15,6 +16,16 @@ import type { Stage, StageContext, StageOutcome } from '../../orchestrator/stage
 import { formatMoney } from '../../domain/money.ts';
 import { assessedSignal, decide, type Assessment } from './assessment.ts';
 import { dealTexts, sellerNames } from './deal-texts.ts';
+import {
+  createDealHistoryCache,
+  DEFAULT_HISTORY_DAYS,
+  DEFAULT_HISTORY_TTL_MS,
+  readDealAndHistory,
+  readHistory,
+  type DealHistoryCache,
+  type HistorySource,
+} from './deal-history.ts';
+import { historyStrategy, withHistoryStrategy, type HistoryRead } from './history-strategy.ts';
 import {
   originsOf,
   reasonOfflineNow,
@@ -33,6 +44,12 @@ export interface DealClosureAgentDeps {
   repDiscountAuthorityPercent?: number;
   /** Where the offline reasoner runs (a worker thread in the wired system); here when absent. */
   offlineReasoner?: OfflineReasoner;
+  /** How far back the strategy looks at closed deals (default two years). */
+  historyDays?: number;
+  /** How long the process keeps the org's deal history (default 10 minutes). */
+  historyTtlMs?: number;
+  /** A history cache to share; by default each agent (one per process) holds its own. */
+  historyCache?: DealHistoryCache;
 }
 
 export interface DealClosureOutput {
@@ -54,10 +71,23 @@ export const DEAL_MEMO = { stage: 'deal_closure', key: 'deal' } as const;
 
 export function createDealClosureAgent(deps: DealClosureAgentDeps): Stage {
   const activityDays = deps.activityDays ?? 90;
+  const history: HistorySource = {
+    crm: deps.crm,
+    cache:
+      deps.historyCache ?? createDealHistoryCache({ ttlMs: deps.historyTtlMs ?? DEFAULT_HISTORY_TTL_MS }),
+    historyDays: deps.historyDays ?? DEFAULT_HISTORY_DAYS,
+    logger: deps.logger,
+  };
   return {
     key: 'deal_closure',
     async run(ctx: StageContext): Promise<StageOutcome> {
-      const deal = await ctx.memo('deal', () => deps.crm.loadDeal(ctx.run.opportunityId, { activityDays }));
+      // The history read with the deal stays in memory: the run memoises the deal, not the org's history.
+      let readWithDeal: HistoryRead | undefined;
+      const deal = await ctx.memo('deal', async () => {
+        const read = await readDealAndHistory(history, ctx.run.opportunityId, activityDays);
+        readWithDeal = read.history;
+        return read.deal;
+      });
       const problem = dataProblem(deal);
       if (problem) {
         return {
@@ -69,7 +99,11 @@ export function createDealClosureAgent(deps: DealClosureAgentDeps): Stage {
           ...(problem.stop ? {} : { error: problem.message }),
         };
       }
-      const output = await ctx.memo('assessment', () => evaluate(deal, ctx, deps));
+      const output = await ctx.memo('assessment', () =>
+        evaluate(deal, ctx, deps, () =>
+          readWithDeal ? Promise.resolve(readWithDeal) : readHistory(history),
+        ),
+      );
       const a = output.assessment;
       const confirmed = ctx.events.find((e) => e.kind === 'rep:confirm');
       const repStarted = ctx.run.trigger === 'Rep';
@@ -135,6 +169,7 @@ async function evaluate(
   deal: DealContext,
   ctx: StageContext,
   deps: DealClosureAgentDeps,
+  pastDeals: () => Promise<HistoryRead>,
 ): Promise<DealClosureOutput> {
   const input = {
     deal,
@@ -144,10 +179,12 @@ async function evaluate(
     repDiscountAuthorityPercent: deps.repDiscountAuthorityPercent ?? 10,
     trigger: ctx.run.trigger,
   };
-  let offline: OfflineReasoning;
-  if (deps.offlineReasoner) offline = await deps.offlineReasoner(input);
-  else if (deps.language) offline = reasonOfflineNow(input, deps.language);
+  const historyRead = pastDeals();
+  let read: OfflineReasoning;
+  if (deps.offlineReasoner) read = await deps.offlineReasoner(input);
+  else if (deps.language) read = reasonOfflineNow(input, deps.language);
   else throw new Error('the Deal Closure Agent needs the language module (language or offlineReasoner)');
+  const offline = { ...read, assessment: withHistory(read.assessment, deal, await historyRead) };
   if (!deps.modelReader || deps.modelReader.model === undefined)
     return { assessment: offline.assessment, source: 'offline' };
   const texts = dealTexts(deal, input.transcript, input.note, input.now);
@@ -216,10 +253,17 @@ function mergeModel(
   };
 }
 
+/** The strategy with what the org's closed deals say about this deal's competitors, discount and upsell. */
+function withHistory(a: Assessment, deal: DealContext, read: HistoryRead): Assessment {
+  const h = historyStrategy(deal, a.competitors ?? [], a.facts.maxDiscountPercent, read);
+  return { ...a, strategy: withHistoryStrategy(a.strategy, h) };
+}
+
 function formatStrategy(a: Assessment): string {
   const s = a.strategy;
   return [
     `Discount: ${s.discountAuthority}`,
+    ...(s.competitive ?? []).map((c) => `Competition: ${c}`),
     ...s.upsell.map((u) => `Upsell: ${u}`),
     ...s.stakeholderApproach.map((x) => `Stakeholders: ${x}`),
     ...s.risks.map((r) => `Risk: ${r}`),

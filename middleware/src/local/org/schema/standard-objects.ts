@@ -6,6 +6,7 @@
  */
 import { field, picklistValues, readOnly, type FieldDef, type ObjectDef } from './model.ts';
 import { auditFields, currencyField, idField, ownerField } from './system-fields.ts';
+import { opportunityCompetitorObject } from './opportunity-competitor.ts';
 
 export const ORG_CURRENCIES = [
   'USD',
@@ -467,6 +468,7 @@ export function standardObjects(): ObjectDef[] {
         bool('IsPrimary', 'Primary', false),
       ],
     }),
+    opportunityCompetitorObject(),
     standard({
       name: 'Contract',
       label: 'Contract',

@@ -4,8 +4,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LocalOrg } from '../local-org.ts';
 import { FORCE_APP_DIR } from '../../../paths.ts';
-import { demoCompany } from './demo-company.ts';
+import { demoCompany, demoScenario } from './demo-company.ts';
 import { to18 } from '../ids.ts';
+
+const SCENARIO_NAMES = new Set(
+  (['verbal-yes', 'ambiguous', 'not-ready'] as const).map((s) => demoScenario(s).opportunityName),
+);
 
 describe('demo company seed', () => {
   let dir: string;
@@ -38,8 +42,10 @@ describe('demo company seed', () => {
     const open = org.query(
       'SELECT Name, Amount, CurrencyIsoCode, (SELECT Id FROM OpportunityLineItems), (SELECT Role, IsPrimary FROM OpportunityContactRoles) FROM Opportunity WHERE IsClosed = false',
     ).records;
-    assert.equal(open.length, 3);
-    for (const opp of open) {
+    // The three scenario deals, among the open pipeline (issue 21; checked in its own test below).
+    const scenarios = open.filter((o) => SCENARIO_NAMES.has(String(o.Name)));
+    assert.equal(scenarios.length, 3);
+    for (const opp of scenarios) {
       assert.ok(
         (opp.OpportunityLineItems as { totalSize: number }).totalSize > 0,
         `${String(opp.Name)} has line items`,
@@ -64,8 +70,11 @@ describe('demo company seed', () => {
     }
   });
 
-  it('has recent activity on every open deal and older history outside 90 days', () => {
-    const open = org.query('SELECT Id FROM Opportunity WHERE IsClosed = false').records;
+  it('has recent activity on every scenario deal and older history outside 90 days', () => {
+    const open = org
+      .query('SELECT Id, Name FROM Opportunity WHERE IsClosed = false')
+      .records.filter((o) => SCENARIO_NAMES.has(String(o.Name)));
+    assert.equal(open.length, 3);
     for (const opp of open) {
       const recent = org.query(
         `SELECT COUNT() FROM Task WHERE WhatId = '${String(opp.Id)}' AND CreatedDate = LAST_N_DAYS:90`,
@@ -79,6 +88,104 @@ describe('demo company seed', () => {
       assert.ok(recent + emails >= 8, `recent activity on ${String(opp.Id)}`);
       assert.ok(old >= 1, `older history on ${String(opp.Id)}`);
     }
+  });
+
+  it('has an open pipeline a rep recognises: stages, sizes, industries, currencies, countries, asks', () => {
+    const open = org.query(
+      'SELECT Name, StageName, Amount, CurrencyIsoCode, Description, Account.Industry, Account.BillingCountry, ' +
+        '(SELECT Discount FROM OpportunityLineItems), (SELECT IsPrimary FROM OpportunityContactRoles), ' +
+        '(SELECT CompetitorName FROM OpportunityCompetitors), (SELECT Description FROM Tasks) ' +
+        'FROM Opportunity WHERE IsClosed = false',
+    ).records as Record<string, unknown>[];
+    const kids = (o: Record<string, unknown>, rel: string) =>
+      ((o[rel] as { records: Record<string, unknown>[] } | null)?.records ?? []) as Record<string, unknown>[];
+    assert.ok(open.length >= 20, `${open.length} open deals`);
+    const distinct = (f: (o: Record<string, unknown>) => unknown) => new Set(open.map(f)).size;
+    assert.ok(distinct((o) => o.StageName) >= 6, 'across stages');
+    assert.ok(distinct((o) => (o.Account as { Industry: string }).Industry) >= 6, 'across industries');
+    assert.ok(
+      distinct((o) => (o.Account as { BillingCountry: string }).BillingCountry) >= 6,
+      'across countries',
+    );
+    assert.deepEqual(new Set(open.map((o) => o.CurrencyIsoCode)), new Set(['EUR', 'USD', 'GBP']));
+    for (const o of open) {
+      assert.ok(kids(o, 'OpportunityLineItems').length > 0, `${String(o.Name)} has products`);
+      assert.equal(
+        kids(o, 'OpportunityContactRoles').filter((r) => r.IsPrimary).length,
+        1,
+        `${String(o.Name)}`,
+      );
+    }
+    const rates = Object.fromEntries(
+      org
+        .query('SELECT IsoCode, ConversionRate FROM CurrencyType')
+        .records.map((r) => [r.IsoCode, r.ConversionRate]),
+    ) as Record<string, number>;
+    const usd = (o: Record<string, unknown>) => Number(o.Amount) / rates[String(o.CurrencyIsoCode)]!;
+    const amounts = open.map(usd);
+    assert.ok(Math.min(...amounts) < 30_000 && Math.max(...amounts) > 500_000, 'small and large deals');
+    assert.ok(
+      open.filter((o) => kids(o, 'OpportunityCompetitors').length > 0).length >= 6,
+      'competitors named',
+    );
+    const asks = /security|SOC 2|ISO 27001|penetration|BAA|legal|procurement terms|custom terms/i;
+    const words = (o: Record<string, unknown>) =>
+      [o.Description, ...kids(o, 'Tasks').map((t) => t.Description)].join(' ');
+    assert.ok(open.filter((o) => asks.test(words(o))).length >= 6, 'security and legal asks');
+    // Needs no approval under the shipped matrix: below every amount and discount threshold, no asks.
+    const rules = org.query(
+      'SELECT Min_Amount__c, Min_Discount_Percent__c FROM Approval_Rule__mdt WHERE Active__c = true',
+    ).records;
+    const minAmount = Math.min(...rules.map((r) => Number(r.Min_Amount__c ?? Infinity)));
+    const minDiscount = Math.min(...rules.map((r) => Number(r.Min_Discount_Percent__c ?? Infinity)));
+    const noApproval = open.filter(
+      (o) =>
+        usd(o) < minAmount &&
+        Math.max(...kids(o, 'OpportunityLineItems').map((l) => Number(l.Discount ?? 0))) < minDiscount &&
+        !asks.test(words(o)),
+    );
+    assert.ok(noApproval.length >= 5, `${noApproval.length} deals need no approval`);
+  });
+
+  it('has two years of closed deals with products, discounts and competitors to learn from', () => {
+    const closed = org
+      .query(
+        'SELECT IsWon, Account.Industry, (SELECT Discount, Product2.Family FROM OpportunityLineItems), ' +
+          '(SELECT CompetitorName FROM OpportunityCompetitors) FROM Opportunity WHERE IsClosed = true AND CloseDate = LAST_N_DAYS:730',
+      )
+      .records.map((o) => ({
+        won: o.IsWon === true,
+        industry: (o.Account as { Industry: string }).Industry,
+        lines:
+          (o.OpportunityLineItems as { records: { Discount: number; Product2: { Family: string } }[] } | null)
+            ?.records ?? [],
+        competitors: (
+          (o.OpportunityCompetitors as { records: { CompetitorName: string }[] } | null)?.records ?? []
+        ).map((c) => c.CompetitorName),
+      }));
+    const withProducts = closed.filter((d) => d.lines.length > 0);
+    assert.ok(withProducts.length >= 40, `${withProducts.length} closed deals with their products`);
+    assert.ok(closed.some((d) => d.won) && closed.some((d) => !d.won));
+    assert.ok(closed.filter((d) => d.competitors.length > 0).length >= 20, 'competitors on a good share');
+    const against = (name: string) => closed.filter((d) => d.competitors.includes(name));
+    const wins = (deals: typeof closed) => deals.filter((d) => d.won).length / deals.length;
+    const headline = (d: (typeof closed)[number]) => Math.max(...d.lines.map((l) => l.Discount ?? 0));
+    const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+    assert.ok(wins(against('PlantPulse')) > 0.6, 'we mostly win against PlantPulse');
+    const assetra = against('Assetra');
+    assert.ok(wins(assetra) < 0.5, 'we mostly lose against Assetra');
+    assert.ok(
+      mean(assetra.filter((d) => d.won).map(headline)) > mean(assetra.filter((d) => !d.won).map(headline)),
+      'and the wins against Assetra came with deeper discounts',
+    );
+    const manufacturingWins = closed.filter((d) => d.won && d.industry === 'Manufacturing');
+    const withTraining = manufacturingWins.filter((d) =>
+      d.lines.some((l) => l.Product2.Family === 'Training'),
+    );
+    assert.ok(
+      withTraining.length / manufacturingWins.length >= 0.7,
+      'training in most won manufacturing deals',
+    );
   });
 
   it('persists across restarts, and a second seed of a seeded org adds nothing twice', () => {
