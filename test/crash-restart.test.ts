@@ -162,8 +162,15 @@ describe('crash and restart during a run', function () {
       'one celebration post',
     );
     // Velocity, slowest and fastest phase, pricing, and legal review when there was one: each once.
-    const insights = await count(`SELECT COUNT() FROM Win_Insight__c ${where}`);
+    const insights = await count(
+      `SELECT COUNT() FROM Win_Insight__c ${where} AND Category__c != 'Competitive'`,
+    );
     assert.ok(insights >= 4 && insights <= 5, `${insights} insights`);
+    // And one competitive insight for the competitor the deal's emails name (PlantPulse), once.
+    assert.equal(
+      await count(`SELECT COUNT() FROM Win_Insight__c ${where} AND Category__c = 'Competitive'`),
+      1,
+    );
     assert.equal(
       await count(
         `SELECT COUNT() FROM Task WHERE WhatId = '${started.opportunityId}' AND DealDesk_Key__c != null`,

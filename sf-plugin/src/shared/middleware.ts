@@ -1,8 +1,8 @@
 /**
  * The dealdesk middleware's HTTP API (docs/api.md) as the plugin uses it: start, read, retry and
- * cancel closures, and /readyz. Where the middleware is and which key to send come from flags,
- * then the environment, then (URL only) the org's DealDesk_Middleware Named Credential, since the
- * key itself is a secret Salesforce never hands back.
+ * cancel closures, decide playbook suggestions, and /readyz. Where the middleware is and which key
+ * to send come from flags, then the environment, then (URL only) the org's DealDesk_Middleware
+ * Named Credential, since the key itself is a secret Salesforce never hands back.
  */
 import { readFile } from 'node:fs/promises';
 import type { Connection } from '@salesforce/core';
@@ -132,6 +132,15 @@ export const ClosureViewSchema = z.object({
   error: z.unknown().optional(),
 });
 export type ClosureView = z.infer<typeof ClosureViewSchema>;
+export const SuggestionDecisionSchema = z.object({
+  suggestionId: z.string(),
+  name: z.string(),
+  status: z.enum(['Accepted', 'Dismissed']),
+  decidedById: z.string().nullable(),
+  decidedAt: z.string().nullable(),
+  changed: z.boolean(),
+});
+export type SuggestionDecision = z.infer<typeof SuggestionDecisionSchema>;
 
 export type FetchLike = (input: string, init?: RequestInit) => Promise<Response>;
 
@@ -168,6 +177,19 @@ export class MiddlewareClient {
       `/v1/closures/${encodeURIComponent(runId)}/${action}`,
       AcceptedSchema,
       comment ? { comment } : {},
+    );
+  }
+
+  /** POST /v1/playbook/suggestions/:id/decision: a manager accepts or dismisses a playbook suggestion. */
+  async decideSuggestion(
+    suggestionId: string,
+    body: { decision: 'accept' | 'dismiss'; decidedBy: string; note?: string },
+  ): Promise<SuggestionDecision> {
+    return this.call(
+      'POST',
+      `/v1/playbook/suggestions/${encodeURIComponent(suggestionId)}/decision`,
+      SuggestionDecisionSchema,
+      body,
     );
   }
 

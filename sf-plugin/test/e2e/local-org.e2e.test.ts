@@ -444,10 +444,13 @@ describe('e2e: sf dealdesk against the local org (access-token login)', () => {
 
     it('a start that could not reach the middleware is finished by running it again', async () => {
       const conn = stack.org.getConnection();
+      // An open deal no earlier test has closed, with a primary contact so that it can start.
       const open = await conn.query<{ Id: string }>(
-        'SELECT Id FROM Opportunity WHERE IsClosed = false ORDER BY Name',
+        `SELECT Id FROM Opportunity WHERE IsClosed = false
+           AND Id IN (SELECT OpportunityId FROM OpportunityContactRole WHERE IsPrimary = true)
+           AND Id NOT IN (SELECT Opportunity__c FROM Deal_Closure__c) ORDER BY Name`,
       );
-      const opp = open.records[1]!.Id;
+      const opp = open.records[0]!.Id;
       const args = ['--target-org', stack.alias, '--opportunity', opp, '--api-key-file', stack.apiKeyFile];
       const err = (await DealdeskClosureStart.run([...args, '--middleware-url', 'http://127.0.0.1:9']).catch(
         (e: unknown) => e,

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import type { RunRecord, StepRow } from '../../ports/store.ts';
-import { contractOutput, dealContext, lineItem } from '../../test-support/deal-fixtures.ts';
+import type { DealContext } from '../../ports/crm.ts';
+import { contactRole, contractOutput, dealContext, lineItem } from '../../test-support/deal-fixtures.ts';
 import { aggregate, approverMedians, dealCycle, type DealCycle } from './cycle-times.ts';
 import { celebration, insightsFor } from './learning-agent.ts';
 
@@ -147,6 +148,40 @@ describe('cycle times', () => {
     assert.equal(cycle.discountPercent, 10);
     assert.equal(cycle.legalReview, true, 'a Legal approval is a legal review');
     assert.equal(cycle.sizeBand, '50k–250k');
+  });
+
+  it('records what later closures learn from: competitors, clauses a fact selected, contact roles', () => {
+    const c = closure('k', {
+      clauses: [
+        { id: 'sla', rule: 'every contract' },
+        { id: 'pilot-terms', rule: 'a pilot was requested' },
+      ],
+    });
+    const contract = c.run.memo['contract_generation.contract'] as {
+      clauses: { id: string; because: string[] }[];
+    };
+    contract.clauses[1]!.because = ['pilotRequested = true'];
+    const deal = c.run.memo['deal_closure.deal'] as DealContext;
+    deal.contactRoles = [
+      contactRole({ role: 'Economic Buyer' }),
+      contactRole({ role: ' Economic Buyer ' }),
+      contactRole({ role: 'Technical Buyer' }),
+      contactRole({ role: null }),
+    ];
+    c.run.memo['deal_closure.assessment'] = {
+      assessment: { competitors: ['PlantPulse', ' PlantPulse', 'Acme Sensors'] },
+      source: 'offline',
+    };
+    const cycle = cycleOf(c);
+    assert.deepEqual(cycle.competitors, ['PlantPulse', 'Acme Sensors']);
+    assert.deepEqual(
+      cycle.clauses,
+      ['pilot-terms'],
+      'a clause every contract carries tells deals apart by nothing',
+    );
+    assert.deepEqual(cycle.stakeholders, ['Economic Buyer', 'Technical Buyer']);
+    delete c.run.memo['deal_closure.assessment'];
+    assert.deepEqual(cycleOf(c).competitors, [], 'no assessment, no competitors');
   });
 
   it('has no cycle for a run that never synced', () => {

@@ -53,6 +53,20 @@ export interface DealCycle {
   legalReview: boolean;
   /** Clauses selected by a condition (not standard) in a contract that went to legal review. */
   reviewClauses: string[];
+  /*
+   * What later closures learn from (issue 20): the competitors the Deal Closure assessment named,
+   * every clause selected by a condition (reviewed or not), and the contact roles involved.
+   * Optional: figures recorded before these existed lack them, and count as naming none.
+   */
+  competitors?: string[];
+  clauses?: string[];
+  stakeholders?: string[];
+}
+
+/** What the Learning agent measured for one closure, and the earlier closures it compared with. */
+export interface LearningFigures {
+  cycle: DealCycle;
+  history: DealCycle[];
 }
 
 export type SizeBand = 'under 50k' | '50k–250k' | '250k–1M' | '1M and over';
@@ -101,7 +115,10 @@ interface ContractMemo {
   totalMinor: number;
   currency: string;
   legalReviewRequired: boolean;
-  clauses: { id: string; rule: string }[];
+  clauses: { id: string; rule: string; because?: string[]; nonStandard?: boolean }[];
+}
+interface AssessmentMemo {
+  assessment?: { competitors?: string[] };
 }
 interface EnvelopeMemo {
   sentAt?: string;
@@ -176,6 +193,11 @@ export function dealCycle(run: RunRecord, steps: StepRow[]): DealCycle | null {
   const listMinor = deal.lineItems.reduce((s, li) => s + Math.round(li.quantity * li.unitPriceMinor), 0);
   const netMinor = deal.lineItems.reduce((s, li) => s + li.totalPriceMinor, 0);
   const legalReview = contract.legalReviewRequired || approvals.some((a) => a.role === 'Legal');
+  // A clause every contract carries tells deals apart by nothing: only those a fact selected count.
+  const conditional = contract.clauses
+    .filter((c) => (c.because?.length ?? 0) > 0 || c.nonStandard === true)
+    .map((c) => c.id);
+  const competitors = memoOf<AssessmentMemo>(run, 'deal_closure', 'assessment')?.assessment?.competitors;
   return {
     runId: run.id,
     opportunityId: run.opportunityId,
@@ -194,17 +216,26 @@ export function dealCycle(run: RunRecord, steps: StepRow[]): DealCycle | null {
     reviewClauses: legalReview
       ? contract.clauses.filter((c) => c.rule !== 'standard clause').map((c) => c.id)
       : [],
+    competitors: [...new Set((competitors ?? []).map((c) => c.trim()).filter(Boolean))],
+    clauses: conditional,
+    stakeholders: [
+      ...new Set(deal.contactRoles.flatMap((r) => (r.role?.trim() ? [r.role.trim()] : []))),
+    ].sort(),
   };
 }
 
 /** The cycles of the most recent completed runs (newest first), skipping runs that never synced. */
 export async function orgHistory(store: RunStore, limit = 500): Promise<DealCycle[]> {
   const cycles: DealCycle[] = [];
-  // Only the Learning agent's own keys: the rest of each past deal's memo is read only when it
-  // recorded no figures.
-  for (const run of await store.completedRuns(limit, ['learning_optimization.'])) {
+  // Only the cycle the Learning agent recorded (`figures` before 2026-12-07), not the history it
+  // read: the rest of a past deal's memo is read only when it recorded none (or recorded it in a
+  // later generation, after a retry).
+  const keys = ['cycle', 'figures', 'generation'].map((k) => `learning_optimization.${k}`);
+  for (const run of await store.completedRuns(limit, keys)) {
     // The figures the Learning agent recorded win: a replayed completion re-times the steps, not the deal.
-    const recorded = memoOf<{ cycle?: DealCycle }>(run, 'learning_optimization', 'figures')?.cycle;
+    const recorded =
+      memoOf<DealCycle>(run, 'learning_optimization', 'cycle') ??
+      memoOf<{ cycle?: DealCycle }>(run, 'learning_optimization', 'figures')?.cycle;
     const full = recorded ? undefined : await store.getRun(run.id);
     const cycle = recorded ?? (full ? dealCycle(full, await store.steps(run.id)) : null);
     if (cycle) cycles.push(cycle);

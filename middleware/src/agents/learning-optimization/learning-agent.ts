@@ -9,7 +9,7 @@
 import type { CrmPort, CrmWrite } from '../../ports/crm.ts';
 import type { Notifier } from '../../ports/notify.ts';
 import type { RunStore } from '../../ports/store.ts';
-import { earlierResults } from '../shared/earlier-results.ts';
+import { earlierResults, type EarlierResults } from '../shared/earlier-results.ts';
 import type { Stage, StageContext, StageOutcome } from '../../orchestrator/stage.ts';
 import { formatMoney } from '../../domain/money.ts';
 import {
@@ -19,8 +19,12 @@ import {
   PHASE_LABEL,
   PHASES,
   type DealCycle,
+  type LearningFigures,
   type Phase,
 } from './cycle-times.ts';
+import { humanDuration } from './learning-wording.ts';
+import { competitiveInsights } from './competitive.ts';
+import { playbookSuggestions, type SuggestionWrite } from './playbook-rules.ts';
 
 export interface LearningDeps {
   store: RunStore;
@@ -33,14 +37,7 @@ function hours(ms: number): number {
   return Math.round((ms / 3_600_000) * 10_000) / 10_000;
 }
 
-/** A duration as a person reads it: 840 ms, 12.5 s, 7.2 min, 5.1 h, 3.4 days. */
-export function humanDuration(ms: number): string {
-  if (ms < 1000) return `${Math.round(ms)} ms`;
-  if (ms < 60_000) return `${Math.round(ms / 100) / 10} s`;
-  if (ms < 3_600_000) return `${Math.round(ms / 6000) / 10} min`;
-  if (ms < 2 * 86_400_000) return `${Math.round(ms / 360_000) / 10} h`;
-  return `${Math.round(ms / 8_640_000) / 10} days`;
-}
+export { humanDuration };
 
 /** Peers: deals of the same industry when there are at least three, otherwise every earlier deal. */
 function peersOf(cycle: DealCycle, history: DealCycle[]): { peers: DealCycle[]; label: string } {
@@ -50,10 +47,7 @@ function peersOf(cycle: DealCycle, history: DealCycle[]): { peers: DealCycle[]; 
     : { peers: history, label: `${history.length} earlier deal${history.length === 1 ? '' : 's'}` };
 }
 
-export interface LearningFigures {
-  cycle: DealCycle;
-  history: DealCycle[];
-}
+export type { LearningFigures };
 
 type InsightWrite = Extract<CrmWrite, { kind: 'insight' }>;
 
@@ -147,6 +141,7 @@ export function insightsFor(runId: string, { cycle, history }: LearningFigures):
       value: cycle.reviewClauses.length,
     });
   }
+  out.push(...competitiveInsights(runId, { cycle, history }));
   return out;
 }
 
@@ -181,19 +176,59 @@ export function celebration(
     .join(' ');
 }
 
+/** The celebration to the team channel, best-effort: the post on the opportunity is the record. */
+async function announce(
+  deps: LearningDeps,
+  ctx: StageContext,
+  deal: EarlierResults['deal'],
+  post: string,
+): Promise<undefined> {
+  try {
+    await deps.notifier?.notify({
+      audience: 'channel',
+      recordId: deal.opportunity.id,
+      subject: `Closed Won: ${deal.account?.name ?? deal.opportunity.name}`,
+      body: post,
+      key: `${ctx.run.id}:celebration`,
+      kind: 'celebration',
+    });
+  } catch (err) {
+    ctx.logger.warn({ err }, 'the celebration could not be sent to the channel');
+  }
+  return undefined;
+}
+
+/** The step's reasoning: every insight, the phases, and each playbook suggestion proposed. */
+function reasoningOf(cycle: DealCycle, insights: InsightWrite[], suggestions: SuggestionWrite[]): string {
+  const phases = PHASES.filter((p: Phase) => cycle.phases[p] !== undefined)
+    .map((p) => `${PHASE_LABEL[p]} ${humanDuration(cycle.phases[p]!)}`)
+    .join(', ');
+  return `${insights.map((i) => i.insight).join(' ')} Phases: ${phases}.${suggestions
+    .map((s) => ` Playbook suggestion: ${s.suggestion}`)
+    .join('')}`;
+}
+
 export function createLearningAgent(deps: LearningDeps): Stage {
   return {
     key: 'learning_optimization',
     async run(ctx: StageContext): Promise<StageOutcome> {
       const { deal, contract } = earlierResults(ctx);
       // Measured once: a replayed completion must write the same figures, not re-time the replay.
-      const figures = await ctx.memo('figures', async (): Promise<LearningFigures> => {
-        const cycle = dealCycle(ctx.run, await deps.store.steps(ctx.run.id));
-        if (!cycle) throw new Error('learning needs the synced deal: System Integration has not succeeded');
-        const history = (await orgHistory(deps.store)).filter((c) => c.runId !== ctx.run.id);
-        return { cycle, history };
+      // The cycle and the history are memoised apart: later runs read every past run's cycle, and
+      // a cycle stored beside its own history made that read grow with the square of the runs.
+      const cycle = await ctx.memo('cycle', async (): Promise<DealCycle> => {
+        const measured = dealCycle(ctx.run, await deps.store.steps(ctx.run.id));
+        if (!measured)
+          throw new Error('learning needs the synced deal: System Integration has not succeeded');
+        return measured;
       });
+      const history = await ctx.memo('history', async () =>
+        (await orgHistory(deps.store)).filter((c) => c.runId !== ctx.run.id),
+      );
+      const figures: LearningFigures = { cycle, history };
       const insights = insightsFor(ctx.run.id, figures);
+      // Pure over the figures already read: no extra query per closure.
+      const suggestions = playbookSuggestions(ctx.run.id, figures);
       const velocityKey = `${ctx.run.id}:insight:velocity`;
       // The post and the insights commit together; after a crash, an existing insight means the post exists too.
       const alreadyPosted =
@@ -208,21 +243,19 @@ export function createLearningAgent(deps: LearningDeps): Stage {
         },
         ctx.recall<HandoffOutput>('handoff_coordination', 'output'),
       );
-      const { cycle } = figures;
       return {
         status: 'succeeded',
-        reasoning: `${insights.map((i) => i.insight).join(' ')} Phases: ${PHASES.filter(
-          (p: Phase) => cycle.phases[p] !== undefined,
-        )
-          .map((p) => `${PHASE_LABEL[p]} ${humanDuration(cycle.phases[p]!)}`)
-          .join(', ')}.`,
+        reasoning: reasoningOf(cycle, insights, suggestions),
         confidence: null,
         facts: { cycle, historyDeals: figures.history.length },
-        message: alreadyPosted
-          ? `${insights.length} insights recorded`
-          : `${insights.length} insights recorded; celebration posted`,
+        message: [
+          `${insights.length} insights recorded`,
+          ...(suggestions.length > 0 ? [`${suggestions.length} playbook suggestion(s) proposed`] : []),
+          ...(alreadyPosted ? [] : ['celebration posted']),
+        ].join('; '),
         writes: [
           ...insights,
+          ...suggestions,
           ...(alreadyPosted
             ? []
             : [
@@ -234,25 +267,14 @@ export function createLearningAgent(deps: LearningDeps): Stage {
                 },
               ]),
         ],
-        output: { totalMs: cycle.totalMs, phases: cycle.phases, insights: insights.length },
+        output: {
+          totalMs: cycle.totalMs,
+          phases: cycle.phases,
+          insights: insights.length,
+          suggestions: suggestions.map((s) => s.key),
+        },
         // Announce only once the post is in Salesforce, and never again on a replay.
-        afterCommit: alreadyPosted
-          ? undefined
-          : async () => {
-              try {
-                await deps.notifier?.notify({
-                  audience: 'channel',
-                  recordId: deal.opportunity.id,
-                  subject: `Closed Won: ${deal.account?.name ?? deal.opportunity.name}`,
-                  body: post,
-                  key: `${ctx.run.id}:celebration`,
-                  kind: 'celebration',
-                });
-              } catch (err) {
-                ctx.logger.warn({ err }, 'the celebration could not be sent to the channel');
-              }
-              return undefined;
-            },
+        afterCommit: alreadyPosted ? undefined : () => announce(deps, ctx, deal, post),
       };
     },
   };

@@ -215,7 +215,8 @@ function fieldFromXml(xml: FieldXml, kind: ObjectKind, source: string): FieldDef
         cascadeDelete: master,
         nillable: master ? false : common.nillable,
         // Master-detail children cannot be reparented unless the field says so.
-        updateable: master ? false : common.updateable,
+        // `common` leaves updateable unset for ordinary objects: a lookup stays updateable then.
+        updateable: master ? false : (common.updateable ?? true),
       });
     }
     case 'AutoNumber':
