@@ -218,6 +218,7 @@ function mountSystemRoutes(
     createApiRouter({
       orchestrator: system.orchestrator,
       store: system.store,
+      playbook: system.playbook,
       apiKeys,
       clock: runtime.clock,
       rateLimitPerMinute: config.rateLimitPerMinute,

@@ -11,6 +11,7 @@ import type { Config } from './config/config.ts';
 import type { Runtime } from './runtime.ts';
 import { CONFIG_DIR } from './paths.ts';
 import { createSalesforceCrm } from './adapters/salesforce/salesforce-crm.ts';
+import { createSalesforcePlaybook } from './adapters/salesforce/salesforce-playbook.ts';
 import { createSalesforceApprovals } from './adapters/salesforce/salesforce-approvals.ts';
 import { createSqliteRunStore } from './adapters/sqlite/sqlite-run-store.ts';
 // Providers load only when configured (the DocuSign SDK alone is 20 MB of resident memory).
@@ -34,6 +35,7 @@ import { createLearningAgent } from './agents/learning-optimization/learning-age
 import type { RunStore } from './ports/store.ts';
 import type { RunScheduler } from './orchestrator/scheduler.ts';
 import type { CrmPort } from './ports/crm.ts';
+import type { PlaybookPort } from './ports/playbook.ts';
 import { watchQueue, type Metrics } from './metrics.ts';
 import { createResilience } from './adapters/salesforce/resilience.ts';
 import type { RequestListener } from './adapters/salesforce/request-counter.ts';
@@ -93,6 +95,8 @@ export interface System {
   metrics: Metrics;
   store: RunStore;
   crm: CrmPort;
+  /** The Learning agent's playbook suggestions, as managers decide them. */
+  playbook: PlaybookPort;
   esign: EsignPort & { close(): void };
   /** The local signing service (its pages are mounted by the server), in local e-sign mode. */
   localEsign?: LocalEsign;
@@ -109,7 +113,7 @@ export async function buildSystem(deps: SystemDeps): Promise<System> {
   const { logger, metrics } = runtime;
   const store = deps.store ?? createSqliteRunStore(join(deps.dataDir, 'dealdesk.sqlite'));
   const resilienceFor = resilienceOf(config, runtime);
-  const { crm, approvals, salesforceCircuit } = salesforceAdapters(deps, resilienceFor);
+  const { crm, approvals, playbook, salesforceCircuit } = salesforceAdapters(deps, resilienceFor);
   const { esign: providerEsign, localEsign } = await esignProvider(deps);
   const esign = withEsignResilience(providerEsign, resilienceFor('esign', 'The e-signature service'));
   // Counting, not loading: a scrape must not read every parked run's memo.
@@ -148,6 +152,7 @@ export async function buildSystem(deps: SystemDeps): Promise<System> {
     metrics,
     store,
     crm,
+    playbook,
     esign,
     localEsign,
     notifier,
@@ -167,7 +172,12 @@ export async function buildSystem(deps: SystemDeps): Promise<System> {
 function salesforceAdapters(
   { config, runtime, conn }: SystemDeps,
   resilienceFor: ReturnType<typeof resilienceOf>,
-): { crm: CrmPort; approvals: ApprovalsPort; salesforceCircuit: System['salesforceCircuit'] } {
+): {
+  crm: CrmPort;
+  approvals: ApprovalsPort;
+  playbook: PlaybookPort;
+  salesforceCircuit: System['salesforceCircuit'];
+} {
   const { logger, metrics } = runtime;
   const resilience = resilienceFor('salesforce', 'Salesforce');
   // Each Salesforce call at debug level: against the local org too, whose own requests are not in
@@ -179,6 +189,7 @@ function salesforceAdapters(
   const apiVersion = config.salesforce.apiVersion;
   return {
     crm: createSalesforceCrm({ conn, apiVersion, onRequest, resilience, trace: traceCall }),
+    playbook: createSalesforcePlaybook({ conn, apiVersion, onRequest, resilience, trace: traceCall }),
     approvals: withHistorySnapshot(createSalesforceApprovals({ conn, apiVersion, onRequest }), {
       maxAgeMs: config.agents.approvalHistoryMaxAgeSeconds * 1000,
       now: () => runtime.clock().getTime(),
@@ -303,6 +314,7 @@ async function createAgents(parts: {
       approvals,
       notifier,
       repDiscountAuthorityPercent: config.agents.repDiscountAuthorityPercent,
+      queueThreshold: config.agents.approverQueueThreshold,
     }),
     createSignatureAgent({
       esign,
@@ -317,7 +329,7 @@ async function createAgents(parts: {
       ),
     }),
     createSystemIntegrationAgent({ crm, renewalLeadDays: config.agents.renewalLeadDays, store }),
-    createHandoffAgent({ checklists: loadHandoffChecklists(), owners: loadHandoffOwners(), crm, store }),
+    createHandoffAgent({ checklists: loadHandoffChecklists(), owners: loadHandoffOwners(), crm, store, llm }),
     createLearningAgent({ store, crm, notifier }),
   ];
 }

@@ -177,6 +177,12 @@ export const ConfigSchema = z
         .int()
         .min(0)
         .max(86_400, { error: 'expected 0–86400 seconds (0 reads the history for every closure)' }),
+      /** Open approval requests above which an approver's request goes to a less loaded backup. */
+      approverQueueThreshold: z.coerce
+        .number()
+        .int()
+        .min(0)
+        .max(10_000, { error: 'expected 0–10000 open approval requests' }),
     }),
     /** Which e-signature provider sends envelopes: the local signing pages or DocuSign. */
     esign: z.enum(['local', 'docusign'], { error: "expected 'local' or 'docusign'" }).optional(),
@@ -267,6 +273,7 @@ export const ENV_VARS: Record<string, string> = {
   'agents.activityDays': 'DEALDESK_ACTIVITY_DAYS',
   'agents.repDiscountAuthorityPercent': 'DEALDESK_REP_DISCOUNT_AUTHORITY',
   'agents.approvalHistoryMaxAgeSeconds': 'DEALDESK_APPROVAL_HISTORY_MAX_AGE_SECONDS',
+  'agents.approverQueueThreshold': 'DEALDESK_APPROVER_QUEUE_THRESHOLD',
   'gemini.model': 'GEMINI_MODEL',
   'llm.provider': 'LLM_PROVIDER',
   'llm.baseUrl': 'LLM_BASE_URL',

@@ -16,6 +16,8 @@ import { SALESFORCE_ID_PATTERN, to18 } from '../domain/salesforce-id.ts';
 import { sendError, validationDetails } from './errors.ts';
 import { insightsHandler } from './insights-route.ts';
 import { registerSignatureActions } from './signature-actions.ts';
+import { registerPlaybookRoutes } from './playbook-route.ts';
+import type { PlaybookPort } from '../ports/playbook.ts';
 
 const SalesforceId = z.string().regex(SALESFORCE_ID_PATTERN, 'expected a 15- or 18-character Salesforce id');
 
@@ -52,6 +54,8 @@ export interface ApiDeps {
   /** Requests per minute per caller (API key, or IP without a valid one); unlimited when unset. */
   rateLimitPerMinute?: number;
   onRateLimited?: (req: Request) => void;
+  /** Playbook suggestions a manager accepts or dismisses; the route is absent without it. */
+  playbook?: PlaybookPort;
 }
 
 export async function closureView(store: RunStore, run: RunRecord) {
@@ -280,6 +284,7 @@ export function createApiRouter(deps: ApiDeps): Router {
   );
 
   registerSignatureActions(router, { orchestrator: deps.orchestrator, store: deps.store, clock });
+  if (deps.playbook) registerPlaybookRoutes(router, { playbook: deps.playbook, clock });
 
   router.post('/v1/approvals/:id/decision', async (req: Request, res: Response) => {
     const approvalId = SalesforceId.safeParse(req.params.id);

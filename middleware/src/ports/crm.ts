@@ -97,8 +97,31 @@ export const DealContextSchema = z.object({
   approvalRules: z.array(z.lazy(() => ApprovalRuleSchema)),
   /** When the context was read; activity windows are relative to it. */
   readAt: z.string(),
+  /**
+   * The account's signed contracts on its other opportunities, read in the same round trip as
+   * the deal; absent when the deal was read without them (then `loadContractHistory` reads them).
+   */
+  accountContracts: z.array(z.lazy(() => EarlierContractSchema)).optional(),
 });
 export type DealContext = z.infer<typeof DealContextSchema>;
+
+/**
+ * A signed contract of the same account on another opportunity (its Contract_Version__c, full
+ * variant): what the customer asked for and how it was settled, as stored.
+ */
+export const EarlierContractSchema = z.object({
+  /** Contract_Version__c.Name, e.g. `CV-000123`. */
+  name: z.string(),
+  version: z.number().int(),
+  opportunityId: Id,
+  opportunityName: z.string(),
+  closeDate: z.string().nullable(),
+  /** Requested_Terms__c (JSON dealdesk writes); null on versions written before it was kept. */
+  requestedTerms: z.string().nullable(),
+  /** Settled_Terms__c (JSON Legal writes); null when every term was signed as asked. */
+  settledTerms: z.string().nullable(),
+});
+export type EarlierContract = z.infer<typeof EarlierContractSchema>;
 
 export const ApprovalRuleSchema = z.object({
   name: z.string(),
@@ -128,6 +151,38 @@ export const CrmUserSchema = z.object({
   managerId: Id.nullable(),
 });
 export type CrmUser = z.infer<typeof CrmUserSchema>;
+
+/**
+ * A closed deal (won or lost) of the org's history, as the Deal Closure strategy learns from it:
+ * the amount in the org's corporate currency, the products with their discounts, the competitors
+ * named on it (OpportunityCompetitor).
+ */
+export const PastDealSchema = z.object({
+  id: Id,
+  name: z.string(),
+  accountId: Id.nullable(),
+  won: z.boolean(),
+  /** Amount converted at the org's CurrencyType rates, in minor units of `currency`; null without an amount or rate. */
+  amountMinor: z.number().int().nullable(),
+  /** The corporate currency. */
+  currency: z.string().length(3),
+  closeDate: z.string(),
+  industry: z.string().nullable(),
+  country: z.string().nullable(),
+  lineItems: z.array(
+    z.object({
+      productName: z.string(),
+      family: z.string().nullable(),
+      quantity: z.number(),
+      discountPercent: z.number(),
+    }),
+  ),
+  competitors: z.array(z.string()),
+});
+export type PastDeal = z.infer<typeof PastDealSchema>;
+
+/** The deal history read beside a deal: the deals, or why the history part of the read failed. */
+export type DealHistoryResult = { deals: PastDeal[] } | { error: string };
 
 export type AgentName =
   | 'Deal_Closure'
@@ -205,6 +260,10 @@ export type CrmWrite =
       contentHash: string;
       /** `key` of a file write in the same commit. */
       fileKey: string;
+      /** The customer's Account: its later contracts read this one back as history. */
+      accountId?: string;
+      /** JSON of the terms asked for that the contract answers (Requested_Terms__c). */
+      requestedTerms?: string;
     }
   | {
       kind: 'approval';
@@ -217,6 +276,8 @@ export type CrmWrite =
       status: 'Pending' | 'Approved' | 'Rejected' | 'Escalated' | 'Recalled';
       dueAt: string;
       escalationLevel: number;
+      /** The approver's decision brief, each statement with the facts it rests on (Brief__c). */
+      brief?: string;
     }
   | {
       kind: 'envelope';
@@ -233,6 +294,8 @@ export type CrmWrite =
         routingOrder: number;
         status: 'Created' | 'Sent' | 'Delivered' | 'Signed' | 'Completed' | 'Declined' | 'Auto_Responded';
         signedAt: string | null;
+        /** The completion prediction made when the envelope was sent; absent leaves the fields as they are. */
+        prediction?: RecipientPrediction;
       }[];
     }
   | {
@@ -273,12 +336,81 @@ export type CrmWrite =
       metric: string;
       value: number;
     }
+  | {
+      /**
+       * A Playbook_Suggestion__c upserted by its pattern's key: a later closure that meets the
+       * same pattern updates the evidence; the decision (status, by, at) is never written here.
+       */
+      kind: 'playbookSuggestion';
+      key: string;
+      category: 'Competitive' | 'Legal_Review';
+      title: string;
+      suggestion: string;
+      evidence: string;
+      metric: string;
+      value: number;
+      supportingDeals: number;
+      sourceDeals: string;
+      sourceInsights: string;
+      /** The rule or setting accepting it would change, when there is one. */
+      target: string | null;
+      /** When the newest closure in the evidence completed. */
+      evidenceAsOf: string | null;
+    }
   | { kind: 'feedPost'; parentId: string; body: string; guardKey: string }
   | {
       /** Dated Tasks (renewal plan, handoff kickoffs), upserted by key in one collection request. */
       kind: 'tasks';
       tasks: TaskWrite[];
     };
+
+/** A signer's completion prediction as Envelope_Recipient__c keeps it. */
+export interface RecipientPrediction {
+  /** 0–1: the share of comparable past signers who signed; null without enough history. */
+  probability: number | null;
+  /** Median and 80th percentile of hours from receiving the envelope to signing, among those who signed. */
+  medianHours: number | null;
+  p80Hours: number | null;
+  /** The prediction in words, with the history it came from (≤ 255 characters). */
+  summary: string;
+}
+
+const EnvelopeStatusSchema = z.enum([
+  'Created',
+  'Sent',
+  'Delivered',
+  'Completed',
+  'Declined',
+  'Voided',
+  'Expired',
+]);
+const RecipientStatusSchema = z.enum([
+  'Created',
+  'Sent',
+  'Delivered',
+  'Signed',
+  'Completed',
+  'Declined',
+  'Auto_Responded',
+]);
+
+/** A past Signature_Envelope__c with its recipients: the org's signing history. */
+export const SignatureHistoryEnvelopeSchema = z.object({
+  envelopeId: z.string(),
+  status: EnvelopeStatusSchema,
+  sentAt: z.string().nullable(),
+  completedAt: z.string().nullable(),
+  recipients: z.array(
+    z.object({
+      /** As written: "Customer signer (General Counsel)", "Provider countersignature". */
+      role: z.string().nullable(),
+      routingOrder: z.number().nullable(),
+      status: RecipientStatusSchema,
+      signedAt: z.string().nullable(),
+    }),
+  ),
+});
+export type SignatureHistoryEnvelope = z.infer<typeof SignatureHistoryEnvelopeSchema>;
 
 /** A Task keyed by Task.DealDesk_Key__c; a replay updates it (never its Status) instead of adding one. */
 export interface TaskWrite {
@@ -347,6 +479,12 @@ export interface CrmPort {
     writes: CrmWrite[],
     message: string,
   ): Promise<CommitResult>;
+  /**
+   * The signed contracts of the opportunity's account on its other opportunities, newest first
+   * (what `loadDeal` brings as `accountContracts`, for a deal read without them). Optional:
+   * without it contracts are generated without the account's history.
+   */
+  loadContractHistory?(opportunityId: string): Promise<EarlierContract[]>;
   /** Which of these write keys already exist (for non-idempotent writes after a crash). */
   existingKeys(kind: 'file' | 'contractVersion' | 'insight', keys: string[]): Promise<Set<string>>;
   /**
@@ -356,10 +494,29 @@ export interface CrmPort {
    */
   readFile(key: string, sha256: string): Promise<Buffer | undefined>;
   submitApprovals(submissions: ApprovalSubmission[]): Promise<SubmissionResult[]>;
+  /**
+   * The org's envelopes that were sent, newest first, at most `limit`, each with its recipients
+   * (signing history for completion predictions). Optional: without it signers get no prediction.
+   */
+  signatureHistory?(options: { limit: number }): Promise<SignatureHistoryEnvelope[]>;
   /** Reads back what System Integration wrote, for the exact cross-check. */
   readClosedWon(
     opportunityId: string,
     contractKey: string,
     scheduleKeys: string[],
   ): Promise<ClosedWonReadBack>;
+  /**
+   * The org's closed deals of the last `sinceDays` days (newest first, at most 5,000), each with its
+   * products and competitors: org-wide, so callers cache it. Optional: without it the Deal Closure
+   * strategy says it has no history.
+   */
+  loadDealHistory?(options: { sinceDays: number }): Promise<PastDeal[]>;
+  /**
+   * `loadDeal` with the deal history riding along in the same round trip (no request of its own);
+   * a failure of the history part leaves the deal and says why in `history.error`.
+   */
+  loadDealWithHistory?(
+    opportunityId: string,
+    options: { activityDays: number; historyDays: number },
+  ): Promise<{ deal: DealContext; history: DealHistoryResult }>;
 }

@@ -4,6 +4,7 @@
  * takes overrides, so a test states only what it is about.
  */
 import type { Activity, ApprovalRule, ContactRole, CrmUser, DealContext, LineItem } from '../ports/crm.ts';
+import type { RequestedTerms } from '../ports/language.ts';
 import type { StageContext, StageKey } from '../orchestrator/stage.ts';
 import type { AssessedSignal } from '../agents/deal-closure/assessment.ts';
 import type { ContractOutput } from '../agents/contract-generation/contract-agent.ts';
@@ -176,6 +177,22 @@ export function contractOutput(over: Partial<ContractOutput> = {}): ContractOutp
     currency: 'USD',
     specialTerms: '',
     signers: [],
+    ...over,
+  };
+}
+
+/** What the language module read the buyer asking for: nothing, unless the overrides say so. */
+export function requestedTerms(over: Partial<RequestedTerms> = {}): RequestedTerms {
+  return {
+    paymentDays: null,
+    billing: null,
+    residency: null,
+    healthData: false,
+    securityReview: false,
+    multiYear: false,
+    termMonths: null,
+    nonStandard: [],
+    evidence: {},
     ...over,
   };
 }

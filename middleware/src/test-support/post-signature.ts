@@ -36,6 +36,8 @@ export interface PostSignatureOptions {
   opportunityName?: string;
   /** Changes the seeded org before the closure (e.g. the opportunity's currency). */
   prepare?: (org: LocalOrgHarness, opportunityId: string) => Promise<void>;
+  /** What the stand-in Deal Closure assessment found beyond no signals (e.g. competitors). */
+  assessment?: { competitors?: string[] };
 }
 
 export interface PostSignatureHarness {
@@ -114,7 +116,10 @@ export async function startPostSignature(options: PostSignatureOptions = {}): Pr
   const stages: Stage[] = [
     done('deal_closure', async (ctx) => {
       await ctx.memo('deal', () => crm.loadDeal(ctx.run.opportunityId, { activityDays: 365 }));
-      await ctx.memo('assessment', async () => ({ assessment: { signals: [] }, source: 'offline' }));
+      await ctx.memo('assessment', async () => ({
+        assessment: { signals: [], ...options.assessment },
+        source: 'offline',
+      }));
       return { status: 'succeeded', reasoning: 'stand-in', confidence: 1, facts: {}, message: 'stand-in' };
     }),
     done('contract_generation', async (ctx) => {

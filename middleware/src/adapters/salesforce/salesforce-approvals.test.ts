@@ -84,4 +84,30 @@ describe('Salesforce approvals adapter', () => {
       await org.close();
     }
   });
+
+  it('still reads the users when the org will not count their work items, and says why', async () => {
+    const org = await orgAnswering((refs) =>
+      refs.map((referenceId) =>
+        referenceId === 'workload'
+          ? {
+              referenceId,
+              httpStatusCode: 400,
+              httpHeaders: {},
+              body: [{ errorCode: 'MALFORMED_QUERY', message: 'Illegal filter on ProcessInstanceWorkitem' }],
+            }
+          : { referenceId, httpStatusCode: 200, httpHeaders: {}, body: emptyQuery },
+      ),
+    );
+    try {
+      const read = await org.approvals.planningData(['finance@x.example'], 10);
+      assert.deepEqual(read.users, []);
+      assert.equal(read.workload, undefined);
+      assert.match(
+        read.workloadError!,
+        /MALFORMED_QUERY: workload: Illegal filter on ProcessInstanceWorkitem/,
+      );
+    } finally {
+      await org.close();
+    }
+  });
 });

@@ -14,13 +14,22 @@ import {
   querySubrequest,
   type SalesforceCalls,
   type SalesforceCrmDeps,
+  type Subrequest,
+  type Subresponses,
 } from './salesforce-calls.ts';
 import { APPROVAL_RULES_SOQL, toApprovalRules } from './selectors/approval-rule.ts';
 import { closedWonReads, parseClosedWon } from './selectors/closed-won.ts';
 import { CURRENCY_RATES_SOQL, toCurrencyRates } from './selectors/currency-type.ts';
+import {
+  accountContractsBesideDeal,
+  contractHistorySoql,
+  toEarlierContracts,
+} from './selectors/contract-history.ts';
+import { dealHistorySubrequest, historyBesideDeal, loadDealHistory } from './selectors/deal-history.ts';
 import { existingKeysSoql, fileByKeySoql, versionDataUrl } from './selectors/keyed-records.ts';
 import { dealSoql, toDealContext } from './selectors/opportunity.ts';
 import { parseRows } from './selectors/rows.ts';
+import { signatureHistorySoql, toSignatureHistory } from './selectors/signature-history.ts';
 import { toCrmUser, usersByUsernameSoql } from './selectors/user.ts';
 import { planStepCommit } from './step-commit.ts';
 import { failedSubmissions, submissionRequests, submissionResults } from './approval-submissions.ts';
@@ -33,7 +42,16 @@ export function createSalesforceCrm(deps: SalesforceCrmDeps): CrmPort {
   const calls = createSalesforceCalls(deps);
   const { base } = calls;
   return {
-    loadDeal: (opportunityId, options) => loadDeal(calls, opportunityId, options.activityDays),
+    loadDeal: async (opportunityId, options) =>
+      (await loadDeal(calls, opportunityId, options.activityDays)).deal,
+
+    loadDealHistory: ({ sinceDays }) => loadDealHistory(calls, sinceDays),
+
+    async loadDealWithHistory(opportunityId, { activityDays, historyDays }) {
+      const history = dealHistorySubrequest(base, historyDays);
+      const { deal, results } = await loadDeal(calls, opportunityId, activityDays, [history]);
+      return { deal, history: await historyBesideDeal(calls, results.get(history.referenceId), deal) };
+    },
 
     loadApprovalRules: async () => toApprovalRules(await calls.query(APPROVAL_RULES_SOQL)),
 
@@ -47,6 +65,9 @@ export function createSalesforceCrm(deps: SalesforceCrmDeps): CrmPort {
       const commit = planStepCommit(base, closure, patch, step, writes, message);
       return commit.result(await calls.composite(commit.subrequests, true));
     },
+
+    loadContractHistory: async (opportunityId) =>
+      toEarlierContracts(await calls.query(contractHistorySoql(opportunityId))),
 
     async existingKeys(kind, keys) {
       if (keys.length === 0) return new Set();
@@ -68,6 +89,8 @@ export function createSalesforceCrm(deps: SalesforceCrmDeps): CrmPort {
       return submissionResults(submissions, raw);
     },
 
+    signatureHistory: async ({ limit }) => toSignatureHistory(await calls.query(signatureHistorySoql(limit))),
+
     async readClosedWon(opportunityId, contractKey, scheduleKeys) {
       const results = await calls.composite(closedWonReads(base, opportunityId), true);
       return parseClosedWon(results, contractKey, scheduleKeys);
@@ -75,12 +98,13 @@ export function createSalesforceCrm(deps: SalesforceCrmDeps): CrmPort {
   };
 }
 
-/** The deal, the currency rates and the approval rules, in one composite read. */
+/** The deal, the currency rates and the approval rules (and any `extra` reads), in one composite read. */
 async function loadDeal(
   calls: SalesforceCalls,
   opportunityId: string,
   activityDays: number,
-): Promise<DealContext> {
+  extra: Subrequest[] = [],
+): Promise<{ deal: DealContext; results: Subresponses }> {
   if (!looksLikeSalesforceId(opportunityId, '006')) {
     throw new CrmError('INVALID_ID', `not an Opportunity id: ${opportunityId}`);
   }
@@ -89,6 +113,8 @@ async function loadDeal(
       querySubrequest(calls.base, 'deal', dealSoql(opportunityId, activityDays)),
       querySubrequest(calls.base, 'rates', CURRENCY_RATES_SOQL),
       querySubrequest(calls.base, 'rules', APPROVAL_RULES_SOQL),
+      querySubrequest(calls.base, 'accountContracts', contractHistorySoql(opportunityId)),
+      ...extra,
     ],
     false,
   );
@@ -99,7 +125,15 @@ async function loadDeal(
   const deal = toDealContext(row, toCurrencyRates(results.get('rates'), row.CurrencyIsoCode));
   const rules = results.get('rules');
   if (!rules || rules.status >= 400) throw errorOf(rules?.body);
-  return { ...deal, approvalRules: toApprovalRules(rules.body), readAt: new Date().toISOString() };
+  return {
+    deal: {
+      ...deal,
+      approvalRules: toApprovalRules(rules.body),
+      readAt: new Date().toISOString(),
+      ...accountContractsBesideDeal(results.get('accountContracts')),
+    },
+    results,
+  };
 }
 
 /** A file this app attached, checked against the SHA-256 recorded when it was generated. */

@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 
-const str = z
+export const str = z
   .string()
   .nullable()
   .optional()
@@ -22,7 +22,7 @@ const bool = z
   .transform((v) => v ?? false);
 
 /** A child relationship in a query result: null when empty. */
-const children = <T extends z.ZodType>(record: T) =>
+export const children = <T extends z.ZodType>(record: T) =>
   z
     .object({ records: z.array(record) })
     .nullable()

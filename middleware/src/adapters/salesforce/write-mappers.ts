@@ -4,7 +4,7 @@
  * are upserted by external id wherever the object has one, so replaying a commit after a lost
  * answer updates what the first attempt stored instead of adding to it.
  */
-import type { CrmWrite } from '../../ports/crm.ts';
+import type { CrmWrite, RecipientPrediction } from '../../ports/crm.ts';
 import type { Subrequest } from './salesforce-calls.ts';
 import { LONG_TEXT, MEDIUM_TEXT, toPercent, truncate } from './field-values.ts';
 
@@ -89,6 +89,10 @@ export const WRITE_MAPPERS: { [K in WriteKind]: WriteMapper<K> } = {
       Legal_Review_Required__c: w.legalReviewRequired,
       Content_Hash__c: w.contentHash,
       ...(fileRef ? { Content_Version_Id__c: `@{${fileRef}.id}` } : {}),
+      ...(w.accountId ? { Account__c: w.accountId } : {}),
+      ...(w.requestedTerms !== undefined
+        ? { Requested_Terms__c: truncate(w.requestedTerms, MEDIUM_TEXT) }
+        : {}),
     });
   },
 
@@ -103,6 +107,7 @@ export const WRITE_MAPPERS: { [K in WriteKind]: WriteMapper<K> } = {
       Status__c: w.status,
       Due_At__c: w.dueAt,
       Escalation_Level__c: w.escalationLevel,
+      ...(w.brief ? { Brief__c: truncate(w.brief, MEDIUM_TEXT) } : {}),
     }),
 
   envelope: (w, at) => ({
@@ -128,6 +133,7 @@ export const WRITE_MAPPERS: { [K in WriteKind]: WriteMapper<K> } = {
             Routing_Order__c: r.routingOrder,
             Status__c: r.status,
             Signed_At__c: r.signedAt,
+            ...(r.prediction ? predictionFields(r.prediction) : {}),
           },
           `${at.ref}r${i}`,
         ),
@@ -156,6 +162,23 @@ export const WRITE_MAPPERS: { [K in WriteKind]: WriteMapper<K> } = {
       Insight__c: truncate(w.insight, LONG_TEXT),
       Metric__c: w.metric.slice(0, 80),
       Value__c: w.value,
+    }),
+
+  // The decision fields are left out: a closure that meets the pattern again never reopens it.
+  playbookSuggestion: (w, at) =>
+    upsertOne(at, 'Playbook_Suggestion__c', w.key, {
+      Deal_Closure__c: at.closureRef,
+      Category__c: w.category,
+      Title__c: w.title.slice(0, 255),
+      Suggestion__c: truncate(w.suggestion, MEDIUM_TEXT),
+      Evidence__c: truncate(w.evidence, LONG_TEXT),
+      Metric__c: w.metric.slice(0, 80),
+      Value__c: w.value,
+      Supporting_Deals__c: w.supportingDeals,
+      Source_Deals__c: truncate(w.sourceDeals, LONG_TEXT),
+      Source_Insights__c: truncate(w.sourceInsights, MEDIUM_TEXT),
+      Target__c: w.target?.slice(0, 255) ?? null,
+      Evidence_As_Of__c: w.evidenceAsOf,
     }),
 
   tasks: (w, at) => ({
@@ -273,4 +296,15 @@ function closedWonSubrequests(w: WriteOf['closedWon'], at: WriteTarget): MappedW
 export function mapWrite<K extends WriteKind>(kind: K, write: WriteOf[K], at: WriteTarget): MappedWrite {
   const mapper: WriteMapper<K> = WRITE_MAPPERS[kind];
   return mapper(write, at);
+}
+
+/** A signer's completion prediction on its Envelope_Recipient__c (hours to one decimal). */
+function predictionFields(p: RecipientPrediction): Record<string, unknown> {
+  const hours = (h: number | null) => (h === null ? null : Math.round(h * 10) / 10);
+  return {
+    Sign_Probability__c: p.probability === null ? null : toPercent(p.probability),
+    Expected_Sign_Hours__c: hours(p.medianHours),
+    Sign_Hours_P80__c: hours(p.p80Hours),
+    Completion_Prediction__c: p.summary.slice(0, 255),
+  };
 }

@@ -4,7 +4,7 @@
  * deal. The test fails on any sentence both deals' outputs share, outside ALLOWED below.
  */
 import assert from 'node:assert/strict';
-import type { Activity, CrmWrite, DealContext } from '../../ports/crm.ts';
+import type { Activity, CrmWrite, DealContext, PastDeal } from '../../ports/crm.ts';
 import type { StageOutcome } from '../../orchestrator/stage.ts';
 import { sharedLanguageReader } from '../../language/index.ts';
 import { serviceEnd } from '../../domain/revenue-schedule.ts';
@@ -21,6 +21,7 @@ import {
 import { sentencesOf, sharedSentences } from '../../test-support/shared-sentences.ts';
 import { reasonOfflineNow } from '../deal-closure/offline-reasoner.ts';
 import type { DealClosureOutput } from '../deal-closure/deal-closure-agent.ts';
+import { historyStrategy, withHistoryStrategy } from '../deal-closure/history-strategy.ts';
 import type { ContractOutput } from '../contract-generation/contract-agent.ts';
 import { createSystemIntegrationAgent } from '../system-integration/system-integration-agent.ts';
 import type { RenewalRisk } from '../system-integration/renewal-risk.ts';
@@ -364,6 +365,55 @@ describe('handoff packages and renewal risk, written from the deal', () => {
     assert.deepEqual(sharedSentences(a.texts, b.texts, ALLOWED), []);
     // The check sees a shared sentence when there is one: a deal against itself shares all of them.
     assert.ok(sharedSentences(a.texts, a.texts, ALLOWED).length > 20);
+  });
+
+  it('gives each deal its own closing strategy from the same org history', () => {
+    // Closed deals in both deals' industries, naming both deals' competitors.
+    const history: PastDeal[] = [
+      ...['Manufacturing', 'Healthcare'].flatMap((industry, n) =>
+        Array.from({ length: 6 }, (_, i) => ({
+          id: `006Dd00000009${n}${i}AAA`,
+          name: `${industry} deal ${i + 1}`,
+          accountId: null,
+          won: i !== 5,
+          amountMinor: 80_000_00 + i * 40_000_00,
+          currency: 'USD',
+          closeDate: '2026-05-01',
+          industry,
+          country: null,
+          lineItems: [
+            { productName: 'Platform', family: 'Platform', quantity: 50, discountPercent: 8 + i + n * 4 },
+            ...(i < 4
+              ? [{ productName: 'Training', family: 'Training', quantity: 10, discountPercent: 0 }]
+              : []),
+            ...(i % 2
+              ? [{ productName: 'Premium Support', family: 'Support', quantity: 1, discountPercent: 0 }]
+              : []),
+          ],
+          competitors: i < 3 ? [n === 0 ? 'Siemens Opcenter' : 'Epic'] : [],
+        })),
+      ),
+    ];
+    const strategy = (r: Rendered, deal: DealContext) => {
+      const x = r.closure.assessment;
+      const h = historyStrategy(deal, x.competitors ?? [], x.facts.maxDiscountPercent, {
+        sinceDays: 730,
+        deals: history,
+      });
+      const s = withHistoryStrategy(x.strategy, h);
+      return [s.discountAuthority, ...s.competitive, ...s.upsell, ...s.stakeholderApproach, ...s.risks];
+    };
+    const [ha, hb] = [strategy(a, hollweg().deal), strategy(b, clearwater().deal)];
+    assert.ok(
+      ha.some((t) => t.includes('The 5 won Manufacturing deals')),
+      ha.join('\n'),
+    );
+    assert.ok(
+      hb.some((t) => t.includes('won Healthcare deals')),
+      hb.join('\n'),
+    );
+    assert.deepEqual(sharedSentences(ha, hb, ALLOWED), []);
+    assert.ok(sharedSentences(ha, ha, ALLOWED).length > 5);
   });
 
   it('cites the conversation in the renewal risk: each factor with its record, quote and span', () => {

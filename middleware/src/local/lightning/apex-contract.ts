@@ -123,6 +123,7 @@ export const ApprovalViewSchema = z
     decidedAt: field('Datetime'),
     escalationLevel: field('Decimal'),
     reason: field('String'),
+    brief: field('String'),
   })
   .meta({ apexType: 'ApprovalView' });
 
@@ -138,6 +139,7 @@ export const RecipientViewSchema = z
     status: field('String'),
     statusLabel: field('String'),
     signedAt: field('Datetime'),
+    prediction: field('String'),
   })
   .meta({ apexType: 'RecipientView' });
 

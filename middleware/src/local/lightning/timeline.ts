@@ -25,7 +25,7 @@ export function buildTimeline(org: LocalOrg, query: UserQuery, dealClosureId: st
       '(SELECT Id, Agent__c, Status__c, Reasoning__c, Confidence__c, Duration_Ms__c, Started_At__c, Finished_At__c, Error__c ' +
       'FROM Agent_Steps__r ORDER BY Started_At__c NULLS LAST, CreatedDate, Id), ' +
       '(SELECT Id, Name, Approver_Role__c, Approver__c, Approver__r.Name, Status__c, Due_At__c, Decided_At__c, ' +
-      'Escalation_Level__c, Reason__c FROM Deal_Approvals__r ORDER BY Due_At__c NULLS LAST, CreatedDate, Id) ' +
+      'Escalation_Level__c, Reason__c, Brief__c FROM Deal_Approvals__r ORDER BY Due_At__c NULLS LAST, CreatedDate, Id) ' +
       `FROM Deal_Closure__c WHERE Id = ${soqlString(dealClosureId)} LIMIT 1`,
   )[0];
   if (!closure) return timeline;
@@ -36,7 +36,7 @@ export function buildTimeline(org: LocalOrg, query: UserQuery, dealClosureId: st
   const envelopes = query(
     ['Signature_Envelope__c', 'Envelope_Recipient__c'],
     'SELECT Id, Name, Provider__c, Status__c, Sent_At__c, Completed_At__c, ' +
-      '(SELECT Id, Name__c, Email__c, Role__c, Routing_Order__c, Status__c, Signed_At__c ' +
+      '(SELECT Id, Name__c, Email__c, Role__c, Routing_Order__c, Status__c, Signed_At__c, Completion_Prediction__c ' +
       'FROM Envelope_Recipients__r ORDER BY Routing_Order__c NULLS LAST, Name__c) ' +
       `FROM Signature_Envelope__c WHERE Deal_Closure__c = ${soqlString(String(closure.Id))} ORDER BY CreatedDate DESC, Id DESC`,
   );
@@ -97,6 +97,7 @@ function toApprovalView(approval: JsonRecord, label: Label): ApprovalView {
     decidedAt: datetime(approval.Decided_At__c),
     escalationLevel: num(approval.Escalation_Level__c),
     reason: str(approval.Reason__c),
+    brief: str(approval.Brief__c),
   };
 }
 
@@ -112,5 +113,6 @@ function toRecipientView(envelope: JsonRecord, recipient: JsonRecord, label: Lab
     status: str(recipient.Status__c),
     statusLabel: label('Envelope_Recipient__c', 'Status__c', recipient.Status__c),
     signedAt: datetime(recipient.Signed_At__c),
+    prediction: str(recipient.Completion_Prediction__c),
   };
 }

@@ -168,7 +168,7 @@ const CLOSURES: PastClosure[] = [
 ];
 
 /** Days and time a number of hours after a seed moment. */
-function after([days, time]: [number, string], hours: number) {
+export function after([days, time]: [number, string], hours: number) {
   const [h, m] = time.split(':').map(Number) as [number, number];
   const total = h * 60 + m + hours * 60;
   const dayShift = Math.floor(total / (24 * 60));

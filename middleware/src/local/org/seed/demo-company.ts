@@ -19,6 +19,9 @@
  */
 import { at, daysFromToday, ref, type SeedRecord } from './seed-types.ts';
 import { approvalHistory } from './approval-history.ts';
+import { contractHistory } from './contract-history.ts';
+import { signatureHistory } from './signature-history.ts';
+import { salesBook } from './sales-book.ts';
 import { BASELINE_REFS } from './seed-loader.ts';
 import type { PackagePermissionSet } from './permission-sets.ts';
 
@@ -2501,6 +2504,9 @@ export const demoCompany: SeedRecord[] = [
   ...notReadyActivities,
   ...historyActivities,
   ...approvalHistory,
+  ...contractHistory,
+  ...signatureHistory,
+  ...salesBook,
 ];
 
 /** The three open deals the demo and the tests work with, by their seed names. */

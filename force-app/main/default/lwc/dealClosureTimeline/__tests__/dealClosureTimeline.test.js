@@ -76,10 +76,40 @@ describe('c-deal-closure-timeline', () => {
     expect(approvals[1].querySelector('lightning-formatted-date-time').value).toBe(
       '2026-11-26T08:03:12.000Z',
     );
+    // The approver's brief, with its sources, folds out under the approval that has one.
+    const brief = approvals[0].querySelector('[data-id="brief"]');
+    expect(brief.querySelector('summary').textContent).toBe('Brief for Elena Petrova');
+    expect(brief.querySelector('lightning-formatted-text').value).toContain('net 45 days');
+    expect(approvals[1].querySelector('[data-id="brief"]')).toBeNull();
     const recipients = byId(element, 'recipients').querySelectorAll('li');
     expect(recipients).toHaveLength(1);
     expect(recipients[0].textContent).toContain('Dr. Katrin Vogel');
     expect(recipients[0].textContent).toContain('Signed');
+    await expect(element).toBeAccessible();
+  });
+
+  it("shows a signer's completion prediction until they sign", async () => {
+    const element = await mount();
+    const countersigner = {
+      ...TIMELINE.recipients[0],
+      id: 'a0HDd000001Rc2IAC',
+      name: 'Jordan Keller',
+      role: 'Provider countersignature',
+      routingOrder: 2,
+      status: 'Sent',
+      statusLabel: 'Sent',
+      signedAt: null,
+      prediction:
+        '100% within 3 days (100% sign at all, 90% interval 65–100%), typically 4 h; from 5 past provider countersignatures',
+    };
+    getTimeline.emit({ ...TIMELINE, recipients: [...TIMELINE.recipients, countersigner] });
+    await flushPromises();
+
+    const [signed, waiting] = byId(element, 'recipients').querySelectorAll('li');
+    expect(signed.querySelector('[data-id="prediction"]')).toBeNull();
+    expect(waiting.querySelector('[data-id="prediction"]').textContent).toContain(
+      'Predicted: 100% within 3 days (100% sign at all, 90% interval 65–100%), typically 4 h; from 5 past provider countersignatures',
+    );
     await expect(element).toBeAccessible();
   });
 
