@@ -19,6 +19,7 @@ const CSS = `
 body { margin: 0; font: 16px/1.5 system-ui, -apple-system, "Segoe UI", Roboto, Arial, sans-serif; color: #1b1f24; background: #f4f6f8; }
 header { background: #0b3d6e; color: #fff; padding: 0.75rem 1.25rem; }
 header p { margin: 0; font-weight: 600; }
+header .status { color: #d8e4f0; }
 main { max-width: 44rem; margin: 1.5rem auto; padding: 1.5rem; background: #fff; border: 1px solid #d0d7de; border-radius: 8px; }
 h1 { font-size: 1.5rem; margin-top: 0; }
 h2 { font-size: 1.125rem; margin-top: 1.75rem; }

@@ -36,6 +36,8 @@ const CSS = `
 .ll-main { padding: 1rem; }
 .ll-toasts { position: fixed; top: 4rem; left: 0; right: 0; z-index: 9000; }
 .ll-decide textarea { min-height: 2.5rem; }
+/* Links are underlined: beside text, SLDS's link blue alone is too close to the text's colour (WCAG 1.4.1). */
+.ll-main a { text-decoration: underline; }
 `;
 
 export function money(amount: number | null, currency: string | null): string {
