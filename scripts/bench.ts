@@ -20,6 +20,8 @@
  *          --warmup N closures per instance before it is measured (default 96, at least one
  *          round of the level's concurrency)
  *          --parked N (default 1000; 0 skips the RSS measurement)
+ *          --worker-threads N for the measured instance (default: DEALDESK_WORKER_THREADS's, the
+ *          cores less one)
  *          --child-node-flags '<V8 flags>' for the measured process (default: the recommended
  *          production settings, RECOMMENDED_NODE_FLAGS; 'none' for Node's defaults).
  * Postgres replicas: scripts/bench-replicas.ts, when BENCH_DATABASE_URL or TEST_DATABASE_URL is set, adds
@@ -53,12 +55,15 @@ const positive = (name: string, value: string | undefined, fallback: number, min
   return v;
 };
 
+const workerThreadsOption = option('worker-threads');
+
 async function startInstance(
   env: Record<string, string> = {},
 ): Promise<{ server: RunningServer; close(): Promise<void> }> {
   const dir = mkdtempSync(join(tmpdir(), 'dealdesk-bench-'));
   const config = loadConfig({
     ...env,
+    ...(workerThreadsOption ? { DEALDESK_WORKER_THREADS: workerThreadsOption } : {}),
     PORT: '0',
     DEALDESK_DATA_DIR: dir,
     LOG_LEVEL: 'silent',
