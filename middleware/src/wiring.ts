@@ -315,6 +315,7 @@ async function createAgents(parts: {
       notifier,
       repDiscountAuthorityPercent: config.agents.repDiscountAuthorityPercent,
       queueThreshold: config.agents.approverQueueThreshold,
+      llm,
     }),
     createSignatureAgent({
       esign,
@@ -330,7 +331,7 @@ async function createAgents(parts: {
     }),
     createSystemIntegrationAgent({ crm, renewalLeadDays: config.agents.renewalLeadDays, store }),
     createHandoffAgent({ checklists: loadHandoffChecklists(), owners: loadHandoffOwners(), crm, store, llm }),
-    createLearningAgent({ store, crm, notifier }),
+    createLearningAgent({ store, crm, notifier, llm }),
   ];
 }
 

@@ -1,10 +1,12 @@
 import assert from 'node:assert/strict';
 import { createLogger } from '../../logger.ts';
-import type { StageContext } from '../../orchestrator/stage.ts';
+import type { StageContext, StageOutcome } from '../../orchestrator/stage.ts';
 import type { ApprovalRule, CrmPort, CrmUser, DealContext, ApprovalSubmission } from '../../ports/crm.ts';
 import type { ApprovalHistoryEntry, ApprovalRecord, ApprovalsPort } from '../../ports/approvals.ts';
 import type { Notification } from '../../ports/notify.ts';
 import type { RunRecord } from '../../ports/store.ts';
+import type { LlmPort } from '../../ports/llm.ts';
+import { draftingLlm } from '../../test-support/drafting-llm.ts';
 import { earlierValues, memoKey, type MemoKind } from '../../orchestrator/run-memo.ts';
 import type { ContractOutput } from '../contract-generation/contract-agent.ts';
 import { approvalRule, contractOutput, lineItem } from '../../test-support/deal-fixtures.ts';
@@ -30,6 +32,7 @@ function harness(
   history: ApprovalHistoryEntry[] = [],
   fixedRules?: ApprovalRule[],
   generation = 0,
+  llm?: LlmPort,
 ) {
   const deal = {
     opportunity: {
@@ -137,6 +140,7 @@ function harness(
     approvals,
     notifier: { notify: async (n) => (sent.push(n), []) },
     queueThreshold: 5,
+    llm,
   });
   return { agent, ctx, timers, submitted, sent, reassigned, recorded, openItems, planningCalls };
 }
@@ -389,5 +393,90 @@ describe('Approval Orchestration Agent', () => {
     assert.equal(retry.submitted.length, 0);
     assert.equal(out.status, 'waiting');
     assert.match(out.reasoning, /Finance: reason unchanged, request kept/);
+  });
+});
+
+/**
+ * A language model that drafts each brief as two sentences: the brief's first statement as it
+ * stands, citing it, and one it made up (a figure and a name no statement holds); or that is down.
+ */
+function briefLlm(down = false) {
+  return draftingLlm((prompt) => {
+    const first = /<fact id="s1"[^>]*>\n(.+)\n/.exec(prompt)![1]!;
+    return [
+      { text: first, facts: ['s1'] },
+      { text: 'Marcus Lee already agreed to a 40% discount on the renewal.', facts: ['s1', 's2'] },
+    ];
+  }, down);
+}
+
+describe('approval briefs drafted by a language model', () => {
+  const finance = user(1, 'finance@x.example');
+  const backup = user(2, 'backup@x.example');
+  // Each harness numbers its line items anew.
+  const briefOf = (out: StageOutcome) =>
+    (out.writes!.find((w) => w.kind === 'approval') as { brief: string }).brief.replace(
+      /00kDd\w+AAA/g,
+      '00k-line',
+    );
+  const ids = { 'run-1:approval:Finance': 'a02Dd0000000001AAA' };
+
+  it('stores only the verified sentence with its sources, submits it, and records who wrote it', async () => {
+    const offline = harness([rule({})], [finance, backup]);
+    const template = briefOf(await offline.agent.run(offline.ctx));
+    const header = template.split('\n')[0]!;
+    const { llm, requests } = briefLlm();
+    const h = harness([rule({})], [finance, backup], [], undefined, 0, llm);
+    const out = await h.agent.run(h.ctx);
+    assert.equal(requests.length, 1, 'one draft for the one approver');
+    assert.equal(requests[0]!.agent, 'Approval_Orchestration');
+    assert.match(requests[0]!.prompt, /Audience: the Finance approver/);
+    assert.equal(
+      briefOf(out),
+      `${header}\n${template.split('\n')[1]}\nWritten by fake-model; 1 unverifiable sentence(s) dropped.`,
+    );
+    assert.doesNotMatch(briefOf(out), /Marcus|40%/);
+    assert.deepEqual((out.facts as { briefs: unknown }).briefs, [
+      {
+        role: 'Finance',
+        approval: 'run-1:approval:Finance',
+        writtenBy: 'fake-model',
+        dropped: 1,
+        droppedReasons: { unsupported_number: 1 },
+      },
+    ]);
+    // A replay of the pass (a crash before the commit) keeps the brief and asks the model nothing.
+    const replay = await h.agent.run(h.ctx);
+    assert.equal(briefOf(replay), briefOf(out));
+    assert.equal(requests.length, 1);
+    await replay.afterCommit!({ dealClosureId: 'a01Dd0000000001AAA', ids });
+    assert.equal(h.submitted[0]!.comments, header);
+    assert.equal(requests.length, 1, 'the submission carries the brief the record holds');
+  });
+
+  it('writes from the templates when the model fails, and says so', async () => {
+    const offline = harness([rule({})], [finance, backup]);
+    const offlineOut = await offline.agent.run(offline.ctx);
+    const template = briefOf(offlineOut);
+    const h = harness([rule({})], [finance, backup], [], undefined, 0, briefLlm(true).llm);
+    const out = await h.agent.run(h.ctx);
+    assert.equal(
+      briefOf(out),
+      `${template}\nWritten by offline templates (unavailable after 3 attempt(s): over capacity).`,
+    );
+    await out.afterCommit!({ dealClosureId: 'a01Dd0000000001AAA', ids });
+    assert.deepEqual(
+      (out.facts as { briefs: { writtenBy: string }[] }).briefs.map((b) => b.writtenBy),
+      ['offline templates'],
+    );
+    // Without a model the step's facts are as they always were.
+    assert.equal('briefs' in (offlineOut.facts as object), false);
+    assert.equal(
+      h.submitted[0]!.comments.replace(/00kDd\w+AAA/g, '00k-line'),
+      template
+        .split('\n')
+        .filter((l) => !l.startsWith('  ['))
+        .join('\n'),
+    );
   });
 });

@@ -16,6 +16,9 @@ import { earlierResults } from '../shared/earlier-results.ts';
 import { decide, decisionsToCheck, startPass } from './approval-decide.ts';
 import { usersToRead } from './approval-plan.ts';
 import { roleLabel } from './approval-report.ts';
+import type { ApproverBrief } from './approval-brief.ts';
+import { briefDigest, draftBrief } from './brief-draft.ts';
+import type { LlmPort } from '../../ports/llm.ts';
 import {
   DecisionCalloutSchema,
   SLA_TIMER,
@@ -44,6 +47,8 @@ export interface ApprovalAgentDeps {
    * backup has fewer; unset: workload never reroutes (it still lengthens the prediction).
    */
   queueThreshold?: number;
+  /** The language model that drafts each approver's brief; the templates write it without one. */
+  llm?: LlmPort;
 }
 
 const DECISION_EVENT = 'approval:decision';
@@ -75,6 +80,22 @@ export function createApprovalAgent(deps: ApprovalAgentDeps): Stage {
 
 type Ended = Exclude<Decision['outcome'], { kind: 'continue' }>;
 
+/**
+ * One approver's brief as the model drafted it, memoised by the statements it was drafted from:
+ * a replayed pass keeps its brief and asks the model nothing; a brief over other facts is drafted.
+ */
+function drafted(ctx: StageContext, llm: LlmPort, facts: ApprovalFacts, brief: ApproverBrief) {
+  const { deal } = facts;
+  return ctx.memo(`brief:${brief.role}:${briefDigest(brief)}`, () =>
+    draftBrief(
+      llm,
+      brief,
+      { opportunity: deal.opportunity.name, account: deal.account?.name ?? undefined },
+      ctx.logger,
+    ),
+  );
+}
+
 /** Decides and carries out the commands, feeding their answers back, until the pass ends. */
 async function play(
   ctx: StageContext,
@@ -84,7 +105,16 @@ async function play(
   events: ApprovalEvent[],
 ): Promise<{ state: ApprovalStageState; outcome: Ended }> {
   for (;;) {
-    const decision = decide(state, events, { ...facts, now: ctx.now() });
+    const now = ctx.now();
+    let decision = decide(state, events, { ...facts, now });
+    // With a model, a decision that wrote template briefs is a draft of itself: `decide` is pure,
+    // so the briefs it wrote are drafted and it decides again over the same state and time.
+    for (let round = 0; deps.llm?.model && facts.drafts && round < 3; round++) {
+      const undrafted = Object.entries(decision.state.undrafted ?? {});
+      if (undrafted.length === 0) break;
+      for (const [key, brief] of undrafted) facts.drafts[key] = await drafted(ctx, deps.llm, facts, brief);
+      decision = decide(state, events, { ...facts, now });
+    }
     const answers = await carryOut(ctx, deps, decision.commands);
     if (decision.outcome.kind !== 'continue') return { state: decision.state, outcome: decision.outcome };
     state = decision.state;
@@ -223,6 +253,8 @@ async function readFacts(
     queueThreshold: deps.queueThreshold,
     now: ctx.now(),
     runId: ctx.run.id,
+    // Only with a model: without one nothing about the briefs changes, nor what they cost.
+    ...(deps.llm?.model ? { drafts: {} } : {}),
   };
 }
 

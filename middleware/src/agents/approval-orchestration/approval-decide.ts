@@ -13,7 +13,8 @@ import { failedOutcome } from '../../orchestrator/stage.ts';
 import { formatMoney } from '../../domain/money.ts';
 import { reassignedMessage, rejectionMessage, reminderMessage, requestMessage } from './approval-messages.ts';
 import { dealFacts, plan, revise } from './approval-plan.ts';
-import { approverBrief, briefText, briefWithSources, type ApproverBrief } from './approval-brief.ts';
+import { approverBrief, type ApproverBrief } from './approval-brief.ts';
+import { templateBrief, type WrittenBrief } from './brief-draft.ts';
 import {
   approvalWrite,
   HOUR,
@@ -38,6 +39,7 @@ import {
   type Decision,
   type Report,
   type SavedApprovals,
+  type BriefWriter,
   type SlaStep,
   type SlaTarget,
 } from './approval-state.ts';
@@ -295,7 +297,7 @@ function moved(
       previous,
       why,
       kind,
-      briefText(briefOf(s, a, facts)),
+      written(s, a, facts).text,
     ),
   );
   record(
@@ -311,11 +313,13 @@ function moved(
 /** The end of the look: save, and report the step with the records still to write. */
 function report(s: ApprovalStageState, facts: ApprovalFacts, commands: ApprovalCommand[]): ApprovalOutcome {
   const approvals = s.approvals!;
+  const unwritten = approvals.filter((a) => !a.approvalId);
+  // Written before the save: with a model, each approval keeps who wrote its brief.
+  const briefs = unwritten.map((a) => written(s, a, facts).withSources);
   // Together: approvals saved without the hash would look like a revision on the next run.
   commands.push(save({ contractHash: s.contractHash, approvals, superseded: s.superseded, posts: s.posts }));
   const prediction = predict(approvals, facts);
   const ready = readyToSubmit(approvals);
-  const unwritten = approvals.filter((a) => !a.approvalId);
   s.announced = unwritten.length > 0 && ready.length > 0;
   const outcome = outcomeOf(
     approvals,
@@ -329,17 +333,10 @@ function report(s: ApprovalStageState, facts: ApprovalFacts, commands: ApprovalC
   if (outcome.status === 'succeeded') commands.push({ kind: 'clearTimers', timerKind: SLA_TIMER });
   s.phase = 'committing';
   // Planned records go out with the step in one write; submission follows once they have ids.
-  return {
-    kind: 'report',
-    outcome: {
-      ...outcome,
-      writes: [
-        ...unwritten.map((a) => approvalWrite(a, written(s, a, facts).withSources)),
-        ...postWrites(s.posts),
-      ],
-    },
-    resume: true,
-  };
+  const writes = [...unwritten.map((a, i) => approvalWrite(a, briefs[i])), ...postWrites(s.posts)];
+  // The step's facts are its output: who wrote the briefs shows on the timeline step.
+  if (outcome.output) Object.assign(outcome.output, writers(s));
+  return { kind: 'report', outcome: { ...outcome, writes }, resume: true };
 }
 
 /** The records are in Salesforce: note their ids, recall what a revision replaced, submit what is ready. */
@@ -423,15 +420,15 @@ function submitted(
   // The commit that wrote the records already announced these submissions.
   if (lines.length === 0 || s.announced) return quiet(s);
   const prediction = predict(approvals, facts);
-  return end(
-    outcomeOf(
-      approvals,
-      s.superseded,
-      prediction,
-      [...s.log, ...lines],
-      `Submitted to ${names.join(', ')}; ${predictionNote(prediction)}`,
-    ),
+  const outcome = outcomeOf(
+    approvals,
+    s.superseded,
+    prediction,
+    [...s.log, ...lines],
+    `Submitted to ${names.join(', ')}; ${predictionNote(prediction)}`,
   );
+  if (outcome.output) Object.assign(outcome.output, writers(s));
+  return end(outcome);
 }
 
 /** Planned approvals whose prerequisites are approved; none while a rejection stands. */
@@ -452,15 +449,30 @@ function notify(s: ApprovalStageState, commands: ApprovalCommand[]): void {
 const briefOf = (s: ApprovalStageState, a: ApprovalState, facts: ApprovalFacts): ApproverBrief =>
   approverBrief({ approval: a, approvals: s.approvals ?? [], facts });
 
-/** The brief as the record, the submission and the request notice carry it: written once a pass. */
-function written(s: ApprovalStageState, a: ApprovalState, facts: ApprovalFacts) {
+/**
+ * The brief as the record, the submission and the request notice carry it: written once a pass.
+ * With a model configured, the draft the agent made for it; a brief not drafted yet is written
+ * from the templates and noted, so the agent drafts it and decides again.
+ */
+function written(s: ApprovalStageState, a: ApprovalState, facts: ApprovalFacts): WrittenBrief {
   const key = `${a.key}|${a.dueAt}|${(s.approvals ?? []).map((x) => x.status).join(',')}`;
   let brief = s.briefs[key];
   if (!brief) {
-    const b = briefOf(s, a, facts);
-    brief = s.briefs[key] = { text: briefText(b), withSources: briefWithSources(b) };
+    const drafted = facts.drafts?.[key];
+    const b = drafted ? undefined : briefOf(s, a, facts);
+    if (b && facts.drafts) s.undrafted = { ...s.undrafted, [key]: b };
+    brief = s.briefs[key] = drafted ? { ...drafted, role: a.role } : { ...templateBrief(b!), role: a.role };
   }
+  if (brief.writtenBy) a.briefWrittenBy = brief.writtenBy;
   return brief;
+}
+
+/** Who wrote the briefs of this pass; nothing without a model (the step's facts stay as they were). */
+function writers(s: ApprovalStageState): { briefs?: BriefWriter[] } {
+  const briefs = Object.entries(s.briefs).flatMap(([key, { text: _t, withSources: _w, role, ...w }]) =>
+    w.writtenBy ? [{ role, approval: key.split('|')[0]!, ...w, writtenBy: w.writtenBy }] : [],
+  );
+  return briefs.length > 0 ? { briefs } : {};
 }
 
 /** A save command holds the values as they are now, not as later decisions leave them. */

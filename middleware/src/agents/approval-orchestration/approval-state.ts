@@ -23,6 +23,8 @@ import type { StageOutcome } from '../../orchestrator/stage.ts';
 import type { ContractOutput } from '../contract-generation/contract-agent.ts';
 import type { DecisionTimeStats } from './approval-history.ts';
 import type { RequiredApproval } from './approval-matrix.ts';
+import type { ApproverBrief } from './approval-brief.ts';
+import type { WrittenBrief } from './brief-draft.ts';
 
 export type Role = RequiredApproval['role'];
 
@@ -65,6 +67,8 @@ export interface ApprovalState {
   log: string[];
   /** SLA steps already taken: a timer event seen again after a crash must not act twice. */
   slaDone?: string[];
+  /** With a model configured, who wrote the brief the approver last got: the model or `offline templates`. */
+  briefWrittenBy?: string;
   prediction: Pick<DecisionTimeStats, 'basis' | 'samples' | 'medianHours' | 'p90Hours'> & {
     /** Requests already waiting on the approver (not counting this closure's) when the stage read them. */
     openItems?: number;
@@ -132,7 +136,12 @@ export interface ApprovalStageState extends SavedApprovals {
    * The approvers' briefs written in this pass, as text and with their sources, by approval and
    * the approvals' statuses: the record, the submission and the notice share one writing.
    */
-  briefs: Record<string, { text: string; withSources: string }>;
+  briefs: Record<string, WrittenBrief & { role: Role }>;
+  /**
+   * With a model configured (`ApprovalFacts.drafts` set), the template briefs this pass wrote
+   * that no draft was given for, by the same key: the agent drafts them and decides again.
+   */
+  undrafted?: Record<string, ApproverBrief>;
 }
 
 type ReassignAnswer = Pick<ReassignResult, 'ok' | 'error'>;
@@ -181,7 +190,11 @@ export interface ApprovalOutput {
   approvals: ApprovalState[];
   superseded: ApprovalState[];
   prediction?: Prediction;
+  /** With a model configured: who wrote each brief this pass wrote, and what its check dropped. */
+  briefs?: BriefWriter[];
 }
+
+export type BriefWriter = { role: Role; approval: string } & Omit<WrittenBrief, 'text' | 'withSources'>;
 
 /** A step outcome as `decide` gives it: data only. */
 export type Report = Omit<StageOutcome, 'afterCommit' | 'output'> & { output?: ApprovalOutput };
@@ -231,4 +244,10 @@ export interface ApprovalFacts {
   /** What Salesforce records for the approvals the events name (see `decisionsToCheck`). */
   recorded: ApprovalRecord[];
   repDiscountAuthorityPercent: number;
+  /**
+   * Set only when a model drafts the briefs: the drafted briefs by the key `decide` writes them
+   * under. A brief it needs that is not here is written from the templates and noted in
+   * `undrafted`.
+   */
+  drafts?: Record<string, WrittenBrief>;
 }

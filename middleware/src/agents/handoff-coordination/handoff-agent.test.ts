@@ -15,8 +15,8 @@ import { createHandoffAgent, type Fact } from './handoff-agent.ts';
 import { HandoffOwnersSchema, loadHandoffOwners, type HandoffOwners } from './handoff-owners.ts';
 import { SECTIONS, TEAMS } from './teams.ts';
 import type { RenewalRisk } from '../system-integration/renewal-risk.ts';
-import type { LlmPort, StructuredRequest } from '../../ports/llm.ts';
-import type { z } from 'zod';
+import type { LlmPort } from '../../ports/llm.ts';
+import { draftingLlm as fakeDraftingLlm } from '../../test-support/drafting-llm.ts';
 
 const checklists = loadHandoffChecklists();
 const CONTRACT_ID = '800Dd0000000001AAA';
@@ -379,29 +379,19 @@ describe('handoff owners', () => {
  * A language model that writes, for each package, one sentence from the package's owner fact and
  * one it made up (figures and a name no fact holds), or that is down.
  */
-function draftingLlm(down = false): { llm: LlmPort; requests: StructuredRequest<z.ZodType>[] } {
-  const requests: StructuredRequest<z.ZodType>[] = [];
-  const llm: LlmPort = {
-    model: 'fake-model',
-    async generateStructured<S extends z.ZodType>(request: StructuredRequest<S>) {
-      requests.push(request);
-      if (down) throw Object.assign(new Error('over capacity'), { kind: 'unavailable', attempts: 3 });
-      const [, account, team, owner] = /<fact id="owner"[^>]*>\n(.+?) for (.+?), owned by (.+?) \(/.exec(
-        request.prompt,
-      )!;
-      const value = request.schema.parse({
-        sentences: [
-          { text: `${owner} owns the ${team} handoff for ${account}.`, facts: ['owner'] },
-          {
-            text: `${account} also bought 500 extra seats for €90,000 through Marcus Lee.`,
-            facts: ['owner', 'commercialTerms.1'],
-          },
-        ],
-      }) as z.infer<S>;
-      return { value, source: 'gemini' as const, model: 'fake-model' };
-    },
-  };
-  return { llm, requests };
+function draftingLlm(down = false) {
+  return fakeDraftingLlm((prompt) => {
+    const [, account, team, owner] = /<fact id="owner"[^>]*>\n(.+?) for (.+?), owned by (.+?) \(/.exec(
+      prompt,
+    )!;
+    return [
+      { text: `${owner} owns the ${team} handoff for ${account}.`, facts: ['owner'] },
+      {
+        text: `${account} also bought 500 extra seats for €90,000 through Marcus Lee.`,
+        facts: ['owner', 'commercialTerms.1'],
+      },
+    ];
+  }, down);
 }
 
 interface Narrative {

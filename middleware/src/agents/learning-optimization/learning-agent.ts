@@ -25,12 +25,16 @@ import {
 import { humanDuration } from './learning-wording.ts';
 import { competitiveInsights } from './competitive.ts';
 import { playbookSuggestions, type SuggestionWrite } from './playbook-rules.ts';
+import { applyLearningDraft, draftLearning, learningDigest, type LearningDraft } from './learning-draft.ts';
+import type { LlmPort } from '../../ports/llm.ts';
 
 export interface LearningDeps {
   store: RunStore;
   crm: CrmPort;
   /** The team channel (Slack when configured); delivery is best-effort. */
   notifier?: Notifier;
+  /** The language model that words the insights and suggestions; the agent's own words without one. */
+  llm?: LlmPort;
 }
 
 function hours(ms: number): number {
@@ -208,6 +212,43 @@ function reasoningOf(cycle: DealCycle, insights: InsightWrite[], suggestions: Su
     .join('')}`;
 }
 
+interface Worded {
+  /** What the records get. */
+  writes: { insights: InsightWrite[]; suggestions: SuggestionWrite[] };
+  /** The words alone, for the step's reasoning. */
+  said: { insights: InsightWrite[]; suggestions: SuggestionWrite[] };
+  /** Who wrote what, for the step's facts; nothing without a model. */
+  facts: { writtenBy?: Omit<LearningDraft, 'texts'> & { texts: { key: string; writtenBy: string }[] } };
+}
+
+/**
+ * The insights and suggestions as the records get them: the agent's own words without a model
+ * (returned as they are, at no cost); with one, the model's verified draft, memoised by the texts
+ * it drafts from, so a replayed completion keeps its words and asks the model nothing.
+ */
+async function worded(
+  llm: LlmPort | undefined,
+  ctx: StageContext,
+  deal: EarlierResults['deal'],
+  insights: InsightWrite[],
+  suggestions: SuggestionWrite[],
+): Promise<Worded> {
+  if (!llm?.model) return { writes: { insights, suggestions }, said: { insights, suggestions }, facts: {} };
+  const names = { account: deal.account?.name ?? deal.opportunity.name, opportunity: deal.opportunity.name };
+  const d = await ctx.memo(`drafts:${learningDigest([...insights, ...suggestions])}`, () =>
+    draftLearning(llm, insights, suggestions, names, ctx.logger),
+  );
+  const text = (key: string) => d.texts.find((t) => t.key === key)!.text;
+  return {
+    writes: applyLearningDraft(d, insights, suggestions),
+    said: {
+      insights: insights.map((w) => ({ ...w, insight: text(w.key) })),
+      suggestions: suggestions.map((w) => ({ ...w, suggestion: text(w.key) })),
+    },
+    facts: { writtenBy: { ...d, texts: d.texts.map(({ key, writtenBy }) => ({ key, writtenBy })) } },
+  };
+}
+
 export function createLearningAgent(deps: LearningDeps): Stage {
   return {
     key: 'learning_optimization',
@@ -226,9 +267,15 @@ export function createLearningAgent(deps: LearningDeps): Stage {
         (await orgHistory(deps.store)).filter((c) => c.runId !== ctx.run.id),
       );
       const figures: LearningFigures = { cycle, history };
-      const insights = insightsFor(ctx.run.id, figures);
-      // Pure over the figures already read: no extra query per closure.
-      const suggestions = playbookSuggestions(ctx.run.id, figures);
+      const written = await worded(
+        deps.llm,
+        ctx,
+        deal,
+        insightsFor(ctx.run.id, figures),
+        // Pure over the figures already read: no extra query per closure.
+        playbookSuggestions(ctx.run.id, figures),
+      );
+      const { insights, suggestions } = written.writes;
       const velocityKey = `${ctx.run.id}:insight:velocity`;
       // The post and the insights commit together; after a crash, an existing insight means the post exists too.
       const alreadyPosted =
@@ -245,9 +292,9 @@ export function createLearningAgent(deps: LearningDeps): Stage {
       );
       return {
         status: 'succeeded',
-        reasoning: reasoningOf(cycle, insights, suggestions),
+        reasoning: reasoningOf(cycle, written.said.insights, written.said.suggestions),
         confidence: null,
-        facts: { cycle, historyDeals: figures.history.length },
+        facts: { cycle, historyDeals: figures.history.length, ...written.facts },
         message: [
           `${insights.length} insights recorded`,
           ...(suggestions.length > 0 ? [`${suggestions.length} playbook suggestion(s) proposed`] : []),
