@@ -2,7 +2,9 @@ import assert from 'node:assert/strict';
 import type { RunRecord, StepRow } from '../../ports/store.ts';
 import type { DealContext } from '../../ports/crm.ts';
 import { contactRole, contractOutput, dealContext, lineItem } from '../../test-support/deal-fixtures.ts';
-import { aggregate, approverMedians, dealCycle, type DealCycle } from './cycle-times.ts';
+import { aggregate, approverMedians, dealCycle, orgHistory, type DealCycle } from './cycle-times.ts';
+import { createSqliteRunStore } from '../../adapters/sqlite/sqlite-run-store.ts';
+import { newRun } from '../../ports/run-store.contract.ts';
 import { celebration, insightsFor } from './learning-agent.ts';
 
 const H = 3_600_000;
@@ -122,6 +124,52 @@ function closure(
 const cycleOf = (c: ReturnType<typeof closure>) => dealCycle(c.run, c.steps)!;
 
 describe('cycle times', () => {
+  it("reads each past run's recorded cycle, not the history that run read", async () => {
+    const store = createSqliteRunStore(':memory:');
+    const recorded = cycleOf(closure('a', { discount: 10 }));
+    const older = cycleOf(closure('b', { discount: 20 }));
+    const t = (h: number) => new Date(Date.UTC(2026, 10, 2, h)).toISOString();
+    // One run from before the cycle had a key of its own (figures with the history inside), one after.
+    await store.createRun(newRun('run-old', '006B', { createdAt: t(0) }));
+    await store.updateRun(
+      'run-old',
+      { status: 'completed', completedAt: t(1) },
+      {
+        'learning_optimization.figures': { cycle: older, history: [recorded] },
+      },
+    );
+    await store.createRun(newRun('run-new', '006A', { createdAt: t(2) }));
+    const history = Array.from({ length: 50 }, () => older);
+    await store.updateRun(
+      'run-new',
+      { status: 'completed', completedAt: t(3) },
+      {
+        'learning_optimization.cycle': recorded,
+        'learning_optimization.history': history,
+      },
+    );
+    const read: string[] = [];
+    const spy = {
+      ...store,
+      completedRuns: async (limit: number, prefixes?: string[]) => {
+        const runs = await store.completedRuns(limit, prefixes);
+        for (const r of runs) read.push(...Object.keys(r.memo));
+        return runs;
+      },
+    };
+    const cycles = await orgHistory(spy);
+    assert.deepEqual(
+      cycles.map((c) => c.discountPercent),
+      [recorded.discountPercent, older.discountPercent],
+      "the new run's cycle, then the old run's from its figures",
+    );
+    assert.ok(
+      !read.includes('learning_optimization.history'),
+      `a past run's own history is not read again (read ${read.join(', ')})`,
+    );
+    await store.close();
+  });
+
   it('times each phase, each approver from their turn and each signer from theirs', () => {
     const cycle = cycleOf(closure('a', { discount: 10 }));
     assert.deepEqual(cycle.phases, {
