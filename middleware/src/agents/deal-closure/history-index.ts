@@ -8,6 +8,7 @@
 import type { PastDeal } from '../../ports/crm.ts';
 import { minorUnitDigits } from '../../domain/money.ts';
 import type { DealRef } from './history-evidence.ts';
+import { median as medianOf } from '../../domain/statistics.ts';
 
 const round1 = (x: number) => Math.round(x * 10) / 10;
 
@@ -18,11 +19,10 @@ export function headlineDiscount(lines: readonly { discountPercent: number }[]):
   return lines.reduce((max, li) => Math.max(max, li.discountPercent), 0);
 }
 
+/** The median to one decimal, as the strategy states discounts. */
 export function median(values: readonly number[]): number | null {
-  if (values.length === 0) return null;
-  const s = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(s.length / 2);
-  return round1(s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2);
+  const m = medianOf(values);
+  return m === null ? null : round1(m);
 }
 
 /** Names compare without case, punctuation or a possessive: "PlantPulse's" is PlantPulse. */

@@ -8,6 +8,7 @@ import type { DealContext } from '../../ports/crm.ts';
 import type { RunRecord, RunStore, StepRow } from '../../ports/store.ts';
 import { stageValue } from '../../orchestrator/run-memo.ts';
 import type { StageKey } from '../../orchestrator/stage.ts';
+import { median } from '../../domain/statistics.ts';
 
 export type Phase = 'verbal_to_contract' | 'approvals' | 'signature' | 'sync';
 export const PHASES: readonly Phase[] = ['verbal_to_contract', 'approvals', 'signature', 'sync'];
@@ -88,12 +89,7 @@ export function sizeBand(
         : '1M and over';
 }
 
-export function median(values: readonly number[]): number | null {
-  if (values.length === 0) return null;
-  const s = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(s.length / 2);
-  return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
-}
+export { median };
 
 /** A stage's memoised value in its latest generation (a retry after a data fix bumps the generation). */
 function memoOf<T>(run: RunRecord, stage: StageKey, key: string): T | undefined {
