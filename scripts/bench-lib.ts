@@ -6,8 +6,8 @@
  */
 import type { DealContext } from '../middleware/src/ports/crm.ts';
 import { createSalesforceCrm } from '../middleware/src/adapters/salesforce/salesforce-crm.ts';
-import { demoCompany, demoScenario } from '../middleware/src/local/org/seed/demo-company.ts';
-import { startLocalOrg } from '../middleware/src/test-support/local-org-server.ts';
+import { demoCompany, demoScenario } from '@dealdesk/local-org';
+import { startLocalOrg } from '@dealdesk/local-org/testing';
 
 export interface LoadOptions {
   opportunityIds: string[];

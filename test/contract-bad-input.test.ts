@@ -11,7 +11,7 @@ import { Connection } from '@jsforce/jsforce-node';
 import { loadConfig } from '../middleware/src/config/config.ts';
 import { createLogger } from '../middleware/src/logger.ts';
 import { startServer, type RunningServer } from '../middleware/src/server.ts';
-import { demoScenario } from '../middleware/src/local/org/seed/demo-company.ts';
+import { demoScenario } from '@dealdesk/local-org';
 
 interface View {
   status: string;

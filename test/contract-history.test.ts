@@ -14,7 +14,7 @@ import { loadConfig } from '../middleware/src/config/config.ts';
 import { createLogger } from '../middleware/src/logger.ts';
 import { startServer, type RunningServer } from '../middleware/src/server.ts';
 import { runDemo, type DemoResult } from '../middleware/src/demo/run-demo.ts';
-import { demoScenario } from '../middleware/src/local/org/seed/demo-company.ts';
+import { demoScenario } from '@dealdesk/local-org';
 import {
   decideFromHistory,
   RequestedTermSchema,

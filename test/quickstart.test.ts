@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Connection } from '@jsforce/jsforce-node';
-import { demoScenario } from '../middleware/src/local/org/seed/demo-company.ts';
+import { demoScenario } from '@dealdesk/local-org';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 

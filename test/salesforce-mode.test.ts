@@ -12,8 +12,8 @@ import { join } from 'node:path';
 import { loadConfig } from '../middleware/src/config/config.ts';
 import { createLogger } from '../middleware/src/logger.ts';
 import { startServer } from '../middleware/src/server.ts';
-import { startLocalOrg, type LocalOrgHarness } from '../middleware/src/test-support/local-org-server.ts';
-import { demoCompany, demoScenario } from '../middleware/src/local/org/seed/demo-company.ts';
+import { startLocalOrg, type LocalOrgHarness } from '@dealdesk/local-org/testing';
+import { demoCompany, demoScenario } from '@dealdesk/local-org';
 import { SalesforceAuthError } from '../middleware/src/adapters/salesforce/jwt-bearer.ts';
 
 const keys = () =>

@@ -19,7 +19,7 @@ import {
   targetOf,
   type StartedClosure,
 } from '../middleware/src/demo/run-demo.ts';
-import { LOCAL_ORG_API_VERSION } from '../middleware/src/local/org/local-org.ts';
+import { LOCAL_ORG_API_VERSION } from '@dealdesk/local-org';
 import type { Notification } from '../middleware/src/ports/notify.ts';
 import { until } from './support/until.ts';
 import { signOnSigningPage } from './support/signing-page.ts';

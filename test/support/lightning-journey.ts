@@ -11,8 +11,8 @@
 import type { Page } from 'playwright-core';
 import type { RunningServer } from '../../middleware/src/server.ts';
 import { closureView, targetOf } from '../../middleware/src/demo/run-demo.ts';
-import { demoScenario } from '../../middleware/src/local/org/seed/demo-company.ts';
-import { soqlString } from '../../middleware/src/domain/soql.ts';
+import { demoScenario } from '@dealdesk/local-org';
+import { soqlString } from '@dealdesk/contracts';
 import { until } from './until.ts';
 import { signOnSigningPage } from './signing-page.ts';
 

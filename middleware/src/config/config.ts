@@ -7,7 +7,7 @@ import { readFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { CONFIG_DIR } from '../paths.ts';
-import { ORG_FAULT_KINDS } from '../local/org/faults.ts';
+import { ORG_FAULT_KINDS } from '@dealdesk/local-org';
 import { ESIGN_FAULT_KINDS } from '../adapters/local-esign/faults.ts';
 import { DocusignConfigSchema, SignatureConfigSchema, refineDocusign } from './esign-config.ts';
 import { LlmConfigSchema, refineLlm } from './llm-config.ts';

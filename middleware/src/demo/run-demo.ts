@@ -6,9 +6,9 @@
  */
 import { Connection } from '@jsforce/jsforce-node';
 import type { RunningServer } from '../server.ts';
-import { demoScenario } from '../local/org/seed/demo-company.ts';
-import { LOCAL_ORG_API_VERSION } from '../local/org/local-org.ts';
-import { soqlString } from '../domain/soql.ts';
+import { demoScenario } from '@dealdesk/local-org';
+import { LOCAL_ORG_API_VERSION } from '@dealdesk/local-org';
+import { soqlString } from '@dealdesk/contracts';
 
 export interface ClosureView {
   closureId: string;

@@ -12,7 +12,7 @@ import { STAGES } from '../orchestrator/stage.ts';
 import type { RunRecord, RunStore } from '../ports/store.ts';
 import { requireApiKey } from './auth.ts';
 import { createRateLimit } from './rate-limit.ts';
-import { SALESFORCE_ID_PATTERN, to18 } from '../domain/salesforce-id.ts';
+import { SALESFORCE_ID_PATTERN, to18 } from '@dealdesk/contracts';
 import { sendError, validationDetails } from './errors.ts';
 import { insightsHandler } from './insights-route.ts';
 import { registerSignatureActions } from './signature-actions.ts';

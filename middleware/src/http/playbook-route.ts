@@ -9,7 +9,7 @@ import type { Request, Response, Router } from 'express';
 import { z } from 'zod';
 import type { Logger } from '../logger.ts';
 import type { PlaybookPort } from '../ports/playbook.ts';
-import { SALESFORCE_ID_PATTERN, to18 } from '../domain/salesforce-id.ts';
+import { SALESFORCE_ID_PATTERN, to18 } from '@dealdesk/contracts';
 import { sendError, validationDetails } from './errors.ts';
 
 export const SuggestionIdSchema = z

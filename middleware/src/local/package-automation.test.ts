@@ -2,9 +2,9 @@ import assert from 'node:assert/strict';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
-import type { LocalOrg } from './org/local-org.ts';
+import type { LocalOrg } from '@dealdesk/local-org';
 import { createLogger } from '../logger.ts';
-import { soqlString } from '../domain/soql.ts';
+import { soqlString } from '@dealdesk/contracts';
 import { demoOrg, openOpportunities } from '../test-support/lightning-fixtures.ts';
 import { installPackageAutomation, type PackageAutomation } from './package-automation.ts';
 

@@ -10,7 +10,7 @@
  * Calls run after commit and retry transient failures, as the Queueables do.
  */
 import type { Logger } from '../logger.ts';
-import type { CommitEvent, LocalOrg } from './org/local-org.ts';
+import type { CommitEvent, LocalOrg } from '@dealdesk/local-org';
 
 export interface PackageAutomationDeps {
   org: LocalOrg;

@@ -9,8 +9,8 @@ import { join } from 'node:path';
 import { createJwtConnection } from '../adapters/salesforce/jwt-bearer.ts';
 import { createConsoleNotifier } from '../adapters/notify/console-notifier.ts';
 import { FORCE_APP_DIR } from '../paths.ts';
-import type { LocalOrg } from '../local/org/local-org.ts';
-import type { OrgFaultOptions } from '../local/org/faults.ts';
+import type { LocalOrg } from '@dealdesk/local-org';
+import type { OrgFaultOptions } from '@dealdesk/local-org';
 import type { PackageAutomation } from '../local/package-automation.ts';
 import { orgReachable, type LocalAdminLogin, type Mode, type ModeDeps } from './mode.ts';
 
@@ -28,9 +28,9 @@ export async function openLocalMode({ config, runtime, dataDir }: ModeDeps): Pro
     { installPackageAutomation },
     { createLightningLocal },
   ] = await Promise.all([
-    import('../local/org/local-org.ts'),
-    import('../local/org/rest-router.ts'),
-    import('../local/org/seed/demo-company.ts'),
+    import('@dealdesk/local-org'),
+    import('@dealdesk/local-org'),
+    import('@dealdesk/local-org'),
     import('../local/package-automation.ts'),
     import('../local/lightning/router.ts'),
   ]);

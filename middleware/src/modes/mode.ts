@@ -9,8 +9,8 @@ import type { Config } from '../config/config.ts';
 import type { ReadinessCheck } from '../http/app.ts';
 import type { Runtime } from '../runtime.ts';
 import type { Notifier } from '../ports/notify.ts';
-import type { LocalOrg } from '../local/org/local-org.ts';
-import type { OrgFaultOptions } from '../local/org/faults.ts';
+import type { LocalOrg } from '@dealdesk/local-org';
+import type { OrgFaultOptions } from '@dealdesk/local-org';
 import type { PackageAutomation } from '../local/package-automation.ts';
 
 export interface ModeDeps {

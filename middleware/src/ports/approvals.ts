@@ -4,7 +4,7 @@
  * for prediction and precedent, reassigning a pending request, and recalling requests.
  */
 import { z } from 'zod';
-import { SALESFORCE_ID_PATTERN } from '../domain/salesforce-id.ts';
+import { SALESFORCE_ID_PATTERN } from '@dealdesk/contracts';
 import type { CrmUser } from './crm.ts';
 
 const Id = z.string().regex(SALESFORCE_ID_PATTERN, 'expected a Salesforce id');

@@ -4,7 +4,7 @@
  * it works unchanged against a real org and the local org.
  */
 import { z } from 'zod';
-import { SALESFORCE_ID_PATTERN } from '../domain/salesforce-id.ts';
+import { SALESFORCE_ID_PATTERN } from '@dealdesk/contracts';
 
 const Id = z.string().regex(SALESFORCE_ID_PATTERN, 'expected a Salesforce id');
 

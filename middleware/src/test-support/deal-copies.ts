@@ -2,9 +2,9 @@
  * Copies of the seeded verbal-yes deal (the opportunity and every record hanging off it), for
  * benchmarks and load, fault and soak tests that close many deals at once.
  */
-import { demoCompany } from '../local/org/seed/demo-company.ts';
-import type { SeedRecord, SeedValue } from '../local/org/seed/seed-types.ts';
-import type { LocalOrg } from '../local/org/local-org.ts';
+import { demoCompany } from '@dealdesk/local-org';
+import type { SeedRecord, SeedValue } from '@dealdesk/local-org';
+import type { LocalOrg } from '@dealdesk/local-org';
 
 const BASE = 'opportunity.verbal-yes';
 

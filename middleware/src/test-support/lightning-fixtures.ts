@@ -5,10 +5,10 @@
  */
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { LocalOrg } from '../local/org/local-org.ts';
-import { demoCompany } from '../local/org/seed/demo-company.ts';
+import { LocalOrg } from '@dealdesk/local-org';
+import { demoCompany } from '@dealdesk/local-org';
 import { FORCE_APP_DIR } from '../paths.ts';
-import { soqlString } from '../domain/soql.ts';
+import { soqlString } from '@dealdesk/contracts';
 
 /** One bundle cache for every test run: the first run builds (about a minute), later ones reuse it. */
 export const TEST_DATA_DIR = join(tmpdir(), 'dealdesk-lightning-test-data');

@@ -16,17 +16,17 @@ import { loadHandoffOwners } from '../agents/handoff-coordination/handoff-owners
 import { createLearningAgent } from '../agents/learning-optimization/learning-agent.ts';
 import type { ContractOutput } from '../agents/contract-generation/contract-agent.ts';
 import { createLogger } from '../logger.ts';
-import { soqlString } from '../domain/soql.ts';
+import { soqlString } from '@dealdesk/contracts';
 import { createConsoleNotifier } from '../adapters/notify/console-notifier.ts';
 import type { Notification } from '../ports/notify.ts';
-import { LOCAL_ORG_API_VERSION } from '../local/org/local-org.ts';
-import { demoCompany } from '../local/org/seed/demo-company.ts';
+import { LOCAL_ORG_API_VERSION } from '@dealdesk/local-org';
+import { demoCompany } from '@dealdesk/local-org';
 import { Orchestrator } from '../orchestrator/orchestrator.ts';
 import type { Stage, StageKey } from '../orchestrator/stage.ts';
 import type { CrmPort, DealContext } from '../ports/crm.ts';
 import type { RunStore } from '../ports/store.ts';
 import { loadHandoffChecklists } from '../wiring.ts';
-import { startLocalOrg, type LocalOrgHarness } from './local-org-server.ts';
+import { startLocalOrg, type LocalOrgHarness } from '@dealdesk/local-org/testing';
 import { contractOutput } from './deal-fixtures.ts';
 
 export interface PostSignatureOptions {

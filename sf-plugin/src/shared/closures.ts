@@ -9,7 +9,8 @@ import type { Connection } from '@salesforce/core';
 import { SfError } from '@salesforce/core';
 import { z } from 'zod';
 import { MiddlewareClient, resolveMiddleware } from './middleware.ts';
-import { queryAll, quote } from './soql.ts';
+import { soqlString } from '@dealdesk/contracts';
+import { queryAll } from './soql.ts';
 
 export const FINISHED_STATUSES = ['Completed', 'Failed', 'Cancelled'] as const;
 export const NOTE_MAX_LENGTH = 32_000;
@@ -113,7 +114,7 @@ function toClosure(r: ClosureRow): Closure {
 export async function latestClosure(conn: Connection, opportunityId: string): Promise<Closure | undefined> {
   const rows = await queryAll(
     conn,
-    `SELECT ${CLOSURE_FIELDS} FROM Deal_Closure__c WHERE Opportunity__c = ${quote(opportunityId)} ORDER BY CreatedDate DESC, Id DESC LIMIT 1`,
+    `SELECT ${CLOSURE_FIELDS} FROM Deal_Closure__c WHERE Opportunity__c = ${soqlString(opportunityId)} ORDER BY CreatedDate DESC, Id DESC LIMIT 1`,
     ClosureRowSchema,
     'Deal_Closure__c',
   );
@@ -159,7 +160,7 @@ export async function timeline(conn: Connection, closureId: string): Promise<Tim
   const rows = await queryAll(
     conn,
     'SELECT Id, Agent__c, Status__c, Confidence__c, Reasoning__c, Error__c, Started_At__c, Finished_At__c, Duration_Ms__c' +
-      ` FROM Agent_Step__c WHERE Deal_Closure__c = ${quote(closureId)} ORDER BY Started_At__c ASC NULLS LAST, CreatedDate ASC, Id ASC`,
+      ` FROM Agent_Step__c WHERE Deal_Closure__c = ${soqlString(closureId)} ORDER BY Started_At__c ASC NULLS LAST, CreatedDate ASC, Id ASC`,
     StepRowSchema,
     'Agent_Step__c',
   );
@@ -183,7 +184,7 @@ export async function startBlockers(
 ): Promise<{ blockers: string[]; resumable: Closure | undefined; opportunityName: string | undefined }> {
   const opps = await queryAll(
     conn,
-    `SELECT Id, Name, StageName, IsClosed, Amount, (SELECT Id FROM OpportunityContactRoles WHERE IsPrimary = true) FROM Opportunity WHERE Id = ${quote(opportunityId)}`,
+    `SELECT Id, Name, StageName, IsClosed, Amount, (SELECT Id FROM OpportunityContactRoles WHERE IsPrimary = true) FROM Opportunity WHERE Id = ${soqlString(opportunityId)}`,
     OpportunityRowSchema,
     'Opportunity',
   );
@@ -202,7 +203,7 @@ export async function startBlockers(
   let resumable: Closure | undefined;
   const active = await queryAll(
     conn,
-    `SELECT ${CLOSURE_FIELDS} FROM Deal_Closure__c WHERE Opportunity__c = ${quote(opportunityId)} AND Status__c NOT IN ('Completed', 'Failed', 'Cancelled') ORDER BY CreatedDate DESC, Id DESC`,
+    `SELECT ${CLOSURE_FIELDS} FROM Deal_Closure__c WHERE Opportunity__c = ${soqlString(opportunityId)} AND Status__c NOT IN ('Completed', 'Failed', 'Cancelled') ORDER BY CreatedDate DESC, Id DESC`,
     ClosureRowSchema,
     'Deal_Closure__c',
   );
@@ -261,7 +262,7 @@ export async function startClosure(
   );
   const rows = await queryAll(
     conn,
-    `SELECT ${CLOSURE_FIELDS} FROM Deal_Closure__c WHERE Id = ${quote(closureId)}`,
+    `SELECT ${CLOSURE_FIELDS} FROM Deal_Closure__c WHERE Id = ${soqlString(closureId)}`,
     ClosureRowSchema,
     'Deal_Closure__c',
   );

@@ -9,7 +9,8 @@ import type { Connection } from '@salesforce/core';
 import { z } from 'zod';
 import { connectedMessage, connectOrg, skippedMessage, type ConnectionResult } from './connection.ts';
 import { MiddlewareClient, type MiddlewareTarget } from './middleware.ts';
-import { queryAll, quote } from './soql.ts';
+import { soqlString, soqlStringList } from '@dealdesk/contracts';
+import { queryAll } from './soql.ts';
 import { APPROVAL_PROCESS, expectedSchema, PERMISSION_SETS } from './source.ts';
 
 export type CheckStatus = 'pass' | 'fail' | 'skip';
@@ -111,7 +112,7 @@ export async function checkPermissionSets(conn: Connection): Promise<DoctorCheck
   const name = 'permission-sets';
   const sets = await queryAll(
     conn,
-    `SELECT Id, Name FROM PermissionSet WHERE Name IN (${PERMISSION_SETS.map(quote).join(', ')})`,
+    `SELECT Id, Name FROM PermissionSet WHERE Name IN ${soqlStringList(PERMISSION_SETS)}`,
     z.object({ Id: z.string(), Name: z.string() }),
     'PermissionSet',
   );
@@ -124,7 +125,7 @@ export async function checkPermissionSets(conn: Connection): Promise<DoctorCheck
     );
   const assignments = await queryAll(
     conn,
-    `SELECT PermissionSetId, AssigneeId FROM PermissionSetAssignment WHERE PermissionSetId IN (${sets.map((s) => quote(s.Id)).join(', ')})`,
+    `SELECT PermissionSetId, AssigneeId FROM PermissionSetAssignment WHERE PermissionSetId IN (${sets.map((s) => soqlString(s.Id)).join(', ')})`,
     z.object({ PermissionSetId: z.string(), AssigneeId: z.string() }),
     'PermissionSetAssignment',
   );
@@ -255,7 +256,7 @@ export async function checkApprovalProcess(conn: Connection): Promise<DoctorChec
   try {
     const rows = await queryAll(
       conn,
-      `SELECT DeveloperName, State FROM ProcessDefinition WHERE DeveloperName = ${quote(APPROVAL_PROCESS)}`,
+      `SELECT DeveloperName, State FROM ProcessDefinition WHERE DeveloperName = ${soqlString(APPROVAL_PROCESS)}`,
       z.object({ DeveloperName: z.string(), State: z.string().nullable() }),
       'ProcessDefinition',
     );

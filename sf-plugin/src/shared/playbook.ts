@@ -12,7 +12,8 @@ import { Flags } from '@salesforce/sf-plugins-core';
 import { z } from 'zod';
 import { apiKeyFileFlag, middlewareUrlFlag } from './flags.ts';
 import { MiddlewareClient, resolveMiddleware } from './middleware.ts';
-import { isId, queryAll, quote } from './soql.ts';
+import { looksLikeSalesforceId, soqlString } from '@dealdesk/contracts';
+import { queryAll } from './soql.ts';
 
 Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
 const shared = Messages.loadMessages('@dealdesk/sf-plugin', 'dealdesk.shared');
@@ -72,7 +73,7 @@ export interface Suggestion {
 
 /** The suggestions, newest evidence first; only those with `status` when given. */
 export async function listSuggestions(conn: Connection, status?: SuggestionStatus): Promise<Suggestion[]> {
-  const where = status ? ` WHERE Status__c = ${quote(status)}` : '';
+  const where = status ? ` WHERE Status__c = ${soqlString(status)}` : '';
   const rows = await queryAll(
     conn,
     'SELECT Id, Name, Idempotency_Key__c, Category__c, Title__c, Suggestion__c, Evidence__c, Status__c, Supporting_Deals__c,' +
@@ -134,7 +135,7 @@ export async function decideSuggestion(
   flags: { id: string; note?: string; 'middleware-url'?: string; 'api-key-file'?: string },
   decision: 'accept' | 'dismiss',
 ): Promise<PlaybookDecisionResult> {
-  if (!isId(flags.id))
+  if (!looksLikeSalesforceId(flags.id))
     throw new SfError(`"${flags.id}" is not a Salesforce record id (15 or 18 characters).`, 'InvalidId');
   if (flags.note !== undefined && flags.note.length > NOTE_MAX_LENGTH)
     throw new SfError(`The note is longer than ${NOTE_MAX_LENGTH} characters.`, 'NoteTooLong');

@@ -7,7 +7,8 @@
 import type { Connection } from '@salesforce/core';
 import { SfError } from '@salesforce/core';
 import { z } from 'zod';
-import { queryAll, quote } from './soql.ts';
+import { soqlStringList } from '@dealdesk/contracts';
+import { queryAll } from './soql.ts';
 
 export const ROLES = ['Finance', 'Legal', 'Sales_VP', 'InfoSec', 'Executive'] as const;
 export type Role = (typeof ROLES)[number];
@@ -201,7 +202,7 @@ export async function orgFacts(conn: Connection, usernames: string[]): Promise<O
     const chunk = unique.slice(i, i + 200);
     const users = await queryAll(
       conn,
-      `SELECT Username, IsActive FROM User WHERE Username IN (${chunk.map(quote).join(', ')})`,
+      `SELECT Username, IsActive FROM User WHERE Username IN ${soqlStringList(chunk)}`,
       z.object({ Username: z.string(), IsActive: z.boolean() }),
       'User',
     );

@@ -19,7 +19,8 @@ import type { Connection } from '@salesforce/core';
 import { Messages, SfError } from '@salesforce/core';
 import { ComponentSet } from '@salesforce/source-deploy-retrieve';
 import { z } from 'zod';
-import { queryAll, quote } from './soql.ts';
+import { soqlString, soqlStringList } from '@dealdesk/contracts';
+import { queryAll } from './soql.ts';
 import { NAMED_CREDENTIAL } from './middleware.ts';
 import { PERMISSION_SETS } from './source.ts';
 
@@ -166,7 +167,7 @@ export async function assignStage(
   const usernames = [...new Set(wanted.map((w) => w.username.toLowerCase()))];
   const users = await queryAll(
     conn,
-    `SELECT Id, Username, IsActive FROM User WHERE Username IN (${usernames.map(quote).join(', ')})`,
+    `SELECT Id, Username, IsActive FROM User WHERE Username IN ${soqlStringList(usernames)}`,
     z.object({ Id: z.string(), Username: z.string(), IsActive: z.boolean() }),
     'User',
   );
@@ -179,7 +180,7 @@ export async function assignStage(
     throw new SfError(`Cannot assign permission sets: ${problems.join('; ')}`, 'UnknownUser');
   const sets = await queryAll(
     conn,
-    `SELECT Id, Name FROM PermissionSet WHERE Name IN (${PERMISSION_SETS.map(quote).join(', ')})`,
+    `SELECT Id, Name FROM PermissionSet WHERE Name IN ${soqlStringList(PERMISSION_SETS)}`,
     z.object({ Id: z.string(), Name: z.string() }),
     'PermissionSet',
   );
@@ -187,7 +188,7 @@ export async function assignStage(
   const existing = sets.length
     ? await queryAll(
         conn,
-        `SELECT AssigneeId, PermissionSetId FROM PermissionSetAssignment WHERE PermissionSetId IN (${sets.map((s) => quote(s.Id)).join(', ')})`,
+        `SELECT AssigneeId, PermissionSetId FROM PermissionSetAssignment WHERE PermissionSetId IN (${sets.map((s) => soqlString(s.Id)).join(', ')})`,
         z.object({ AssigneeId: z.string(), PermissionSetId: z.string() }),
         'PermissionSetAssignment',
       )

@@ -3,10 +3,6 @@ import type { Connection } from '@salesforce/core';
 import { SfError } from '@salesforce/core';
 import type { z } from 'zod';
 
-export function quote(value: string): string {
-  return `'${value.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
-}
-
 export async function queryAll<T>(
   conn: Connection,
   soql: string,
@@ -23,11 +19,4 @@ export async function queryAll<T>(
       );
     return parsed.data;
   });
-}
-
-/** A 15- or 18-character Salesforce id with the given key prefix. */
-export function isId(value: string, prefix?: string): boolean {
-  return (
-    /^[a-zA-Z0-9]{15}([a-zA-Z0-9]{3})?$/.test(value) && (prefix === undefined || value.startsWith(prefix))
-  );
 }

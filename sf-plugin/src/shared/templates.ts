@@ -13,7 +13,8 @@ import type { Connection } from '@salesforce/core';
 import { SfError } from '@salesforce/core';
 import Mustache from 'mustache';
 import { z } from 'zod';
-import { queryAll, quote } from './soql.ts';
+import { soqlString } from '@dealdesk/contracts';
+import { queryAll } from './soql.ts';
 
 export const DEFAULT_LIBRARY_DIR = fileURLToPath(new URL('../../../config/contracts', import.meta.url));
 const KEY_PREFIX = 'dealdesk-template:';
@@ -148,7 +149,7 @@ const VersionRowSchema = z.object({
 export async function listVersions(conn: Connection): Promise<TemplateVersion[]> {
   const rows = await queryAll(
     conn,
-    `SELECT Id, ContentDocumentId, VersionNumber, IsLatest, DealDesk_Key__c, Description, CreatedDate FROM ContentVersion WHERE DealDesk_Key__c LIKE ${quote(`${KEY_PREFIX}%`)} ORDER BY CreatedDate ASC, Id ASC`,
+    `SELECT Id, ContentDocumentId, VersionNumber, IsLatest, DealDesk_Key__c, Description, CreatedDate FROM ContentVersion WHERE DealDesk_Key__c LIKE ${soqlString(`${KEY_PREFIX}%`)} ORDER BY CreatedDate ASC, Id ASC`,
     VersionRowSchema,
     'ContentVersion',
   );

@@ -5,7 +5,7 @@
  * (the API's rate limit error code) — or answer only after `hangMs` (applied, answer late).
  */
 import type { EsignPort } from '../../ports/esign.ts';
-import { createFaultDice } from '../../local/org/faults.ts';
+import { createFaultDice } from '@dealdesk/local-org';
 
 export const ESIGN_FAULT_KINDS = ['503', '429', 'timeout'] as const;
 export type EsignFaultKind = (typeof ESIGN_FAULT_KINDS)[number];

@@ -11,7 +11,7 @@ import { DatabaseSync, type SQLInputValue, type SQLOutputValue, type StatementSy
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { EsignEvent } from '../../ports/esign.ts';
-import { preparedStatements, writeTransaction } from '../../sqlite-statements.ts';
+import { preparedStatements, writeTransaction } from '@dealdesk/contracts/sqlite';
 
 export type EnvelopeStatus = 'sent' | 'completed' | 'declined' | 'voided';
 export type RecipientStatus = 'created' | 'sent' | 'signed' | 'declined';

@@ -4,9 +4,9 @@
  * requests left out.
  */
 import assert from 'node:assert/strict';
-import { startLocalOrg, type LocalOrgHarness } from '../../test-support/local-org-server.ts';
-import { LOCAL_ORG_API_VERSION } from '../../local/org/local-org.ts';
-import { ref, type SeedRecord } from '../../local/org/seed/seed-types.ts';
+import { startLocalOrg, type LocalOrgHarness } from '@dealdesk/local-org/testing';
+import { LOCAL_ORG_API_VERSION } from '@dealdesk/local-org';
+import { ref, type SeedRecord } from '@dealdesk/local-org';
 import { createSalesforceApprovals } from './salesforce-approvals.ts';
 
 const user = (key: string): SeedRecord => ({

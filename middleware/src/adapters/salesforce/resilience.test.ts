@@ -6,9 +6,9 @@ import express from 'express';
 import { CrmError, createSalesforceCrm } from './salesforce-crm.ts';
 import { CircuitOpenError, classifyFailure, createResilience, type FailureKind } from './resilience.ts';
 import { createJwtConnection } from './jwt-bearer.ts';
-import { LocalOrg, LOCAL_ORG_API_VERSION } from '../../local/org/local-org.ts';
-import { createLocalOrgRouter } from '../../local/org/rest-router.ts';
-import type { OrgFaultKind, OrgFaultOptions } from '../../local/org/faults.ts';
+import { LocalOrg, LOCAL_ORG_API_VERSION } from '@dealdesk/local-org';
+import { createLocalOrgRouter } from '@dealdesk/local-org';
+import type { OrgFaultKind, OrgFaultOptions } from '@dealdesk/local-org';
 import { FORCE_APP_DIR } from '../../paths.ts';
 
 const options = {

@@ -6,7 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { CrmPort, DealContext } from '../../ports/crm.ts';
-import { looksLikeSalesforceId } from '../../domain/salesforce-id.ts';
+import { looksLikeSalesforceId } from '@dealdesk/contracts';
 import { OpportunityRowSchema, QueryResultSchema, UserRowSchema } from './salesforce-records.ts';
 import { CrmError, errorOf } from './salesforce-errors.ts';
 import {

@@ -5,7 +5,7 @@
 import { z } from 'zod';
 import type { PlaybookPort, PlaybookSuggestion } from '../../ports/playbook.ts';
 import { PlaybookSuggestionSchema } from '../../ports/playbook.ts';
-import { soqlString } from '../../domain/soql.ts';
+import { soqlString } from '@dealdesk/contracts';
 import { UserRowSchema } from './salesforce-records.ts';
 import { errorOf } from './salesforce-errors.ts';
 import { createSalesforceCalls, querySubrequest, type SalesforceCrmDeps } from './salesforce-calls.ts';

@@ -29,7 +29,7 @@ import {
   type Row,
   type RowCodec,
 } from '../run-store-rows.ts';
-import { preparedStatements, writeTransaction } from '../../sqlite-statements.ts';
+import { preparedStatements, writeTransaction } from '@dealdesk/contracts/sqlite';
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS runs (

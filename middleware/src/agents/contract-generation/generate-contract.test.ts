@@ -2,14 +2,14 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { REPO_ROOT } from '../../paths.ts';
 import { loadScenarios, scenarioDeal } from '../../eval/contract-scenarios.ts';
-import { startLocalOrg, type LocalOrgHarness } from '../../test-support/local-org-server.ts';
+import { startLocalOrg, type LocalOrgHarness } from '@dealdesk/local-org/testing';
 import {
   contractInputFromDeal,
   DEMO_SELLER,
   shippedContractLibrary,
 } from '../../test-support/contract-input.ts';
 import { pdfText } from '../../test-support/pdf-text.ts';
-import { demoCompany, demoScenario } from '../../local/org/seed/demo-company.ts';
+import { demoCompany, demoScenario } from '@dealdesk/local-org';
 import { createSalesforceCrm } from '../../adapters/salesforce/salesforce-crm.ts';
 import { ContractConsistencyError, generateContract, type GenerateInput } from './generate-contract.ts';
 import { moneyFormatter, TemplateRenderError, VARIANTS } from './contract-model.ts';

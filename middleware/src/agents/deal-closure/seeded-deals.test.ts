@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
-import { startLocalOrg, type LocalOrgHarness } from '../../test-support/local-org-server.ts';
-import { demoCompany, demoScenario } from '../../local/org/seed/demo-company.ts';
+import { startLocalOrg, type LocalOrgHarness } from '@dealdesk/local-org/testing';
+import { demoCompany, demoScenario } from '@dealdesk/local-org';
 import { createSalesforceCrm } from '../../adapters/salesforce/salesforce-crm.ts';
 import { sharedLanguageReader } from '../../language/index.ts';
 import type { Assessment } from './assessment.ts';

@@ -3,10 +3,10 @@
  * agent through its own entry point, the CRM port through jsforce against a seeded local org.
  */
 import assert from 'node:assert/strict';
-import { startLocalOrg, type LocalOrgHarness } from '../../test-support/local-org-server.ts';
+import { startLocalOrg, type LocalOrgHarness } from '@dealdesk/local-org/testing';
 import { stageContext } from '../../test-support/deal-fixtures.ts';
-import { demoCompany } from '../../local/org/seed/demo-company.ts';
-import { soqlString } from '../../domain/soql.ts';
+import { demoCompany } from '@dealdesk/local-org';
+import { soqlString } from '@dealdesk/contracts';
 import { createSalesforceCrm } from '../../adapters/salesforce/salesforce-crm.ts';
 import { sharedLanguageReader } from '../../language/index.ts';
 import { createDealClosureAgent, type DealClosureOutput } from './deal-closure-agent.ts';

@@ -10,8 +10,8 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { XMLParser } from 'fast-xml-parser';
 import { z } from 'zod';
-import type { LocalOrg } from '../org/local-org.ts';
-import { soqlString } from '../../domain/soql.ts';
+import type { LocalOrg } from '@dealdesk/local-org';
+import { soqlString } from '@dealdesk/contracts';
 
 const Flag = z.union([z.boolean(), z.string()]).transform((v) => v === true || v === 'true');
 const asList = <T extends z.ZodType>(item: T) =>

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
-import type { LocalOrg } from '../org/local-org.ts';
-import { demoScenario } from '../org/seed/demo-company.ts';
-import { soqlString } from '../../domain/soql.ts';
+import type { LocalOrg } from '@dealdesk/local-org';
+import { demoScenario } from '@dealdesk/local-org';
+import { soqlString } from '@dealdesk/contracts';
 import { FORCE_APP_DIR } from '../../paths.ts';
 import { closureInFlight, demoOrg, userId } from '../../test-support/lightning-fixtures.ts';
 import { AccessModel, type UserAccess } from './access.ts';

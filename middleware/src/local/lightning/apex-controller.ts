@@ -7,11 +7,11 @@
  * then hands the callout to the middleware to the local org's Queueable stand-in.
  */
 import { z } from 'zod';
-import type { LocalOrg } from '../org/local-org.ts';
-import type { JsonRecord } from '../org/soql/engine.ts';
-import { SalesforceApiError } from '../org/errors.ts';
-import { isSalesforceId, to18 } from '../org/ids.ts';
-import { soqlString, soqlStringList } from '../../domain/soql.ts';
+import type { LocalOrg } from '@dealdesk/local-org';
+import type { JsonRecord } from '@dealdesk/local-org';
+import { SalesforceApiError } from '@dealdesk/local-org';
+import { isSalesforceId, to18 } from '@dealdesk/contracts';
+import { soqlString, soqlStringList } from '@dealdesk/contracts';
 import type { UserAccess } from './access.ts';
 import {
   DEAL_DESK_CONTROLLER,

@@ -6,9 +6,9 @@
  * stand-in, which tells the middleware.
  */
 import { z } from 'zod';
-import type { LocalOrg } from '../org/local-org.ts';
-import { SalesforceApiError } from '../org/errors.ts';
-import { soqlString, soqlStringList } from '../../domain/soql.ts';
+import type { LocalOrg } from '@dealdesk/local-org';
+import { SalesforceApiError } from '@dealdesk/local-org';
+import { soqlString, soqlStringList } from '@dealdesk/contracts';
 import { datetime, num, parentField, picklistLabel, str } from './record-values.ts';
 
 export interface ApprovalItem {

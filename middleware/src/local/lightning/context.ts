@@ -5,8 +5,8 @@
  */
 import type { Request, Response } from 'express';
 import type { Logger } from '../../logger.ts';
-import { soqlString } from '../../domain/soql.ts';
-import type { LocalOrg } from '../org/local-org.ts';
+import { soqlString } from '@dealdesk/contracts';
+import type { LocalOrg } from '@dealdesk/local-org';
 import type { AccessModel, UserAccess } from './access.ts';
 import type { DealDeskControllerStandIn } from './apex-controller.ts';
 import type { LightningBundle } from './build.ts';

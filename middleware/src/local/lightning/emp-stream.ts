@@ -7,7 +7,7 @@
 import { createHash } from 'node:crypto';
 import type { Request, Response } from 'express';
 import { z } from 'zod';
-import type { LocalOrg, PlatformEventMessage } from '../org/local-org.ts';
+import type { LocalOrg, PlatformEventMessage } from '@dealdesk/local-org';
 import type { UserAccess } from './access.ts';
 
 const HEARTBEAT_MS = 25_000;

@@ -5,10 +5,10 @@
  * for an id that does not exist (or that the user cannot see) still mounts the components, which
  * then show the error the Apex controller gives.
  */
-import type { LocalOrg } from '../org/local-org.ts';
-import type { JsonRecord } from '../org/soql/engine.ts';
-import { isSalesforceId, to18 } from '../org/ids.ts';
-import { soqlString } from '../../domain/soql.ts';
+import type { LocalOrg } from '@dealdesk/local-org';
+import type { JsonRecord } from '@dealdesk/local-org';
+import { isSalesforceId, to18 } from '@dealdesk/contracts';
+import { soqlString } from '@dealdesk/contracts';
 import type { UserAccess } from './access.ts';
 import { datetime, num, parentField, picklistLabel, str } from './record-values.ts';
 import { esc, layout, money, notice, pageHeader, when, type Frame } from './pages.ts';

@@ -2,9 +2,9 @@
  * Values out of local-org query results, converted as Apex serialises them to a component: text
  * as text, numbers as numbers, datetimes as ISO 8601 in UTC, and null for anything absent.
  */
-import type { LocalOrg } from '../org/local-org.ts';
-import type { JsonRecord } from '../org/soql/engine.ts';
-import { parseDateTime } from '../org/values.ts';
+import type { LocalOrg } from '@dealdesk/local-org';
+import type { JsonRecord } from '@dealdesk/local-org';
+import { parseDateTime } from '@dealdesk/local-org';
 
 export function str(value: unknown): string | null {
   return typeof value === 'string' && value !== '' ? value : null;

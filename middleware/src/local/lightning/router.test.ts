@@ -2,9 +2,9 @@ import assert from 'node:assert/strict';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
 import request from 'supertest';
-import type { LocalOrg } from '../org/local-org.ts';
+import type { LocalOrg } from '@dealdesk/local-org';
 import { createLogger } from '../../logger.ts';
-import { soqlString } from '../../domain/soql.ts';
+import { soqlString } from '@dealdesk/contracts';
 import {
   TEST_DATA_DIR,
   closureInFlight,

@@ -12,7 +12,7 @@ import express, { type Router } from 'express';
 import { join } from 'node:path';
 import type { Logger } from '../../logger.ts';
 import { FORCE_APP_DIR } from '../../paths.ts';
-import type { LocalOrg } from '../org/local-org.ts';
+import type { LocalOrg } from '@dealdesk/local-org';
 import { AccessModel } from './access.ts';
 import { ApexError, ApexRequestSchema, DealDeskControllerStandIn } from './apex-controller.ts';
 import { buildLightningBundle, lightningCacheDir, packageDir, type LightningBundle } from './build.ts';

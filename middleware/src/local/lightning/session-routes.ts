@@ -4,7 +4,7 @@
  * The integration user is not offered: nobody works in Lightning as the middleware.
  */
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
-import { SalesforceApiError } from '../org/errors.ts';
+import { SalesforceApiError } from '@dealdesk/local-org';
 import { authed, type LightningContext } from './context.ts';
 import { layout, loginPage, notice } from './pages.ts';
 import { isSameOrigin } from './sessions.ts';

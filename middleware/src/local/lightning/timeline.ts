@@ -4,9 +4,9 @@
  * recipients (SignatureEnvelopeSelector.selectWithRecipientsByClosureIdAsUser), and the views the
  * class builds from them.
  */
-import type { LocalOrg } from '../org/local-org.ts';
-import type { JsonRecord } from '../org/soql/engine.ts';
-import { soqlString } from '../../domain/soql.ts';
+import type { LocalOrg } from '@dealdesk/local-org';
+import type { JsonRecord } from '@dealdesk/local-org';
+import { soqlString } from '@dealdesk/contracts';
 import type { ApprovalView, ClosureView, RecipientView, StepView, Timeline } from './apex-contract.ts';
 import { datetime, num, parentField, picklistLabel, records, str } from './record-values.ts';
 

@@ -4,7 +4,7 @@
  * collections a composite stays within Salesforce's five query-or-collection subrequests.
  */
 import type { ClosedWonReadBack } from '../../../ports/crm.ts';
-import { soqlString } from '../../../domain/soql.ts';
+import { soqlString } from '@dealdesk/contracts';
 import { QueryResultSchema } from '../salesforce-records.ts';
 import { querySubrequest, type Subrequest, type Subresponses } from '../salesforce-calls.ts';
 

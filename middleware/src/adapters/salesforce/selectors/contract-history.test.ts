@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
-import { startLocalOrg, type LocalOrgHarness } from '../../../test-support/local-org-server.ts';
+import { startLocalOrg, type LocalOrgHarness } from '@dealdesk/local-org/testing';
 import { shippedContractLibrary } from '../../../test-support/contract-input.ts';
-import { demoCompany, demoScenario } from '../../../local/org/seed/demo-company.ts';
+import { demoCompany, demoScenario } from '@dealdesk/local-org';
 import { decideFromHistory } from '../../../agents/contract-generation/account-history.ts';
 import type { CrmPort } from '../../../ports/crm.ts';
 import { createSalesforceCrm } from '../salesforce-crm.ts';

@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import type { EarlierContract } from '../../../ports/crm.ts';
-import { soqlString } from '../../../domain/soql.ts';
+import { soqlString } from '@dealdesk/contracts';
 import { str } from '../salesforce-records.ts';
 import { parseRows } from './rows.ts';
 

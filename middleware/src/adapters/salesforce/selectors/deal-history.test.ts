@@ -4,10 +4,10 @@
  * history riding along in the deal's composite read, and every page of a long history.
  */
 import assert from 'node:assert/strict';
-import { startLocalOrg, type LocalOrgHarness } from '../../../test-support/local-org-server.ts';
-import { demoCompany, demoScenario } from '../../../local/org/seed/demo-company.ts';
-import { daysFromToday, type SeedRecord } from '../../../local/org/seed/seed-types.ts';
-import { soqlString } from '../../../domain/soql.ts';
+import { startLocalOrg, type LocalOrgHarness } from '@dealdesk/local-org/testing';
+import { demoCompany, demoScenario } from '@dealdesk/local-org';
+import { daysFromToday, type SeedRecord } from '@dealdesk/local-org';
+import { soqlString } from '@dealdesk/contracts';
 import { createSalesforceCrm } from '../salesforce-crm.ts';
 import { createSalesforceCalls } from '../salesforce-calls.ts';
 import { loadDealHistory } from './deal-history.ts';

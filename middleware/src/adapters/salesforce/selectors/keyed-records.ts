@@ -4,7 +4,7 @@
  * asks which keys exist before writing them again.
  */
 import type { CrmPort } from '../../../ports/crm.ts';
-import { soqlString, soqlStringList } from '../../../domain/soql.ts';
+import { soqlString, soqlStringList } from '@dealdesk/contracts';
 
 type KeyedKind = Parameters<CrmPort['existingKeys']>[0];
 

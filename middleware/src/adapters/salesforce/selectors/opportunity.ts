@@ -4,7 +4,7 @@
  */
 import type { DealContext } from '../../../ports/crm.ts';
 import { toMinor } from '../../../domain/money.ts';
-import { soqlString } from '../../../domain/soql.ts';
+import { soqlString } from '@dealdesk/contracts';
 import type { OpportunityRow } from '../salesforce-records.ts';
 import type { CurrencyRates } from './currency-type.ts';
 

@@ -1,6 +1,6 @@
 /** User: approvers and their delegates, looked up by username. */
 import type { CrmUser } from '../../../ports/crm.ts';
-import { soqlStringList } from '../../../domain/soql.ts';
+import { soqlStringList } from '@dealdesk/contracts';
 import type { UserRow } from '../salesforce-records.ts';
 
 export function usersByUsernameSoql(usernames: readonly string[]): string {

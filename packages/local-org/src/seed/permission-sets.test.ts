@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LocalOrg } from '../local-org.ts';
-import { FORCE_APP_DIR } from '../../../paths.ts';
+import { REPO_FORCE_APP_DIR } from '../paths.ts';
 import { loadPermissionSets } from './permission-sets.ts';
 import { demoCompany } from './demo-company.ts';
 
@@ -12,7 +12,7 @@ describe('local org: the package permission sets', () => {
     const dir = mkdtempSync(join(tmpdir(), 'dealdesk-permsets-'));
     const dbPath = join(dir, 'org.sqlite');
     try {
-      const names = loadPermissionSets(FORCE_APP_DIR).map((p) => p.name);
+      const names = loadPermissionSets(REPO_FORCE_APP_DIR).map((p) => p.name);
       assert.deepEqual(names, [
         'DealDesk_Admin',
         'DealDesk_Approver',
@@ -20,7 +20,7 @@ describe('local org: the package permission sets', () => {
         'DealDesk_User',
       ]);
       for (let start = 0; start < 2; start++) {
-        const org = new LocalOrg({ dbPath, forceAppDir: FORCE_APP_DIR });
+        const org = new LocalOrg({ dbPath, forceAppDir: REPO_FORCE_APP_DIR });
         const sets = org.query('SELECT Name, Label FROM PermissionSet ORDER BY Name').records;
         assert.deepEqual(
           sets.map((s) => [s.Name, s.Label]),
@@ -47,7 +47,7 @@ describe('local org: the package permission sets', () => {
 describe('local org: the demo company has the package permission sets assigned', () => {
   let org: LocalOrg;
   before(() => {
-    org = new LocalOrg({ dbPath: ':memory:', forceAppDir: FORCE_APP_DIR });
+    org = new LocalOrg({ dbPath: ':memory:', forceAppDir: REPO_FORCE_APP_DIR });
     org.seed(demoCompany);
   });
   after(() => org.close());

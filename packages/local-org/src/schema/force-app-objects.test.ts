@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { XMLValidator } from 'fast-xml-parser';
-import { FORCE_APP_DIR } from '../../../paths.ts';
+import { REPO_FORCE_APP_DIR } from '../paths.ts';
 import { SchemaRegistry } from './registry.ts';
 
 /** The data model table of shared/DESIGN.md: every object and key field the three parts rely on. */
@@ -104,10 +104,10 @@ function xmlFiles(dir: string): string[] {
 }
 
 describe('force-app object metadata', () => {
-  const registry = SchemaRegistry.fromForceApp(FORCE_APP_DIR);
+  const registry = SchemaRegistry.fromForceApp(REPO_FORCE_APP_DIR);
 
   it('is well-formed XML throughout', () => {
-    const files = xmlFiles(join(FORCE_APP_DIR, 'main', 'default'));
+    const files = xmlFiles(join(REPO_FORCE_APP_DIR, 'main', 'default'));
     assert.ok(files.length > 100, `${files.length} files`);
     for (const file of files) {
       const result = XMLValidator.validate(readFileSync(file, 'utf8'));
@@ -178,7 +178,7 @@ describe('force-app object metadata', () => {
     assert.equal(new Set(prefixes).size, prefixes.length);
     // The prefix derives from the API name alone, so adding objects never moves existing ids.
     assert.equal(
-      SchemaRegistry.fromForceApp(FORCE_APP_DIR).get('Deal_Closure__c')!.def.keyPrefix,
+      SchemaRegistry.fromForceApp(REPO_FORCE_APP_DIR).get('Deal_Closure__c')!.def.keyPrefix,
       registry.get('Deal_Closure__c')!.def.keyPrefix,
     );
   });

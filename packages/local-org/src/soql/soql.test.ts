@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { startLocalOrg, type LocalOrgHarness } from '../../../test-support/local-org-server.ts';
+import { startLocalOrg, type LocalOrgHarness } from '../testing.ts';
 import { at, daysFromToday, ref, type SeedRecord } from '../seed/seed-types.ts';
 
 const NOW = new Date('2026-03-18T15:00:00Z'); // a Wednesday

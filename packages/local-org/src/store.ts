@@ -8,7 +8,7 @@
 import { DatabaseSync, type StatementSync } from 'node:sqlite';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { preparedStatements, writeTransaction } from '../../sqlite-statements.ts';
+import { preparedStatements, writeTransaction } from '@dealdesk/contracts/sqlite';
 
 export type FieldValue = string | number | boolean | null;
 export type SObjectRecord = Record<string, FieldValue> & { Id: string };

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LocalOrg } from '../local-org.ts';
-import { FORCE_APP_DIR } from '../../../paths.ts';
+import { REPO_FORCE_APP_DIR } from '../paths.ts';
 import { demoCompany, demoScenario } from './demo-company.ts';
 import { to18 } from '../ids.ts';
 
@@ -16,7 +16,7 @@ describe('demo company seed', () => {
   let org: LocalOrg;
   before(() => {
     dir = mkdtempSync(join(tmpdir(), 'dealdesk-seed-'));
-    org = new LocalOrg({ dbPath: join(dir, 'org.sqlite'), forceAppDir: FORCE_APP_DIR });
+    org = new LocalOrg({ dbPath: join(dir, 'org.sqlite'), forceAppDir: REPO_FORCE_APP_DIR });
     org.seed(demoCompany);
   });
   after(() => {
@@ -192,7 +192,7 @@ describe('demo company seed', () => {
     const countBefore = org.query('SELECT COUNT() FROM Opportunity').totalSize;
     const token = org.token;
     org.close();
-    org = new LocalOrg({ dbPath: join(dir, 'org.sqlite'), forceAppDir: FORCE_APP_DIR });
+    org = new LocalOrg({ dbPath: join(dir, 'org.sqlite'), forceAppDir: REPO_FORCE_APP_DIR });
     assert.equal(org.token, token, 'the generated token is kept');
     assert.equal(org.query('SELECT COUNT() FROM Opportunity').totalSize, countBefore);
     assert.equal(

@@ -1,10 +1,10 @@
 /**
- * Minting ids in the local org. The id format and checksum live in domain/salesforce-id.ts,
+ * Minting ids in the local org. The id format and checksum live in @dealdesk/contracts,
  * shared with the middleware, which normalises the ids Salesforce sends it.
  */
-import { idChecksum } from '../../domain/salesforce-id.ts';
+import { idChecksum } from '@dealdesk/contracts';
 
-export { idChecksum, isSalesforceId, to18 } from '../../domain/salesforce-id.ts';
+export { idChecksum, isSalesforceId, to18 } from '@dealdesk/contracts';
 
 const BASE62 = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
 

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LocalOrg } from './local-org.ts';
-import { FORCE_APP_DIR } from '../../paths.ts';
+import { REPO_FORCE_APP_DIR } from './paths.ts';
 import { demoCompany } from './seed/demo-company.ts';
 
 describe("local org: the administrator's session", () => {
@@ -12,7 +12,7 @@ describe("local org: the administrator's session", () => {
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
   it('is absent while the org has no administrator (nothing seeded)', () => {
-    const org = new LocalOrg({ dbPath: ':memory:', forceAppDir: FORCE_APP_DIR });
+    const org = new LocalOrg({ dbPath: ':memory:', forceAppDir: REPO_FORCE_APP_DIR });
     try {
       assert.equal(org.adminSession(), undefined);
     } finally {
@@ -22,7 +22,7 @@ describe("local org: the administrator's session", () => {
 
   it("signs in as the demo company's System Administrator, not the integration user, and is kept across restarts", () => {
     const dbPath = join(dir, 'org.sqlite');
-    let org = new LocalOrg({ dbPath, forceAppDir: FORCE_APP_DIR });
+    let org = new LocalOrg({ dbPath, forceAppDir: REPO_FORCE_APP_DIR });
     org.seed(demoCompany);
     const session = org.adminSession()!;
     assert.equal(session.username, 'alex.morgan@dealdesk-demo.example');
@@ -35,7 +35,7 @@ describe("local org: the administrator's session", () => {
     assert.equal(org.authenticate(`Bearer ${org.token}`), org.integrationUserId);
     org.close();
 
-    org = new LocalOrg({ dbPath, forceAppDir: FORCE_APP_DIR });
+    org = new LocalOrg({ dbPath, forceAppDir: REPO_FORCE_APP_DIR });
     try {
       assert.equal(org.adminSession()!.accessToken, session.accessToken, 'the same token after a restart');
       assert.equal(org.authenticate(`Bearer ${session.accessToken}`), session.userId);
@@ -45,7 +45,7 @@ describe("local org: the administrator's session", () => {
   });
 
   it('issues a new token once the old one is expired', () => {
-    const org = new LocalOrg({ dbPath: ':memory:', forceAppDir: FORCE_APP_DIR });
+    const org = new LocalOrg({ dbPath: ':memory:', forceAppDir: REPO_FORCE_APP_DIR });
     try {
       org.seed(demoCompany);
       const first = org.adminSession()!;

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import request from 'supertest';
-import { startLocalOrg, type LocalOrgHarness } from '../../test-support/local-org-server.ts';
+import { startLocalOrg, type LocalOrgHarness } from './testing.ts';
 
 describe('local org OAuth userinfo and token', () => {
   let h: LocalOrgHarness;

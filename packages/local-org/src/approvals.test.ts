@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import request from 'supertest';
 import { Connection } from '@jsforce/jsforce-node';
-import { startLocalOrg, type LocalOrgHarness } from '../../test-support/local-org-server.ts';
+import { startLocalOrg, type LocalOrgHarness } from './testing.ts';
 import { LOCAL_ORG_API_VERSION } from './local-org.ts';
 import { ref, type SeedRecord } from './seed/seed-types.ts';
 import { BASELINE_REFS } from './seed/seed-loader.ts';

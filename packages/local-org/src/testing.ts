@@ -5,9 +5,9 @@ import express from 'express';
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { Connection } from '@jsforce/jsforce-node';
-import { LocalOrg, LOCAL_ORG_API_VERSION } from '../local/org/local-org.ts';
-import { createLocalOrgRouter } from '../local/org/rest-router.ts';
-import { FORCE_APP_DIR } from '../paths.ts';
+import { LocalOrg, LOCAL_ORG_API_VERSION } from './local-org.ts';
+import { createLocalOrgRouter } from './rest-router.ts';
+import { REPO_FORCE_APP_DIR } from './paths.ts';
 
 export interface LocalOrgHarness {
   org: LocalOrg;
@@ -20,13 +20,15 @@ export interface LocalOrgHarness {
 export async function startLocalOrg(
   options: {
     clock?: () => Date;
+    /** Defaults to this repository's force-app. */
+    forceAppDir?: string;
     dbPath?: string;
     connectedApps?: { clientId: string; publicKey: string }[];
   } = {},
 ): Promise<LocalOrgHarness> {
   const org = new LocalOrg({
     dbPath: options.dbPath ?? ':memory:',
-    forceAppDir: FORCE_APP_DIR,
+    forceAppDir: options.forceAppDir ?? REPO_FORCE_APP_DIR,
     token: 'test-token',
     ...(options.connectedApps ? { connectedApps: options.connectedApps } : {}),
     ...(options.clock ? { clock: options.clock } : {}),

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import request from 'supertest';
-import { startLocalOrg, type LocalOrgHarness } from '../../test-support/local-org-server.ts';
+import { startLocalOrg, type LocalOrgHarness } from './testing.ts';
 import { LOCAL_ORG_API_VERSION } from './local-org.ts';
 
 const API = `/services/data/v${LOCAL_ORG_API_VERSION}`;

@@ -1,0 +1,2 @@
+export * from './salesforce-id.ts';
+export * from './soql.ts';
