@@ -4,10 +4,10 @@
  * rows apart (as they are stored on disk), 12 rounds of 25 reads each, CPU time per deal. Both
  * layouts must give the same reading. `node scripts/bench-language-layout.ts`
  */
-import { loadModel } from '../middleware/src/language/artifact.ts';
-import type { LinearModel } from '../middleware/src/language/linear.ts';
-import { OfflineLanguageReader } from '../middleware/src/language/reader.ts';
-import { reasonOfflineNow } from '../middleware/src/agents/deal-closure/offline-reasoner.ts';
+import { loadModel } from '@dealdesk/middleware/language-model';
+import type { LinearModel } from '@dealdesk/middleware/language-model';
+import { OfflineLanguageReader } from '@dealdesk/middleware/language-model';
+import { reasonOfflineNow } from '@dealdesk/middleware/agents';
 import { seededVerbalYes } from './bench-lib.ts';
 
 /** One model's rows copied out of an interleaved table. */

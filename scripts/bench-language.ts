@@ -3,10 +3,10 @@
  * read three times, the last two timed, in this thread; and the seeded verbal-yes deal (what the
  * closure bench reads for every closure) read through the Deal Closure Agent's offline reasoning.
  */
-import { sharedLanguageReader } from '../middleware/src/language/index.ts';
-import { loadCorpus } from '../middleware/src/language/training.ts';
-import { timing } from '../middleware/src/eval/language-eval.ts';
-import { reasonOfflineNow } from '../middleware/src/agents/deal-closure/offline-reasoner.ts';
+import { sharedLanguageReader } from '@dealdesk/middleware/language-model';
+import { loadCorpus } from '@dealdesk/middleware/language-model';
+import { timing } from '@dealdesk/middleware/eval';
+import { reasonOfflineNow } from '@dealdesk/middleware/agents';
 import { seededVerbalYes } from './bench-lib.ts';
 
 export async function benchLanguage() {

@@ -4,8 +4,8 @@
  * `bench-replicas.ts` (Postgres replicas), which supply how to start a closure and how to tell
  * that its approvals are in the approval process.
  */
-import type { DealContext } from '../middleware/src/ports/crm.ts';
-import { createSalesforceCrm } from '../middleware/src/adapters/salesforce/salesforce-crm.ts';
+import type { DealContext } from '@dealdesk/middleware';
+import { createSalesforceCrm } from '@dealdesk/middleware';
 import { demoCompany, demoScenario } from '@dealdesk/local-org';
 import { startLocalOrg } from '@dealdesk/local-org/testing';
 

@@ -10,8 +10,8 @@
  */
 import { readFileSync, readdirSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
-import { DealCluster } from '../middleware/src/test-support/deal-cluster.ts';
-import { dropSchemas, freshSchema } from '../middleware/src/test-support/postgres.ts';
+import { DealCluster } from '@dealdesk/middleware/testing';
+import { dropSchemas, freshSchema } from '@dealdesk/test-kit/postgres';
 
 export interface ReplicaRun {
   replicas: number;

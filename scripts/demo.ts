@@ -4,11 +4,11 @@
  */
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { loadConfig } from '../middleware/src/config/config.ts';
-import { createLogger } from '../middleware/src/logger.ts';
-import { startServer } from '../middleware/src/server.ts';
-import { runDemo } from '../middleware/src/demo/run-demo.ts';
-import { REPO_ROOT } from '../middleware/src/paths.ts';
+import { loadConfig } from '@dealdesk/middleware';
+import { createLogger } from '@dealdesk/middleware';
+import { startServer } from '@dealdesk/middleware';
+import { runDemo } from '@dealdesk/middleware/demo';
+import { REPO_ROOT } from '@dealdesk/middleware';
 
 const dataDir = process.env.DEALDESK_DATA_DIR ?? join('.data', 'demo');
 rmSync(join(REPO_ROOT, dataDir), { recursive: true, force: true });

@@ -9,15 +9,15 @@
  */
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { evaluateLanguage } from '../middleware/src/eval/language-eval.ts';
-import { contractsReport } from '../middleware/src/eval/contracts-eval.ts';
+import { evaluateLanguage } from '@dealdesk/middleware/eval';
+import { contractsReport } from '@dealdesk/middleware/eval';
 import {
   APPROVER_PROFILES,
   evaluatePrediction,
   evaluateRouting,
   loadApprovalPolicy,
   loadLabeledDeals,
-} from '../middleware/src/eval/approvals-eval.ts';
+} from '@dealdesk/middleware/eval';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const showErrors = process.argv.includes('--errors');

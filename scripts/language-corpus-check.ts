@@ -4,7 +4,7 @@
  * Prints one line per problem with the file, line and id; exits 1 when there is any.
  */
 import { readFileSync } from 'node:fs';
-import { CorpusLineSchema, corpusProblems } from '../middleware/src/language/corpus.ts';
+import { CorpusLineSchema, corpusProblems } from '@dealdesk/middleware/language-model';
 
 let problems = 0;
 for (const file of process.argv.slice(2)) {

@@ -8,13 +8,13 @@
  *   node scripts/language-label-audit.ts [heads,comma,separated] > suspects.jsonl
  */
 import { createHash } from 'node:crypto';
-import { HEADS } from '../middleware/src/language/heads.ts';
+import { HEADS } from '@dealdesk/middleware/language-model';
 import {
   fitReadingModels,
   prepareCorpus,
   rowProbabilities,
   type PreparedRow,
-} from '../middleware/src/language/training.ts';
+} from '@dealdesk/middleware/language-model';
 
 const wanted = (process.argv[2] ?? '').split(',').filter(Boolean);
 const heads = HEADS.map((h, i) => ({ h, i })).filter(({ h }) =>

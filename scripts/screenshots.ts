@@ -11,11 +11,11 @@
 import { mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import type { Page } from 'playwright-core';
-import { loadConfig } from '../middleware/src/config/config.ts';
-import { createLogger } from '../middleware/src/logger.ts';
-import { startServer } from '../middleware/src/server.ts';
-import { REPO_ROOT } from '../middleware/src/paths.ts';
-import { buildLightningBundle, lightningCacheDir } from '../middleware/src/local/lightning/build.ts';
+import { loadConfig } from '@dealdesk/middleware';
+import { createLogger } from '@dealdesk/middleware';
+import { startServer } from '@dealdesk/middleware';
+import { REPO_ROOT } from '@dealdesk/middleware';
+import { buildLightningBundle, lightningCacheDir } from '@dealdesk/middleware/lightning';
 import { launchChromium } from '../test/support/chromium.ts';
 import { closeDealJourney, type JourneyStep } from '../test/support/lightning-journey.ts';
 

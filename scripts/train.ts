@@ -4,8 +4,8 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { MODEL_DIR } from '../middleware/src/language/artifact.ts';
-import { trainModel } from '../middleware/src/language/training.ts';
+import { MODEL_DIR } from '@dealdesk/middleware/language-model';
+import { trainModel } from '@dealdesk/middleware/language-model';
 
 const started = performance.now();
 const artifact = trainModel();

@@ -16,9 +16,9 @@
  *     [--act relu|tanh] [--init 0.5] [--skip] [--seed n | --seeds a,b] [--no-sentence] [--limit n]
  */
 import { createHash } from 'node:crypto';
-import type { FeatureVector } from '../middleware/src/language/features.ts';
-import { detectLanguage, featurize } from '../middleware/src/language/features.ts';
-import { HEADS } from '../middleware/src/language/heads.ts';
+import type { FeatureVector } from '@dealdesk/middleware/language-model';
+import { detectLanguage, featurize } from '@dealdesk/middleware/language-model';
+import { HEADS } from '@dealdesk/middleware/language-model';
 import {
   combineInputs,
   combinedProbabilities,
@@ -30,9 +30,9 @@ import {
   pooledLogits,
   prng,
   sigmoid,
-} from '../middleware/src/language/linear.ts';
-import { OfflineLanguageReader } from '../middleware/src/language/reader.ts';
-import { segment } from '../middleware/src/language/text.ts';
+} from '@dealdesk/middleware/language-model';
+import { OfflineLanguageReader } from '@dealdesk/middleware/language-model';
+import { segment } from '@dealdesk/middleware/language-model';
 import {
   asDealText,
   bestThresholds,
@@ -43,7 +43,7 @@ import {
   rowProbabilities,
   type PreparedRow,
   type ReadingModels,
-} from '../middleware/src/language/training.ts';
+} from '@dealdesk/middleware/language-model';
 
 const args = process.argv.slice(2);
 const flag = (name: string) => args.includes(name);

@@ -5,16 +5,16 @@
  * learning rate and regularisation, and of reading sentences as well as passages, is on record.
  *   node scripts/tune-language.ts [--chars 3,4] [--no-skip] [--no-source] [epochs,learningRate,l2 ...]
  */
-import { HEADS } from '../middleware/src/language/heads.ts';
-import { calibrated, logits, pooledLogits } from '../middleware/src/language/linear.ts';
-import { DEFAULT_FEATURES } from '../middleware/src/language/features.ts';
+import { HEADS } from '@dealdesk/middleware/language-model';
+import { calibrated, logits, pooledLogits } from '@dealdesk/middleware/language-model';
+import { DEFAULT_FEATURES } from '@dealdesk/middleware/language-model';
 import {
   bestThresholds,
   fitReadingModels,
   PASSAGE_OPTIONS,
   prepareCorpus,
   rowProbabilities,
-} from '../middleware/src/language/training.ts';
+} from '@dealdesk/middleware/language-model';
 
 const args = process.argv.slice(2);
 const take = (flag: string) => {

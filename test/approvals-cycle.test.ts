@@ -9,12 +9,12 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Connection } from '@jsforce/jsforce-node';
-import { loadConfig } from '../middleware/src/config/config.ts';
-import { createLogger } from '../middleware/src/logger.ts';
-import { startServer, type RunningServer } from '../middleware/src/server.ts';
-import { createRuntime } from '../middleware/src/runtime.ts';
-import { startDemoClosure, targetOf, type StartedClosure } from '../middleware/src/demo/run-demo.ts';
-import type { Notification } from '../middleware/src/ports/notify.ts';
+import { loadConfig } from '@dealdesk/middleware';
+import { createLogger } from '@dealdesk/middleware';
+import { startServer, type RunningServer } from '@dealdesk/middleware';
+import { createRuntime } from '@dealdesk/middleware';
+import { startDemoClosure, targetOf, type StartedClosure } from '@dealdesk/middleware/demo';
+import type { Notification } from '@dealdesk/middleware';
 
 interface View {
   status: string;

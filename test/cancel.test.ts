@@ -7,9 +7,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Connection } from '@jsforce/jsforce-node';
-import { loadConfig } from '../middleware/src/config/config.ts';
-import { createLogger } from '../middleware/src/logger.ts';
-import { startServer, type RunningServer } from '../middleware/src/server.ts';
+import { loadConfig } from '@dealdesk/middleware';
+import { createLogger } from '@dealdesk/middleware';
+import { startServer, type RunningServer } from '@dealdesk/middleware';
 import {
   closureView,
   driveToCompletion,
@@ -17,7 +17,7 @@ import {
   targetOf,
   type ClosureView,
   type StartedClosure,
-} from '../middleware/src/demo/run-demo.ts';
+} from '@dealdesk/middleware/demo';
 
 describe('cancelling a closure that waits (local mode)', () => {
   let dir: string;

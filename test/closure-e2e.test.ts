@@ -8,10 +8,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Connection } from '@jsforce/jsforce-node';
-import { loadConfig } from '../middleware/src/config/config.ts';
-import { createLogger } from '../middleware/src/logger.ts';
-import { startServer, type RunningServer } from '../middleware/src/server.ts';
-import { runDemo, type DemoResult } from '../middleware/src/demo/run-demo.ts';
+import { loadConfig } from '@dealdesk/middleware';
+import { createLogger } from '@dealdesk/middleware';
+import { startServer, type RunningServer } from '@dealdesk/middleware';
+import { runDemo, type DemoResult } from '@dealdesk/middleware/demo';
 
 describe('a deal from verbal yes to handoff (local mode)', () => {
   let dir: string;

@@ -10,16 +10,13 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Connection } from '@jsforce/jsforce-node';
-import { loadConfig } from '../middleware/src/config/config.ts';
-import { createLogger } from '../middleware/src/logger.ts';
-import { startServer, type RunningServer } from '../middleware/src/server.ts';
-import { runDemo, type DemoResult } from '../middleware/src/demo/run-demo.ts';
+import { loadConfig } from '@dealdesk/middleware';
+import { createLogger } from '@dealdesk/middleware';
+import { startServer, type RunningServer } from '@dealdesk/middleware';
+import { runDemo, type DemoResult } from '@dealdesk/middleware/demo';
 import { demoScenario } from '@dealdesk/local-org';
-import {
-  decideFromHistory,
-  RequestedTermSchema,
-} from '../middleware/src/agents/contract-generation/account-history.ts';
-import { shippedContractLibrary } from '../middleware/src/test-support/contract-input.ts';
+import { decideFromHistory, RequestedTermSchema } from '@dealdesk/middleware/agents';
+import { shippedContractLibrary } from '@dealdesk/middleware/testing';
 
 describe("a contract shaped by the customer's earlier contracts (local mode)", () => {
   let dir: string;

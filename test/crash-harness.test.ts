@@ -4,8 +4,8 @@
  * exactly once. `npm run soak` runs the 100-kill version (test/soak/).
  */
 import assert from 'node:assert/strict';
-import { runCrashHarness } from '../middleware/src/test-support/crash-harness.ts';
-import { dropSchemas, freshSchema } from '../middleware/src/test-support/postgres.ts';
+import { runCrashHarness } from '@dealdesk/middleware/testing';
+import { dropSchemas, freshSchema } from '@dealdesk/test-kit/postgres';
 
 describe('crash harness (10 random SIGKILLs)', function () {
   this.timeout(240_000);

@@ -12,12 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Connection } from '@jsforce/jsforce-node';
-import {
-  closureView,
-  driveToCompletion,
-  startDemoClosure,
-  type DemoTarget,
-} from '../middleware/src/demo/run-demo.ts';
+import { closureView, driveToCompletion, startDemoClosure, type DemoTarget } from '@dealdesk/middleware/demo';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const API_KEY = 'crash-test-api-key-0123456789abcdefghijklmnop';
@@ -44,7 +39,7 @@ describe('crash and restart during a run', function () {
   const random = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
 
   async function start(latencyMs: number): Promise<void> {
-    child = spawn(process.execPath, [join(ROOT, 'middleware/src/server.ts')], {
+    child = spawn(process.execPath, [join(ROOT, '@dealdesk/middleware')], {
       env: {
         ...process.env,
         PORT: String(port),

@@ -16,11 +16,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import express from 'express';
 import { Connection } from '@jsforce/jsforce-node';
-import { loadConfig } from '../middleware/src/config/config.ts';
-import { createLogger } from '../middleware/src/logger.ts';
-import { startServer, type RunningServer } from '../middleware/src/server.ts';
-import { combineReadiness } from '../middleware/src/language/model-reading.ts';
-import { closureView, startDemoClosure, targetOf } from '../middleware/src/demo/run-demo.ts';
+import { loadConfig } from '@dealdesk/middleware';
+import { createLogger } from '@dealdesk/middleware';
+import { startServer, type RunningServer } from '@dealdesk/middleware';
+import { combineReadiness } from '@dealdesk/middleware/language-model';
+import { closureView, startDemoClosure, targetOf } from '@dealdesk/middleware/demo';
 
 type Mode = 'answer' | 'unavailable' | 'fabricated' | 'confidence7' | 'wrong-schema' | 'empty' | 'obey';
 

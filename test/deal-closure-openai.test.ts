@@ -14,10 +14,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import express from 'express';
 import { Connection } from '@jsforce/jsforce-node';
-import { loadConfig } from '../middleware/src/config/config.ts';
-import { createLogger } from '../middleware/src/logger.ts';
-import { startServer, type RunningServer } from '../middleware/src/server.ts';
-import { closureView, startDemoClosure, targetOf } from '../middleware/src/demo/run-demo.ts';
+import { loadConfig } from '@dealdesk/middleware';
+import { createLogger } from '@dealdesk/middleware';
+import { startServer, type RunningServer } from '@dealdesk/middleware';
+import { closureView, startDemoClosure, targetOf } from '@dealdesk/middleware/demo';
 
 type Mode = 'answer' | 'unavailable' | 'refusal';
 const MODEL = 'qwen2.5-7b-instruct';

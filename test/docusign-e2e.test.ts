@@ -10,17 +10,17 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Connection } from '@jsforce/jsforce-node';
-import { loadConfig } from '../middleware/src/config/config.ts';
-import { createLogger } from '../middleware/src/logger.ts';
-import { startServer, type RunningServer } from '../middleware/src/server.ts';
+import { loadConfig } from '@dealdesk/middleware';
+import { createLogger } from '@dealdesk/middleware';
+import { startServer, type RunningServer } from '@dealdesk/middleware';
 import {
   closureView,
   driveToCompletion,
   startDemoClosure,
   targetOf,
   type DemoResult,
-} from '../middleware/src/demo/run-demo.ts';
-import { startTrustedFakeDocusign, type FakeDocusign } from '../middleware/src/test-support/fake-docusign.ts';
+} from '@dealdesk/middleware/demo';
+import { startTrustedFakeDocusign, type FakeDocusign } from '@dealdesk/test-kit/fake-docusign';
 
 const SECRET = 'connect-hmac-secret-for-the-e2e-test';
 const INTEGRATION_KEY = randomUUID();

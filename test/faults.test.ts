@@ -12,11 +12,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Connection } from '@jsforce/jsforce-node';
-import { loadConfig } from '../middleware/src/config/config.ts';
-import { createLogger } from '../middleware/src/logger.ts';
-import { startServer, type RunningServer } from '../middleware/src/server.ts';
-import { driveToCompletion, targetOf, type DemoResult } from '../middleware/src/demo/run-demo.ts';
-import { seedDealCopies } from '../middleware/src/test-support/deal-copies.ts';
+import { loadConfig } from '@dealdesk/middleware';
+import { createLogger } from '@dealdesk/middleware';
+import { startServer, type RunningServer } from '@dealdesk/middleware';
+import { driveToCompletion, targetOf, type DemoResult } from '@dealdesk/middleware/demo';
+import { seedDealCopies } from '@dealdesk/middleware/testing';
 
 const DEALS = Number(process.env.FAULT_DEALS ?? 6);
 const SEED = String(process.env.FAULT_SEED ?? 7);

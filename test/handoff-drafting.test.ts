@@ -12,11 +12,11 @@ import type { Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import express from 'express';
-import { loadConfig } from '../middleware/src/config/config.ts';
-import { createLogger } from '../middleware/src/logger.ts';
-import { startServer, type RunningServer } from '../middleware/src/server.ts';
-import { runDemo, type DemoResult } from '../middleware/src/demo/run-demo.ts';
-import { DRAFT_INSTRUCTION } from '../middleware/src/agents/shared/drafting.ts';
+import { loadConfig } from '@dealdesk/middleware';
+import { createLogger } from '@dealdesk/middleware';
+import { startServer, type RunningServer } from '@dealdesk/middleware';
+import { runDemo, type DemoResult } from '@dealdesk/middleware/demo';
+import { DRAFT_INSTRUCTION } from '@dealdesk/middleware/agents';
 
 /**
  * Gemini's answer to a drafting prompt: a sentence from the owner fact, and one no fact states;

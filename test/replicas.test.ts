@@ -4,8 +4,8 @@
  * exactly once (no duplicate records in the org), and every replica did part of the work.
  */
 import assert from 'node:assert/strict';
-import { DealCluster, CLUSTER_API_KEY } from '../middleware/src/test-support/deal-cluster.ts';
-import { dropSchemas, freshSchema, testDatabaseUrl } from '../middleware/src/test-support/postgres.ts';
+import { DealCluster, CLUSTER_API_KEY } from '@dealdesk/middleware/testing';
+import { dropSchemas, freshSchema, testDatabaseUrl } from '@dealdesk/test-kit/postgres';
 
 const url = testDatabaseUrl();
 

@@ -15,10 +15,10 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import express from 'express';
 import { Connection } from '@jsforce/jsforce-node';
-import { loadConfig, secretValues } from '../middleware/src/config/config.ts';
-import { createLogger } from '../middleware/src/logger.ts';
-import { startServer, type RunningServer } from '../middleware/src/server.ts';
-import { runDemo, type DemoResult } from '../middleware/src/demo/run-demo.ts';
+import { loadConfig, secretValues } from '@dealdesk/middleware';
+import { createLogger } from '@dealdesk/middleware';
+import { startServer, type RunningServer } from '@dealdesk/middleware';
+import { runDemo, type DemoResult } from '@dealdesk/middleware/demo';
 
 const API_KEY = 'k1-secret-api-key-0000000000000000000001';
 const NEXT_API_KEY = 'k2-secret-api-key-0000000000000000000002';

@@ -10,17 +10,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Connection } from '@jsforce/jsforce-node';
 import { chromium, type Browser } from 'playwright-core';
-import { loadConfig } from '../middleware/src/config/config.ts';
-import { createLogger } from '../middleware/src/logger.ts';
-import { startServer, type RunningServer } from '../middleware/src/server.ts';
-import {
-  closureView,
-  startDemoClosure,
-  targetOf,
-  type StartedClosure,
-} from '../middleware/src/demo/run-demo.ts';
+import { loadConfig } from '@dealdesk/middleware';
+import { createLogger } from '@dealdesk/middleware';
+import { startServer, type RunningServer } from '@dealdesk/middleware';
+import { closureView, startDemoClosure, targetOf, type StartedClosure } from '@dealdesk/middleware/demo';
 import { LOCAL_ORG_API_VERSION } from '@dealdesk/local-org';
-import type { Notification } from '../middleware/src/ports/notify.ts';
+import type { Notification } from '@dealdesk/middleware';
 import { until } from './support/until.ts';
 import { signOnSigningPage } from './support/signing-page.ts';
 

@@ -13,11 +13,11 @@ import {
   SimpleSpanProcessor,
   type ReadableSpan,
 } from '@opentelemetry/sdk-trace-node';
-import { loadConfig } from '../middleware/src/config/config.ts';
-import { createLogger } from '../middleware/src/logger.ts';
-import { startServer, type RunningServer } from '../middleware/src/server.ts';
-import { closureView, startDemoClosure, targetOf } from '../middleware/src/demo/run-demo.ts';
-import { setupTracing, TracingConfigError } from '../middleware/src/tracing.ts';
+import { loadConfig } from '@dealdesk/middleware';
+import { createLogger } from '@dealdesk/middleware';
+import { startServer, type RunningServer } from '@dealdesk/middleware';
+import { closureView, startDemoClosure, targetOf } from '@dealdesk/middleware/demo';
+import { setupTracing, TracingConfigError } from '@dealdesk/middleware';
 
 describe('traces, readiness and metrics', function () {
   this.timeout(60_000);

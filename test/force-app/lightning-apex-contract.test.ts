@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { ApexErrorListener, ApexParserFactory } from '@apexdevtools/apex-parser';
 import type { z } from 'zod';
 import { DEFAULT_DIR, read } from './support/project.ts';
-import { APEX_MESSAGES, DEAL_DESK_CONTROLLER } from '../../middleware/src/local/lightning/apex-contract.ts';
+import { APEX_MESSAGES, DEAL_DESK_CONTROLLER } from '@dealdesk/middleware/lightning';
 
 interface ApexMethod {
   name: string;

@@ -91,7 +91,7 @@ describe('force-app contracts', () => {
     });
 
     it('sets exactly the statuses the middleware local org emulates', async () => {
-      const modulePath = join(ROOT, 'middleware', 'src', 'local', 'org', 'approvals.ts');
+      const modulePath = join(ROOT, 'packages', 'local-org', 'src', 'approvals.ts');
       const local = (await import(modulePath)) as { DEALDESK_APPROVAL_PROCESS: LocalApprovalProcess };
       const emulated = local.DEALDESK_APPROVAL_PROCESS;
       assert.equal(emulated.developerName, 'DealDesk_Deal_Approval');
@@ -263,7 +263,7 @@ describe('force-app contracts', () => {
           Backup_Username__c: 'laura.jennings',
         },
       };
-      const seed = read(join(ROOT, 'middleware', 'src', 'local', 'org', 'seed', 'demo-company.ts'));
+      const seed = read(join(ROOT, 'packages', 'local-org', 'src', 'seed', 'demo-company.ts'));
       for (const [name, values] of Object.entries(expected)) {
         const record = records.get(`Approval_Rule.${name}`);
         assert.ok(record, `Approval_Rule.${name}`);

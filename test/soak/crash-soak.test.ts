@@ -4,8 +4,8 @@
  * once. Prints the figures as JSON. SOAK_KILLS changes the number of kills.
  */
 import assert from 'node:assert/strict';
-import { runCrashHarness } from '../../middleware/src/test-support/crash-harness.ts';
-import { dropSchemas, freshSchema, testDatabaseUrl } from '../../middleware/src/test-support/postgres.ts';
+import { runCrashHarness } from '@dealdesk/middleware/testing';
+import { dropSchemas, freshSchema, testDatabaseUrl } from '@dealdesk/test-kit/postgres';
 
 const kills = Number(process.env.SOAK_KILLS ?? 100);
 if (!Number.isInteger(kills) || kills < 1) throw new Error('SOAK_KILLS must be a positive integer');

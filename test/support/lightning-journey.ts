@@ -9,8 +9,8 @@
  * Both see the same steps through `at`, called with the page showing each one.
  */
 import type { Page } from 'playwright-core';
-import type { RunningServer } from '../../middleware/src/server.ts';
-import { closureView, targetOf } from '../../middleware/src/demo/run-demo.ts';
+import type { RunningServer } from '@dealdesk/middleware';
+import { closureView, targetOf } from '@dealdesk/middleware/demo';
 import { demoScenario } from '@dealdesk/local-org';
 import { soqlString } from '@dealdesk/contracts';
 import { until } from './until.ts';

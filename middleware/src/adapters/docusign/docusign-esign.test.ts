@@ -4,7 +4,7 @@ import https from 'node:https';
 import { Writable } from 'node:stream';
 import PDFDocument from 'pdfkit';
 import { createLogger } from '../../logger.ts';
-import { startFakeDocusign, type FakeDocusign } from '../../test-support/fake-docusign.ts';
+import { startFakeDocusign, type FakeDocusign } from '@dealdesk/test-kit/fake-docusign';
 import { createDocusignEsign, type DocusignApiError, type DocusignEsign } from './docusign-esign.ts';
 import type { CreateEnvelopeInput } from '../../ports/esign.ts';
 

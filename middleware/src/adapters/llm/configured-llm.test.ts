@@ -10,7 +10,7 @@ import { z } from 'zod';
 import { loadConfig } from '../../config/config.ts';
 import { createMetrics } from '../../metrics.ts';
 import type { StageContext } from '../../orchestrator/stage.ts';
-import { startReplayServer, type ReplayServer } from '../../test-support/replay-server.ts';
+import { startReplayServer, type ReplayServer } from '@dealdesk/test-kit/replay-server';
 import { configuredLlm } from './configured-llm.ts';
 
 const silent = pino({ level: 'silent' });

@@ -15,7 +15,7 @@ import {
   type CapturedRequest,
   type Reply,
   type ReplayServer,
-} from '../../test-support/replay-server.ts';
+} from '@dealdesk/test-kit/replay-server';
 import { LlmUnavailableError } from '../llm/llm-errors.ts';
 import { toModelJsonSchema } from '../llm/json-schema.ts';
 import {

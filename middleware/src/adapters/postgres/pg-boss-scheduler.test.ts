@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createLogger } from '../../logger.ts';
-import { dropSchemas, freshSchema, testDatabaseUrl } from '../../test-support/postgres.ts';
+import { dropSchemas, freshSchema, testDatabaseUrl } from '@dealdesk/test-kit/postgres';
 import { createPgBossScheduler } from './pg-boss-scheduler.ts';
 
 const url = testDatabaseUrl();

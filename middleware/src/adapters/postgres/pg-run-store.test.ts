@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import pg from 'pg';
 import { runStoreContract } from '../../ports/run-store.contract.ts';
-import { dropSchemas, freshSchema, testDatabaseUrl } from '../../test-support/postgres.ts';
+import { dropSchemas, freshSchema, testDatabaseUrl } from '@dealdesk/test-kit/postgres';
 import { createPgRunStore } from './pg-run-store.ts';
 import { MIGRATIONS } from './migrations.ts';
 

@@ -11,7 +11,7 @@ import { loadConfig } from '../../config/config.ts';
 import { createLogger } from '../../logger.ts';
 import { startServer } from '../../server.ts';
 import { runDemo } from '../../demo/run-demo.ts';
-import { dropSchemas, freshSchema, testDatabaseUrl } from '../../test-support/postgres.ts';
+import { dropSchemas, freshSchema, testDatabaseUrl } from '@dealdesk/test-kit/postgres';
 import { RUN_QUEUE } from './pg-boss-scheduler.ts';
 
 const url = testDatabaseUrl();

@@ -12,7 +12,7 @@ import {
 } from '../../agents/contract-generation/generate-contract.ts';
 import { loadScenarios, scenarioDeal } from '../../eval/contract-scenarios.ts';
 import { contractInput } from '../../test-support/contract-input.ts';
-import { pdfText } from '../../test-support/pdf-text.ts';
+import { pdfText } from '@dealdesk/test-kit/pdf-text';
 import { createWorkerPool, type WorkerPool } from './worker-pool.ts';
 
 function scenarioInput(): GenerateInput {

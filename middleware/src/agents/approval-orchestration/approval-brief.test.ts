@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import type { ApprovalHistoryEntry } from '../../ports/approvals.ts';
 import type { RequestedTerms, Span } from '../../ports/language.ts';
 import { activity, contractOutput, dealContext, lineItem } from '../../test-support/deal-fixtures.ts';
-import { sharedSentences } from '../../test-support/shared-sentences.ts';
+import { sharedSentences } from '@dealdesk/test-kit/shared-sentences';
 import { approverBrief, briefText, briefWithSources, type BriefFacts } from './approval-brief.ts';
 import type { ApprovalState, Role } from './approval-state.ts';
 import { paymentTerms } from './brief-commercial.ts';

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { CONFIG_DIR, REPO_ROOT } from '../../paths.ts';
 import { loadScenarios, scenarioDeal } from '../../eval/contract-scenarios.ts';
-import { pdfText } from '../../test-support/pdf-text.ts';
+import { pdfText } from '@dealdesk/test-kit/pdf-text';
 import { loadContractLibrary } from './clause-library.ts';
 import { generateContract } from './generate-contract.ts';
 import { renderPdfNow, type PdfOptions } from './contract-pdf.ts';

@@ -8,7 +8,7 @@ import {
   DEMO_SELLER,
   shippedContractLibrary,
 } from '../../test-support/contract-input.ts';
-import { pdfText } from '../../test-support/pdf-text.ts';
+import { pdfText } from '@dealdesk/test-kit/pdf-text';
 import { demoCompany, demoScenario } from '@dealdesk/local-org';
 import { createSalesforceCrm } from '../../adapters/salesforce/salesforce-crm.ts';
 import { ContractConsistencyError, generateContract, type GenerateInput } from './generate-contract.ts';

@@ -18,7 +18,7 @@ import {
   lineItem,
   stageContext,
 } from '../../test-support/deal-fixtures.ts';
-import { sentencesOf, sharedSentences } from '../../test-support/shared-sentences.ts';
+import { sentencesOf, sharedSentences } from '@dealdesk/test-kit/shared-sentences';
 import { reasonOfflineNow } from '../deal-closure/offline-reasoner.ts';
 import type { DealClosureOutput } from '../deal-closure/deal-closure-agent.ts';
 import { historyStrategy, withHistoryStrategy } from '../deal-closure/history-strategy.ts';
