@@ -5,46 +5,28 @@
  */
 import { randomUUID } from 'node:crypto';
 import express, { type Request, type Response, type Router } from 'express';
-import { z } from 'zod';
 import type { Orchestrator } from '../orchestrator/orchestrator.ts';
 import { closureStatusOf } from '../orchestrator/orchestrator.ts';
 import { STAGES } from '../orchestrator/stage.ts';
 import type { RunRecord, RunStore } from '../ports/store.ts';
 import { requireApiKey } from './auth.ts';
 import { createRateLimit } from './rate-limit.ts';
-import { SALESFORCE_ID_PATTERN, to18 } from '@dealdesk/contracts';
+import {
+  DecisionBodySchema,
+  IdempotencyKeySchema as IdempotencyKey,
+  RepActionBodySchema,
+  SalesforceIdSchema as SalesforceId,
+  type ActionAccepted,
+  type ClosureStarted,
+  type ClosureSummary,
+  StartClosureBodySchema,
+  to18,
+} from '@dealdesk/contracts';
 import { sendError, validationDetails } from './errors.ts';
 import { insightsHandler } from './insights-route.ts';
 import { registerSignatureActions } from './signature-actions.ts';
 import { registerPlaybookRoutes } from './playbook-route.ts';
 import type { PlaybookPort } from '../ports/playbook.ts';
-
-const SalesforceId = z.string().regex(SALESFORCE_ID_PATTERN, 'expected a 15- or 18-character Salesforce id');
-
-export const StartClosureBodySchema = z
-  .object({
-    opportunityId: SalesforceId.refine((v) => v.startsWith('006'), 'expected an Opportunity id (006...)'),
-    trigger: z.enum(['Rep', 'Signal']),
-    note: z.string().max(32_000).optional(),
-    transcript: z.string().max(131_072).optional(),
-    dealClosureId: SalesforceId.optional(),
-  })
-  .strict();
-
-export const DecisionBodySchema = z
-  .object({
-    decision: z.enum(['approve', 'reject']),
-    comment: z.string().max(4000).nullish(),
-    actorId: SalesforceId.nullish(),
-  })
-  .strict();
-
-const RepActionBodySchema = z.object({ comment: z.string().max(4000).optional() }).strict();
-const IdempotencyKey = z
-  .string()
-  .min(1)
-  .max(255)
-  .regex(/^[\x21-\x7e]+$/, 'printable ASCII without spaces');
 
 export interface ApiDeps {
   orchestrator: Orchestrator;
@@ -198,7 +180,9 @@ export function createApiRouter(deps: ApiDeps): Router {
       );
       return;
     }
-    res.status(202).json({ closureId: result.run.id, status: closureStatusOf(result.run) });
+    res
+      .status(202)
+      .json({ closureId: result.run.id, status: closureStatusOf(result.run) } satisfies ClosureStarted);
   });
 
   router.get('/v1/insights', insightsHandler(deps.store, deps.clock));
@@ -209,7 +193,7 @@ export function createApiRouter(deps: ApiDeps): Router {
       sendError(res, 404, 'NOT_FOUND', `No closure ${String(req.params.id)}`);
       return;
     }
-    res.json(await closureView(deps.store, run));
+    res.json((await closureView(deps.store, run)) satisfies ClosureSummary);
   });
 
   const repAction =
@@ -238,7 +222,7 @@ export function createApiRouter(deps: ApiDeps): Router {
         comment: body.data.comment ?? null,
         at,
       });
-      res.status(202).json({ closureId: run.id, accepted: kind.split(':')[1] });
+      res.status(202).json({ closureId: run.id, accepted: kind.split(':')[1]! } satisfies ActionAccepted);
     };
   const finished = (run: RunRecord) =>
     ['completed', 'failed', 'cancelled'].includes(run.status)

@@ -6,29 +6,15 @@
  * the same way again changes nothing; reversing a decision is refused.
  */
 import type { Request, Response, Router } from 'express';
-import { z } from 'zod';
 import type { Logger } from '../logger.ts';
 import type { PlaybookPort } from '../ports/playbook.ts';
-import { SALESFORCE_ID_PATTERN, to18 } from '@dealdesk/contracts';
+import {
+  PlaybookDecisionBodySchema,
+  SuggestionIdSchema,
+  to18,
+  type SuggestionDecision,
+} from '@dealdesk/contracts';
 import { sendError, validationDetails } from './errors.ts';
-
-export const SuggestionIdSchema = z
-  .string()
-  .regex(SALESFORCE_ID_PATTERN, 'expected a 15- or 18-character Salesforce id');
-
-export const PlaybookDecisionBodySchema = z
-  .object({
-    decision: z.enum(['accept', 'dismiss']),
-    /** The Salesforce username of the manager deciding. */
-    decidedBy: z
-      .string()
-      .trim()
-      .min(3)
-      .max(80)
-      .regex(/^[^\s@]+@[^\s@]+$/, 'expected a Salesforce username (name@domain)'),
-    note: z.string().max(4000).optional(),
-  })
-  .strict();
 
 const STATUS_OF = { accept: 'Accepted', dismiss: 'Dismissed' } as const;
 
@@ -98,7 +84,7 @@ export function registerPlaybookRoutes(router: Router, deps: PlaybookRouteDeps):
         decidedById: suggestion.decidedById,
         decidedAt: suggestion.decidedAt,
         changed: false,
-      });
+      } satisfies SuggestionDecision);
       return;
     }
     const decidedAt = deps.clock().toISOString();
@@ -120,7 +106,7 @@ export function registerPlaybookRoutes(router: Router, deps: PlaybookRouteDeps):
       decidedById: decider.id,
       decidedAt,
       changed: true,
-    });
+    } satisfies SuggestionDecision);
   });
 }
 

@@ -6,6 +6,7 @@
  * linear model (middleware/src/language); it is pure CPU work on plain data.
  */
 import { z } from 'zod';
+import { NON_STANDARD_REQUESTS, RESIDENCY_REGIONS } from '@dealdesk/contracts';
 import type { LlmProvider, TokenUsage } from './llm.ts';
 
 export const TEXT_SOURCES = ['transcript', 'email', 'note', 'task', 'description', 'next_step'] as const;
@@ -23,14 +24,7 @@ export const SIGNALS = [
   'negation',
 ] as const;
 export const BILLING_FREQUENCIES = ['monthly', 'quarterly', 'semiannual', 'annual'] as const;
-export const RESIDENCY_REGIONS = ['EU', 'UK', 'US', 'other'] as const;
-export const NON_STANDARD_REQUESTS = [
-  'termination_for_convenience',
-  'source_code_escrow',
-  'mfn_pricing',
-  'uncapped_liability',
-  'governing_law',
-] as const;
+export { NON_STANDARD_REQUESTS, RESIDENCY_REGIONS };
 export const VOICES = ['buyer', 'seller', 'rep_report', 'quoted'] as const;
 /** What the teams taking over after the deal need to know, as the module reads it. */
 export const HANDOFF_FACTS = ['success_criteria', 'seller_commitment', 'technical_requirement'] as const;

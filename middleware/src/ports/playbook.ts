@@ -4,12 +4,12 @@
  * this port reads one suggestion with the deciding user and records the decision.
  */
 import { z } from 'zod';
-import { SALESFORCE_ID_PATTERN } from '@dealdesk/contracts';
+import { SALESFORCE_ID_PATTERN, SUGGESTION_STATUSES } from '@dealdesk/contracts';
 import type { CrmUser } from './crm.ts';
 
 const Id = z.string().regex(SALESFORCE_ID_PATTERN, 'expected a Salesforce id');
 
-export const SUGGESTION_STATUSES = ['Proposed', 'Accepted', 'Dismissed'] as const;
+export { SUGGESTION_STATUSES };
 export const SuggestionStatusSchema = z.enum(SUGGESTION_STATUSES);
 export type SuggestionStatus = z.infer<typeof SuggestionStatusSchema>;
 

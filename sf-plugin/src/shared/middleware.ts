@@ -7,7 +7,20 @@
 import { readFile } from 'node:fs/promises';
 import type { Connection } from '@salesforce/core';
 import { SfError } from '@salesforce/core';
-import { z } from 'zod';
+import type { z } from 'zod';
+import {
+  ActionAcceptedSchema,
+  ApiErrorBodySchema,
+  ClosureStartedSchema,
+  ClosureSummarySchema,
+  SuggestionDecisionSchema,
+  type ActionAccepted,
+  type ClosureStarted,
+  type ClosureSummary,
+  type PlaybookDecisionBody,
+  type StartClosureBody,
+  type SuggestionDecision,
+} from '@dealdesk/contracts';
 
 export const NAMED_CREDENTIAL = 'DealDesk_Middleware';
 const REQUEST_TIMEOUT_MS = 15_000;
@@ -118,29 +131,7 @@ export async function resolveMiddleware(
   return { url, apiKey, urlSource };
 }
 
-const ErrorBodySchema = z.object({
-  error: z.object({ code: z.string(), message: z.string(), details: z.unknown().optional() }),
-});
-export const StartedSchema = z.object({ closureId: z.string(), status: z.string() });
-export const AcceptedSchema = z.object({ closureId: z.string(), accepted: z.string() });
-export const ClosureViewSchema = z.object({
-  closureId: z.string(),
-  status: z.string(),
-  waitingFor: z.string().nullable().optional(),
-  dealClosureId: z.string().nullable().optional(),
-  currentStage: z.string().nullable().optional(),
-  error: z.unknown().optional(),
-});
-export type ClosureView = z.infer<typeof ClosureViewSchema>;
-export const SuggestionDecisionSchema = z.object({
-  suggestionId: z.string(),
-  name: z.string(),
-  status: z.enum(['Accepted', 'Dismissed']),
-  decidedById: z.string().nullable(),
-  decidedAt: z.string().nullable(),
-  changed: z.boolean(),
-});
-export type SuggestionDecision = z.infer<typeof SuggestionDecisionSchema>;
+export type { ClosureSummary as ClosureView, SuggestionDecision } from '@dealdesk/contracts';
 
 export type FetchLike = (input: string, init?: RequestInit) => Promise<Response>;
 
@@ -157,34 +148,29 @@ export class MiddlewareClient {
   }
 
   async startClosure(
-    body: { opportunityId: string; trigger: 'Rep'; dealClosureId: string; note?: string },
+    body: StartClosureBody & { trigger: 'Rep'; dealClosureId: string },
     idempotencyKey: string,
-  ): Promise<z.infer<typeof StartedSchema>> {
-    return this.call('POST', '/v1/closures', StartedSchema, body, { 'Idempotency-Key': idempotencyKey });
+  ): Promise<ClosureStarted> {
+    return this.call('POST', '/v1/closures', ClosureStartedSchema, body, {
+      'Idempotency-Key': idempotencyKey,
+    });
   }
 
-  async getClosure(runId: string): Promise<ClosureView> {
-    return this.call('GET', `/v1/closures/${encodeURIComponent(runId)}`, ClosureViewSchema);
+  async getClosure(runId: string): Promise<ClosureSummary> {
+    return this.call('GET', `/v1/closures/${encodeURIComponent(runId)}`, ClosureSummarySchema);
   }
 
-  async act(
-    runId: string,
-    action: 'retry' | 'cancel',
-    comment?: string,
-  ): Promise<z.infer<typeof AcceptedSchema>> {
+  async act(runId: string, action: 'retry' | 'cancel', comment?: string): Promise<ActionAccepted> {
     return this.call(
       'POST',
       `/v1/closures/${encodeURIComponent(runId)}/${action}`,
-      AcceptedSchema,
+      ActionAcceptedSchema,
       comment ? { comment } : {},
     );
   }
 
   /** POST /v1/playbook/suggestions/:id/decision: a manager accepts or dismisses a playbook suggestion. */
-  async decideSuggestion(
-    suggestionId: string,
-    body: { decision: 'accept' | 'dismiss'; decidedBy: string; note?: string },
-  ): Promise<SuggestionDecision> {
+  async decideSuggestion(suggestionId: string, body: PlaybookDecisionBody): Promise<SuggestionDecision> {
     return this.call(
       'POST',
       `/v1/playbook/suggestions/${encodeURIComponent(suggestionId)}/decision`,
@@ -209,7 +195,7 @@ export class MiddlewareClient {
     const res = await this.send(method, path, body, headers, true);
     const json = await readJson(res);
     if (!res.ok) {
-      const parsed = ErrorBodySchema.safeParse(json);
+      const parsed = ApiErrorBodySchema.safeParse(json);
       if (res.status === 401)
         throw new MiddlewareError(
           "The middleware refused the API key (401). Check --api-key-file / DEALDESK_API_KEY against the middleware's DEALDESK_API_KEY.",

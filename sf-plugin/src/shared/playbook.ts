@@ -9,50 +9,25 @@
 import type { Connection } from '@salesforce/core';
 import { Messages, SfError } from '@salesforce/core';
 import { Flags } from '@salesforce/sf-plugins-core';
-import { z } from 'zod';
 import { apiKeyFileFlag, middlewareUrlFlag } from './flags.ts';
 import { MiddlewareClient, resolveMiddleware } from './middleware.ts';
-import { looksLikeSalesforceId, soqlString } from '@dealdesk/contracts';
+import {
+  DECISION_NOTE_MAX_LENGTH,
+  looksLikeSalesforceId,
+  PLAYBOOK_SUGGESTION_OBJECT,
+  PlaybookSuggestionRowSchema,
+  soqlString,
+  type SuggestionStatus,
+} from '@dealdesk/contracts';
 import { queryAll } from './soql.ts';
 
 Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
 const shared = Messages.loadMessages('@dealdesk/sf-plugin', 'dealdesk.shared');
 
-export const SUGGESTION_STATUSES = ['Proposed', 'Accepted', 'Dismissed'] as const;
-export type SuggestionStatus = (typeof SUGGESTION_STATUSES)[number];
-export const NOTE_MAX_LENGTH = 4000;
-const OBJECT = 'Playbook_Suggestion__c';
-
-const nullableString = z
-  .string()
-  .nullable()
-  .optional()
-  .transform((v) => v ?? null);
-
-const SuggestionRowSchema = z.object({
-  Id: z.string(),
-  Name: z.string(),
-  Idempotency_Key__c: nullableString,
-  Category__c: nullableString,
-  Title__c: nullableString,
-  Suggestion__c: nullableString,
-  Evidence__c: nullableString,
-  Status__c: nullableString,
-  Supporting_Deals__c: z
-    .number()
-    .nullable()
-    .optional()
-    .transform((v) => v ?? null),
-  Target__c: nullableString,
-  Evidence_As_Of__c: nullableString,
-  Decided_By__r: z
-    .object({ Name: nullableString })
-    .nullable()
-    .optional()
-    .transform((v) => v?.Name ?? null),
-  Decided_At__c: nullableString,
-  Decision_Note__c: nullableString,
-});
+export { SUGGESTION_STATUSES, type SuggestionStatus } from '@dealdesk/contracts';
+export const NOTE_MAX_LENGTH = DECISION_NOTE_MAX_LENGTH;
+const OBJECT = PLAYBOOK_SUGGESTION_OBJECT;
+const SuggestionRowSchema = PlaybookSuggestionRowSchema;
 
 export interface Suggestion {
   id: string;

@@ -13,33 +13,25 @@ import type { Connection } from '@salesforce/core';
 import { SfError } from '@salesforce/core';
 import Mustache from 'mustache';
 import { z } from 'zod';
-import { soqlString } from '@dealdesk/contracts';
+import {
+  checkCondition,
+  ClausesFileSchema,
+  RequestsFileSchema,
+  soqlString,
+  TemplatesFileSchema,
+} from '@dealdesk/contracts';
 import { queryAll } from './soql.ts';
 
 export const DEFAULT_LIBRARY_DIR = fileURLToPath(new URL('../../../config/contracts', import.meta.url));
 const KEY_PREFIX = 'dealdesk-template:';
 
-// What every clause of middleware/src/agents/contract-generation/clause-library.ts has. The
-// middleware itself checks the conditions (`when`) against its deal facts when it loads the library,
-// and names the clause and the unknown fact; the push checks what an admin's edit most often breaks.
-const ClauseLibrarySchema = z.object({
-  version: z.string().min(1),
-  clauses: z
-    .array(
-      z.object({
-        id: z.string().min(1),
-        version: z.number().int().min(1),
-        title: z.string().min(1),
-        body: z.string().min(1),
-        when: z.union([z.literal(true), z.record(z.string(), z.unknown())], {
-          error: 'expected true (always) or a condition object (all / any / not / fact)',
-        }),
-      }),
-    )
-    .min(1),
-});
-
-const LIBRARY_JSON = new Set(['clauses.json', 'templates.json', 'requests.json']);
+// The library files are checked with the schemas the middleware loads them with, so a push the
+// org accepts is a library the middleware accepts: shapes, condition facts and operators.
+const FILE_SCHEMAS = {
+  'clauses.json': ClausesFileSchema,
+  'templates.json': TemplatesFileSchema,
+  'requests.json': RequestsFileSchema,
+} as const;
 
 export interface LibraryFile {
   file: string;
@@ -69,6 +61,34 @@ function mustacheProblem(text: string): string | null {
   }
 }
 
+/** Problems with one JSON file of the library, each with its path; ids and bodies are checked even when another field is wrong, so one run lists every problem. */
+function libraryFileProblems(
+  file: keyof typeof FILE_SCHEMAS,
+  json: unknown,
+): { problems: string[]; version: string | null } {
+  const problems: string[] = [];
+  const parsed = FILE_SCHEMAS[file].safeParse(json);
+  if (!parsed.success)
+    for (const issue of parsed.error.issues) problems.push(`${issue.path.join('.')}: ${issue.message}`);
+  else if ('clauses' in parsed.data)
+    parsed.data.clauses.forEach((c, i) => problems.push(...checkCondition(c.when, `clauses.${i}.when`)));
+  else if ('templates' in parsed.data)
+    parsed.data.templates.forEach((t, i) => problems.push(...checkCondition(t.when, `templates.${i}.when`)));
+  if (file !== 'clauses.json') return { problems, version: null };
+  const raw = (json as { clauses?: unknown } | null)?.clauses;
+  const seen = new Set<string>();
+  (Array.isArray(raw) ? raw : []).forEach((c: unknown, i) => {
+    const { id, body } = (c ?? {}) as { id?: unknown; body?: unknown };
+    if (typeof id === 'string') {
+      if (seen.has(id)) problems.push(`clauses.${i}.id: duplicate clause id ${id}`);
+      seen.add(id);
+    }
+    const bad = typeof body === 'string' ? mustacheProblem(body) : null;
+    if (bad) problems.push(`clauses.${i}.body (${String(id)}): ${bad}`);
+  });
+  return { problems, version: parsed.success && 'version' in parsed.data ? parsed.data.version : null };
+}
+
 /** Reads and validates every file of the library; all problems at once, nothing pushed on any. */
 export async function readLibrary(dir: string): Promise<LibraryFile[]> {
   let names: string[];
@@ -76,7 +96,7 @@ export async function readLibrary(dir: string): Promise<LibraryFile[]> {
     // Templates, their partials and the JSON data files: everything the middleware reads.
     names = (await readdir(dir, { recursive: true }))
       .map((f) => f.split('\\').join('/'))
-      .filter((f) => f.endsWith('.mustache') || LIBRARY_JSON.has(f))
+      .filter((f) => f.endsWith('.mustache') || f in FILE_SCHEMAS)
       .sort();
   } catch (err) {
     throw new SfError(
@@ -91,37 +111,17 @@ export async function readLibrary(dir: string): Promise<LibraryFile[]> {
   for (const file of names) {
     const content = await readFile(join(dir, file), 'utf8');
     let libraryVersion: string | null = null;
-    if (file === 'clauses.json') {
+    if (file in FILE_SCHEMAS) {
       let json: unknown;
       try {
         json = JSON.parse(content);
       } catch (err) {
-        problems.push(`clauses.json: invalid JSON: ${(err as Error).message}`);
+        problems.push(`${file}: invalid JSON: ${(err as Error).message}`);
         continue;
       }
-      const parsed = ClauseLibrarySchema.safeParse(json);
-      if (!parsed.success)
-        for (const issue of parsed.error.issues)
-          problems.push(`clauses.json: ${issue.path.join('.')}: ${issue.message}`);
-      else libraryVersion = parsed.data.version;
-      // Ids and bodies are checked even when another field is wrong, so one run lists every problem.
-      const raw = (json as { clauses?: unknown } | null)?.clauses;
-      const seen = new Set<string>();
-      (Array.isArray(raw) ? raw : []).forEach((c: unknown, i) => {
-        const { id, body } = (c ?? {}) as { id?: unknown; body?: unknown };
-        if (typeof id === 'string') {
-          if (seen.has(id)) problems.push(`clauses.json: clauses.${i}.id: duplicate clause id ${id}`);
-          seen.add(id);
-        }
-        const bad = typeof body === 'string' ? mustacheProblem(body) : null;
-        if (bad) problems.push(`clauses.json: clauses.${i}.body (${String(id)}): ${bad}`);
-      });
-    } else if (file.endsWith('.json')) {
-      try {
-        JSON.parse(content);
-      } catch (err) {
-        problems.push(`${file}: invalid JSON: ${(err as Error).message}`);
-      }
+      const found = libraryFileProblems(file as keyof typeof FILE_SCHEMAS, json);
+      problems.push(...found.problems.map((p) => `${file}: ${p}`));
+      libraryVersion = file === 'clauses.json' ? found.version : null;
     } else {
       const bad = mustacheProblem(content);
       if (bad) problems.push(`${file}: ${bad}`);

@@ -50,7 +50,7 @@ export const CUSTOM_TOKEN = /\b[A-Z][A-Za-z0-9_]*__(c|r|mdt|e)\b/g;
 
 const meta = (suffix: string) => (p: string) => p.endsWith(suffix);
 
-/** Reads the real project: force-app/main/default and the middleware sources outside tests and the local org. */
+/** Reads the real project: force-app/main/default, and the middleware and shared-contract sources outside tests and the local org. */
 export function loadProject(): Project {
   const dir = (name: string) => join(DEFAULT_DIR, name);
   return {
@@ -68,10 +68,17 @@ export function loadProject(): Project {
     tabs: sources(dir('tabs'), meta('.tab-meta.xml')),
     namedCredentials: sources(dir('namedCredentials'), meta('.namedCredential-meta.xml')),
     externalCredentials: sources(dir('externalCredentials'), meta('.externalCredential-meta.xml')),
-    middleware: sources(
-      join(ROOT, 'middleware', 'src'),
-      (p) => p.endsWith('.ts') && !p.endsWith('.test.ts') && !p.includes('/middleware/src/local/'),
-    ),
+    // The shared contracts name fields too (the playbook suggestion's), so they are checked with the middleware.
+    middleware: [
+      ...sources(
+        join(ROOT, 'middleware', 'src'),
+        (p) => p.endsWith('.ts') && !p.endsWith('.test.ts') && !p.includes('/middleware/src/local/'),
+      ),
+      ...sources(
+        join(ROOT, 'packages', 'contracts', 'src'),
+        (p) => p.endsWith('.ts') && !p.endsWith('.test.ts'),
+      ),
+    ],
   };
 }
 

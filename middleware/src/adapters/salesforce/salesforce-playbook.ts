@@ -2,10 +2,15 @@
  * The playbook port on Salesforce's REST API: a suggestion and the deciding user read in one
  * composite call, the decision written as one update of the record's decision fields only.
  */
-import { z } from 'zod';
 import type { PlaybookPort, PlaybookSuggestion } from '../../ports/playbook.ts';
 import { PlaybookSuggestionSchema } from '../../ports/playbook.ts';
-import { soqlString } from '@dealdesk/contracts';
+import {
+  DECISION_NOTE_MAX_LENGTH,
+  PLAYBOOK_SUGGESTION_OBJECT,
+  PlaybookSuggestionRowSchema,
+  soqlString,
+  type PlaybookSuggestionRow,
+} from '@dealdesk/contracts';
 import { UserRowSchema } from './salesforce-records.ts';
 import { errorOf } from './salesforce-errors.ts';
 import { createSalesforceCalls, querySubrequest, type SalesforceCrmDeps } from './salesforce-calls.ts';
@@ -13,35 +18,14 @@ import { parseRows } from './selectors/rows.ts';
 import { toCrmUser, usersByUsernameSoql } from './selectors/user.ts';
 import { truncate } from './field-values.ts';
 
-const OBJECT = 'Playbook_Suggestion__c';
-const NOTE_MAX = 4000;
-
-const text = z
-  .string()
-  .nullish()
-  .transform((v) => v ?? null);
-const SuggestionRowSchema = z.object({
-  Id: z.string(),
-  Name: z.string(),
-  Idempotency_Key__c: text,
-  Category__c: text,
-  Title__c: text,
-  Suggestion__c: text,
-  Status__c: text,
-  Decided_By__c: text,
-  Decided_At__c: text,
-  Decision_Note__c: text,
-  Target__c: text,
-  Supporting_Deals__c: z
-    .number()
-    .nullish()
-    .transform((v) => v ?? null),
-});
+const OBJECT = PLAYBOOK_SUGGESTION_OBJECT;
+const NOTE_MAX = DECISION_NOTE_MAX_LENGTH;
+const SuggestionRowSchema = PlaybookSuggestionRowSchema;
 
 export const SUGGESTION_FIELDS =
   'Id, Name, Idempotency_Key__c, Category__c, Title__c, Suggestion__c, Status__c, Decided_By__c, Decided_At__c, Decision_Note__c, Target__c, Supporting_Deals__c';
 
-function toSuggestion(r: z.infer<typeof SuggestionRowSchema>): PlaybookSuggestion {
+function toSuggestion(r: PlaybookSuggestionRow): PlaybookSuggestion {
   return PlaybookSuggestionSchema.parse({
     id: r.Id,
     name: r.Name,

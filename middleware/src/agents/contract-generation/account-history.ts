@@ -9,7 +9,8 @@
 import { z } from 'zod';
 import type { EarlierContract } from '../../ports/crm.ts';
 import { BILLING_FREQUENCIES, type RequestedTerms } from '../../ports/language.ts';
-import { MODEL_REQUEST_KEYS, type ContractLibrary } from './clause-library.ts';
+import { MODEL_REQUEST_KEYS } from '@dealdesk/contracts';
+import type { ContractLibrary } from './clause-library.ts';
 
 /** The terms history records: the language module's requests, payment days and invoicing. */
 export const HISTORY_TERMS = [...MODEL_REQUEST_KEYS, 'payment_days', 'billing'] as const;

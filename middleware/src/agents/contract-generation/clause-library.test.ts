@@ -9,7 +9,7 @@ import {
   watchedContractLibrary,
   type ContractLibrary,
 } from './clause-library.ts';
-import { evaluate, explain, type DealFacts } from './conditions.ts';
+import { evaluate, explain, type DealFacts } from '@dealdesk/contracts';
 
 describe('the clause library', () => {
   let dir: string;

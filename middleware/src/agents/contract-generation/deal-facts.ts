@@ -8,7 +8,7 @@
 import type { DealContext } from '../../ports/crm.ts';
 import type { RequestedTerms } from '../../ports/language.ts';
 import { fromMinor } from '../../domain/money.ts';
-import type { DealFacts } from './conditions.ts';
+import type { DealFacts } from '@dealdesk/contracts';
 import type { ModelRequestTopics, RequestTopic } from './clause-library.ts';
 import type { CarriedTerm } from './account-history.ts';
 import { historyFacts, historyRequests, historySource } from './history-apply.ts';

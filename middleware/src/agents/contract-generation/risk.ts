@@ -3,7 +3,7 @@
  * whether Legal must review. The policy is written out in test/fixtures/contracts/README.md,
  * from which the evaluation labels were derived by hand.
  */
-import type { DealFacts } from './conditions.ts';
+import type { DealFacts } from '@dealdesk/contracts';
 import type { SelectedClause } from './selection.ts';
 
 export interface RiskPolicy {

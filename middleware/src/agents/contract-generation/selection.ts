@@ -3,8 +3,9 @@
  * choice kept with the rule that fired and the fact values that made it fire. Customer requests
  * the library does not answer become non-standard clauses that only Legal can approve.
  */
-import { evaluate, explain, type DealFacts } from './conditions.ts';
-import type { Clause, ContractLibrary, TemplateRule } from './clause-library.ts';
+import { evaluate, explain, type DealFacts } from '@dealdesk/contracts';
+import type { Clause } from '@dealdesk/contracts';
+import type { ContractLibrary, TemplateRule } from './clause-library.ts';
 import type { CustomRequest } from './deal-facts.ts';
 
 export interface SelectedClause {
