@@ -39,7 +39,7 @@ describe('crash and restart during a run', function () {
   const random = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
 
   async function start(latencyMs: number): Promise<void> {
-    child = spawn(process.execPath, [join(ROOT, '@dealdesk/middleware')], {
+    child = spawn(process.execPath, [join(ROOT, 'middleware/src/server.ts')], {
       env: {
         ...process.env,
         PORT: String(port),

@@ -21,7 +21,7 @@ describe('quick start: the middleware process in local mode', () => {
 
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), 'dealdesk-quickstart-'));
-    child = spawn(process.execPath, [join(ROOT, '@dealdesk/middleware')], {
+    child = spawn(process.execPath, [join(ROOT, 'middleware/src/server.ts')], {
       env: { ...process.env, PORT: '0', DEALDESK_DATA_DIR: dir, LOG_LEVEL: 'warn' },
       stdio: ['ignore', 'pipe', 'inherit'],
     });

@@ -94,7 +94,7 @@ async function start(): Promise<SfStack> {
   const work = join(dir, 'work');
   mkdirSync(home);
   mkdirSync(work);
-  const server: ChildProcess = spawn(process.execPath, [join(ROOT, '@dealdesk/middleware')], {
+  const server: ChildProcess = spawn(process.execPath, [join(ROOT, 'middleware/src/server.ts')], {
     env: { ...process.env, PORT: '0', DEALDESK_DATA_DIR: join(dir, 'data'), LOG_LEVEL: 'warn' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
