@@ -36,6 +36,26 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
     },
   },
+  // Size limits on production code (issue 23): a file over 500 lines or a function over 80 needs a
+  // split, or an eslint-disable comment saying why (`-- reason`). Tests, harnesses, the eval and the
+  // local org's seed data are not production code.
+  {
+    files: ['middleware/src/**/*.ts', 'packages/*/src/**/*.ts', 'sf-plugin/src/**/*.ts'],
+    ignores: [
+      '**/*.test.ts',
+      '**/*.contract.ts',
+      'middleware/src/test-support/**',
+      'middleware/src/eval/**',
+      'packages/test-kit/**',
+      'packages/local-org/src/seed/**',
+      'packages/local-org/src/testing.ts',
+    ],
+    linterOptions: { reportUnusedDisableDirectives: 'error' },
+    rules: {
+      'max-lines': ['error', { max: 500 }],
+      'max-lines-per-function': ['error', { max: 80 }],
+    },
+  },
   // Lightning web components: Salesforce's own LWC configuration, as an SFDX project uses it.
   // The components, their Jest tests, and the platform modules' mocks those tests run with.
   ...lwcConfig.configs.recommended.map((c) => ({ ...c, files: ['force-app/**/*.js'] })),

@@ -179,19 +179,37 @@ export async function closureView(target: DemoTarget, closureId: string): Promis
   return json<ClosureView>(await new DemoClient(target).api(`/v1/closures/${closureId}`));
 }
 
+type AfterAction = (what: 'approved' | 'signed', who: string) => Promise<void>;
+
+/** What the drive loop carries from one poll to the next, and how it reports. */
+interface Drive {
+  client: DemoClient;
+  print: Print;
+  afterAction: AfterAction;
+  /** Each stage's last printed status, so a step prints only when it changes. */
+  printed: Map<string, string>;
+  approved: Set<string>;
+  signed: Set<string>;
+}
+
 /** Approves as the assigned approvers and signs as the recipients until the closure completes. */
 export async function driveToCompletion(
   started: StartedClosure,
   print: Print = stdout,
   timeoutMs = 90_000,
   /** Called after each approval and signature (the crash test kills the process here). */
-  afterAction: (what: 'approved' | 'signed', who: string) => Promise<void> = async () => undefined,
+  afterAction: AfterAction = async () => undefined,
 ): Promise<DemoResult> {
   const target = started.target;
   const client = new DemoClient(target);
-  const printed = new Map<string, string>();
-  const approved = new Set<string>();
-  const signed = new Set<string>();
+  const drive: Drive = {
+    client,
+    print,
+    afterAction,
+    printed: new Map(),
+    approved: new Set(),
+    signed: new Set(),
+  };
   let callsToSubmitted = -1;
   let msToSubmitted = -1;
   let view: ClosureView | undefined;
@@ -202,16 +220,7 @@ export async function driveToCompletion(
         `the demo timed out; last status ${view?.status ?? 'unknown'}: ${view?.steps.at(-1)?.reasoning ?? ''}`,
       );
     view = await closureView(target, started.closureId);
-    for (const s of view.steps) {
-      const state = `${s.status}|${s.durationMs}`;
-      if (printed.get(s.stage) === state) continue;
-      printed.set(s.stage, state);
-      const confidence =
-        s.confidence === null ? '     ' : `${String(Math.round(s.confidence * 100)).padStart(3)}% `;
-      print(
-        `  ${s.agent.padEnd(24)} ${s.status.padEnd(10)} ${confidence} ${s.durationMs === null ? `${s.activeMs} ms active` : `${s.durationMs} ms`}`,
-      );
-    }
+    printSteps(drive, view);
     if (view.status === 'Completed') break;
     if (view.status === 'Failed' || view.status === 'Cancelled' || view.status === 'Waiting_Rep') {
       throw new Error(
@@ -225,43 +234,8 @@ export async function driveToCompletion(
       callsToSubmitted = (await client.requestCount()) - started.requestsBefore;
       msToSubmitted = Date.now() - started.startedAt;
     }
-    if (view.status === 'Waiting_Approval') {
-      for (const a of view.approvals.filter((x) => x.status === 'Pending' && !approved.has(x.approvalId))) {
-        const items = await client.admin.query<{ Id: string; Actor: { Username: string; Name: string } }>(
-          `SELECT Id, Actor.Username, Actor.Name FROM ProcessInstanceWorkitem WHERE ProcessInstance.TargetObjectId = '${a.approvalId}'`,
-        );
-        const item = items.records[0];
-        if (!item) continue;
-        const approver = await client.session(item.Actor.Username);
-        await new Promise<void>((ok, fail) =>
-          approver.process.approval
-            .approve(item.Id, `Approved for the demo by ${item.Actor.Name}`)
-            .then(() => ok(), fail),
-        );
-        approved.add(a.approvalId);
-        print(`  ${a.role} approved in Salesforce by ${item.Actor.Name}`);
-        await afterAction('approved', item.Actor.Name);
-        break;
-      }
-    }
-    if (view.status === 'Waiting_Signature') {
-      const next = view.envelope?.recipients?.find((r) => r.status === 'sent' || r.status === 'delivered');
-      if (next?.signingUrl && !signed.has(next.name)) {
-        const page = await fetch(next.signingUrl);
-        if (page.status !== 200) throw new Error(`signing page for ${next.name} answered ${page.status}`);
-        const res = await fetch(next.signingUrl, {
-          method: 'POST',
-          headers: { 'Content-Type': 'application/x-www-form-urlencoded', Accept: 'application/json' },
-          body: new URLSearchParams({ action: 'sign', signature: next.name, consent: 'on' }).toString(),
-        });
-        // 409 means this recipient already signed (e.g. before a restart): nothing to do.
-        if (res.status >= 300 && res.status !== 409)
-          throw new Error(`signing as ${next.name} failed: ${res.status} ${await res.text()}`);
-        signed.add(next.name);
-        print(`  ${next.name} signed on the signing page`);
-        await afterAction('signed', next.name);
-      }
-    }
+    if (view.status === 'Waiting_Approval') await approveNext(drive, view);
+    if (view.status === 'Waiting_Signature') await signNext(drive, view);
     await new Promise((r) => setTimeout(r, 50));
   }
   const totalMs = Date.now() - started.startedAt;
@@ -280,4 +254,61 @@ export async function driveToCompletion(
     msToApprovalsSubmitted: msToSubmitted,
     totalMs,
   };
+}
+
+/** Prints each step whose status or duration changed since the last poll. */
+function printSteps({ printed, print }: Drive, view: ClosureView): void {
+  for (const s of view.steps) {
+    const state = `${s.status}|${s.durationMs}`;
+    if (printed.get(s.stage) === state) continue;
+    printed.set(s.stage, state);
+    const confidence =
+      s.confidence === null ? '     ' : `${String(Math.round(s.confidence * 100)).padStart(3)}% `;
+    print(
+      `  ${s.agent.padEnd(24)} ${s.status.padEnd(10)} ${confidence} ${s.durationMs === null ? `${s.activeMs} ms active` : `${s.durationMs} ms`}`,
+    );
+  }
+}
+
+/** Approves the first pending approval whose work item the org shows, as its assigned approver. */
+async function approveNext(
+  { client, print, afterAction, approved }: Drive,
+  view: ClosureView,
+): Promise<void> {
+  for (const a of view.approvals.filter((x) => x.status === 'Pending' && !approved.has(x.approvalId))) {
+    const items = await client.admin.query<{ Id: string; Actor: { Username: string; Name: string } }>(
+      `SELECT Id, Actor.Username, Actor.Name FROM ProcessInstanceWorkitem WHERE ProcessInstance.TargetObjectId = '${a.approvalId}'`,
+    );
+    const item = items.records[0];
+    if (!item) continue;
+    const approver = await client.session(item.Actor.Username);
+    await new Promise<void>((ok, fail) =>
+      approver.process.approval
+        .approve(item.Id, `Approved for the demo by ${item.Actor.Name}`)
+        .then(() => ok(), fail),
+    );
+    approved.add(a.approvalId);
+    print(`  ${a.role} approved in Salesforce by ${item.Actor.Name}`);
+    await afterAction('approved', item.Actor.Name);
+    break;
+  }
+}
+
+/** Signs on the signing page as the next recipient the envelope waits for. */
+async function signNext({ print, afterAction, signed }: Drive, view: ClosureView): Promise<void> {
+  const next = view.envelope?.recipients?.find((r) => r.status === 'sent' || r.status === 'delivered');
+  if (!next?.signingUrl || signed.has(next.name)) return;
+  const page = await fetch(next.signingUrl);
+  if (page.status !== 200) throw new Error(`signing page for ${next.name} answered ${page.status}`);
+  const res = await fetch(next.signingUrl, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/x-www-form-urlencoded', Accept: 'application/json' },
+    body: new URLSearchParams({ action: 'sign', signature: next.name, consent: 'on' }).toString(),
+  });
+  // 409 means this recipient already signed (e.g. before a restart): nothing to do.
+  if (res.status >= 300 && res.status !== 409)
+    throw new Error(`signing as ${next.name} failed: ${res.status} ${await res.text()}`);
+  signed.add(next.name);
+  print(`  ${next.name} signed on the signing page`);
+  await afterAction('signed', next.name);
 }

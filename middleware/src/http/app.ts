@@ -40,37 +40,55 @@ export function createApp(deps: AppDeps): Express {
   app.disable('x-powered-by');
   app.set('trust proxy', 'loopback');
   for (const router of deps.standIns ?? []) app.use(router);
-  app.use(
-    pinoHttp({
-      logger: deps.logger,
-      // Health probes every few seconds would drown the log.
-      autoLogging: {
-        ignore: (req) => req.url === '/healthz' || req.url === '/readyz' || req.url === '/metrics',
-      },
-      customLogLevel: (_req, res, err) =>
-        err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info',
-      // Signing links carry the recipient's only credential in the path; it never reaches a log.
-      serializers: {
-        req: (req: { url?: string }) => ({ ...req, url: redactUrl(req.url) }),
-      },
-    }),
-  );
+  app.use(requestLogger(deps.logger));
 
   // Security headers for every response; the local signing pages set their own stricter CSP.
   app.use(helmet({ contentSecurityPolicy: false }));
-  app.use((req, res, next) => {
+  app.use(countHttpRequests(deps.metrics));
+  registerProbes(app, deps);
+
+  for (const router of deps.mounts ?? []) app.use(router);
+
+  app.use((_req, res) => {
+    res.status(404).json({ error: { code: 'NOT_FOUND', message: 'No such endpoint', details: {} } });
+  });
+  app.use(lastResortErrorHandler(deps.logger));
+  return app;
+}
+
+function requestLogger(logger: Logger) {
+  return pinoHttp({
+    logger,
+    // Health probes every few seconds would drown the log.
+    autoLogging: {
+      ignore: (req) => req.url === '/healthz' || req.url === '/readyz' || req.url === '/metrics',
+    },
+    customLogLevel: (_req, res, err) =>
+      err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info',
+    // Signing links carry the recipient's only credential in the path; it never reaches a log.
+    serializers: {
+      req: (req: { url?: string }) => ({ ...req, url: redactUrl(req.url) }),
+    },
+  });
+}
+
+function countHttpRequests(metrics: AppDeps['metrics']) {
+  return (req: Request, res: Response, next: NextFunction): void => {
     res.on('finish', () => {
       // The route pattern, not the URL, keeps label values few (no ids or tokens in them).
       const route = (req.route as { path?: string } | undefined)?.path;
-      deps.metrics?.()?.httpRequests.inc({
+      metrics?.()?.httpRequests.inc({
         method: req.method,
         route: route ? `${req.baseUrl}${String(route)}` : 'unmatched',
         status: String(res.statusCode),
       });
     });
     next();
-  });
+  };
+}
 
+/** `GET /metrics`, `/healthz` and `/readyz`. */
+function registerProbes(app: Express, deps: AppDeps): void {
   app.get('/metrics', async (_req, res) => {
     const metrics = deps.metrics?.();
     if (!metrics) {
@@ -98,14 +116,11 @@ export function createApp(deps: AppDeps): Express {
     const ok = results.every((r) => r.ok);
     res.status(ok ? 200 : 503).json({ status: ok ? 'ready' : 'not ready', checks: results });
   });
+}
 
-  for (const router of deps.mounts ?? []) app.use(router);
-
-  app.use((_req, res) => {
-    res.status(404).json({ error: { code: 'NOT_FOUND', message: 'No such endpoint', details: {} } });
-  });
-  // Last resort: an unexpected failure is logged with its stack and answered without internals.
-  app.use((err: unknown, req: Request, res: Response, _next: NextFunction) => {
+/** Last resort: an unexpected failure is logged with its stack and answered without internals. */
+function lastResortErrorHandler(logger: Logger) {
+  return (err: unknown, req: Request, res: Response, _next: NextFunction): void => {
     const e = err as { status?: number; type?: string; message?: string };
     if (e.type === 'entity.parse.failed') {
       res.status(400).json({
@@ -137,8 +152,7 @@ export function createApp(deps: AppDeps): Express {
       return;
     }
     // A stand-in's request has no request logger: pino-http runs after the stand-ins.
-    (req.log ?? deps.logger).error({ err }, 'unhandled error');
+    (req.log ?? logger).error({ err }, 'unhandled error');
     res.status(500).json({ error: { code: 'INTERNAL', message: 'Internal error', details: {} } });
-  });
-  return app;
+  };
 }

@@ -9,6 +9,7 @@ import type { Logger } from '../logger.ts';
 import type { RunStore } from '../ports/store.ts';
 import {
   ConnectMessageSchema,
+  type ConnectMessage,
   signatureHeaders,
   toEsignEvent,
   verifyConnectSignature,
@@ -40,86 +41,115 @@ export function createDocusignWebhookRouter(deps: DocusignWebhookDeps): Router {
         sendError(res, 404, 'NOT_CONFIGURED', 'DocuSign Connect is not configured on this service');
         return;
       }
-      const raw: Buffer = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
-      const presented = signatureHeaders(req.headers);
-      if (presented.length === 0) {
-        sendError(
-          res,
-          401,
-          'SIGNATURE_MISSING',
-          'No X-DocuSign-Signature-N header: enable HMAC on the Connect configuration',
-        );
-        return;
-      }
-      if (!verifyConnectSignature(raw, presented, deps.secrets)) {
-        sendError(
-          res,
-          401,
-          'SIGNATURE_INVALID',
-          'No X-DocuSign-Signature-N header matches an active Connect secret',
-        );
-        return;
-      }
-      let json: unknown;
-      try {
-        json = JSON.parse(raw.toString('utf8'));
-      } catch {
-        sendError(res, 400, 'MALFORMED_JSON', 'The Connect message is not valid JSON');
-        return;
-      }
-      const parsed = ConnectMessageSchema.safeParse(json);
-      if (!parsed.success) {
-        sendError(
-          res,
-          400,
-          'INVALID_MESSAGE',
-          'The Connect message is not a JSON SIM message',
-          validationDetails(parsed.error),
-        );
-        return;
-      }
-      const message = parsed.data;
-      const generated = Date.parse(message.generatedDateTime);
-      const now = clock().getTime();
-      if (now - generated > deps.maxAgeMinutes * 60_000 || generated - now > FUTURE_SKEW_MS) {
-        sendError(
-          res,
-          400,
-          'STALE_MESSAGE',
-          'The Connect message was generated outside the accepted time window',
-          {
-            generatedDateTime: message.generatedDateTime,
-            maxAgeMinutes: deps.maxAgeMinutes,
-          },
-        );
-        return;
-      }
-      const envelopeId = message.data.envelopeId;
-      const indexed = await deps.store.runForRecord(envelopeId);
-      const run = indexed?.kind === 'envelope' ? await deps.store.getRun(indexed.runId) : undefined;
-      if (!run) {
-        sendError(res, 404, 'UNKNOWN_ENVELOPE', `No closure sent envelope ${envelopeId}`);
-        return;
-      }
-      const event = toEsignEvent(message);
-      const log = req.log ?? deps.logger;
-      if (!event) {
-        log.info({ envelopeId, event: message.event }, 'Connect event not used by the signature agent');
-        res.status(200).json({ accepted: false, reason: 'event not used' });
-        return;
-      }
-      if (['completed', 'cancelled'].includes(run.status)) {
-        // The run is over; acknowledging stops DocuSign retrying a message that changes nothing.
-        res.status(200).json({ accepted: false, reason: `closure ${run.status}` });
-        return;
-      }
-      const stored = await deps.deliver(run.id, `esign:${event.kind}`, `esign:${event.eventId}`, event);
-      log.info(
-        { envelopeId, event: message.event, runId: run.id, duplicate: !stored },
-        'Connect event received',
-      );
-      res.status(200).json({ accepted: stored, duplicate: !stored });
+      const raw = verifiedBody(req, res, deps.secrets);
+      if (!raw) return;
+      const message = freshMessage(raw, res, deps.maxAgeMinutes, clock);
+      if (!message) return;
+      await deliverMessage(req, res, deps, message);
     },
   );
   return router;
+}
+
+/** The raw body, if one of its signature headers matches an active secret; otherwise the refusal is sent. */
+function verifiedBody(req: Request, res: Response, secrets: readonly string[]): Buffer | undefined {
+  const raw: Buffer = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
+  const presented = signatureHeaders(req.headers);
+  if (presented.length === 0) {
+    sendError(
+      res,
+      401,
+      'SIGNATURE_MISSING',
+      'No X-DocuSign-Signature-N header: enable HMAC on the Connect configuration',
+    );
+    return undefined;
+  }
+  if (!verifyConnectSignature(raw, presented, secrets)) {
+    sendError(
+      res,
+      401,
+      'SIGNATURE_INVALID',
+      'No X-DocuSign-Signature-N header matches an active Connect secret',
+    );
+    return undefined;
+  }
+  return raw;
+}
+
+/**
+ * The JSON SIM message, if it parses and was generated within the accepted window; otherwise the
+ * refusal is sent.
+ */
+function freshMessage(
+  raw: Buffer,
+  res: Response,
+  maxAgeMinutes: number,
+  clock: () => Date,
+): ConnectMessage | undefined {
+  let json: unknown;
+  try {
+    json = JSON.parse(raw.toString('utf8'));
+  } catch {
+    sendError(res, 400, 'MALFORMED_JSON', 'The Connect message is not valid JSON');
+    return undefined;
+  }
+  const parsed = ConnectMessageSchema.safeParse(json);
+  if (!parsed.success) {
+    sendError(
+      res,
+      400,
+      'INVALID_MESSAGE',
+      'The Connect message is not a JSON SIM message',
+      validationDetails(parsed.error),
+    );
+    return undefined;
+  }
+  const message = parsed.data;
+  const generated = Date.parse(message.generatedDateTime);
+  const now = clock().getTime();
+  if (now - generated > maxAgeMinutes * 60_000 || generated - now > FUTURE_SKEW_MS) {
+    sendError(
+      res,
+      400,
+      'STALE_MESSAGE',
+      'The Connect message was generated outside the accepted time window',
+      {
+        generatedDateTime: message.generatedDateTime,
+        maxAgeMinutes,
+      },
+    );
+    return undefined;
+  }
+  return message;
+}
+
+/** Hands a verified message's event to the run that sent its envelope, and answers DocuSign. */
+async function deliverMessage(
+  req: Request,
+  res: Response,
+  deps: DocusignWebhookDeps,
+  message: ConnectMessage,
+): Promise<void> {
+  const envelopeId = message.data.envelopeId;
+  const indexed = await deps.store.runForRecord(envelopeId);
+  const run = indexed?.kind === 'envelope' ? await deps.store.getRun(indexed.runId) : undefined;
+  if (!run) {
+    sendError(res, 404, 'UNKNOWN_ENVELOPE', `No closure sent envelope ${envelopeId}`);
+    return;
+  }
+  const event = toEsignEvent(message);
+  const log = req.log ?? deps.logger;
+  if (!event) {
+    log.info({ envelopeId, event: message.event }, 'Connect event not used by the signature agent');
+    res.status(200).json({ accepted: false, reason: 'event not used' });
+    return;
+  }
+  if (['completed', 'cancelled'].includes(run.status)) {
+    // The run is over; acknowledging stops DocuSign retrying a message that changes nothing.
+    res.status(200).json({ accepted: false, reason: `closure ${run.status}` });
+    return;
+  }
+  const stored = await deps.deliver(run.id, `esign:${event.kind}`, `esign:${event.eventId}`, event);
+  log.info({ envelopeId, event: message.event, runId: run.id, duplicate: !stored }, 'Connect event received');
+  res.status(200).json({ accepted: stored, duplicate: !stored });
 }

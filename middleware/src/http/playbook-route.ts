@@ -7,7 +7,7 @@
  */
 import type { Request, Response, Router } from 'express';
 import type { Logger } from '../logger.ts';
-import type { PlaybookPort } from '../ports/playbook.ts';
+import type { PlaybookDecision, PlaybookPort, PlaybookSuggestion } from '../ports/playbook.ts';
 import {
   PlaybookDecisionBodySchema,
   SuggestionIdSchema,
@@ -62,29 +62,7 @@ export function registerPlaybookRoutes(router: Router, deps: PlaybookRouteDeps):
       return;
     }
     if (suggestion.status !== 'Proposed') {
-      if (suggestion.status !== status) {
-        sendError(
-          res,
-          409,
-          'ALREADY_DECIDED',
-          `Suggestion ${suggestion.name} is already ${suggestion.status}`,
-          {
-            status: suggestion.status,
-            decidedById: suggestion.decidedById,
-            decidedAt: suggestion.decidedAt,
-          },
-        );
-        return;
-      }
-      // The same decision again: the first one stands, with its manager and time.
-      res.json({
-        suggestionId: suggestion.id,
-        name: suggestion.name,
-        status: suggestion.status,
-        decidedById: suggestion.decidedById,
-        decidedAt: suggestion.decidedAt,
-        changed: false,
-      } satisfies SuggestionDecision);
+      answerDecided(res, suggestion, status);
       return;
     }
     const decidedAt = deps.clock().toISOString();
@@ -108,6 +86,31 @@ export function registerPlaybookRoutes(router: Router, deps: PlaybookRouteDeps):
       changed: true,
     } satisfies SuggestionDecision);
   });
+}
+
+/** A suggestion decided before: the same decision again is a no-op, a reversal is refused. */
+function answerDecided(
+  res: Response,
+  suggestion: PlaybookSuggestion,
+  status: PlaybookDecision['status'],
+): void {
+  if (suggestion.status !== status) {
+    sendError(res, 409, 'ALREADY_DECIDED', `Suggestion ${suggestion.name} is already ${suggestion.status}`, {
+      status: suggestion.status,
+      decidedById: suggestion.decidedById,
+      decidedAt: suggestion.decidedAt,
+    });
+    return;
+  }
+  // The same decision again: the first one stands, with its manager and time.
+  res.json({
+    suggestionId: suggestion.id,
+    name: suggestion.name,
+    status: suggestion.status,
+    decidedById: suggestion.decidedById,
+    decidedAt: suggestion.decidedAt,
+    changed: false,
+  } satisfies SuggestionDecision);
 }
 
 /** Salesforce refused or could not be reached: nothing was recorded, and the caller may try again. */

@@ -26,36 +26,41 @@ interface SignatureOutput {
   recipients?: { recipientKey?: string; status?: string }[];
 }
 
-export function registerSignatureActions(
-  router: Router,
-  deps: { orchestrator: Orchestrator; store: RunStore; clock: () => Date },
-): void {
-  async function waitingOnSignature(
-    req: Request,
-    res: Response,
-  ): Promise<{ run: RunRecord; output: SignatureOutput } | undefined> {
-    const run = await deps.store.getRun(String(req.params.id));
-    if (!run) {
-      sendError(res, 404, 'NOT_FOUND', `No closure ${String(req.params.id)}`);
-      return undefined;
-    }
-    if (STAGES[run.stageIndex] !== 'signature_management' || run.status !== 'waiting') {
-      sendError(res, 409, 'INVALID_STATE', 'The closure is not waiting on its signature', {
-        status: closureStatusOf(run),
-      });
-      return undefined;
-    }
-    const step = (await deps.store.steps(run.id)).find((s) => s.stage === 'signature_management');
-    return { run, output: (step?.output ?? {}) as SignatureOutput };
-  }
+interface SignatureActionDeps {
+  orchestrator: Orchestrator;
+  store: RunStore;
+  clock: () => Date;
+}
 
+/** The closure named in the path, if it is waiting on its signature; otherwise the refusal is sent. */
+async function waitingOnSignature(
+  deps: SignatureActionDeps,
+  req: Request,
+  res: Response,
+): Promise<{ run: RunRecord; output: SignatureOutput } | undefined> {
+  const run = await deps.store.getRun(String(req.params.id));
+  if (!run) {
+    sendError(res, 404, 'NOT_FOUND', `No closure ${String(req.params.id)}`);
+    return undefined;
+  }
+  if (STAGES[run.stageIndex] !== 'signature_management' || run.status !== 'waiting') {
+    sendError(res, 409, 'INVALID_STATE', 'The closure is not waiting on its signature', {
+      status: closureStatusOf(run),
+    });
+    return undefined;
+  }
+  const step = (await deps.store.steps(run.id)).find((s) => s.stage === 'signature_management');
+  return { run, output: (step?.output ?? {}) as SignatureOutput };
+}
+
+export function registerSignatureActions(router: Router, deps: SignatureActionDeps): void {
   router.post('/v1/closures/:id/signers/:recipientKey', async (req: Request, res: Response) => {
     const body = CorrectBodySchema.safeParse(req.body ?? {});
     if (!body.success) {
       sendError(res, 400, 'INVALID_REQUEST', 'The correction is invalid', validationDetails(body.error));
       return;
     }
-    const found = await waitingOnSignature(req, res);
+    const found = await waitingOnSignature(deps, req, res);
     if (!found) return;
     const recipientKey = String(req.params.recipientKey);
     const recipient = found.output.recipients?.find((r) => r.recipientKey === recipientKey);
@@ -91,7 +96,7 @@ export function registerSignatureActions(
       sendError(res, 400, 'INVALID_REQUEST', 'The request body must be empty', validationDetails(body.error));
       return;
     }
-    const found = await waitingOnSignature(req, res);
+    const found = await waitingOnSignature(deps, req, res);
     if (!found) return;
     const at = deps.clock().toISOString();
     await deps.orchestrator.deliver(

@@ -196,84 +196,16 @@ export class OfflineLanguageReader implements LanguagePort {
   }
 
   private aggregate(scored: ScoredPassage[], truncated: boolean): DealReading {
-    const at = (s: ScoredPassage, h: string) => s.probabilities[HEAD_INDEX.get(h)!]!;
-    const holds = (s: ScoredPassage, h: string) => holdsIn(this.model, s.probabilities, h);
-    /** A head's passages, newest first, each by its strongest sentence. */
-    const evidenceOf = (head: string) =>
-      scored
-        .filter((s) => holds(s, head))
-        .reverse()
-        .map((s) => s.evidence(head));
-    // The conversation's state is its latest decisive passage: a yes (readiness ≥ 0.5), or a
-    // setback (a negation or hesitation, or an objection without a yes). Passages that decide
-    // nothing (an update, a scheduling note) leave the state as it was. With nothing decisive,
-    // the strongest passage is the deal's best (weak) evidence.
-    const decisive = (s: ScoredPassage) =>
-      at(s, 'ready') >= 0.5 || holds(s, 'negation') || holds(s, 'hesitation') || holds(s, 'objection');
-    const strongest = scored.reduce<ScoredPassage | undefined>(
-      (best, s) => (!best || at(s, 'ready') > at(best, 'ready') ? s : best),
-      undefined,
-    );
-    const lastDecisive = scored.findLast(decisive);
-    const basis = lastDecisive ?? strongest;
-    // After the last yes (or at all, without one): a refusal on record outweighs a later stall.
-    const lastYes = scored.findLast((s) => at(s, 'ready') >= 0.5);
-    const since = scored.filter((s) => !lastYes || s.order > lastYes.order);
-    const state: DealReading['readiness']['state'] = !lastDecisive
-      ? 'undecided'
-      : lastDecisive === lastYes
-        ? 'committed'
-        : since.some((s) => holds(s, 'negation'))
-          ? 'refused'
-          : 'hesitating';
-    const signals = Object.fromEntries(
-      SIGNALS.map((sig) => [sig, evidenceOf(sig)]),
-    ) as DealReading['signals'];
-    const latest = <T>(
-      pick: (s: ScoredPassage) => T | null | false,
-    ): { s: ScoredPassage; v: T } | undefined => {
-      for (let i = scored.length - 1; i >= 0; i--) {
-        const v = pick(scored[i]!);
-        if (v !== null && v !== false) return { s: scored[i]!, v };
-      }
-      return undefined;
-    };
-    const evidence: Record<string, Evidence> = {};
-    /** A term from the newest passage that states it, with that passage's evidence for its head. */
-    const term = <T>(name: string, head: string, pick: (s: ScoredPassage) => T | null | false) => {
-      const hit = latest(pick);
-      if (hit) evidence[name] = hit.s.evidence(head);
-      return hit?.v;
-    };
-    const paymentDays = term(
-      'paymentDays',
-      'payment_terms',
-      (s) => s.reading.terms.paymentDays?.days ?? null,
-    );
-    const billing = term('billing', 'billing', (s) => s.reading.terms.billing);
-    const residency = term('residency', 'residency', (s) => s.reading.terms.residency);
-    const healthData = term('healthData', 'health_data', (s) => s.reading.terms.healthData) ?? false;
-    const securityReview =
-      term('securityReview', 'security_review', (s) => s.reading.terms.securityReview) ?? false;
-    const multiYear = term('multiYear', 'multi_year', (s) => s.reading.terms.multiYear) ?? false;
-    const termMonthsAsked = latest((s) => s.reading.terms.termMonths)?.v ?? null;
-    const nonStandard = NON_STANDARD_REQUESTS.flatMap((kind) => {
-      const hit = latest((s) => s.reading.terms.nonStandard.includes(kind));
-      if (!hit) return [];
-      const e = hit.s.evidence(`ns_${kind}`);
-      return [{ kind, text: e.excerpt, span: e.span }];
-    });
-    const languages: Record<string, number> = {};
-    for (const s of scored) languages[s.reading.language] = (languages[s.reading.language] ?? 0) + 1;
+    const model = this.model;
     return {
       passages: scored.map((s) => s.reading),
-      readiness: {
-        probability: basis ? round(at(basis, 'ready')) : round(sigmoid(this.model.passage.bias[0]!)),
-        state,
-        basis: basis ? basis.evidence('ready') : null,
-      },
-      signals,
-      handoff: Object.fromEntries(HANDOFF_FACTS.map((f) => [f, evidenceOf(f)])) as DealReading['handoff'],
+      readiness: readinessOf(model, scored),
+      signals: Object.fromEntries(
+        SIGNALS.map((sig) => [sig, evidenceOf(model, scored, sig)]),
+      ) as DealReading['signals'],
+      handoff: Object.fromEntries(
+        HANDOFF_FACTS.map((f) => [f, evidenceOf(model, scored, f)]),
+      ) as DealReading['handoff'],
       competitors: scored.flatMap((s) =>
         s.reading.competitor
           ? [
@@ -284,20 +216,107 @@ export class OfflineLanguageReader implements LanguagePort {
             ]
           : [],
       ),
-      terms: {
-        paymentDays: paymentDays ?? null,
-        billing: billing ?? null,
-        residency: residency ?? null,
-        healthData,
-        securityReview,
-        multiYear,
-        termMonths: termMonthsAsked,
-        nonStandard,
-        evidence,
-      },
-      languages,
+      terms: requestedTerms(scored),
+      languages: languageCounts(scored),
       truncated,
-      model: { version: this.model.meta.version, corpusSha256: this.model.meta.corpusSha256 },
+      model: { version: model.meta.version, corpusSha256: model.meta.corpusSha256 },
     };
   }
+}
+
+function readyOf(s: ScoredPassage): number {
+  return s.probabilities[HEAD_INDEX.get('ready')!]!;
+}
+
+/** A head's passages, newest first, each by its strongest sentence. */
+function evidenceOf(model: LoadedModel, scored: ScoredPassage[], head: string): Evidence[] {
+  return scored
+    .filter((s) => holdsIn(model, s.probabilities, head))
+    .reverse()
+    .map((s) => s.evidence(head));
+}
+
+function readinessOf(model: LoadedModel, scored: ScoredPassage[]): DealReading['readiness'] {
+  const holds = (s: ScoredPassage, h: string) => holdsIn(model, s.probabilities, h);
+  // The conversation's state is its latest decisive passage: a yes (readiness ≥ 0.5), or a
+  // setback (a negation or hesitation, or an objection without a yes). Passages that decide
+  // nothing (an update, a scheduling note) leave the state as it was. With nothing decisive,
+  // the strongest passage is the deal's best (weak) evidence.
+  const decisive = (s: ScoredPassage) =>
+    readyOf(s) >= 0.5 || holds(s, 'negation') || holds(s, 'hesitation') || holds(s, 'objection');
+  const strongest = scored.reduce<ScoredPassage | undefined>(
+    (best, s) => (!best || readyOf(s) > readyOf(best) ? s : best),
+    undefined,
+  );
+  const lastDecisive = scored.findLast(decisive);
+  const basis = lastDecisive ?? strongest;
+  // After the last yes (or at all, without one): a refusal on record outweighs a later stall.
+  const lastYes = scored.findLast((s) => readyOf(s) >= 0.5);
+  const since = scored.filter((s) => !lastYes || s.order > lastYes.order);
+  const state: DealReading['readiness']['state'] = !lastDecisive
+    ? 'undecided'
+    : lastDecisive === lastYes
+      ? 'committed'
+      : since.some((s) => holds(s, 'negation'))
+        ? 'refused'
+        : 'hesitating';
+  return {
+    probability: basis ? round(readyOf(basis)) : round(sigmoid(model.passage.bias[0]!)),
+    state,
+    basis: basis ? basis.evidence('ready') : null,
+  };
+}
+
+/** The newest passage whose `pick` is a value (not null or false), and that value. */
+function latest<T>(
+  scored: ScoredPassage[],
+  pick: (s: ScoredPassage) => T | null | false,
+): { s: ScoredPassage; v: T } | undefined {
+  for (let i = scored.length - 1; i >= 0; i--) {
+    const v = pick(scored[i]!);
+    if (v !== null && v !== false) return { s: scored[i]!, v };
+  }
+  return undefined;
+}
+
+/** The terms the conversation asks for, each as its newest passage states it. */
+function requestedTerms(scored: ScoredPassage[]): DealReading['terms'] {
+  const evidence: Record<string, Evidence> = {};
+  /** A term from the newest passage that states it, with that passage's evidence for its head. */
+  const term = <T>(name: string, head: string, pick: (s: ScoredPassage) => T | null | false) => {
+    const hit = latest(scored, pick);
+    if (hit) evidence[name] = hit.s.evidence(head);
+    return hit?.v;
+  };
+  const paymentDays = term('paymentDays', 'payment_terms', (s) => s.reading.terms.paymentDays?.days ?? null);
+  const billing = term('billing', 'billing', (s) => s.reading.terms.billing);
+  const residency = term('residency', 'residency', (s) => s.reading.terms.residency);
+  const healthData = term('healthData', 'health_data', (s) => s.reading.terms.healthData) ?? false;
+  const securityReview =
+    term('securityReview', 'security_review', (s) => s.reading.terms.securityReview) ?? false;
+  const multiYear = term('multiYear', 'multi_year', (s) => s.reading.terms.multiYear) ?? false;
+  const termMonthsAsked = latest(scored, (s) => s.reading.terms.termMonths)?.v ?? null;
+  const nonStandard = NON_STANDARD_REQUESTS.flatMap((kind) => {
+    const hit = latest(scored, (s) => s.reading.terms.nonStandard.includes(kind));
+    if (!hit) return [];
+    const e = hit.s.evidence(`ns_${kind}`);
+    return [{ kind, text: e.excerpt, span: e.span }];
+  });
+  return {
+    paymentDays: paymentDays ?? null,
+    billing: billing ?? null,
+    residency: residency ?? null,
+    healthData,
+    securityReview,
+    multiYear,
+    termMonths: termMonthsAsked,
+    nonStandard,
+    evidence,
+  };
+}
+
+function languageCounts(scored: ScoredPassage[]): Record<string, number> {
+  const languages: Record<string, number> = {};
+  for (const s of scored) languages[s.reading.language] = (languages[s.reading.language] ?? 0) + 1;
+  return languages;
 }

@@ -4,10 +4,10 @@
  * for prediction and precedent, reassigning a pending request, and recalling requests.
  */
 import { z } from 'zod';
-import { SALESFORCE_ID_PATTERN } from '@dealdesk/contracts';
+import { SalesforceIdSchema } from '@dealdesk/contracts';
 import type { CrmUser } from './crm.ts';
 
-const Id = z.string().regex(SALESFORCE_ID_PATTERN, 'expected a Salesforce id');
+const Id = SalesforceIdSchema;
 
 /** One past Deal_Approval__c, with the deal it belonged to. */
 export const ApprovalHistoryEntrySchema = z.object({

@@ -4,9 +4,26 @@
  * it works unchanged against a real org and the local org.
  */
 import { z } from 'zod';
-import { SALESFORCE_ID_PATTERN } from '@dealdesk/contracts';
+import { SalesforceIdSchema } from '@dealdesk/contracts';
+import {
+  EarlierContractSchema,
+  type DealHistoryResult,
+  type EarlierContract,
+  type PastDeal,
+  type SignatureHistoryEnvelope,
+} from './crm-history.ts';
 
-const Id = z.string().regex(SALESFORCE_ID_PATTERN, 'expected a Salesforce id');
+export {
+  EarlierContractSchema,
+  PastDealSchema,
+  SignatureHistoryEnvelopeSchema,
+  type DealHistoryResult,
+  type EarlierContract,
+  type PastDeal,
+  type SignatureHistoryEnvelope,
+} from './crm-history.ts';
+
+const Id = SalesforceIdSchema;
 
 export const LineItemSchema = z.object({
   id: Id,
@@ -105,24 +122,6 @@ export const DealContextSchema = z.object({
 });
 export type DealContext = z.infer<typeof DealContextSchema>;
 
-/**
- * A signed contract of the same account on another opportunity (its Contract_Version__c, full
- * variant): what the customer asked for and how it was settled, as stored.
- */
-export const EarlierContractSchema = z.object({
-  /** Contract_Version__c.Name, e.g. `CV-000123`. */
-  name: z.string(),
-  version: z.number().int(),
-  opportunityId: Id,
-  opportunityName: z.string(),
-  closeDate: z.string().nullable(),
-  /** Requested_Terms__c (JSON dealdesk writes); null on versions written before it was kept. */
-  requestedTerms: z.string().nullable(),
-  /** Settled_Terms__c (JSON Legal writes); null when every term was signed as asked. */
-  settledTerms: z.string().nullable(),
-});
-export type EarlierContract = z.infer<typeof EarlierContractSchema>;
-
 export const ApprovalRuleSchema = z.object({
   name: z.string(),
   role: z.enum(['Finance', 'Legal', 'Sales_VP', 'InfoSec', 'Executive']),
@@ -151,38 +150,6 @@ export const CrmUserSchema = z.object({
   managerId: Id.nullable(),
 });
 export type CrmUser = z.infer<typeof CrmUserSchema>;
-
-/**
- * A closed deal (won or lost) of the org's history, as the Deal Closure strategy learns from it:
- * the amount in the org's corporate currency, the products with their discounts, the competitors
- * named on it (OpportunityCompetitor).
- */
-export const PastDealSchema = z.object({
-  id: Id,
-  name: z.string(),
-  accountId: Id.nullable(),
-  won: z.boolean(),
-  /** Amount converted at the org's CurrencyType rates, in minor units of `currency`; null without an amount or rate. */
-  amountMinor: z.number().int().nullable(),
-  /** The corporate currency. */
-  currency: z.string().length(3),
-  closeDate: z.string(),
-  industry: z.string().nullable(),
-  country: z.string().nullable(),
-  lineItems: z.array(
-    z.object({
-      productName: z.string(),
-      family: z.string().nullable(),
-      quantity: z.number(),
-      discountPercent: z.number(),
-    }),
-  ),
-  competitors: z.array(z.string()),
-});
-export type PastDeal = z.infer<typeof PastDealSchema>;
-
-/** The deal history read beside a deal: the deals, or why the history part of the read failed. */
-export type DealHistoryResult = { deals: PastDeal[] } | { error: string };
 
 export type AgentName =
   | 'Deal_Closure'
@@ -374,43 +341,6 @@ export interface RecipientPrediction {
   /** The prediction in words, with the history it came from (≤ 255 characters). */
   summary: string;
 }
-
-const EnvelopeStatusSchema = z.enum([
-  'Created',
-  'Sent',
-  'Delivered',
-  'Completed',
-  'Declined',
-  'Voided',
-  'Expired',
-]);
-const RecipientStatusSchema = z.enum([
-  'Created',
-  'Sent',
-  'Delivered',
-  'Signed',
-  'Completed',
-  'Declined',
-  'Auto_Responded',
-]);
-
-/** A past Signature_Envelope__c with its recipients: the org's signing history. */
-export const SignatureHistoryEnvelopeSchema = z.object({
-  envelopeId: z.string(),
-  status: EnvelopeStatusSchema,
-  sentAt: z.string().nullable(),
-  completedAt: z.string().nullable(),
-  recipients: z.array(
-    z.object({
-      /** As written: "Customer signer (General Counsel)", "Provider countersignature". */
-      role: z.string().nullable(),
-      routingOrder: z.number().nullable(),
-      status: RecipientStatusSchema,
-      signedAt: z.string().nullable(),
-    }),
-  ),
-});
-export type SignatureHistoryEnvelope = z.infer<typeof SignatureHistoryEnvelopeSchema>;
 
 /** A Task keyed by Task.DealDesk_Key__c; a replay updates it (never its Status) instead of adding one. */
 export interface TaskWrite {

@@ -4,10 +4,10 @@
  * this port reads one suggestion with the deciding user and records the decision.
  */
 import { z } from 'zod';
-import { SALESFORCE_ID_PATTERN, SUGGESTION_STATUSES } from '@dealdesk/contracts';
+import { SalesforceIdSchema, SUGGESTION_STATUSES } from '@dealdesk/contracts';
 import type { CrmUser } from './crm.ts';
 
-const Id = z.string().regex(SALESFORCE_ID_PATTERN, 'expected a Salesforce id');
+const Id = SalesforceIdSchema;
 
 export { SUGGESTION_STATUSES };
 export const SuggestionStatusSchema = z.enum(SUGGESTION_STATUSES);

@@ -118,7 +118,6 @@ export interface LocalOrgRouterOptions {
 }
 
 export function createLocalOrgRouter(org: LocalOrg, options: LocalOrgRouterOptions = {}): Router {
-  const api = new RestApi(org);
   const router = express.Router();
   router.use(collapseSlashes);
   const latency = options.latencyMs ?? 0;
@@ -128,6 +127,23 @@ export function createLocalOrgRouter(org: LocalOrg, options: LocalOrgRouterOptio
     ? createOrgFaultInjector(org, options.faults)
     : (_req, _res, next) => next();
 
+  registerOAuthRoutes(router, org);
+  registerRestApiRoutes(router, { org, json, faults });
+  registerLocalToolingRoutes(router, { org, json });
+
+  // Every other /services path (SOAP, Bulk API 1.0, Apex REST, ...) in its API's error shape.
+  router.use(createUnsupportedRouter());
+  router.use(bodyParserErrors);
+  return router;
+}
+
+/** What the route groups share: the org, and the JSON body parser (with its limit and types). */
+interface RouteContext {
+  org: LocalOrg;
+  json: express.RequestHandler;
+}
+
+function registerOAuthRoutes(router: Router, org: LocalOrg): void {
   // OAuth 2.0 JWT bearer flow, for middlewares that log in as a real org's integration user.
   router.post(
     '/services/oauth2/token',
@@ -179,60 +195,82 @@ export function createLocalOrgRouter(org: LocalOrg, options: LocalOrgRouterOptio
     }
     res.json(userInfo(org, userId, `${req.protocol}://${req.get('host') ?? 'localhost'}`));
   });
+}
 
+function registerRestApiRoutes(router: Router, ctx: RouteContext & { faults: express.RequestHandler }): void {
+  const { org } = ctx;
+  const api = new RestApi(org);
   router.get('/services/data', (_req, res) => {
     res.json(versionsList());
   });
 
   const newest = Number(LOCAL_ORG_API_VERSION.split('.')[0]);
-  router.all(/^\/services\/data\/v(\d+\.\d)(?:\/(.*))?$/, json, faults, (req: Request, res: Response) => {
-    const params = req.params as unknown as Record<string, string | undefined>;
-    const version = params[0] ?? '';
-    const major = Number(version.split('.')[0]);
-    if (!(major >= OLDEST_API_VERSION && major <= newest) || !version.endsWith('.0')) {
-      sendError(res, sfError.notFound());
-      return;
-    }
-    let userId: string;
-    try {
-      userId = org.authenticate(req.headers.authorization);
-    } catch (err) {
-      sendError(res, err as SalesforceApiError);
-      return;
-    }
-    const path = params[1] ?? '';
-    // req.url, not originalUrl: it is the path after collapseSlashes, which `//services` needs.
-    const url = new URL(req.url, 'http://local');
-    let segments: string[];
-    try {
-      segments = path
-        .split('/')
-        .filter((s) => s.length > 0)
-        .map(decodeURIComponent);
-    } catch {
-      sendError(res, sfError.notFound());
-      return;
-    }
-    const headers: Record<string, string | undefined> = {};
-    for (const [k, v] of Object.entries(req.headers))
-      headers[k.toLowerCase()] = Array.isArray(v) ? v.join(',') : v;
-    delete headers['x-local-subrequest'];
-    send(
-      res,
-      org,
-      api.handle({
-        method: req.method,
-        segments,
-        query: url.searchParams,
-        body: req.body,
-        headers,
-        userId,
-        version,
-      }),
-    );
-  });
+  router.all(
+    /^\/services\/data\/v(\d+\.\d)(?:\/(.*))?$/,
+    ctx.json,
+    ctx.faults,
+    (req: Request, res: Response) => {
+      const params = req.params as unknown as Record<string, string | undefined>;
+      const version = params[0] ?? '';
+      const major = Number(version.split('.')[0]);
+      if (!(major >= OLDEST_API_VERSION && major <= newest) || !version.endsWith('.0')) {
+        sendError(res, sfError.notFound());
+        return;
+      }
+      let userId: string;
+      try {
+        userId = org.authenticate(req.headers.authorization);
+      } catch (err) {
+        sendError(res, err as SalesforceApiError);
+        return;
+      }
+      // req.url, not originalUrl: it is the path after collapseSlashes, which `//services` needs.
+      const url = new URL(req.url, 'http://local');
+      const segments = pathSegments(params[1] ?? '');
+      if (!segments) {
+        sendError(res, sfError.notFound());
+        return;
+      }
+      send(
+        res,
+        org,
+        api.handle({
+          method: req.method,
+          segments,
+          query: url.searchParams,
+          body: req.body,
+          headers: forwardedHeaders(req),
+          userId,
+          version,
+        }),
+      );
+    },
+  );
+}
 
-  // Local tooling: request statistics (benchmarks count Salesforce calls per deal), sessions, events.
+/** The resource path's segments, decoded; undefined when one is not valid percent-encoding. */
+function pathSegments(path: string): string[] | undefined {
+  try {
+    return path
+      .split('/')
+      .filter((s) => s.length > 0)
+      .map(decodeURIComponent);
+  } catch {
+    return undefined;
+  }
+}
+
+function forwardedHeaders(req: Request): Record<string, string | undefined> {
+  const headers: Record<string, string | undefined> = {};
+  for (const [k, v] of Object.entries(req.headers))
+    headers[k.toLowerCase()] = Array.isArray(v) ? v.join(',') : v;
+  delete headers['x-local-subrequest'];
+  return headers;
+}
+
+// Local tooling: request statistics (benchmarks count Salesforce calls per deal), sessions, events.
+function registerLocalToolingRoutes(router: Router, ctx: RouteContext): void {
+  const { org } = ctx;
   const requireUser = (req: Request, res: Response): string | undefined => {
     try {
       return org.authenticate(req.headers.authorization);
@@ -249,36 +287,10 @@ export function createLocalOrgRouter(org: LocalOrg, options: LocalOrgRouterOptio
     org.resetStats();
     res.status(204).end();
   });
-  router.post('/local/sessions', json, (req, res) => {
+  router.post('/local/sessions', ctx.json, (req, res) => {
     const userId = requireUser(req, res);
     if (!userId) return;
-    if (userId !== org.integrationUserId) {
-      sendError(
-        res,
-        new SalesforceApiError(
-          'INSUFFICIENT_ACCESS',
-          'only the integration user can open sessions for others',
-          { status: 403 },
-        ),
-      );
-      return;
-    }
-    const body = SessionBodySchema.safeParse(req.body);
-    if (!body.success) {
-      sendError(res, sfError.jsonParser('expected {"username": "<username>"}'));
-      return;
-    }
-    try {
-      const session = org.createSession(body.data.username);
-      res.status(201).json({
-        access_token: session.accessToken,
-        id: session.userId,
-        instance_url: `${req.protocol}://${req.get('host')}`,
-      });
-    } catch (err) {
-      if (err instanceof SalesforceApiError) sendError(res, err);
-      else throw err;
-    }
+    openSession(org, userId, req, res);
   });
   router.get('/local/events', (req, res) => {
     if (!requireUser(req, res)) return;
@@ -290,33 +302,56 @@ export function createLocalOrgRouter(org: LocalOrg, options: LocalOrgRouterOptio
     const type = typeof req.query.type === 'string' ? req.query.type : undefined;
     res.json({ events: org.platformEventsSince(after, type) });
   });
+}
 
-  // Every other /services path (SOAP, Bulk API 1.0, Apex REST, ...) in its API's error shape.
-  router.use(createUnsupportedRouter());
+function openSession(org: LocalOrg, userId: string, req: Request, res: Response): void {
+  if (userId !== org.integrationUserId) {
+    sendError(
+      res,
+      new SalesforceApiError(
+        'INSUFFICIENT_ACCESS',
+        'only the integration user can open sessions for others',
+        { status: 403 },
+      ),
+    );
+    return;
+  }
+  const body = SessionBodySchema.safeParse(req.body);
+  if (!body.success) {
+    sendError(res, sfError.jsonParser('expected {"username": "<username>"}'));
+    return;
+  }
+  try {
+    const session = org.createSession(body.data.username);
+    res.status(201).json({
+      access_token: session.accessToken,
+      id: session.userId,
+      instance_url: `${req.protocol}://${req.get('host')}`,
+    });
+  } catch (err) {
+    if (err instanceof SalesforceApiError) sendError(res, err);
+    else throw err;
+  }
+}
 
-  // Body parser failures (malformed JSON, oversized bodies) in Salesforce's error shape.
-  router.use((err: unknown, _req: Request, res: Response, next: NextFunction) => {
-    const e = err as { type?: string; status?: number; message?: string };
-    if (e.type === 'entity.parse.failed') {
-      sendError(
-        res,
-        sfError.jsonParser(`Unexpected character in JSON body: ${e.message ?? 'malformed JSON'}`),
-      );
-    } else if (e.type === 'entity.too.large') {
-      sendError(
-        res,
-        new SalesforceApiError('JSON_PARSER_ERROR', `Request body exceeds the ${BODY_LIMIT} limit`, {
-          status: 413,
-        }),
-      );
-    } else if (e.status && e.status >= 400 && e.status < 500) {
-      sendError(
-        res,
-        new SalesforceApiError('INVALID_REQUEST', e.message ?? 'bad request', { status: e.status }),
-      );
-    } else {
-      next(err);
-    }
-  });
-  return router;
+/** Body parser failures (malformed JSON, oversized bodies) in Salesforce's error shape. */
+function bodyParserErrors(err: unknown, _req: Request, res: Response, next: NextFunction): void {
+  const e = err as { type?: string; status?: number; message?: string };
+  if (e.type === 'entity.parse.failed') {
+    sendError(res, sfError.jsonParser(`Unexpected character in JSON body: ${e.message ?? 'malformed JSON'}`));
+  } else if (e.type === 'entity.too.large') {
+    sendError(
+      res,
+      new SalesforceApiError('JSON_PARSER_ERROR', `Request body exceeds the ${BODY_LIMIT} limit`, {
+        status: 413,
+      }),
+    );
+  } else if (e.status && e.status >= 400 && e.status < 500) {
+    sendError(
+      res,
+      new SalesforceApiError('INVALID_REQUEST', e.message ?? 'bad request', { status: e.status }),
+    );
+  } else {
+    next(err);
+  }
 }

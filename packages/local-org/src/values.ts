@@ -73,34 +73,8 @@ export function coerceFieldValue(f: FieldDef, raw: unknown): FieldValue {
     case 'url':
     case 'email':
     case 'picklist':
-    case 'multipicklist': {
-      if (typeof raw === 'object') throw deserializeError(f, raw);
-      const s = String(raw);
-      if (f.length > 0 && s.length > f.length) throw sfError.stringTooLong(f.label, f.name, s, f.length);
-      if (f.type === 'email' && !EMAIL_RE.test(s)) {
-        throw new SalesforceApiError('INVALID_EMAIL_ADDRESS', `${f.label}: invalid email address: ${s}`, {
-          fields: [f.name],
-        });
-      }
-      if (f.type === 'picklist' && f.restrictedPicklist && !f.picklistValues.some((v) => v.value === s)) {
-        throw new SalesforceApiError(
-          'INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST',
-          `${f.label}: bad value for restricted picklist field: ${s}`,
-          { fields: [f.name] },
-        );
-      }
-      if (f.type === 'multipicklist' && f.restrictedPicklist) {
-        const bad = s.split(';').find((part) => !f.picklistValues.some((v) => v.value === part));
-        if (bad !== undefined) {
-          throw new SalesforceApiError(
-            'INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST',
-            `${f.label}: bad value for restricted picklist field: ${bad}`,
-            { fields: [f.name] },
-          );
-        }
-      }
-      return s;
-    }
+    case 'multipicklist':
+      return coerceText(f, raw);
     case 'boolean':
       if (typeof raw === 'boolean') return raw;
       if (raw === 'true' || raw === 'false') return raw === 'true';
@@ -108,21 +82,8 @@ export function coerceFieldValue(f: FieldDef, raw: unknown): FieldValue {
     case 'int':
     case 'double':
     case 'currency':
-    case 'percent': {
-      const n =
-        typeof raw === 'number' ? raw : typeof raw === 'string' && raw.trim() !== '' ? Number(raw) : NaN;
-      if (!Number.isFinite(n)) throw deserializeError(f, raw);
-      if (f.type === 'int' && !Number.isInteger(n)) throw deserializeError(f, raw);
-      const integerDigits = Math.max(f.precision - f.scale, 1);
-      if (Math.abs(n) >= 10 ** integerDigits) {
-        throw new SalesforceApiError(
-          'NUMBER_OUTSIDE_VALID_RANGE',
-          `${f.label}: value outside of valid range on numeric field: ${String(raw)}`,
-          { fields: [f.name] },
-        );
-      }
-      return f.type === 'int' ? n : roundTo(n, f.scale);
-    }
+    case 'percent':
+      return coerceNumber(f, raw);
     case 'date': {
       if (typeof raw !== 'string') throw deserializeError(f, raw);
       // A datetime is accepted for a date field; its date part is kept.
@@ -150,4 +111,49 @@ export function coerceFieldValue(f: FieldDef, raw: unknown): FieldValue {
       if (typeof raw !== 'string' || !/^[A-Za-z0-9+/=\s]*$/.test(raw)) throw deserializeError(f, raw);
       return raw;
   }
+}
+
+/** Text types, picklists included: bounded by the field's length, checked against its values. */
+function coerceText(f: FieldDef, raw: unknown): string {
+  if (typeof raw === 'object') throw deserializeError(f, raw);
+  const s = String(raw);
+  if (f.length > 0 && s.length > f.length) throw sfError.stringTooLong(f.label, f.name, s, f.length);
+  if (f.type === 'email' && !EMAIL_RE.test(s)) {
+    throw new SalesforceApiError('INVALID_EMAIL_ADDRESS', `${f.label}: invalid email address: ${s}`, {
+      fields: [f.name],
+    });
+  }
+  if (f.type === 'picklist' && f.restrictedPicklist && !f.picklistValues.some((v) => v.value === s)) {
+    throw new SalesforceApiError(
+      'INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST',
+      `${f.label}: bad value for restricted picklist field: ${s}`,
+      { fields: [f.name] },
+    );
+  }
+  if (f.type === 'multipicklist' && f.restrictedPicklist) {
+    const bad = s.split(';').find((part) => !f.picklistValues.some((v) => v.value === part));
+    if (bad !== undefined) {
+      throw new SalesforceApiError(
+        'INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST',
+        `${f.label}: bad value for restricted picklist field: ${bad}`,
+        { fields: [f.name] },
+      );
+    }
+  }
+  return s;
+}
+
+function coerceNumber(f: FieldDef, raw: unknown): number {
+  const n = typeof raw === 'number' ? raw : typeof raw === 'string' && raw.trim() !== '' ? Number(raw) : NaN;
+  if (!Number.isFinite(n)) throw deserializeError(f, raw);
+  if (f.type === 'int' && !Number.isInteger(n)) throw deserializeError(f, raw);
+  const integerDigits = Math.max(f.precision - f.scale, 1);
+  if (Math.abs(n) >= 10 ** integerDigits) {
+    throw new SalesforceApiError(
+      'NUMBER_OUTSIDE_VALID_RANGE',
+      `${f.label}: value outside of valid range on numeric field: ${String(raw)}`,
+      { fields: [f.name] },
+    );
+  }
+  return f.type === 'int' ? n : roundTo(n, f.scale);
 }

@@ -8,7 +8,6 @@
  * (completion, and a rate-bounded reconciliation of envelopes that went quiet).
  */
 import { readFileSync } from 'node:fs';
-import docusign from 'docusign-esign';
 import type { Config } from '../../config/config.ts';
 import type { Logger } from '../../logger.ts';
 import type {
@@ -20,7 +19,8 @@ import type {
   SignedDocuments,
 } from '../../ports/esign.ts';
 import { ENVELOPE_KEY_FIELD, envelopeDefinition, toEnvelope, type Json } from './docusign-envelope.ts';
-import { DocusignApiError, errorOf } from './docusign-errors.ts';
+import { DocusignApiError } from './docusign-errors.ts';
+import { createDocusignSession, type DocusignCall } from './docusign-session.ts';
 
 export { DocusignApiError } from './docusign-errors.ts';
 
@@ -73,17 +73,6 @@ export function docusignCredentials(
   };
 }
 
-interface Session {
-  accessToken: string;
-  expiresAt: number;
-  accountId: string;
-  basePath: string;
-}
-
-function hostOf(authServer: string): string {
-  return authServer.replace(/^https?:\/\//, '').replace(/\/+$/, '');
-}
-
 export interface DocusignEsign extends EsignPort {
   readonly provider: 'DocuSign';
   /** Called by the Connect webhook route; the wiring routes events to the orchestrator instead. */
@@ -92,100 +81,8 @@ export interface DocusignEsign extends EsignPort {
 
 export function createDocusignEsign(deps: DocusignEsignDeps): DocusignEsign {
   const clock = deps.clock ?? (() => new Date());
-  const host = hostOf(deps.authServer);
-  let session: Session | undefined;
-  let pending: Promise<Session> | undefined;
-
-  async function login(): Promise<Session> {
-    const client = new docusign.ApiClient();
-    client.setOAuthBasePath(host);
-    let token: { body?: { access_token?: string; expires_in?: number | string } };
-    try {
-      token = (await client.requestJWTUserToken(
-        deps.integrationKey,
-        deps.userId,
-        ['signature', 'impersonation'],
-        deps.privateKey,
-        3600,
-      )) as typeof token;
-      deps.onRequest?.('oauth.token', 'ok');
-    } catch (err) {
-      deps.onRequest?.('oauth.token', 'error');
-      const wrapped = errorOf('JWT grant', err);
-      if (wrapped.docusignErrorCode === 'consent_required')
-        wrapped.message += ` — grant consent once at https://${host}/oauth/auth?response_type=code&scope=signature%20impersonation&client_id=${deps.integrationKey}&redirect_uri=<your redirect URI>`;
-      throw wrapped;
-    }
-    const accessToken = token.body?.access_token;
-    if (!accessToken)
-      throw new DocusignApiError('JWT grant', undefined, undefined, 'the token response has no access_token');
-    let info: { accounts?: { accountId?: string; isDefault?: string; baseUri?: string }[] };
-    try {
-      info = (await client.getUserInfo(accessToken)) as typeof info;
-      deps.onRequest?.('oauth.userinfo', 'ok');
-    } catch (err) {
-      deps.onRequest?.('oauth.userinfo', 'error');
-      throw errorOf('userinfo', err);
-    }
-    const accounts = info.accounts ?? [];
-    const account = deps.accountId
-      ? accounts.find((a) => a.accountId === deps.accountId)
-      : (accounts.find((a) => a.isDefault === 'true') ?? accounts[0]);
-    if (!account?.accountId || !account.baseUri)
-      throw new DocusignApiError(
-        'userinfo',
-        undefined,
-        undefined,
-        deps.accountId
-          ? `the user has no access to account ${deps.accountId}`
-          : 'the user has no DocuSign account',
-      );
-    const expiresIn = Number(token.body?.expires_in ?? 3600);
-    deps.logger.info(
-      { accountId: account.accountId, baseUri: account.baseUri },
-      'DocuSign JWT grant: logged in',
-    );
-    return {
-      accessToken,
-      // Renew five minutes early so no call goes out with a token about to expire.
-      expiresAt: clock().getTime() + Math.max(60, expiresIn - 300) * 1000,
-      accountId: account.accountId,
-      basePath: `${account.baseUri.replace(/\/+$/, '')}/restapi`,
-    };
-  }
-
-  async function currentSession(): Promise<Session> {
-    if (session && session.expiresAt > clock().getTime()) return session;
-    pending ??= login().finally(() => (pending = undefined));
-    session = await pending;
-    return session;
-  }
-
-  /** Runs one REST call with a fresh client; a 401 (token revoked early) logs in again once. */
-  async function call<T>(
-    operation: string,
-    fn: (api: docusign.EnvelopesApi, accountId: string) => Promise<T>,
-  ): Promise<T> {
-    for (let attempt = 1; ; attempt++) {
-      const s = await currentSession();
-      const client = new docusign.ApiClient();
-      client.setBasePath(s.basePath);
-      client.addDefaultHeader('Authorization', `Bearer ${s.accessToken}`);
-      try {
-        const result = await fn(new docusign.EnvelopesApi(client), s.accountId);
-        deps.onRequest?.(operation, 'ok');
-        return result;
-      } catch (err) {
-        deps.onRequest?.(operation, 'error');
-        const status = (err as { response?: { status?: number } }).response?.status;
-        if (status === 401 && attempt === 1) {
-          session = undefined;
-          continue;
-        }
-        throw errorOf(operation, err);
-      }
-    }
-  }
+  const session = createDocusignSession(deps);
+  const call = session.call;
 
   async function findByKey(key: string): Promise<string | undefined> {
     // A crash between DocuSign accepting the envelope and our memo would send it twice on retry:
@@ -232,24 +129,7 @@ export function createDocusignEsign(deps: DocusignEsignDeps): DocusignEsign {
 
     getEnvelope,
 
-    async downloadSigned(envelopeId: string): Promise<SignedDocuments> {
-      const pdf = (documentId: 'combined' | 'certificate', options: Json) =>
-        call(`documents.${documentId}`, async (api, accountId) => {
-          const data: unknown = await api.getDocument(accountId, envelopeId, documentId, options);
-          const bytes = Buffer.isBuffer(data) ? data : Buffer.from(String(data), 'binary');
-          if (bytes.subarray(0, 5).toString('latin1') !== '%PDF-')
-            throw new DocusignApiError(
-              `documents.${documentId}`,
-              undefined,
-              undefined,
-              'the response is not a PDF',
-            );
-          return new Uint8Array(bytes);
-        });
-      // The signed documents without the certificate appended, then the certificate on its own.
-      const combined = await pdf('combined', { certificate: 'false' });
-      return { combined, certificate: await pdf('certificate', {}) };
-    },
+    downloadSigned: (envelopeId: string) => downloadSigned(call, envelopeId),
 
     async voidEnvelope(envelopeId: string, reason: string): Promise<void> {
       await call('envelopes.void', (api, accountId) =>
@@ -259,49 +139,8 @@ export function createDocusignEsign(deps: DocusignEsignDeps): DocusignEsign {
       );
     },
 
-    async correctRecipient(
-      envelopeId: string,
-      recipientKey: string,
-      change: RecipientCorrection,
-    ): Promise<void> {
-      const envelope = await getEnvelope(envelopeId);
-      const recipient = envelope.recipients.find((r) => r.recipientKey === recipientKey);
-      if (!recipient?.recipientId)
-        throw new DocusignApiError(
-          'recipients.update',
-          404,
-          'RECIPIENT_NOT_IN_ENVELOPE',
-          `no recipient ${recipientKey}`,
-        );
-      const result = (await call('recipients.update', (api, accountId) =>
-        api.updateRecipients(accountId, envelopeId, {
-          recipients: {
-            signers: [
-              {
-                recipientId: recipient.recipientId,
-                email: change.email,
-                ...(change.name ? { name: change.name } : {}),
-              },
-            ],
-          },
-          resendEnvelope: 'true',
-        }),
-      )) as unknown as {
-        recipientUpdateResults?: {
-          recipientId?: string;
-          errorDetails?: { errorCode?: string; message?: string };
-        }[];
-      };
-      const failed = result.recipientUpdateResults?.find(
-        (r) => r.errorDetails?.errorCode && r.errorDetails.errorCode !== 'SUCCESS',
-      );
-      if (failed)
-        throw new DocusignApiError(
-          'recipients.update',
-          400,
-          failed.errorDetails?.errorCode,
-          failed.errorDetails?.message ?? 'rejected',
-        );
+    async correctRecipient(envelopeId: string, recipientKey: string, change: RecipientCorrection) {
+      await correctRecipient(call, await getEnvelope(envelopeId), envelopeId, recipientKey, change);
     },
 
     async resend(envelopeId: string): Promise<void> {
@@ -315,7 +154,73 @@ export function createDocusignEsign(deps: DocusignEsignDeps): DocusignEsign {
     },
 
     close(): void {
-      session = undefined;
+      session.reset();
     },
   };
+}
+
+/** The signed documents without the certificate appended, then the certificate on its own. */
+async function downloadSigned(call: DocusignCall, envelopeId: string): Promise<SignedDocuments> {
+  const pdf = (documentId: 'combined' | 'certificate', options: Json) =>
+    call(`documents.${documentId}`, async (api, accountId) => {
+      const data: unknown = await api.getDocument(accountId, envelopeId, documentId, options);
+      const bytes = Buffer.isBuffer(data) ? data : Buffer.from(String(data), 'binary');
+      if (bytes.subarray(0, 5).toString('latin1') !== '%PDF-')
+        throw new DocusignApiError(
+          `documents.${documentId}`,
+          undefined,
+          undefined,
+          'the response is not a PDF',
+        );
+      return new Uint8Array(bytes);
+    });
+  const combined = await pdf('combined', { certificate: 'false' });
+  return { combined, certificate: await pdf('certificate', {}) };
+}
+
+/** Corrects a live envelope's recipient in place; DocuSign resends to the new address. */
+async function correctRecipient(
+  call: DocusignCall,
+  envelope: Envelope,
+  envelopeId: string,
+  recipientKey: string,
+  change: RecipientCorrection,
+): Promise<void> {
+  const recipient = envelope.recipients.find((r) => r.recipientKey === recipientKey);
+  if (!recipient?.recipientId)
+    throw new DocusignApiError(
+      'recipients.update',
+      404,
+      'RECIPIENT_NOT_IN_ENVELOPE',
+      `no recipient ${recipientKey}`,
+    );
+  const result = (await call('recipients.update', (api, accountId) =>
+    api.updateRecipients(accountId, envelopeId, {
+      recipients: {
+        signers: [
+          {
+            recipientId: recipient.recipientId,
+            email: change.email,
+            ...(change.name ? { name: change.name } : {}),
+          },
+        ],
+      },
+      resendEnvelope: 'true',
+    }),
+  )) as unknown as {
+    recipientUpdateResults?: {
+      recipientId?: string;
+      errorDetails?: { errorCode?: string; message?: string };
+    }[];
+  };
+  const failed = result.recipientUpdateResults?.find(
+    (r) => r.errorDetails?.errorCode && r.errorDetails.errorCode !== 'SUCCESS',
+  );
+  if (failed)
+    throw new DocusignApiError(
+      'recipients.update',
+      400,
+      failed.errorDetails?.errorCode,
+      failed.errorDetails?.message ?? 'rejected',
+    );
 }

@@ -174,163 +174,197 @@ function feedbackFor(body: Record<string, unknown>, issue: z.core.$ZodIssue | un
   };
 }
 
+type LinkRequest = Request<{ token: string }>;
+type DocumentRequest = Request<{ token: string; documentId: string }>;
+type Refusal = Extract<SigningOutcome, { ok: false }>;
+
 export function createSigningRouter(desk: SigningDesk): Router {
   const router = express.Router();
   const form = express.urlencoded({ extended: false, limit: FORM_LIMIT, parameterLimit: 20 });
 
   router.get('/esign/sign/:token', (req, res) => {
-    const token = req.params.token;
-    const context = TOKEN_PATTERN.test(token) ? desk.open(token) : undefined;
-    if (!context) {
-      notFound(req, res);
-      return;
-    }
-    res
-      .status(200)
-      .set(PAGE_HEADERS)
-      .type('html')
-      .send(signingPage(pageView(req, token, context)));
+    showPage(desk, req, res);
   });
-
   router.get('/esign/sign/:token/documents/:documentId', (req, res) => {
-    const token = req.params.token;
-    const context = TOKEN_PATTERN.test(token) ? desk.open(token) : undefined;
-    if (!context) {
-      notFound(req, res);
-      return;
-    }
-    if (context.state.kind === 'voided') {
-      sendError(req, res, 410, 'ENVELOPE_VOIDED', 'The sender voided this envelope.', () =>
-        messagePage(
-          'Envelope voided',
-          'The sender voided this envelope; its documents are no longer available.',
-        ),
-      );
-      return;
-    }
-    const pdf = desk.documentPdf(context, req.params.documentId);
-    if (!pdf) {
-      sendError(req, res, 404, 'NOT_FOUND', 'No such document in this envelope.', () =>
-        messagePage('Document not found', 'This envelope has no such document.'),
-      );
-      return;
-    }
-    const doc = context.documents.find((d) => d.documentId === req.params.documentId);
-    const name = `${doc?.name ?? 'document'}`.replace(/\.pdf$/i, '');
-    // An ASCII fallback for old clients plus the exact name per RFC 6266.
-    const ascii = name.replace(/[^A-Za-z0-9 ._-]/g, '_');
-    res
-      .status(200)
-      .set(PDF_HEADERS)
-      .set(
-        'Content-Disposition',
-        `inline; filename="${ascii}.pdf"; filename*=UTF-8''${encodeURIComponent(name)}.pdf`,
-      )
-      .type('application/pdf')
-      .send(Buffer.from(pdf));
+    sendDocument(desk, req, res);
   });
-
   router.post('/esign/sign/:token', form, (req, res) => {
-    const token = req.params.token;
-    const context = TOKEN_PATTERN.test(token) ? desk.open(token) : undefined;
-    if (!context) {
-      notFound(req, res);
-      return;
-    }
-    // The envelope's state outranks the form: someone who may not act learns that first.
-    const closed = closedReason(context.state);
-    if (closed) {
-      sendError(req, res, 409, closed.code, closed.message, () =>
-        signingPage(pageView(req, token, context), {
-          feedback: { form: 'sign', message: closed.message, values: {} },
-        }),
-      );
-      return;
-    }
-    const body: Record<string, unknown> =
-      typeof req.body === 'object' && req.body !== null ? (req.body as Record<string, unknown>) : {};
-    const parsed = SigningFormSchema.safeParse(body);
-    if (!parsed.success) {
-      const feedback = feedbackFor(body, parsed.error.issues[0]);
-      sendError(
-        req,
-        res,
-        400,
-        'INVALID_FORM',
-        feedback.message,
-        () => signingPage(pageView(req, token, context), { feedback }),
-        { field: feedback.field ?? null },
-      );
-      return;
-    }
-    const input = parsed.data;
-    const outcome =
-      input.action === 'sign'
-        ? desk.sign(token, {
-            typedSignature: input.signature,
-            ip: req.ip ?? req.socket.remoteAddress ?? 'unknown',
-            userAgent: (req.get('user-agent') ?? '').slice(0, USER_AGENT_MAX),
-          })
-        : desk.decline(token, { reason: input.reason });
-    if (!outcome.ok) {
-      const latest = outcome.context ?? context;
-      const feedback: FormFeedback = {
-        form: input.action,
-        field: outcome.field,
-        message: outcome.message,
-        values:
-          input.action === 'sign' ? { signature: input.signature, consent: true } : { reason: input.reason },
-      };
-      sendError(
-        req,
-        res,
-        outcome.status,
-        outcome.code,
-        outcome.message,
-        () =>
-          outcome.status === 404
-            ? messagePage('Signing link not found', outcome.message)
-            : signingPage(pageView(req, token, latest), { feedback }),
-        { field: outcome.field ?? null },
-      );
-      return;
-    }
-    const done = outcome.context;
-    res.status(200).set(PAGE_HEADERS);
-    if (wantsJson(req)) {
-      res.json({
-        envelopeId: done.envelope.envelopeId,
-        recipientKey: done.recipient.recipientKey,
-        recipientStatus: done.recipient.status,
-        envelopeStatus: done.envelope.status,
-      });
-      return;
-    }
-    const confirmation =
-      input.action === 'sign'
-        ? 'Thank you. Your signature has been recorded.'
-        : 'You declined to sign. The sender has been told your reason.';
-    res.type('html').send(signingPage(pageView(req, token, done), { confirmation }));
+    submitForm(desk, req, res);
   });
-
   // Body-parser failures (too large, malformed) become pages or JSON errors here instead of the
   // app's generic JSON handler, so a person at a browser gets a readable answer.
-  router.use('/esign/sign', (err: unknown, req: Request, res: Response, next: NextFunction) => {
-    const e = err as { type?: string; status?: number };
-    if (e.type === 'entity.too.large') {
-      sendError(req, res, 413, 'PAYLOAD_TOO_LARGE', 'The form is too large.', () =>
-        messagePage('Form too large', 'The form you sent is too large. Go back and shorten your entries.'),
-      );
-      return;
-    }
-    if (typeof e.status === 'number' && e.status >= 400 && e.status < 500) {
-      sendError(req, res, e.status, 'BAD_REQUEST', 'The form could not be read.', () =>
-        messagePage('Form not readable', 'The form could not be read. Go back and try again.'),
-      );
-      return;
-    }
-    next(err);
-  });
+  router.use('/esign/sign', formReadErrors);
 
   return router;
+}
+
+/** The context the link's token opens; a link that opens none is answered as not found. */
+function openLink(desk: SigningDesk, req: LinkRequest, res: Response): SigningContext | undefined {
+  const token = req.params.token;
+  const context = TOKEN_PATTERN.test(token) ? desk.open(token) : undefined;
+  if (!context) notFound(req, res);
+  return context;
+}
+
+function showPage(desk: SigningDesk, req: LinkRequest, res: Response): void {
+  const context = openLink(desk, req, res);
+  if (!context) return;
+  res
+    .status(200)
+    .set(PAGE_HEADERS)
+    .type('html')
+    .send(signingPage(pageView(req, req.params.token, context)));
+}
+
+function sendDocument(desk: SigningDesk, req: DocumentRequest, res: Response): void {
+  const context = openLink(desk, req, res);
+  if (!context) return;
+  if (context.state.kind === 'voided') {
+    sendError(req, res, 410, 'ENVELOPE_VOIDED', 'The sender voided this envelope.', () =>
+      messagePage(
+        'Envelope voided',
+        'The sender voided this envelope; its documents are no longer available.',
+      ),
+    );
+    return;
+  }
+  const pdf = desk.documentPdf(context, req.params.documentId);
+  if (!pdf) {
+    sendError(req, res, 404, 'NOT_FOUND', 'No such document in this envelope.', () =>
+      messagePage('Document not found', 'This envelope has no such document.'),
+    );
+    return;
+  }
+  const doc = context.documents.find((d) => d.documentId === req.params.documentId);
+  const name = `${doc?.name ?? 'document'}`.replace(/\.pdf$/i, '');
+  // An ASCII fallback for old clients plus the exact name per RFC 6266.
+  const ascii = name.replace(/[^A-Za-z0-9 ._-]/g, '_');
+  res
+    .status(200)
+    .set(PDF_HEADERS)
+    .set(
+      'Content-Disposition',
+      `inline; filename="${ascii}.pdf"; filename*=UTF-8''${encodeURIComponent(name)}.pdf`,
+    )
+    .type('application/pdf')
+    .send(Buffer.from(pdf));
+}
+
+function submitForm(desk: SigningDesk, req: LinkRequest, res: Response): void {
+  const context = openLink(desk, req, res);
+  if (!context) return;
+  const token = req.params.token;
+  // The envelope's state outranks the form: someone who may not act learns that first.
+  const closed = closedReason(context.state);
+  if (closed) {
+    sendError(req, res, 409, closed.code, closed.message, () =>
+      signingPage(pageView(req, token, context), {
+        feedback: { form: 'sign', message: closed.message, values: {} },
+      }),
+    );
+    return;
+  }
+  const input = readForm(req, res, context);
+  if (!input) return;
+  const outcome =
+    input.action === 'sign'
+      ? desk.sign(token, {
+          typedSignature: input.signature,
+          ip: req.ip ?? req.socket.remoteAddress ?? 'unknown',
+          userAgent: (req.get('user-agent') ?? '').slice(0, USER_AGENT_MAX),
+        })
+      : desk.decline(token, { reason: input.reason });
+  if (!outcome.ok) {
+    sendRefusal(req, res, { input, refusal: outcome, context });
+    return;
+  }
+  sendDone(req, res, input.action, outcome.context);
+}
+
+/** The validated form; an invalid one is answered with the form refilled and its error marked. */
+function readForm(req: LinkRequest, res: Response, context: SigningContext): SigningForm | undefined {
+  const body: Record<string, unknown> =
+    typeof req.body === 'object' && req.body !== null ? (req.body as Record<string, unknown>) : {};
+  const parsed = SigningFormSchema.safeParse(body);
+  if (parsed.success) return parsed.data;
+  const feedback = feedbackFor(body, parsed.error.issues[0]);
+  sendError(
+    req,
+    res,
+    400,
+    'INVALID_FORM',
+    feedback.message,
+    () => signingPage(pageView(req, req.params.token, context), { feedback }),
+    { field: feedback.field ?? null },
+  );
+  return undefined;
+}
+
+/** The desk refused the action: the page again, with the refusal on the form that was sent. */
+function sendRefusal(
+  req: LinkRequest,
+  res: Response,
+  sent: { input: SigningForm; refusal: Refusal; context: SigningContext },
+): void {
+  const { input, refusal } = sent;
+  const latest = refusal.context ?? sent.context;
+  const feedback: FormFeedback = {
+    form: input.action,
+    field: refusal.field,
+    message: refusal.message,
+    values:
+      input.action === 'sign' ? { signature: input.signature, consent: true } : { reason: input.reason },
+  };
+  sendError(
+    req,
+    res,
+    refusal.status,
+    refusal.code,
+    refusal.message,
+    () =>
+      refusal.status === 404
+        ? messagePage('Signing link not found', refusal.message)
+        : signingPage(pageView(req, req.params.token, latest), { feedback }),
+    { field: refusal.field ?? null },
+  );
+}
+
+function sendDone(
+  req: LinkRequest,
+  res: Response,
+  action: SigningForm['action'],
+  done: SigningContext,
+): void {
+  res.status(200).set(PAGE_HEADERS);
+  if (wantsJson(req)) {
+    res.json({
+      envelopeId: done.envelope.envelopeId,
+      recipientKey: done.recipient.recipientKey,
+      recipientStatus: done.recipient.status,
+      envelopeStatus: done.envelope.status,
+    });
+    return;
+  }
+  const confirmation =
+    action === 'sign'
+      ? 'Thank you. Your signature has been recorded.'
+      : 'You declined to sign. The sender has been told your reason.';
+  res.type('html').send(signingPage(pageView(req, req.params.token, done), { confirmation }));
+}
+
+function formReadErrors(err: unknown, req: Request, res: Response, next: NextFunction): void {
+  const e = err as { type?: string; status?: number };
+  if (e.type === 'entity.too.large') {
+    sendError(req, res, 413, 'PAYLOAD_TOO_LARGE', 'The form is too large.', () =>
+      messagePage('Form too large', 'The form you sent is too large. Go back and shorten your entries.'),
+    );
+    return;
+  }
+  if (typeof e.status === 'number' && e.status >= 400 && e.status < 500) {
+    sendError(req, res, e.status, 'BAD_REQUEST', 'The form could not be read.', () =>
+      messagePage('Form not readable', 'The form could not be read. Go back and try again.'),
+    );
+    return;
+  }
+  next(err);
 }

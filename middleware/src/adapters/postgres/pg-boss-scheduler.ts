@@ -40,6 +40,7 @@ export interface PgBossScheduler extends RunScheduler {
   boss: PgBoss;
 }
 
+// eslint-disable-next-line max-lines-per-function -- a factory whose body is the scheduler port's methods over one pg-boss instance, each a short function
 export async function createPgBossScheduler(options: PgBossSchedulerOptions): Promise<PgBossScheduler> {
   const schema = assertSchemaName(options.schema);
   const concurrency = options.concurrency ?? 8;

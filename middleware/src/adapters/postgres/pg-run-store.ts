@@ -69,6 +69,7 @@ export function assertSchemaName(schema: string): string {
   return schema;
 }
 
+// eslint-disable-next-line max-lines-per-function -- a factory whose body is the RunStore port's methods over one pool, each a short function; run-store.contract.ts tests them
 export async function createPgRunStore(options: PgRunStoreOptions): Promise<PgRunStore> {
   const schema = assertSchemaName(options.schema ?? 'public');
   const pool = new pg.Pool({

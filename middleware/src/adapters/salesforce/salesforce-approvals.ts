@@ -136,6 +136,7 @@ const WorkloadRowSchema = z.object({
   openItems: z.number().int().min(0),
 });
 
+// eslint-disable-next-line max-lines-per-function -- a factory whose body is the approvals port's methods over one set of Salesforce calls, each a short function
 export function createSalesforceApprovals(deps: SalesforceApprovalsDeps): ApprovalsPort {
   const { base, counted, query, queries, workitemOf } = approvalQueries(deps);
   return {

@@ -82,7 +82,11 @@ function checkTemplate(source: string, where: string): void {
   }
 }
 
-export function loadContractLibrary(dir: string, readText: ReadText = readUtf8): ContractLibrary {
+type ClausesFile = z.infer<typeof ClausesFileSchema>;
+type RequestsFile = z.infer<typeof RequestsFileSchema>;
+
+/** clauses.json, checked: shape, unique ids, conditions, bodies and a fallback for every mandatory group. */
+function loadClauses(dir: string, readText: ReadText): { file: ClausesFile; ids: Set<string> } {
   const clausesPath = join(dir, 'clauses.json');
   const raw = readJson(clausesPath, readText) as { clauses?: { id?: unknown }[] };
   const parsed = ClausesFileSchema.safeParse(raw);
@@ -113,35 +117,57 @@ export function loadContractLibrary(dir: string, readText: ReadText = readUtf8):
         `${clausesPath} (clause "${members.at(-1)!.id}"): the last clause of the mandatory group "${group}" must apply always (when: true), so every contract gets one`,
       );
   }
+  return { file: parsed.data, ids: seen };
+}
 
+/** An admin's request topic, checked against the clauses and the topics named before it. */
+function requestTopicOf(
+  t: RequestsFile['topics'][number],
+  where: { requestsPath: string; clauseIds: Set<string>; topicNames: Set<string> },
+): RequestTopic {
+  const { requestsPath, clauseIds, topicNames } = where;
+  if (topicNames.has(t.topic))
+    throw new ContractLibraryError(`${requestsPath}: topic "${t.topic}" appears twice`);
+  topicNames.add(t.topic);
+  for (const id of t.coveredBy)
+    if (!clauseIds.has(id))
+      throw new ContractLibraryError(
+        `${requestsPath} (topic "${t.topic}"): coveredBy names unknown clause "${id}"`,
+      );
+  let re: RegExp;
+  try {
+    re = new RegExp(t.pattern, 'i');
+  } catch (err) {
+    throw new ContractLibraryError(`${requestsPath} (topic "${t.topic}"): ${(err as Error).message}`);
+  }
+  return { topic: t.topic, re, coveredBy: t.coveredBy, generic: t.generic };
+}
+
+/** requests.json, checked: every clause it names exists, every topic is named once and its pattern compiles. */
+function loadRequests(
+  dir: string,
+  readText: ReadText,
+  clauseIds: Set<string>,
+): { version: string; requestTopics: RequestTopic[]; modelRequestTopics: ModelRequestTopics } {
   const requestsPath = join(dir, 'requests.json');
   const r = RequestsFileSchema.safeParse(readJson(requestsPath, readText));
   if (!r.success) throw new ContractLibraryError(`${requestsPath}: ${issues(r.error)}`);
   for (const [key, t] of Object.entries(r.data.modelRequests))
     for (const id of t.coveredBy)
-      if (!seen.has(id))
+      if (!clauseIds.has(id))
         throw new ContractLibraryError(
           `${requestsPath} (model request "${key}"): coveredBy names unknown clause "${id}"`,
         );
   const topicNames = new Set<string>(Object.values(r.data.modelRequests).map((t) => t.topic));
-  const requestTopics = r.data.topics.map((t) => {
-    if (topicNames.has(t.topic))
-      throw new ContractLibraryError(`${requestsPath}: topic "${t.topic}" appears twice`);
-    topicNames.add(t.topic);
-    for (const id of t.coveredBy)
-      if (!seen.has(id))
-        throw new ContractLibraryError(
-          `${requestsPath} (topic "${t.topic}"): coveredBy names unknown clause "${id}"`,
-        );
-    let re: RegExp;
-    try {
-      re = new RegExp(t.pattern, 'i');
-    } catch (err) {
-      throw new ContractLibraryError(`${requestsPath} (topic "${t.topic}"): ${(err as Error).message}`);
-    }
-    return { topic: t.topic, re, coveredBy: t.coveredBy, generic: t.generic };
-  });
+  const requestTopics = r.data.topics.map((t) => requestTopicOf(t, { requestsPath, clauseIds, topicNames }));
+  return { version: r.data.version, requestTopics, modelRequestTopics: r.data.modelRequests };
+}
 
+/** templates.json and the mustache files it names, each checked to parse (templates, partials, then variants). */
+function loadTemplates(
+  dir: string,
+  readText: ReadText,
+): Pick<ContractLibrary, 'templates' | 'variants' | 'partials'> & { version: string } {
   const templatesPath = join(dir, 'templates.json');
   const t = TemplatesFileSchema.safeParse(readJson(templatesPath, readText));
   if (!t.success) throw new ContractLibraryError(`${templatesPath}: ${issues(t.error)}`);
@@ -168,8 +194,7 @@ export function loadContractLibrary(dir: string, readText: ReadText = readUtf8):
     t.data.partials.map((p) => [p, read(join('partials', `${p}.mustache`))]),
   );
   return {
-    version: `${parsed.data.version}/${t.data.version}/${r.data.version}`,
-    clauses: parsed.data.clauses,
+    version: t.data.version,
     templates,
     variants: {
       Executive_Summary: {
@@ -182,8 +207,21 @@ export function loadContractLibrary(dir: string, readText: ReadText = readUtf8):
       },
     },
     partials,
-    requestTopics,
-    modelRequestTopics: r.data.modelRequests,
+  };
+}
+
+export function loadContractLibrary(dir: string, readText: ReadText = readUtf8): ContractLibrary {
+  const clauses = loadClauses(dir, readText);
+  const requests = loadRequests(dir, readText, clauses.ids);
+  const templates = loadTemplates(dir, readText);
+  return {
+    version: `${clauses.file.version}/${templates.version}/${requests.version}`,
+    clauses: clauses.file.clauses,
+    templates: templates.templates,
+    variants: templates.variants,
+    partials: templates.partials,
+    requestTopics: requests.requestTopics,
+    modelRequestTopics: requests.modelRequestTopics,
   };
 }
 

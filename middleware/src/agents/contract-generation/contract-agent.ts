@@ -21,7 +21,12 @@ import {
   type VariantName,
 } from './contract-model.ts';
 import { deriveDeal, missingFacts, type SaleSignal } from './deal-facts.ts';
-import { ContractConsistencyError, generateContract, type ContractGenerator } from './generate-contract.ts';
+import {
+  ContractConsistencyError,
+  generateContract,
+  type ContractGenerator,
+  type GenerateInput,
+} from './generate-contract.ts';
 import type { RiskFactor } from './risk.ts';
 import type { VersionSnapshot } from './versioning.ts';
 import { proposeWording } from './wording.ts';
@@ -33,6 +38,7 @@ import {
   type RequestedTerm,
 } from './account-history.ts';
 import { requestedTermsOf } from './history-apply.ts';
+import { contractWrites, fileKeysOf } from './contract-writes.ts';
 
 export type { ContractLibrary } from './clause-library.ts';
 export type { Seller } from './contract-model.ts';
@@ -164,98 +170,16 @@ export function createContractAgent(deps: ContractAgentDeps): Stage {
   return {
     key: STAGE,
     async run(ctx: StageContext): Promise<StageOutcome> {
-      const generation = ctx.generation;
-      const recalled = ctx.recall<DealContext>('deal_closure', 'deal');
-      // A retry after the rep fixed the data must read the deal again, not reuse the first read.
-      const deal =
-        generation === 0 && recalled
-          ? recalled
-          : await ctx.memo('deal', () =>
-              deps.crm.loadDeal(ctx.run.opportunityId, { activityDays: deps.activityDays ?? 90 }),
-            );
+      const deal = await readDeal(ctx, deps);
       const closure = ctx.recall<DealClosureOutput>('deal_closure', 'assessment');
       const missing = missingFacts(deal);
       if (missing.length > 0) {
         const message = `The contract needs the ${missing.join(', ')}; fix the opportunity and retry.`;
         return failedOutcome(message, { missing });
       }
-      const signals: SaleSignal[] = closure?.assessment.signals ?? [];
-      const terms = closure?.assessment.terms ?? null;
-      const createdAt = new Date(ctx.run.createdAt);
-      const previous = previousSnapshot(ctx);
-      let output: ContractOutput;
-      let pdfsOf: () => Promise<Record<VariantName, Uint8Array>>;
-      const contracts = await earlierContracts(ctx, deps.crm, deal);
-      try {
-        const library = typeof deps.library === 'function' ? deps.library() : deps.library;
-        const history = decideFromHistory(contracts, terms, library);
-        const requests = deriveDeal(deal, signals, {
-          defaultTermMonths: deps.defaultTermMonths,
-          today: createdAt.toISOString().slice(0, 10),
-          requestTopics: library.requestTopics,
-          modelRequestTopics: library.modelRequestTopics,
-          terms,
-          carried: history.carried,
-        }).customRequests;
-        const proposals = await ctx.memo('wording', () =>
-          proposeWording(
-            deps.llm,
-            requests,
-            { customer: deal.account!.name, products: deal.lineItems.map((l) => l.productName) },
-            ctx.logger,
-          ),
-        );
-        const generate = () =>
-          (deps.generate ?? generateContract)({
-            deal,
-            signals,
-            terms,
-            library,
-            seller: deps.seller,
-            policy,
-            defaultTermMonths: deps.defaultTermMonths,
-            agreementNumber: ctx.run.id.slice(4, 12).toUpperCase(),
-            createdAt,
-            proposals,
-            history: history.carried,
-            ...(previous ? { previous } : {}),
-          });
-        // The PDFs stay out of the run store (they are attached in Salesforce): this attempt hands
-        // on the ones it rendered; an attempt resumed after a crash renders them again, and the
-        // rendering is byte-for-byte deterministic, which the recorded hashes confirm.
-        let rendered: Record<VariantName, Uint8Array> | undefined;
-        output = await ctx.memo('contract', async () => {
-          const generated = await generate();
-          rendered = generated.pdfs;
-          return toOutput(generated, deal, ctx.run.id, { terms, history, library });
-        });
-        const memoized = output;
-        pdfsOf = async () => {
-          if (rendered) return rendered;
-          const again = await generate();
-          const differ = VARIANTS.filter(
-            (v) => again.hashes[v] !== memoized.variants.find((x) => x.variant === v)?.contentHash,
-          );
-          if (differ.length > 0)
-            throw new ContractConsistencyError([
-              `re-rendering ${differ.join(', ')} after a restart gave different bytes than v${memoized.version} (the templates or clause library changed in between)`,
-            ]);
-          return again.pdfs;
-        };
-      } catch (err) {
-        if (
-          err instanceof TemplateRenderError ||
-          err instanceof ContractConsistencyError ||
-          err instanceof ContractLibraryError
-        ) {
-          const message = `The contract could not be generated: ${err.message}. Fix the template or clause library and retry.`;
-          return failedOutcome(message, {
-            error: err.name,
-            ...(err instanceof ContractConsistencyError ? { problems: err.problems } : {}),
-          });
-        }
-        throw err;
-      }
+      const generated = await generateOutput({ ctx, deps, policy, deal, closure });
+      if ('failed' in generated) return generated.failed;
+      const { output, pdfsOf } = generated;
       let writes: CrmWrite[];
       try {
         writes = await contractWrites(ctx, deps.crm, deal, output, pdfsOf);
@@ -264,41 +188,194 @@ export function createContractAgent(deps: ContractAgentDeps): Stage {
         const message = `The contract could not be attached: ${err.message}. Retry to generate it afresh.`;
         return failedOutcome(message, { error: err.name, problems: err.problems });
       }
-      const total = formatMoney(output.totalMinor, output.currency);
-      const versionNote = output.unchanged
-        ? `unchanged from the previous version (same SHA-256), so v${output.version} stands`
-        : output.changes.length > 0
-          ? `changes from v${output.version - 1}: ${output.changes.join('; ')}`
-          : 'first version';
-      return {
-        status: 'succeeded',
-        reasoning: [
-          `${output.template} v${output.version} for ${total} over ${output.termMonths} months from ${output.startDate} (${versionNote}).`,
-          `Template ${output.template}: ${output.templateRule.rule}${output.templateRule.because.length > 0 ? ` [${output.templateRule.because.join(', ')}]` : ''}.`,
-          `${output.clauses.length} clauses: ${output.clauses.map((c) => `${c.id}${c.nonStandard ? ' (NON-STANDARD)' : ''} [${c.rule}${c.because.length > 0 ? `; ${c.because.join(', ')}` : ''}]`).join(', ')}.`,
-          historySentence(output.history),
-          `Risk ${output.riskLevel}${output.riskDetails.length > 0 ? `: ${output.riskDetails.map((f) => `${f.detail} (+${f.points})`).join('; ')}` : ': standard terms throughout'}.`,
-          output.legalReviewRequired ? 'Legal review required.' : 'No legal review needed.',
-          `Variants: ${output.variants.map((v) => `${v.variant} ${v.contentHash.slice(0, 12)}`).join(', ')}; figures identical across all three.`,
-        ]
-          .filter((line) => line !== null)
-          .join(' '),
-        confidence: null,
-        facts: {
-          template: output.template,
-          clauses: output.clauses,
-          riskFactors: output.riskDetails,
-          variants: output.variants,
-          changes: output.changes,
-          ...(output.history ? { history: output.history } : {}),
-          totalMinor: output.totalMinor,
-          currency: output.currency,
-        },
-        message: `Contract v${output.version} generated (${output.riskLevel} risk${output.legalReviewRequired ? ', legal review' : ''})`,
-        writes,
-        output,
-      };
+      return succeededOutcome(output, writes);
     },
+  };
+}
+
+/** The deal Deal Closure read, on the stage's first generation. */
+async function readDeal(ctx: StageContext, deps: ContractAgentDeps): Promise<DealContext> {
+  const generation = ctx.generation;
+  const recalled = ctx.recall<DealContext>('deal_closure', 'deal');
+  // A retry after the rep fixed the data must read the deal again, not reuse the first read.
+  return generation === 0 && recalled
+    ? recalled
+    : await ctx.memo('deal', () =>
+        deps.crm.loadDeal(ctx.run.opportunityId, { activityDays: deps.activityDays ?? 90 }),
+      );
+}
+
+/** One run of the stage on a deal with every fact a contract needs. */
+interface ContractRun {
+  ctx: StageContext;
+  deps: ContractAgentDeps;
+  policy: GenerateInput['policy'];
+  deal: DealContext;
+  closure: DealClosureOutput | undefined;
+}
+
+/** What the contract is generated from, beside the deal. */
+interface ContractPlan {
+  signals: SaleSignal[];
+  terms: RequestedTerms | null;
+  createdAt: Date;
+  previous: VersionSnapshot | undefined;
+  library: ContractLibrary;
+  history: HistoryDecision;
+}
+
+type Pdfs = Record<VariantName, Uint8Array>;
+
+type GenerationResult = { output: ContractOutput; pdfsOf: () => Promise<Pdfs> } | { failed: StageOutcome };
+
+/** The contract version (memoized) and its PDFs, or the failed step a broken library or template makes. */
+async function generateOutput(run: ContractRun): Promise<GenerationResult> {
+  const { ctx, deps, deal, closure } = run;
+  const signals: SaleSignal[] = closure?.assessment.signals ?? [];
+  const terms = closure?.assessment.terms ?? null;
+  const createdAt = new Date(ctx.run.createdAt);
+  const previous = previousSnapshot(ctx);
+  const contracts = await earlierContracts(ctx, deps.crm, deal);
+  try {
+    const library = typeof deps.library === 'function' ? deps.library() : deps.library;
+    const history = decideFromHistory(contracts, terms, library);
+    const plan: ContractPlan = { signals, terms, createdAt, previous, library, history };
+    const proposals = await wordingProposals(run, plan);
+    const generate = contractGenerator(run, plan, proposals);
+    // The PDFs stay out of the run store (they are attached in Salesforce): this attempt hands
+    // on the ones it rendered; an attempt resumed after a crash renders them again, and the
+    // rendering is byte-for-byte deterministic, which the recorded hashes confirm.
+    let rendered: Pdfs | undefined;
+    const output = await ctx.memo('contract', async () => {
+      const generated = await generate();
+      rendered = generated.pdfs;
+      return toOutput(generated, deal, ctx.run.id, { terms, history, library });
+    });
+    return { output, pdfsOf: async () => rendered ?? (await renderAgain(generate, output)) };
+  } catch (err) {
+    return { failed: generationFailure(err) };
+  }
+}
+
+/** The language model's proposed wording for the customer's requests (none without a model). */
+async function wordingProposals(
+  run: ContractRun,
+  plan: ContractPlan,
+): Promise<NonNullable<GenerateInput['proposals']>> {
+  const { ctx, deps, deal } = run;
+  const requests = deriveDeal(deal, plan.signals, {
+    defaultTermMonths: deps.defaultTermMonths,
+    today: plan.createdAt.toISOString().slice(0, 10),
+    requestTopics: plan.library.requestTopics,
+    modelRequestTopics: plan.library.modelRequestTopics,
+    terms: plan.terms,
+    carried: plan.history.carried,
+  }).customRequests;
+  return ctx.memo('wording', () =>
+    proposeWording(
+      deps.llm,
+      requests,
+      { customer: deal.account!.name, products: deal.lineItems.map((l) => l.productName) },
+      ctx.logger,
+    ),
+  );
+}
+
+function contractGenerator(
+  run: ContractRun,
+  plan: ContractPlan,
+  proposals: NonNullable<GenerateInput['proposals']>,
+): () => Promise<GeneratedContract> {
+  const { ctx, deps, deal, policy } = run;
+  const { signals, terms, library, createdAt, previous, history } = plan;
+  return () =>
+    (deps.generate ?? generateContract)({
+      deal,
+      signals,
+      terms,
+      library,
+      seller: deps.seller,
+      policy,
+      defaultTermMonths: deps.defaultTermMonths,
+      agreementNumber: ctx.run.id.slice(4, 12).toUpperCase(),
+      createdAt,
+      proposals,
+      history: history.carried,
+      ...(previous ? { previous } : {}),
+    });
+}
+
+/** The PDFs rendered again after a restart, refused unless they are the bytes recorded. */
+async function renderAgain(
+  generate: () => Promise<GeneratedContract>,
+  memoized: ContractOutput,
+): Promise<Pdfs> {
+  const again = await generate();
+  const differ = VARIANTS.filter(
+    (v) => again.hashes[v] !== memoized.variants.find((x) => x.variant === v)?.contentHash,
+  );
+  if (differ.length > 0)
+    throw new ContractConsistencyError([
+      `re-rendering ${differ.join(', ')} after a restart gave different bytes than v${memoized.version} (the templates or clause library changed in between)`,
+    ]);
+  return again.pdfs;
+}
+
+/** A broken template, clause library or variant check fails the step for an admin to fix; anything else is thrown. */
+function generationFailure(err: unknown): StageOutcome {
+  if (
+    err instanceof TemplateRenderError ||
+    err instanceof ContractConsistencyError ||
+    err instanceof ContractLibraryError
+  ) {
+    const message = `The contract could not be generated: ${err.message}. Fix the template or clause library and retry.`;
+    return failedOutcome(message, {
+      error: err.name,
+      ...(err instanceof ContractConsistencyError ? { problems: err.problems } : {}),
+    });
+  }
+  throw err;
+}
+
+/** The step's reasoning: version, template, clauses, history, risk, review and variants, in that order. */
+function reasoningOf(output: ContractOutput): string {
+  const total = formatMoney(output.totalMinor, output.currency);
+  const versionNote = output.unchanged
+    ? `unchanged from the previous version (same SHA-256), so v${output.version} stands`
+    : output.changes.length > 0
+      ? `changes from v${output.version - 1}: ${output.changes.join('; ')}`
+      : 'first version';
+  return [
+    `${output.template} v${output.version} for ${total} over ${output.termMonths} months from ${output.startDate} (${versionNote}).`,
+    `Template ${output.template}: ${output.templateRule.rule}${output.templateRule.because.length > 0 ? ` [${output.templateRule.because.join(', ')}]` : ''}.`,
+    `${output.clauses.length} clauses: ${output.clauses.map((c) => `${c.id}${c.nonStandard ? ' (NON-STANDARD)' : ''} [${c.rule}${c.because.length > 0 ? `; ${c.because.join(', ')}` : ''}]`).join(', ')}.`,
+    historySentence(output.history),
+    `Risk ${output.riskLevel}${output.riskDetails.length > 0 ? `: ${output.riskDetails.map((f) => `${f.detail} (+${f.points})`).join('; ')}` : ': standard terms throughout'}.`,
+    output.legalReviewRequired ? 'Legal review required.' : 'No legal review needed.',
+    `Variants: ${output.variants.map((v) => `${v.variant} ${v.contentHash.slice(0, 12)}`).join(', ')}; figures identical across all three.`,
+  ]
+    .filter((line) => line !== null)
+    .join(' ');
+}
+
+function succeededOutcome(output: ContractOutput, writes: CrmWrite[]): StageOutcome {
+  return {
+    status: 'succeeded',
+    reasoning: reasoningOf(output),
+    confidence: null,
+    facts: {
+      template: output.template,
+      clauses: output.clauses,
+      riskFactors: output.riskDetails,
+      variants: output.variants,
+      changes: output.changes,
+      ...(output.history ? { history: output.history } : {}),
+      totalMinor: output.totalMinor,
+      currency: output.currency,
+    },
+    message: `Contract v${output.version} generated (${output.riskLevel} risk${output.legalReviewRequired ? ', legal review' : ''})`,
+    writes,
+    output,
   };
 }
 
@@ -368,73 +445,4 @@ function toOutput(
       notes: [...asked.history.notes, ...g.historyNotes],
     },
   };
-}
-
-/** The write keys of a version's file and Contract_Version__c, per variant. */
-function fileKeysOf(runId: string, version: number): Record<VariantName, { file: string; version: string }> {
-  const base = `${runId}:contract:v${version}`;
-  return {
-    Full: { file: `${base}:file`, version: `${base}:Full` },
-    Executive_Summary: { file: `${base}:file:Executive_Summary`, version: `${base}:Executive_Summary` },
-    Technical_Appendix: { file: `${base}:file:Technical_Appendix`, version: `${base}:Technical_Appendix` },
-  };
-}
-
-/** One file and one Contract_Version__c per variant; files already attached are never attached twice. */
-async function contractWrites(
-  ctx: StageContext,
-  crm: CrmPort,
-  deal: DealContext,
-  output: ContractOutput,
-  pdfsOf: () => Promise<Record<VariantName, Uint8Array>>,
-): Promise<CrmWrite[]> {
-  const keys = (v: VariantName) => fileKeysOf(ctx.run.id, output.version)[v];
-  const fileKeys = output.variants.map((v) => keys(v.variant).file);
-  // After a crash, or when an unchanged version is regenerated, the files may already be there.
-  const existing =
-    ctx.attempt > 1 || output.unchanged ? await crm.existingKeys('file', fileKeys) : new Set<string>();
-  const clauses = JSON.stringify(
-    output.clauses.map((c) => ({
-      id: c.id,
-      version: c.version,
-      rule: c.rule,
-      because: c.because,
-      nonStandard: c.nonStandard,
-    })),
-  );
-  const pdfs = fileKeys.every((k) => existing.has(k)) ? undefined : await pdfsOf();
-  return output.variants.flatMap((v): CrmWrite[] => {
-    const k = keys(v.variant);
-    const pdf = pdfs?.[v.variant];
-    const file: CrmWrite[] =
-      existing.has(k.file) || !pdf
-        ? []
-        : [
-            {
-              kind: 'file',
-              key: k.file,
-              title: v.title,
-              fileName: v.fileName,
-              data: Buffer.from(pdf),
-              linkedTo: deal.opportunity.id,
-            },
-          ];
-    return [
-      ...file,
-      {
-        kind: 'contractVersion',
-        key: k.version,
-        version: output.version,
-        variant: v.variant,
-        template: output.template,
-        clauses,
-        riskLevel: output.riskLevel,
-        legalReviewRequired: output.legalReviewRequired,
-        contentHash: v.contentHash,
-        fileKey: k.file,
-        ...(deal.account ? { accountId: deal.account.id } : {}),
-        ...(output.requestedTerms ? { requestedTerms: JSON.stringify(output.requestedTerms) } : {}),
-      },
-    ];
-  });
 }

@@ -52,6 +52,20 @@ export async function renderPdfNow(
   options: PdfOptions,
   fontMetrics: 'shared' | 'pdfkit' = 'shared',
 ): Promise<Uint8Array> {
+  const doc = openDocument(options, fontMetrics);
+  const chunks: Buffer[] = [];
+  doc.on('data', (c: Buffer) => chunks.push(c));
+  const done = new Promise<void>((resolve) => doc.on('end', () => resolve()));
+  const layout = startLayout(doc, text);
+  drawBody(layout);
+  drawIndex(layout);
+  drawFooters(doc, options, layout.width);
+  doc.end();
+  await done;
+  return new Uint8Array(Buffer.concat(chunks));
+}
+
+function openDocument(options: PdfOptions, fontMetrics: 'shared' | 'pdfkit'): Doc {
   const doc = new PDFDocument({
     // No default font yet: with shared metrics, even the first font is opened from the shared tables.
     ...(fontMetrics === 'shared' ? { font: null as unknown as string } : {}),
@@ -72,128 +86,161 @@ export async function renderPdfNow(
     shareStandardFontMetrics(doc);
     doc.font('Helvetica');
   }
-  const chunks: Buffer[] = [];
-  doc.on('data', (c: Buffer) => chunks.push(c));
-  const done = new Promise<void>((resolve) => doc.on('end', () => resolve()));
+  return doc;
+}
+
+/** A document being laid out from its markup lines. */
+interface Layout {
+  doc: Doc;
+  width: number;
+  lines: string[];
+  /** The numbered sections (`## 1. …`), for the clause index. */
+  sections: string[];
+  pageOfSection: Map<string, number>;
+  /** Where `@index` reserved the clause index's space, filled in once the pages are known. */
+  indexSlot: { page: number; y: number } | null;
+  /** Table rows (`| `) read but not yet drawn. */
+  table: string[][];
+}
+
+function startLayout(doc: Doc, text: string): Layout {
   const width = doc.page.width - 2 * MARGIN;
   const lines = text.split('\n').map((l) => l.trimEnd());
   const sections = lines.filter((l) => /^## \d+\. /.test(l)).map((l) => l.slice(3));
-  const pageOfSection = new Map<string, number>();
-  let indexSlot: { page: number; y: number } | null = null;
-  let table: string[][] = [];
+  return { doc, width, lines, sections, pageOfSection: new Map(), indexSlot: null, table: [] };
+}
 
-  const ensureSpace = (height: number) => {
-    if (doc.y + height > doc.page.height - doc.page.margins.bottom) doc.addPage();
-  };
-  const flushTable = () => {
-    if (table.length > 0) drawTable(doc, table, width);
-    table = [];
-  };
+function ensureSpace(doc: Doc, height: number): void {
+  if (doc.y + height > doc.page.height - doc.page.margins.bottom) doc.addPage();
+}
 
+function flushTable(layout: Layout): void {
+  if (layout.table.length > 0) drawTable(layout.doc, layout.table, layout.width);
+  layout.table = [];
+}
+
+function drawBody(layout: Layout): void {
+  const { lines } = layout;
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i]!;
-    if (!line.startsWith('| ')) flushTable();
-    if (line.startsWith('# ')) {
-      doc.font('Helvetica-Bold').fontSize(17).fillColor(INK).text(line.slice(2), { align: 'center' });
-      doc.moveDown(0.5);
-    } else if (line.startsWith('## ')) {
-      ensureSpace(48);
-      doc.moveDown(0.5);
-      const heading = line.slice(3);
-      if (/^\d+\. /.test(heading)) {
-        pageOfSection.set(heading, pageNumber(doc));
-        doc.outline.addItem(heading);
-      }
-      doc.font('Helvetica-Bold').fontSize(11.5).fillColor(INK).text(heading);
-      doc.moveDown(0.25);
-    } else if (line.startsWith('### ')) {
-      ensureSpace(36);
-      doc
-        .moveDown(0.3)
-        .font('Helvetica-Bold')
-        .fontSize(10.5)
-        .fillColor(INK)
-        .text(line.slice(4))
-        .moveDown(0.15);
-    } else if (line.startsWith('- ')) {
-      // The bullet hangs in the margin of the item, so wrapped lines align with the text.
-      doc.font('Helvetica').fontSize(BODY).fillColor(INK);
-      const y = doc.y;
-      doc.text('•', MARGIN + 6, y, { lineBreak: false });
-      doc.text(line.slice(2), MARGIN + 18, y, { width: width - 18, lineGap: 1.5 });
-      doc.x = MARGIN;
-    } else if (line.startsWith('> ')) {
-      ensureSpace(30);
-      const y = doc.y;
-      doc.font('Helvetica-Oblique').fontSize(9.5).fillColor('#8a1c1c');
-      const h = doc.heightOfString(line.slice(2), { width: width - 16 });
-      doc
-        .rect(MARGIN, y - 3, width, h + 8)
-        .lineWidth(0.8)
-        .strokeColor('#8a1c1c')
-        .stroke();
-      doc.text(line.slice(2), MARGIN + 8, y + 1, { width: width - 16 });
-      doc.x = MARGIN;
-      doc.moveDown(0.6);
-    } else if (line.startsWith('| ')) {
-      table.push(
-        line
-          .slice(1)
-          .split('|')
-          .map((c) => c.trim()),
-      );
-    } else if (line.startsWith('@party ')) {
+    if (!line.startsWith('| ')) flushTable(layout);
+    if (line.startsWith('@party ')) {
       const parties = [line];
       while (lines[i + 1]?.startsWith('@party ')) parties.push(lines[++i]!);
       drawParties(
-        doc,
+        layout.doc,
         parties.map((p) => p.slice(7).split('|')),
-        width,
+        layout.width,
       );
-    } else if (line === '@index') {
-      // Reserve the space now; the page numbers are known once every section is placed.
-      const height = 22 + sections.length * 14;
-      ensureSpace(height);
-      indexSlot = { page: pageNumber(doc) - 1, y: doc.y };
-      doc.y += height;
-    } else if (line.startsWith('@sign ')) {
-      const [role, name, title, anchor, dateAnchor] = line.slice(6).split('|');
-      drawSignature(doc, role ?? '', name ?? '', title ?? '', anchor ?? '', dateAnchor ?? '', width);
-    } else if (line.length === 0) {
-      doc.moveDown(0.35);
-    } else {
-      doc.font('Helvetica').fontSize(BODY).fillColor(INK).text(line, MARGIN, undefined, {
-        width,
-        align: 'justify',
-        lineGap: 1.5,
-      });
-    }
+    } else drawLine(layout, line);
   }
-  flushTable();
+  flushTable(layout);
+}
 
-  if (indexSlot) {
-    doc.switchToPage(indexSlot.page);
-    let y = indexSlot.y;
-    doc.font('Helvetica-Bold').fontSize(11).fillColor(INK).text('Clause index', MARGIN, y);
-    y += 18;
-    for (const s of sections) {
-      const page = String(pageOfSection.get(s) ?? '');
-      doc.font('Helvetica').fontSize(9.5).fillColor(INK);
-      const label = s.length > 80 ? `${s.slice(0, 77)}...` : s;
-      doc.text(label, MARGIN + 8, y, { width: width - 60, lineBreak: false });
-      doc.text(page, MARGIN + width - 40, y, { width: 40, align: 'right', lineBreak: false });
-      doc
-        .moveTo(MARGIN + 12 + doc.widthOfString(label), y + 8)
-        .lineTo(MARGIN + width - 44 - doc.widthOfString(page), y + 8)
-        .dash(1, { space: 2 })
-        .lineWidth(0.5)
-        .strokeColor(RULE)
-        .stroke()
-        .undash();
-      y += 14;
-    }
+/** One markup line other than a party block (which spans several lines). */
+function drawLine(layout: Layout, line: string): void {
+  const { doc, width } = layout;
+  if (line.startsWith('# ')) {
+    doc.font('Helvetica-Bold').fontSize(17).fillColor(INK).text(line.slice(2), { align: 'center' });
+    doc.moveDown(0.5);
+  } else if (line.startsWith('## ')) {
+    drawSection(layout, line.slice(3));
+  } else if (line.startsWith('### ')) {
+    ensureSpace(doc, 36);
+    doc.moveDown(0.3).font('Helvetica-Bold').fontSize(10.5).fillColor(INK).text(line.slice(4)).moveDown(0.15);
+  } else if (line.startsWith('- ')) {
+    // The bullet hangs in the margin of the item, so wrapped lines align with the text.
+    doc.font('Helvetica').fontSize(BODY).fillColor(INK);
+    const y = doc.y;
+    doc.text('•', MARGIN + 6, y, { lineBreak: false });
+    doc.text(line.slice(2), MARGIN + 18, y, { width: width - 18, lineGap: 1.5 });
+    doc.x = MARGIN;
+  } else if (line.startsWith('> ')) {
+    drawNotice(doc, line.slice(2), width);
+  } else if (line.startsWith('| ')) {
+    layout.table.push(
+      line
+        .slice(1)
+        .split('|')
+        .map((c) => c.trim()),
+    );
+  } else if (line === '@index') {
+    // Reserve the space now; the page numbers are known once every section is placed.
+    const height = 22 + layout.sections.length * 14;
+    ensureSpace(doc, height);
+    layout.indexSlot = { page: pageNumber(doc) - 1, y: doc.y };
+    doc.y += height;
+  } else if (line.startsWith('@sign ')) {
+    const [role, name, title, anchor, dateAnchor] = line.slice(6).split('|');
+    drawSignature(doc, role ?? '', name ?? '', title ?? '', anchor ?? '', dateAnchor ?? '', width);
+  } else if (line.length === 0) {
+    doc.moveDown(0.35);
+  } else {
+    doc.font('Helvetica').fontSize(BODY).fillColor(INK).text(line, MARGIN, undefined, {
+      width,
+      align: 'justify',
+      lineGap: 1.5,
+    });
   }
+}
 
+/** A section heading; a numbered one is recorded for the clause index and the outline. */
+function drawSection(layout: Layout, heading: string): void {
+  const { doc } = layout;
+  ensureSpace(doc, 48);
+  doc.moveDown(0.5);
+  if (/^\d+\. /.test(heading)) {
+    layout.pageOfSection.set(heading, pageNumber(doc));
+    doc.outline.addItem(heading);
+  }
+  doc.font('Helvetica-Bold').fontSize(11.5).fillColor(INK).text(heading);
+  doc.moveDown(0.25);
+}
+
+/** A boxed notice (a non-standard clause's warning). */
+function drawNotice(doc: Doc, notice: string, width: number): void {
+  ensureSpace(doc, 30);
+  const y = doc.y;
+  doc.font('Helvetica-Oblique').fontSize(9.5).fillColor('#8a1c1c');
+  const h = doc.heightOfString(notice, { width: width - 16 });
+  doc
+    .rect(MARGIN, y - 3, width, h + 8)
+    .lineWidth(0.8)
+    .strokeColor('#8a1c1c')
+    .stroke();
+  doc.text(notice, MARGIN + 8, y + 1, { width: width - 16 });
+  doc.x = MARGIN;
+  doc.moveDown(0.6);
+}
+
+/** The clause index in the space `@index` reserved, with each numbered section's page. */
+function drawIndex(layout: Layout): void {
+  const { doc, width, indexSlot } = layout;
+  if (!indexSlot) return;
+  doc.switchToPage(indexSlot.page);
+  let y = indexSlot.y;
+  doc.font('Helvetica-Bold').fontSize(11).fillColor(INK).text('Clause index', MARGIN, y);
+  y += 18;
+  for (const s of layout.sections) {
+    const page = String(layout.pageOfSection.get(s) ?? '');
+    doc.font('Helvetica').fontSize(9.5).fillColor(INK);
+    const label = s.length > 80 ? `${s.slice(0, 77)}...` : s;
+    doc.text(label, MARGIN + 8, y, { width: width - 60, lineBreak: false });
+    doc.text(page, MARGIN + width - 40, y, { width: 40, align: 'right', lineBreak: false });
+    doc
+      .moveTo(MARGIN + 12 + doc.widthOfString(label), y + 8)
+      .lineTo(MARGIN + width - 44 - doc.widthOfString(page), y + 8)
+      .dash(1, { space: 2 })
+      .lineWidth(0.5)
+      .strokeColor(RULE)
+      .stroke()
+      .undash();
+    y += 14;
+  }
+}
+
+/** A rule, the title and reference, and "Page n of m" at the foot of every page. */
+function drawFooters(doc: Doc, options: PdfOptions, width: number): void {
   const range = doc.bufferedPageRange();
   for (let i = range.start; i < range.start + range.count; i++) {
     doc.switchToPage(i);
@@ -222,9 +269,6 @@ export async function renderPdfNow(
       });
     doc.page.margins.bottom = margin;
   }
-  doc.end();
-  await done;
-  return new Uint8Array(Buffer.concat(chunks));
 }
 
 function pageNumber(doc: Doc): number {

@@ -11,7 +11,7 @@ import { fromMinor } from '../../domain/money.ts';
 import type { DealFacts } from '@dealdesk/contracts';
 import type { ModelRequestTopics, RequestTopic } from './clause-library.ts';
 import type { CarriedTerm } from './account-history.ts';
-import { historyFacts, historyRequests, historySource } from './history-apply.ts';
+import { historyFacts, historyRequests, historySource, type HistoryFacts } from './history-apply.ts';
 
 /** What Deal Closure found in the activity history (a subset of its AssessedSignal). */
 export interface SaleSignal {
@@ -183,62 +183,77 @@ function modelRequests(
   return out;
 }
 
-export function deriveDeal(
-  deal: DealContext,
-  signals: SaleSignal[],
-  options: {
-    defaultTermMonths: number;
-    today: string;
-    requestTopics: RequestTopic[];
-    modelRequestTopics: ModelRequestTopics;
-    /** What the buyer asked for, as the language module read it; null when nothing was read. */
-    terms: RequestedTerms | null;
-    /** Terms pre-included from the account's earlier contracts (where the buyer said nothing). */
-    carried?: CarriedTerm[];
-  },
-): DerivedDeal {
-  const opp = deal.opportunity;
-  const account = deal.account!;
-  const currency = opp.currency;
-  const totalMinor = deal.lineItems.reduce((s, li) => s + li.totalPriceMinor, 0);
-  const terms = options.terms;
+type LineItem = DealContext['lineItems'][number];
 
-  // The term's length: the products' own ("3-year" subscription line), else the length the buyer
-  // asked for (the language module's multi-year reading), else the default.
+export interface DeriveOptions {
+  defaultTermMonths: number;
+  today: string;
+  requestTopics: RequestTopic[];
+  modelRequestTopics: ModelRequestTopics;
+  /** What the buyer asked for, as the language module read it; null when nothing was read. */
+  terms: RequestedTerms | null;
+  /** Terms pre-included from the account's earlier contracts (where the buyer said nothing). */
+  carried?: CarriedTerm[];
+}
+
+/**
+ * The term's length: the products' own ("3-year" subscription line), else the length the buyer
+ * asked for (the language module's multi-year reading), else the default.
+ */
+function termMonthsOf(deal: DealContext, terms: RequestedTerms | null, defaultTermMonths: number): number {
   const lineText = deal.lineItems.map((li) => `${li.productName} ${li.description ?? ''}`).join('\n');
   const years = /(\d+)[- ]?(?:year|yr)s?\b/i.exec(lineText)?.[1];
-  const termMonths = years ? Number(years) * 12 : (terms?.termMonths ?? options.defaultTermMonths);
+  return years ? Number(years) * 12 : (terms?.termMonths ?? defaultTermMonths);
+}
 
+/** The first service date from today on, else the close date when still ahead, else today. */
+function startDateOf(deal: DealContext, today: string): string {
+  const opp = deal.opportunity;
   const serviceDates = deal.lineItems
     .map((li) => li.serviceDate)
     .filter((d): d is string => d !== null)
     .sort();
-  const startDate =
-    serviceDates.find((d) => d >= options.today) ??
-    (opp.closeDate && opp.closeDate >= options.today ? opp.closeDate : options.today);
+  return (
+    serviceDates.find((d) => d >= today) ?? (opp.closeDate && opp.closeDate >= today ? opp.closeDate : today)
+  );
+}
 
-  const isService = (li: DealContext['lineItems'][number]) =>
-    li.family === 'Services' ||
-    li.family === 'Training' ||
-    (li.family === null && SERVICE.test(li.productName));
-  const hasServices = deal.lineItems.some(isService);
-  const servicesOnly = deal.lineItems.length > 0 && deal.lineItems.every(isService);
+const isService = (li: LineItem) =>
+  li.family === 'Services' ||
+  li.family === 'Training' ||
+  (li.family === null && SERVICE.test(li.productName));
 
+/** The payment, invoicing and residency terms: the buyer's, else the account history's. */
+interface AskedTerms {
+  past: HistoryFacts;
+  /** The history's payment days and invoicing, only where the buyer named none. */
+  pastPayment: CarriedTerm | null;
+  pastBilling: CarriedTerm | null;
+  requestedPaymentDays: number;
+  billingFrequency: NonNullable<RequestedTerms['billing']>;
+  dataResidency: DealFacts['dataResidency'];
+}
+
+function askedTerms(terms: RequestedTerms | null, carried: CarriedTerm[]): AskedTerms {
   // History fills in only what the buyer left unsaid: the decision dropped every term they spoke to.
-  const past = historyFacts(options.carried ?? []);
+  const past = historyFacts(carried);
   const pastPayment = terms?.paymentDays == null ? past.paymentDays : null;
   const pastBilling = terms?.billing == null ? past.billing : null;
   const requestedPaymentDays = Math.max(30, terms?.paymentDays ?? Number(pastPayment?.value ?? 0));
   const billingFrequency = terms?.billing ?? (pastBilling?.value as RequestedTerms['billing']) ?? 'annual';
   const residency = terms?.residency ?? past.residency;
   const dataResidency = residency === 'EU' || residency === 'UK' || residency === 'US' ? residency : 'none';
+  return { past, pastPayment, pastBilling, requestedPaymentDays, billingFrequency, dataResidency };
+}
 
-  const label = labelFrom(signals);
-  const customRequests: CustomRequest[] = [
-    ...modelRequests(terms, options.modelRequestTopics, label),
-    ...historyRequests(options.carried ?? [], { modelRequestTopics: options.modelRequestTopics }),
-  ];
-  // Admins' own request topics (requests.json) over every text of the deal.
+/** Admins' own request topics (requests.json) over every text of the deal, added to `customRequests`. */
+function addTopicRequests(
+  deal: DealContext,
+  signals: SaleSignal[],
+  topics: RequestTopic[],
+  customRequests: CustomRequest[],
+): void {
+  const opp = deal.opportunity;
   const candidates = [
     ...signals.map((sig) => ({ text: sig.quote, source: sig.source.label })),
     ...sentences(opp.description).map((text) => ({ text, source: 'Opportunity description' })),
@@ -247,7 +262,6 @@ export function deriveDeal(
       sentences(`${a.subject ?? ''}\n${a.body ?? ''}`).map((text) => ({ text, source: a.subject ?? a.kind })),
     ),
   ];
-  const topics = options.requestTopics;
   for (const t of topics) {
     if (customRequests.some((r) => r.topic === t.topic)) continue;
     const hit = candidates.find(
@@ -259,30 +273,80 @@ export function deriveDeal(
     if (hit)
       customRequests.push({ topic: t.topic, text: hit.text, source: hit.source, coveredBy: t.coveredBy });
   }
+}
+
+/** Where a payment or invoicing term was asked for: the buyer's words, else the history, else the notes. */
+function termSource(
+  evidence: RequestedTerms['evidence'][string] | undefined,
+  past: CarriedTerm | null,
+  label: (recordId: string, source: string) => string,
+): string {
+  if (evidence) return label(evidence.span.recordId, evidence.span.source);
+  return past ? historySource(past) : 'deal notes';
+}
+
+/** Payment days and invoicing beyond what the library offers, as requests for Legal. */
+function paymentAndBillingRequests(
+  terms: RequestedTerms | null,
+  asked: AskedTerms,
+  label: (recordId: string, source: string) => string,
+): CustomRequest[] {
+  const { requestedPaymentDays, billingFrequency, pastPayment, pastBilling } = asked;
+  const out: CustomRequest[] = [];
   if (requestedPaymentDays > 60)
-    customRequests.push({
+    out.push({
       topic: 'payment terms',
       text: `Payment terms of net ${requestedPaymentDays} days (the library offers net 30, 45 or 60).`,
-      source: terms?.evidence['paymentDays']
-        ? label(terms.evidence['paymentDays'].span.recordId, terms.evidence['paymentDays'].span.source)
-        : pastPayment
-          ? historySource(pastPayment)
-          : 'deal notes',
+      source: termSource(terms?.evidence['paymentDays'], pastPayment, label),
       coveredBy: [],
       ...(pastPayment ? { history: pastPayment.reason } : {}),
     });
   if (billingFrequency === 'monthly' || billingFrequency === 'semiannual')
-    customRequests.push({
+    out.push({
       topic: `${billingFrequency} invoicing`,
       text: `${billingFrequency === 'monthly' ? 'Monthly' : 'Semi-annual'} invoicing of subscription fees (the library offers annual or quarterly).`,
-      source: terms?.evidence['billing']
-        ? label(terms.evidence['billing'].span.recordId, terms.evidence['billing'].span.source)
-        : pastBilling
-          ? historySource(pastBilling)
-          : 'deal notes',
+      source: termSource(terms?.evidence['billing'], pastBilling, label),
       coveredBy: [],
       ...(pastBilling ? { history: pastBilling.reason } : {}),
     });
+  return out;
+}
+
+/** The customer's requests: the language module's, the history's, the admins' topics, then payment and invoicing. */
+function customRequestsOf(
+  deal: DealContext,
+  signals: SaleSignal[],
+  options: DeriveOptions,
+  asked: AskedTerms,
+): CustomRequest[] {
+  const label = labelFrom(signals);
+  const customRequests: CustomRequest[] = [
+    ...modelRequests(options.terms, options.modelRequestTopics, label),
+    ...historyRequests(options.carried ?? [], { modelRequestTopics: options.modelRequestTopics }),
+  ];
+  addTopicRequests(deal, signals, options.requestTopics, customRequests);
+  customRequests.push(...paymentAndBillingRequests(options.terms, asked, label));
+  return customRequests;
+}
+
+/** What the facts are computed from, beside the deal. */
+interface FactInputs {
+  signals: SaleSignal[];
+  terms: RequestedTerms | null;
+  asked: AskedTerms;
+  customRequests: CustomRequest[];
+  totalMinor: number;
+  termMonths: number;
+}
+
+function dealFactsOf(deal: DealContext, inputs: FactInputs): DealFacts {
+  const { signals, terms, asked, customRequests, totalMinor, termMonths } = inputs;
+  const { past } = asked;
+  const opp = deal.opportunity;
+  const account = deal.account!;
+  const currency = opp.currency;
+  const hasServices = deal.lineItems.some(isService);
+  const servicesOnly = deal.lineItems.length > 0 && deal.lineItems.every(isService);
   const legalRequest = terms?.nonStandard.some((n) => n.kind !== 'mfn_pricing') ?? false;
 
   const rate = deal.currencyRates[currency] ?? 1;
@@ -290,7 +354,7 @@ export function deriveDeal(
   const contractValueCorporate = Math.round((contractValue / rate) * 100) / 100;
   const country = normaliseCountry(account.billingCountry ?? '');
   const industry = account.industry?.trim() || null;
-  const facts: DealFacts = {
+  return {
     industry,
     billingCountry: country,
     region: regionOf(country),
@@ -309,9 +373,9 @@ export function deriveDeal(
       past.securityReview,
     legalConcern: signals.some((s) => s.type === 'legal_concern') || legalRequest,
     customTermsRequested: customRequests.length > 0,
-    requestedPaymentDays,
-    billingFrequency,
-    dataResidency,
+    requestedPaymentDays: asked.requestedPaymentDays,
+    billingFrequency: asked.billingFrequency,
+    dataResidency: asked.dataResidency,
     healthData:
       /health|hospital|medical|pharma/i.test(industry ?? '') ||
       (terms?.healthData ?? false) ||
@@ -324,6 +388,16 @@ export function deriveDeal(
       (li) => li.family === 'Support' || /premium support/i.test(li.productName),
     ),
   };
+}
+
+export function deriveDeal(deal: DealContext, signals: SaleSignal[], options: DeriveOptions): DerivedDeal {
+  const totalMinor = deal.lineItems.reduce((s, li) => s + li.totalPriceMinor, 0);
+  const terms = options.terms;
+  const termMonths = termMonthsOf(deal, terms, options.defaultTermMonths);
+  const startDate = startDateOf(deal, options.today);
+  const asked = askedTerms(terms, options.carried ?? []);
+  const customRequests = customRequestsOf(deal, signals, options, asked);
+  const facts = dealFactsOf(deal, { signals, terms, asked, customRequests, totalMinor, termMonths });
   return {
     facts,
     totalMinor,

@@ -4,7 +4,7 @@
  * the closure, the opportunity's description and next step, and the rep's notes on each contact, each with its record id, time
  * and a label a rep recognises.
  */
-import type { DealContext } from '../../ports/crm.ts';
+import type { Activity, ContactRole, DealContext } from '../../ports/crm.ts';
 import type { DealText } from '../../ports/language.ts';
 
 export interface TextOrigin {
@@ -23,6 +23,17 @@ export function dealTexts(
   note: string | null,
   now: Date,
 ): LabelledText[] {
+  const texts = recordFieldTexts(deal);
+  for (const a of deal.activities) {
+    const text = a.kind === 'email' ? emailText(a) : taskText(a, deal.contactRoles);
+    if (text) texts.push(text);
+  }
+  texts.push(...closureTexts(transcript, note, now, deal.opportunity.ownerName));
+  return texts;
+}
+
+/** The opportunity's description and next step, and the rep's notes on each contact. */
+function recordFieldTexts(deal: DealContext): LabelledText[] {
   const texts: LabelledText[] = [];
   const opp = deal.opportunity;
   // The description and next step are as old as the last edit we know of: older than any activity.
@@ -61,44 +72,56 @@ export function dealTexts(
           who: opp.ownerName,
         },
       });
-  for (const a of deal.activities) {
-    if (a.kind === 'email') {
-      const body = [a.subject, a.body].filter((t): t is string => Boolean(t?.trim())).join('\n\n');
-      if (!body) continue;
-      texts.push({
-        recordId: a.id,
-        source: 'email',
-        text: body,
-        occurredAt: a.occurredAt,
-        direction: a.direction ?? 'inbound',
-        origin: {
-          kind: 'email',
-          label:
-            `${a.direction === 'outbound' ? 'email to customer' : 'email from'} ${a.from ?? ''}`.trim() +
-            (a.subject ? `: ${a.subject}` : ''),
-          who: a.from,
-        },
-      });
-      continue;
-    }
-    const text = [a.subject ? `${a.type ?? 'Task'}: ${a.subject}` : null, a.body]
-      .filter((t): t is string => Boolean(t?.trim()))
-      .join('\n\n');
-    if (!text) continue;
-    const contact = deal.contactRoles.find((r) => r.contactId === a.contactId);
-    texts.push({
-      recordId: a.id,
-      source: 'task',
-      text,
-      occurredAt: a.occurredAt,
-      direction: null,
-      origin: {
-        kind: 'task',
-        label: `${a.type ?? 'activity'}: ${a.subject ?? ''}`.trim(),
-        who: contact ? `${contact.name}${contact.title ? ` (${contact.title})` : ''}` : null,
-      },
-    });
-  }
+  return texts;
+}
+
+function emailText(a: Activity): LabelledText | null {
+  const body = [a.subject, a.body].filter((t): t is string => Boolean(t?.trim())).join('\n\n');
+  if (!body) return null;
+  return {
+    recordId: a.id,
+    source: 'email',
+    text: body,
+    occurredAt: a.occurredAt,
+    direction: a.direction ?? 'inbound',
+    origin: {
+      kind: 'email',
+      label:
+        `${a.direction === 'outbound' ? 'email to customer' : 'email from'} ${a.from ?? ''}`.trim() +
+        (a.subject ? `: ${a.subject}` : ''),
+      who: a.from,
+    },
+  };
+}
+
+function taskText(a: Activity, contactRoles: ContactRole[]): LabelledText | null {
+  const text = [a.subject ? `${a.type ?? 'Task'}: ${a.subject}` : null, a.body]
+    .filter((t): t is string => Boolean(t?.trim()))
+    .join('\n\n');
+  if (!text) return null;
+  const contact = contactRoles.find((r) => r.contactId === a.contactId);
+  return {
+    recordId: a.id,
+    source: 'task',
+    text,
+    occurredAt: a.occurredAt,
+    direction: null,
+    origin: {
+      kind: 'task',
+      label: `${a.type ?? 'activity'}: ${a.subject ?? ''}`.trim(),
+      who: contact ? `${contact.name}${contact.title ? ` (${contact.title})` : ''}` : null,
+    },
+  };
+}
+
+/** The transcript and note that came with the closure request: written now. */
+function closureTexts(
+  transcript: string | null,
+  note: string | null,
+  now: Date,
+  ownerName: string | null,
+): LabelledText[] {
+  const texts: LabelledText[] = [];
   const at = now.toISOString();
   if (transcript?.trim())
     texts.push({
@@ -116,7 +139,7 @@ export function dealTexts(
       text: note,
       occurredAt: at,
       direction: null,
-      origin: { kind: 'note', label: "rep's note with the closure", who: opp.ownerName },
+      origin: { kind: 'note', label: "rep's note with the closure", who: ownerName },
     });
   return texts;
 }

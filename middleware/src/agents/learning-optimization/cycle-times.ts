@@ -135,56 +135,18 @@ export function dealCycle(run: RunRecord, steps: StepRow[]): DealCycle | null {
   const contractStep = step('contract_generation');
   const approvalStep = step('approval_orchestration');
   const signatureStep = step('signature_management');
-  const phases: Partial<Record<Phase, number>> = {};
-  const set = (phase: Phase, value: number | null) => {
-    if (value !== null) phases[phase] = value;
-  };
-  set('verbal_to_contract', ms(run.createdAt, contractStep?.finishedAt));
-  set('approvals', ms(contractStep?.finishedAt, approvalStep?.finishedAt));
-  set('signature', ms(approvalStep?.finishedAt, signatureStep?.finishedAt));
-  set('sync', ms(signatureStep?.finishedAt, synced.finishedAt));
+  const phases = phaseTimes(
+    run.createdAt,
+    { contract: contractStep, approval: approvalStep, signature: signatureStep },
+    synced.finishedAt,
+  );
 
   const approvals =
     (approvalStep?.output as { approvals?: ApprovalOutput[] } | null)?.approvals ??
     memoOf<ApprovalOutput[]>(run, 'approval_orchestration', 'state.approvals') ??
     [];
-  const approvers: ApproverTime[] = [];
-  for (const a of approvals) {
-    if (!a.decidedAt || (a.status !== 'Approved' && a.status !== 'Rejected')) continue;
-    // A sequential approval is submitted when the approvals it depends on are decided.
-    const waitedFor = approvals
-      .filter((d) => (a.dependsOn ?? []).includes(d.role) && d.decidedAt)
-      .map((d) => d.decidedAt!)
-      .sort()
-      .at(-1);
-    const submitted = waitedFor ?? approvalStep?.startedAt ?? contractStep?.finishedAt;
-    const response = ms(submitted, a.decidedAt);
-    if (response !== null)
-      approvers.push({
-        role: a.role,
-        approverId: a.approverId,
-        approverName: a.approverName,
-        responseMs: response,
-        decision: a.status,
-      });
-  }
-
-  const envelope = memoOf<EnvelopeMemo>(run, 'signature_management', 'envelope');
-  const signedAt = (signatureStep?.output as { signedAt?: (string | null)[] } | null)?.signedAt ?? [];
-  const recipients: RecipientTime[] = [];
-  (envelope?.recipients ?? []).forEach((r, i) => {
-    const signed = signedAt[i];
-    if (!signed) return;
-    const previous = (envelope?.recipients ?? [])
-      .map((x, j) => ({ order: x.routingOrder, at: signedAt[j] }))
-      .filter((x) => x.order < r.routingOrder && x.at)
-      .map((x) => x.at!)
-      .sort()
-      .at(-1);
-    const time = ms(previous ?? envelope?.sentAt, signed);
-    if (time !== null)
-      recipients.push({ name: r.name, role: r.role, routingOrder: r.routingOrder, ms: time });
-  });
+  const approvers = approverTimes(approvals, approvalStep?.startedAt ?? contractStep?.finishedAt);
+  const recipients = recipientTimes(run, signatureStep);
 
   const listMinor = deal.lineItems.reduce((s, li) => s + Math.round(li.quantity * li.unitPriceMinor), 0);
   const netMinor = deal.lineItems.reduce((s, li) => s + li.totalPriceMinor, 0);
@@ -218,6 +180,70 @@ export function dealCycle(run: RunRecord, steps: StepRow[]): DealCycle | null {
       ...new Set(deal.contactRoles.flatMap((r) => (r.role?.trim() ? [r.role.trim()] : []))),
     ].sort(),
   };
+}
+
+/** Each phase runs from the previous step's finish (the run's creation first) to its own. */
+function phaseTimes(
+  createdAt: string,
+  steps: Record<'contract' | 'approval' | 'signature', StepRow | undefined>,
+  syncedAt: string,
+): Partial<Record<Phase, number>> {
+  const { contract: contractStep, approval: approvalStep, signature: signatureStep } = steps;
+  const phases: Partial<Record<Phase, number>> = {};
+  const set = (phase: Phase, value: number | null) => {
+    if (value !== null) phases[phase] = value;
+  };
+  set('verbal_to_contract', ms(createdAt, contractStep?.finishedAt));
+  set('approvals', ms(contractStep?.finishedAt, approvalStep?.finishedAt));
+  set('signature', ms(approvalStep?.finishedAt, signatureStep?.finishedAt));
+  set('sync', ms(signatureStep?.finishedAt, syncedAt));
+  return phases;
+}
+
+/** Each decided approval's response time; `submittedAt` is when approvals without a wait were submitted. */
+function approverTimes(approvals: ApprovalOutput[], submittedAt: string | null | undefined): ApproverTime[] {
+  const approvers: ApproverTime[] = [];
+  for (const a of approvals) {
+    if (!a.decidedAt || (a.status !== 'Approved' && a.status !== 'Rejected')) continue;
+    // A sequential approval is submitted when the approvals it depends on are decided.
+    const waitedFor = approvals
+      .filter((d) => (a.dependsOn ?? []).includes(d.role) && d.decidedAt)
+      .map((d) => d.decidedAt!)
+      .sort()
+      .at(-1);
+    const submitted = waitedFor ?? submittedAt;
+    const response = ms(submitted, a.decidedAt);
+    if (response !== null)
+      approvers.push({
+        role: a.role,
+        approverId: a.approverId,
+        approverName: a.approverName,
+        responseMs: response,
+        decision: a.status,
+      });
+  }
+  return approvers;
+}
+
+/** Each signature's time, from the envelope being sent or the previous routing order signing. */
+function recipientTimes(run: RunRecord, signatureStep: StepRow | undefined): RecipientTime[] {
+  const envelope = memoOf<EnvelopeMemo>(run, 'signature_management', 'envelope');
+  const signedAt = (signatureStep?.output as { signedAt?: (string | null)[] } | null)?.signedAt ?? [];
+  const recipients: RecipientTime[] = [];
+  (envelope?.recipients ?? []).forEach((r, i) => {
+    const signed = signedAt[i];
+    if (!signed) return;
+    const previous = (envelope?.recipients ?? [])
+      .map((x, j) => ({ order: x.routingOrder, at: signedAt[j] }))
+      .filter((x) => x.order < r.routingOrder && x.at)
+      .map((x) => x.at!)
+      .sort()
+      .at(-1);
+    const time = ms(previous ?? envelope?.sentAt, signed);
+    if (time !== null)
+      recipients.push({ name: r.name, role: r.role, routingOrder: r.routingOrder, ms: time });
+  });
+  return recipients;
 }
 
 /** The cycles of the most recent completed runs (newest first), skipping runs that never synced. */

@@ -55,14 +55,33 @@ export type { LearningFigures };
 
 type InsightWrite = Extract<CrmWrite, { kind: 'insight' }>;
 
+/** The figures every insight is worded from, and how this closure's keys are made. */
+interface InsightContext {
+  cycle: DealCycle;
+  history: DealCycle[];
+  /** The deals this one is compared with, and how to name them. */
+  peers: DealCycle[];
+  label: string;
+  key: (name: string) => string;
+}
+
 /** The insights worth recording for this deal, each from its own figures. */
 export function insightsFor(runId: string, { cycle, history }: LearningFigures): InsightWrite[] {
-  const out: InsightWrite[] = [];
   const key = (name: string) => `${runId}:insight:${name}`;
-  const { peers, label } = peersOf(cycle, history);
+  const ctx: InsightContext = { cycle, history, ...peersOf(cycle, history), key };
+  return [
+    velocityInsight(ctx),
+    ...phaseInsights(ctx),
+    pricingInsight(ctx),
+    ...(cycle.legalReview ? [legalReviewInsight(ctx)] : []),
+    ...competitiveInsights(runId, { cycle, history }),
+  ];
+}
+
+function velocityInsight({ cycle, peers, label, key }: InsightContext): InsightWrite {
   const total = cycle.totalMs ?? 0;
   const peerTotal = median(peers.flatMap((c) => (c.totalMs === null ? [] : [c.totalMs])));
-  out.push({
+  return {
     kind: 'insight',
     key: key('velocity'),
     category: 'Velocity',
@@ -73,44 +92,58 @@ export function insightsFor(runId: string, { cycle, history }: LearningFigures):
     }.`,
     metric: 'cycle_time_hours',
     value: hours(total),
-  });
+  };
+}
 
-  // Fastest and slowest phase, against the same phase's median in history when there is one.
-  const phases = PHASES.filter((p) => cycle.phases[p] !== undefined).map((p) => {
+interface PhaseTime {
+  phase: Phase;
+  ms: number;
+  median: number | null;
+  ratio: number | null;
+}
+
+/** Fastest and slowest phase, against the same phase's median in history when there is one. */
+function phaseInsights({ cycle, peers, label, key }: InsightContext): InsightWrite[] {
+  const phases: PhaseTime[] = PHASES.filter((p) => cycle.phases[p] !== undefined).map((p) => {
     const own = cycle.phases[p]!;
     const med = median(peers.flatMap((c) => (c.phases[p] === undefined ? [] : [c.phases[p]!])));
     return { phase: p, ms: own, median: med, ratio: med && med > 0 ? own / med : null };
   });
-  if (phases.length > 0) {
-    const compared = phases.every((p) => p.ratio !== null);
-    const sorted = [...phases].sort((a, b) => (compared ? a.ratio! - b.ratio! : a.ms - b.ms));
-    const describe = (p: (typeof phases)[number]) =>
-      `${PHASE_LABEL[p.phase]} took ${humanDuration(p.ms)}${
-        p.median === null ? '' : ` against a median of ${humanDuration(p.median)} (${label})`
-      }${p.phase === 'approvals' && cycle.approvers.length > 0 ? `: ${cycle.approvers.map((a) => `${a.role.replace('_', ' ')} ${a.approverName} ${humanDuration(a.responseMs)}`).join(', ')}` : ''}${p.phase === 'signature' && cycle.recipients.length > 0 ? `: ${cycle.recipients.map((r) => `${r.name} ${humanDuration(r.ms)}`).join(', ')}` : ''}`;
-    const slowest = sorted.at(-1)!;
-    const fastest = sorted[0]!;
+  if (phases.length === 0) return [];
+  const out: InsightWrite[] = [];
+  const compared = phases.every((p) => p.ratio !== null);
+  const sorted = [...phases].sort((a, b) => (compared ? a.ratio! - b.ratio! : a.ms - b.ms));
+  const slowest = sorted.at(-1)!;
+  const fastest = sorted[0]!;
+  out.push({
+    kind: 'insight',
+    key: key('phase-slowest'),
+    category: 'Process',
+    insight: `Slowest phase${compared ? ' relative to history' : ''}: ${describePhase(cycle, slowest, label)}.`,
+    metric: `${slowest.phase}_hours`,
+    value: hours(slowest.ms),
+  });
+  if (fastest.phase !== slowest.phase)
     out.push({
       kind: 'insight',
-      key: key('phase-slowest'),
-      category: 'Process',
-      insight: `Slowest phase${compared ? ' relative to history' : ''}: ${describe(slowest)}.`,
-      metric: `${slowest.phase}_hours`,
-      value: hours(slowest.ms),
+      key: key('phase-fastest'),
+      category: 'Velocity',
+      insight: `Fastest phase${compared ? ' relative to history' : ''}: ${describePhase(cycle, fastest, label)}.`,
+      metric: `${fastest.phase}_hours`,
+      value: hours(fastest.ms),
     });
-    if (fastest.phase !== slowest.phase)
-      out.push({
-        kind: 'insight',
-        key: key('phase-fastest'),
-        category: 'Velocity',
-        insight: `Fastest phase${compared ? ' relative to history' : ''}: ${describe(fastest)}.`,
-        metric: `${fastest.phase}_hours`,
-        value: hours(fastest.ms),
-      });
-  }
+  return out;
+}
 
+function describePhase(cycle: DealCycle, p: PhaseTime, label: string): string {
+  return `${PHASE_LABEL[p.phase]} took ${humanDuration(p.ms)}${
+    p.median === null ? '' : ` against a median of ${humanDuration(p.median)} (${label})`
+  }${p.phase === 'approvals' && cycle.approvers.length > 0 ? `: ${cycle.approvers.map((a) => `${a.role.replace('_', ' ')} ${a.approverName} ${humanDuration(a.responseMs)}`).join(', ')}` : ''}${p.phase === 'signature' && cycle.recipients.length > 0 ? `: ${cycle.recipients.map((r) => `${r.name} ${humanDuration(r.ms)}`).join(', ')}` : ''}`;
+}
+
+function pricingInsight({ cycle, peers, label, key }: InsightContext): InsightWrite {
   const peerDiscount = median(peers.map((c) => c.discountPercent));
-  out.push({
+  return {
     kind: 'insight',
     key: key('pricing'),
     category: 'Pricing',
@@ -124,29 +157,27 @@ export function insightsFor(runId: string, { cycle, history }: LearningFigures):
           } the median of ${label} (${peerDiscount}%).`,
     metric: 'discount_percent',
     value: cycle.discountPercent,
-  });
+  };
+}
 
-  if (cycle.legalReview) {
-    const reviewed = history.filter((c) => c.legalReview);
-    const seen = (clause: string) => reviewed.filter((c) => c.reviewClauses.includes(clause)).length;
-    out.push({
-      kind: 'insight',
-      key: key('legal-review'),
-      category: 'Process',
-      insight:
-        cycle.reviewClauses.length > 0
-          ? `Legal review was triggered with the conditional clauses ${cycle.reviewClauses.join(', ')}${
-              reviewed.length > 0
-                ? `; in ${reviewed.length} earlier reviewed deal(s) they appeared ${cycle.reviewClauses.map((c) => `${c} ${seen(c)}×`).join(', ')}`
-                : ''
-            }.`
-          : 'Legal review was required although every clause was standard: the deal terms, not the clauses, triggered it.',
-      metric: 'review_clauses',
-      value: cycle.reviewClauses.length,
-    });
-  }
-  out.push(...competitiveInsights(runId, { cycle, history }));
-  return out;
+function legalReviewInsight({ cycle, history, key }: InsightContext): InsightWrite {
+  const reviewed = history.filter((c) => c.legalReview);
+  const seen = (clause: string) => reviewed.filter((c) => c.reviewClauses.includes(clause)).length;
+  return {
+    kind: 'insight',
+    key: key('legal-review'),
+    category: 'Process',
+    insight:
+      cycle.reviewClauses.length > 0
+        ? `Legal review was triggered with the conditional clauses ${cycle.reviewClauses.join(', ')}${
+            reviewed.length > 0
+              ? `; in ${reviewed.length} earlier reviewed deal(s) they appeared ${cycle.reviewClauses.map((c) => `${c} ${seen(c)}×`).join(', ')}`
+              : ''
+          }.`
+        : 'Legal review was required although every clause was standard: the deal terms, not the clauses, triggered it.',
+    metric: 'review_clauses',
+    value: cycle.reviewClauses.length,
+  };
 }
 
 interface HandoffOutput {

@@ -106,8 +106,14 @@ function citingContract(risk: RenewalRisk, key: string, contractId: string | und
   };
 }
 
+interface ScheduleRow {
+  key: string;
+  periodStart: string;
+  amount: number;
+}
+
 /** The monthly revenue schedule as rows keyed by run and period. */
-function scheduleRowsOf(runId: string, contract: ContractOutput) {
+function scheduleRowsOf(runId: string, contract: ContractOutput): ScheduleRow[] {
   return monthlySchedule(contract.totalMinor, contract.startDate, contract.termMonths).map((p, i) => ({
     key: `${runId}:schedule:${String(i + 1).padStart(3, '0')}`,
     periodStart: p.periodStart,
@@ -125,18 +131,37 @@ function termDates(contract: ContractOutput, leadDays: number): { lastDay: strin
   };
 }
 
+/** The dates, keys and rows the write is made of, worked out before it. */
+interface ClosurePlan {
+  closeDate: string;
+  contractKey: string;
+  scheduleRows: ScheduleRow[];
+  lastDay: string;
+  renewalClose: string;
+}
+
+async function planClosure(
+  ctx: StageContext,
+  contract: ContractOutput,
+  renewalLeadDays: number,
+): Promise<ClosurePlan> {
+  const { lastDay, renewalClose } = termDates(contract, renewalLeadDays);
+  const signed = ctx.recall<{ completedAt?: string | null }>('signature_management', 'output');
+  // The day the contract was signed, not the day this step ran: a replay must write the same date.
+  const closeDate =
+    signed?.completedAt?.slice(0, 10) ??
+    (await ctx.memo('closeDate', async () => ctx.now().toISOString().slice(0, 10)));
+  const contractKey = `${ctx.run.id}:contract`;
+  const scheduleRows = scheduleRowsOf(ctx.run.id, contract);
+  return { closeDate, contractKey, scheduleRows, lastDay, renewalClose };
+}
+
 /** Closed Won, the activated contract, the revenue schedule and the renewal opportunity, as one write. */
 function closedWonWrite(
   runId: string,
   deal: DealContext,
   contract: ContractOutput,
-  x: {
-    closeDate: string;
-    contractKey: string;
-    scheduleRows: { key: string; periodStart: string; amount: number }[];
-    lastDay: string;
-    renewalClose: string;
-  },
+  x: ClosurePlan,
 ): CrmWrite {
   const amount = fromMinor(contract.totalMinor, contract.currency);
   const accountName = deal.account?.name ?? deal.opportunity.name;
@@ -212,15 +237,8 @@ export function createSystemIntegrationAgent(deps: SystemIntegrationDeps): Stage
     async run(ctx: StageContext): Promise<StageOutcome> {
       const { deal, contract, closure } = earlierResults(ctx);
       if (!deal.account) throw new Error("system integration needs the deal's account");
-      const { lastDay, renewalClose } = termDates(contract, deps.renewalLeadDays);
-      const signed = ctx.recall<{ completedAt?: string | null }>('signature_management', 'output');
-      // The day the contract was signed, not the day this step ran: a replay must write the same date.
-      const closeDate =
-        signed?.completedAt?.slice(0, 10) ??
-        (await ctx.memo('closeDate', async () => ctx.now().toISOString().slice(0, 10)));
-      const contractKey = `${ctx.run.id}:contract`;
-      const scheduleRows = scheduleRowsOf(ctx.run.id, contract);
-
+      const plan = await planClosure(ctx, contract, deps.renewalLeadDays);
+      const { contractKey, scheduleRows, lastDay, renewalClose, closeDate } = plan;
       const planned = await renewalRiskAndPlan(ctx, deps, {
         deal,
         contract,
@@ -228,30 +246,7 @@ export function createSystemIntegrationAgent(deps: SystemIntegrationDeps): Stage
         renewalClose,
         contractKey,
       });
-      const writes: CrmWrite[] = [
-        closedWonWrite(ctx.run.id, deal, contract, {
-          closeDate,
-          contractKey,
-          scheduleRows,
-          lastDay,
-          renewalClose,
-        }),
-        { kind: 'tasks', tasks: planned.tasks },
-      ];
-      // The write and its read-back are one unit: a retry rewrites (idempotently) and checks again.
-      const written = await ctx.commit({
-        writes,
-        message: 'Writing Closed Won, contract and revenue schedule',
-        status: 'Running',
-      });
-      // The adapter reads the records back within the write; a CRM that cannot costs one more call.
-      const back =
-        written.closedWon ??
-        (await deps.crm.readClosedWon(
-          deal.opportunity.id,
-          contractKey,
-          scheduleRows.map((r) => r.key),
-        ));
+      const back = await writeAndReadBack(ctx, deps, { deal, contract, plan, tasks: planned.tasks });
       const mismatches = crossCheck(back, contract, lastDay, scheduleRows.length);
       const risk = citingContract(planned.risk, contractKey, back.contract?.id);
       const facts = {
@@ -272,7 +267,10 @@ export function createSystemIntegrationAgent(deps: SystemIntegrationDeps): Stage
       }
       return {
         status: 'succeeded',
-        reasoning: `Closed Won at ${formatMoney(contract.totalMinor, contract.currency)}; contract activated ${contract.startDate} to ${lastDay}; ${scheduleRows.length} monthly revenue entries summing exactly to the contract value; renewal opportunity due ${renewalClose} (${deps.renewalLeadDays} days before the end); renewal plan: ${planned.tasks.map((t) => `${t.subject.split(':')[0]} ${t.activityDate}`).join(', ')}. Read back: Closed Won, contract ${back.contract?.id ?? contractKey} and ${back.schedule.length} schedule rows match to the cent. Renewal risk ${risk.score}/100 (${risk.level})${risk.factors.length > 0 ? `: ${risk.factors.map((f) => `${f.factor.replace(/_/g, ' ')} +${f.points}`).join(', ')}` : ''}.`,
+        reasoning: successReasoning(
+          { contract, plan, tasks: planned.tasks, back, risk },
+          deps.renewalLeadDays,
+        ),
         confidence: 1,
         facts,
         message: `Closed Won; contract, schedule and renewal verified; renewal risk ${risk.score}`,
@@ -291,6 +289,50 @@ export function createSystemIntegrationAgent(deps: SystemIntegrationDeps): Stage
       };
     },
   };
+}
+
+/** Closed Won and the renewal plan's Tasks written, and what Salesforce holds afterwards. */
+async function writeAndReadBack(
+  ctx: StageContext,
+  deps: SystemIntegrationDeps,
+  x: { deal: DealContext; contract: ContractOutput; plan: ClosurePlan; tasks: TaskWrite[] },
+): Promise<ClosedWonReadBack> {
+  const { deal, plan } = x;
+  const writes: CrmWrite[] = [
+    closedWonWrite(ctx.run.id, deal, x.contract, plan),
+    { kind: 'tasks', tasks: x.tasks },
+  ];
+  // The write and its read-back are one unit: a retry rewrites (idempotently) and checks again.
+  const written = await ctx.commit({
+    writes,
+    message: 'Writing Closed Won, contract and revenue schedule',
+    status: 'Running',
+  });
+  // The adapter reads the records back within the write; a CRM that cannot costs one more call.
+  return (
+    written.closedWon ??
+    (await deps.crm.readClosedWon(
+      deal.opportunity.id,
+      plan.contractKey,
+      plan.scheduleRows.map((r) => r.key),
+    ))
+  );
+}
+
+/** The succeeded step's reasoning: what was written, what the read-back confirmed, and the risk. */
+function successReasoning(
+  x: {
+    contract: ContractOutput;
+    plan: ClosurePlan;
+    tasks: TaskWrite[];
+    back: ClosedWonReadBack;
+    risk: RenewalRisk;
+  },
+  renewalLeadDays: number,
+): string {
+  const { contract, plan, tasks, back, risk } = x;
+  const { contractKey, scheduleRows, lastDay, renewalClose } = plan;
+  return `Closed Won at ${formatMoney(contract.totalMinor, contract.currency)}; contract activated ${contract.startDate} to ${lastDay}; ${scheduleRows.length} monthly revenue entries summing exactly to the contract value; renewal opportunity due ${renewalClose} (${renewalLeadDays} days before the end); renewal plan: ${tasks.map((t) => `${t.subject.split(':')[0]} ${t.activityDate}`).join(', ')}. Read back: Closed Won, contract ${back.contract?.id ?? contractKey} and ${back.schedule.length} schedule rows match to the cent. Renewal risk ${risk.score}/100 (${risk.level})${risk.factors.length > 0 ? `: ${risk.factors.map((f) => `${f.factor.replace(/_/g, ' ')} +${f.points}`).join(', ')}` : ''}.`;
 }
 
 /**

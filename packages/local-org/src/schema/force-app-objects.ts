@@ -117,7 +117,31 @@ function readXml(path: string, root: string): unknown {
   return body;
 }
 
-function fieldFromXml(xml: FieldXml, kind: ObjectKind, source: string): FieldDef {
+/** Salesforce's metadata field types, as the local org's describe types them. */
+const FIELD_TYPES: Record<string, FieldType> = {
+  Text: 'string',
+  TextArea: 'textarea',
+  LongTextArea: 'textarea',
+  Html: 'textarea',
+  Number: 'double',
+  Currency: 'currency',
+  Percent: 'percent',
+  Checkbox: 'boolean',
+  Date: 'date',
+  DateTime: 'datetime',
+  Email: 'email',
+  Phone: 'phone',
+  Url: 'url',
+  Picklist: 'picklist',
+  MultiselectPicklist: 'multipicklist',
+  Lookup: 'reference',
+  MasterDetail: 'reference',
+  MetadataRelationship: 'string',
+  AutoNumber: 'string',
+};
+
+/** What every custom field takes from its XML and its object's kind, whatever its type. */
+function commonFieldProps(xml: FieldXml, kind: ObjectKind): Partial<FieldDef> {
   const base: Partial<FieldDef> = {
     custom: true,
     inlineHelpText: xml.inlineHelpText ?? null,
@@ -133,30 +157,13 @@ function fieldFromXml(xml: FieldXml, kind: ObjectKind, source: string): FieldDef
       : kind === 'platformEvent'
         ? { updateable: false }
         : {};
-  const typeMap: Record<string, FieldType> = {
-    Text: 'string',
-    TextArea: 'textarea',
-    LongTextArea: 'textarea',
-    Html: 'textarea',
-    Number: 'double',
-    Currency: 'currency',
-    Percent: 'percent',
-    Checkbox: 'boolean',
-    Date: 'date',
-    DateTime: 'datetime',
-    Email: 'email',
-    Phone: 'phone',
-    Url: 'url',
-    Picklist: 'picklist',
-    MultiselectPicklist: 'multipicklist',
-    Lookup: 'reference',
-    MasterDetail: 'reference',
-    MetadataRelationship: 'string',
-    AutoNumber: 'string',
-  };
-  const type = typeMap[xml.type];
+  return { ...base, ...writable };
+}
+
+function fieldFromXml(xml: FieldXml, kind: ObjectKind, source: string): FieldDef {
+  const type = FIELD_TYPES[xml.type];
   if (!type) throw new Error(`${source}: field type ${xml.type} is not supported by the local org`);
-  const common = { ...base, ...writable };
+  const common = commonFieldProps(xml, kind);
   switch (xml.type) {
     case 'Text':
     case 'TextArea':
@@ -185,40 +192,11 @@ function fieldFromXml(xml: FieldXml, kind: ObjectKind, source: string): FieldDef
         defaultValue: xml.defaultValue === 'true',
       });
     case 'Picklist':
-    case 'MultiselectPicklist': {
-      const values = xml.valueSet?.valueSetDefinition?.value ?? [];
-      return field(xml.fullName, xml.label, type, {
-        ...common,
-        length: 255,
-        restrictedPicklist: xml.valueSet?.restricted ?? false,
-        picklistValues: values.map((v) => ({
-          value: v.fullName,
-          label: v.label ?? v.fullName,
-          active: true,
-          defaultValue: v.default,
-        })),
-      });
-    }
+    case 'MultiselectPicklist':
+      return picklistFieldFromXml(xml, type, common);
     case 'Lookup':
-    case 'MasterDetail': {
-      if (!xml.referenceTo || !xml.relationshipName) {
-        throw new Error(`${source}: ${xml.type} needs referenceTo and relationshipName`);
-      }
-      const master = xml.type === 'MasterDetail';
-      return field(xml.fullName, xml.label, 'reference', {
-        ...common,
-        length: 18,
-        referenceTo: [xml.referenceTo],
-        relationshipName: xml.fullName.replace(/__c$/, '__r'),
-        childRelationshipName: `${xml.relationshipName}__r`,
-        masterDetail: master,
-        cascadeDelete: master,
-        nillable: master ? false : common.nillable,
-        // Master-detail children cannot be reparented unless the field says so.
-        // `common` leaves updateable unset for ordinary objects: a lookup stays updateable then.
-        updateable: master ? false : (common.updateable ?? true),
-      });
-    }
+    case 'MasterDetail':
+      return referenceFieldFromXml(xml, common, source);
     case 'AutoNumber':
       return field(xml.fullName, xml.label, 'string', {
         ...common,
@@ -230,6 +208,41 @@ function fieldFromXml(xml: FieldXml, kind: ObjectKind, source: string): FieldDef
     default:
       return field(xml.fullName, xml.label, type, common);
   }
+}
+
+function picklistFieldFromXml(xml: FieldXml, type: FieldType, common: Partial<FieldDef>): FieldDef {
+  const values = xml.valueSet?.valueSetDefinition?.value ?? [];
+  return field(xml.fullName, xml.label, type, {
+    ...common,
+    length: 255,
+    restrictedPicklist: xml.valueSet?.restricted ?? false,
+    picklistValues: values.map((v) => ({
+      value: v.fullName,
+      label: v.label ?? v.fullName,
+      active: true,
+      defaultValue: v.default,
+    })),
+  });
+}
+
+function referenceFieldFromXml(xml: FieldXml, common: Partial<FieldDef>, source: string): FieldDef {
+  if (!xml.referenceTo || !xml.relationshipName) {
+    throw new Error(`${source}: ${xml.type} needs referenceTo and relationshipName`);
+  }
+  const master = xml.type === 'MasterDetail';
+  return field(xml.fullName, xml.label, 'reference', {
+    ...common,
+    length: 18,
+    referenceTo: [xml.referenceTo],
+    relationshipName: xml.fullName.replace(/__c$/, '__r'),
+    childRelationshipName: `${xml.relationshipName}__r`,
+    masterDetail: master,
+    cascadeDelete: master,
+    nillable: master ? false : common.nillable,
+    // Master-detail children cannot be reparented unless the field says so.
+    // `common` leaves updateable unset for ordinary objects: a lookup stays updateable then.
+    updateable: master ? false : (common.updateable ?? true),
+  });
 }
 
 function objectFields(

@@ -38,7 +38,15 @@ function years(now: Date, offset: number, count = 1): Range {
 /** The range of a date literal, or undefined if the literal is unknown. */
 export function dateLiteralRange(literal: string, now: Date): Range | undefined {
   const [name, arg] = literal.toUpperCase().split(':');
+  const fixed = fixedLiteralRange(name, now);
+  if (fixed) return fixed;
   const n = arg === undefined ? NaN : Number(arg);
+  if (!Number.isInteger(n) || n < 0) return undefined;
+  return nLiteralRange(name, n, now);
+}
+
+/** The literals without an argument (TODAY, THIS_QUARTER, ...); undefined for any other name. */
+function fixedLiteralRange(name: string | undefined, now: Date): Range | undefined {
   const today = startOfDay(now);
   switch (name) {
     case 'TODAY':
@@ -82,7 +90,12 @@ export function dateLiteralRange(literal: string, now: Date): Range | undefined 
     case 'NEXT_FISCAL_YEAR':
       return years(now, 1);
   }
-  if (!Number.isInteger(n) || n < 0) return undefined;
+  return undefined;
+}
+
+/** The literals that take a day, week, month, quarter or year count n (LAST_N_DAYS:n, ...). */
+function nLiteralRange(name: string | undefined, n: number, now: Date): Range | undefined {
+  const today = startOfDay(now);
   switch (name) {
     // "Starts with the current day and continues for the past n days."
     case 'LAST_N_DAYS':
