@@ -10,10 +10,8 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
 import { seededVerbalYes } from './bench-lib.ts';
-import { loadContractLibrary } from '@dealdesk/middleware/agents';
-import { generateContract } from '@dealdesk/middleware/agents';
+import { loadContractLibrary, generateContract, VARIANTS } from '@dealdesk/middleware/agents';
 import { contractInputFromDeal } from '@dealdesk/middleware/testing';
-import { VARIANTS } from '@dealdesk/middleware/agents';
 
 const escapeHtml = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 

@@ -4,9 +4,7 @@
  * rows apart (as they are stored on disk), 12 rounds of 25 reads each, CPU time per deal. Both
  * layouts must give the same reading. `node scripts/bench-language-layout.ts`
  */
-import { loadModel } from '@dealdesk/middleware/language-model';
-import type { LinearModel } from '@dealdesk/middleware/language-model';
-import { OfflineLanguageReader } from '@dealdesk/middleware/language-model';
+import { loadModel, type LinearModel, OfflineLanguageReader } from '@dealdesk/middleware/language-model';
 import { reasonOfflineNow } from '@dealdesk/middleware/agents';
 import { seededVerbalYes } from './bench-lib.ts';
 

@@ -3,8 +3,7 @@
  * read three times, the last two timed, in this thread; and the seeded verbal-yes deal (what the
  * closure bench reads for every closure) read through the Deal Closure Agent's offline reasoning.
  */
-import { sharedLanguageReader } from '@dealdesk/middleware/language-model';
-import { loadCorpus } from '@dealdesk/middleware/language-model';
+import { sharedLanguageReader, loadCorpus } from '@dealdesk/middleware/language-model';
 import { timing } from '@dealdesk/middleware/eval';
 import { reasonOfflineNow } from '@dealdesk/middleware/agents';
 import { seededVerbalYes } from './bench-lib.ts';

@@ -4,8 +4,7 @@
  * `bench-replicas.ts` (Postgres replicas), which supply how to start a closure and how to tell
  * that its approvals are in the approval process.
  */
-import type { DealContext } from '@dealdesk/middleware';
-import { createSalesforceCrm } from '@dealdesk/middleware';
+import { type DealContext, createSalesforceCrm } from '@dealdesk/middleware';
 import { demoCompany, demoScenario } from '@dealdesk/local-org';
 import { startLocalOrg } from '@dealdesk/local-org/testing';
 

@@ -4,11 +4,8 @@
  */
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { loadConfig } from '@dealdesk/middleware';
-import { createLogger } from '@dealdesk/middleware';
-import { startServer } from '@dealdesk/middleware';
+import { loadConfig, createLogger, startServer, REPO_ROOT } from '@dealdesk/middleware';
 import { runDemo } from '@dealdesk/middleware/demo';
-import { REPO_ROOT } from '@dealdesk/middleware';
 
 const dataDir = process.env.DEALDESK_DATA_DIR ?? join('.data', 'demo');
 rmSync(join(REPO_ROOT, dataDir), { recursive: true, force: true });

@@ -9,9 +9,9 @@
  */
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { evaluateLanguage } from '@dealdesk/middleware/eval';
-import { contractsReport } from '@dealdesk/middleware/eval';
 import {
+  evaluateLanguage,
+  contractsReport,
   APPROVER_PROFILES,
   evaluatePrediction,
   evaluateRouting,

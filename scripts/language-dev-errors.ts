@@ -3,8 +3,7 @@
  * signal, how the offline reader's deal reading disagrees with the labels, with examples.
  * `node scripts/language-dev-errors.ts [field] [limit]`
  */
-import { OfflineLanguageReader } from '@dealdesk/middleware/language-model';
-import { asDealText, loadCorpus } from '@dealdesk/middleware/language-model';
+import { OfflineLanguageReader, asDealText, loadCorpus } from '@dealdesk/middleware/language-model';
 
 const [field = 'summary', limitArg = '15'] = process.argv.slice(2);
 const limit = Number(limitArg);

@@ -8,8 +8,8 @@
  *   node scripts/language-label-audit.ts [heads,comma,separated] > suspects.jsonl
  */
 import { createHash } from 'node:crypto';
-import { HEADS } from '@dealdesk/middleware/language-model';
 import {
+  HEADS,
   fitReadingModels,
   prepareCorpus,
   rowProbabilities,

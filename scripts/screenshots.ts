@@ -11,10 +11,7 @@
 import { mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import type { Page } from 'playwright-core';
-import { loadConfig } from '@dealdesk/middleware';
-import { createLogger } from '@dealdesk/middleware';
-import { startServer } from '@dealdesk/middleware';
-import { REPO_ROOT } from '@dealdesk/middleware';
+import { loadConfig, createLogger, startServer, REPO_ROOT } from '@dealdesk/middleware';
 import { buildLightningBundle, lightningCacheDir } from '@dealdesk/middleware/lightning';
 import { launchChromium } from '../test/support/chromium.ts';
 import { closeDealJourney, type JourneyStep } from '../test/support/lightning-journey.ts';

@@ -4,8 +4,7 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { MODEL_DIR } from '@dealdesk/middleware/language-model';
-import { trainModel } from '@dealdesk/middleware/language-model';
+import { MODEL_DIR, trainModel } from '@dealdesk/middleware/language-model';
 
 const started = performance.now();
 const artifact = trainModel();

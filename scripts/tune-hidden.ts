@@ -16,10 +16,11 @@
  *     [--act relu|tanh] [--init 0.5] [--skip] [--seed n | --seeds a,b] [--no-sentence] [--limit n]
  */
 import { createHash } from 'node:crypto';
-import type { FeatureVector } from '@dealdesk/middleware/language-model';
-import { detectLanguage, featurize } from '@dealdesk/middleware/language-model';
-import { HEADS } from '@dealdesk/middleware/language-model';
 import {
+  type FeatureVector,
+  detectLanguage,
+  featurize,
+  HEADS,
   combineInputs,
   combinedProbabilities,
   fitLogistic,
@@ -30,10 +31,8 @@ import {
   pooledLogits,
   prng,
   sigmoid,
-} from '@dealdesk/middleware/language-model';
-import { OfflineLanguageReader } from '@dealdesk/middleware/language-model';
-import { segment } from '@dealdesk/middleware/language-model';
-import {
+  OfflineLanguageReader,
+  segment,
   asDealText,
   bestThresholds,
   FEATURES,

@@ -5,10 +5,12 @@
  * learning rate and regularisation, and of reading sentences as well as passages, is on record.
  *   node scripts/tune-language.ts [--chars 3,4] [--no-skip] [--no-source] [epochs,learningRate,l2 ...]
  */
-import { HEADS } from '@dealdesk/middleware/language-model';
-import { calibrated, logits, pooledLogits } from '@dealdesk/middleware/language-model';
-import { DEFAULT_FEATURES } from '@dealdesk/middleware/language-model';
 import {
+  HEADS,
+  calibrated,
+  logits,
+  pooledLogits,
+  DEFAULT_FEATURES,
   bestThresholds,
   fitReadingModels,
   PASSAGE_OPTIONS,

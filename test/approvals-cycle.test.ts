@@ -9,12 +9,15 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Connection } from '@jsforce/jsforce-node';
-import { loadConfig } from '@dealdesk/middleware';
-import { createLogger } from '@dealdesk/middleware';
-import { startServer, type RunningServer } from '@dealdesk/middleware';
-import { createRuntime } from '@dealdesk/middleware';
+import {
+  loadConfig,
+  createLogger,
+  startServer,
+  type RunningServer,
+  createRuntime,
+  type Notification,
+} from '@dealdesk/middleware';
 import { startDemoClosure, targetOf, type StartedClosure } from '@dealdesk/middleware/demo';
-import type { Notification } from '@dealdesk/middleware';
 
 interface View {
   status: string;

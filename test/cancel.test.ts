@@ -7,9 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Connection } from '@jsforce/jsforce-node';
-import { loadConfig } from '@dealdesk/middleware';
-import { createLogger } from '@dealdesk/middleware';
-import { startServer, type RunningServer } from '@dealdesk/middleware';
+import { loadConfig, createLogger, startServer, type RunningServer } from '@dealdesk/middleware';
 import {
   closureView,
   driveToCompletion,

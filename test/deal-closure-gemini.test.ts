@@ -16,9 +16,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import express from 'express';
 import { Connection } from '@jsforce/jsforce-node';
-import { loadConfig } from '@dealdesk/middleware';
-import { createLogger } from '@dealdesk/middleware';
-import { startServer, type RunningServer } from '@dealdesk/middleware';
+import { loadConfig, createLogger, startServer, type RunningServer } from '@dealdesk/middleware';
 import { combineReadiness } from '@dealdesk/middleware/language-model';
 import { closureView, startDemoClosure, targetOf } from '@dealdesk/middleware/demo';
 

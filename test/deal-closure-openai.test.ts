@@ -14,9 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import express from 'express';
 import { Connection } from '@jsforce/jsforce-node';
-import { loadConfig } from '@dealdesk/middleware';
-import { createLogger } from '@dealdesk/middleware';
-import { startServer, type RunningServer } from '@dealdesk/middleware';
+import { loadConfig, createLogger, startServer, type RunningServer } from '@dealdesk/middleware';
 import { closureView, startDemoClosure, targetOf } from '@dealdesk/middleware/demo';
 
 type Mode = 'answer' | 'unavailable' | 'refusal';

@@ -12,9 +12,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Connection } from '@jsforce/jsforce-node';
-import { loadConfig } from '@dealdesk/middleware';
-import { createLogger } from '@dealdesk/middleware';
-import { startServer, type RunningServer } from '@dealdesk/middleware';
+import { loadConfig, createLogger, startServer, type RunningServer } from '@dealdesk/middleware';
 import { driveToCompletion, targetOf, type DemoResult } from '@dealdesk/middleware/demo';
 import { seedDealCopies } from '@dealdesk/middleware/testing';
 

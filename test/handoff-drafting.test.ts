@@ -12,9 +12,7 @@ import type { Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import express from 'express';
-import { loadConfig } from '@dealdesk/middleware';
-import { createLogger } from '@dealdesk/middleware';
-import { startServer, type RunningServer } from '@dealdesk/middleware';
+import { loadConfig, createLogger, startServer, type RunningServer } from '@dealdesk/middleware';
 import { runDemo, type DemoResult } from '@dealdesk/middleware/demo';
 import { DRAFT_INSTRUCTION } from '@dealdesk/middleware/agents';
 

@@ -11,9 +11,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createHmac } from 'node:crypto';
 import fc from 'fast-check';
-import { ConfigError, ENV_VARS, loadConfig } from '@dealdesk/middleware';
-import { createLogger } from '@dealdesk/middleware';
-import { startServer, type RunningServer } from '@dealdesk/middleware';
+import {
+  ConfigError,
+  ENV_VARS,
+  loadConfig,
+  createLogger,
+  startServer,
+  type RunningServer,
+} from '@dealdesk/middleware';
 
 const REQUESTS = Number(process.env.FUZZ_REQUESTS ?? 2000);
 const KEY_A = 'a'.repeat(20) + 'current-key-0123456789';

@@ -9,12 +9,9 @@ import { generateKeyPairSync } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadConfig } from '@dealdesk/middleware';
-import { createLogger } from '@dealdesk/middleware';
-import { startServer } from '@dealdesk/middleware';
+import { loadConfig, createLogger, startServer, SalesforceAuthError } from '@dealdesk/middleware';
 import { startLocalOrg, type LocalOrgHarness } from '@dealdesk/local-org/testing';
 import { demoCompany, demoScenario } from '@dealdesk/local-org';
-import { SalesforceAuthError } from '@dealdesk/middleware';
 
 const keys = () =>
   generateKeyPairSync('rsa', {

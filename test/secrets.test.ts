@@ -15,9 +15,13 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import express from 'express';
 import { Connection } from '@jsforce/jsforce-node';
-import { loadConfig, secretValues } from '@dealdesk/middleware';
-import { createLogger } from '@dealdesk/middleware';
-import { startServer, type RunningServer } from '@dealdesk/middleware';
+import {
+  loadConfig,
+  secretValues,
+  createLogger,
+  startServer,
+  type RunningServer,
+} from '@dealdesk/middleware';
 import { runDemo, type DemoResult } from '@dealdesk/middleware/demo';
 
 const API_KEY = 'k1-secret-api-key-0000000000000000000001';

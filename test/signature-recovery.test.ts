@@ -11,10 +11,14 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Connection } from '@jsforce/jsforce-node';
-import { loadConfig } from '@dealdesk/middleware';
-import { createLogger } from '@dealdesk/middleware';
-import { startServer, type RunningServer } from '@dealdesk/middleware';
-import { createRuntime } from '@dealdesk/middleware';
+import {
+  loadConfig,
+  createLogger,
+  startServer,
+  type RunningServer,
+  createRuntime,
+  type Notification,
+} from '@dealdesk/middleware';
 import {
   closureView,
   driveToCompletion,
@@ -22,7 +26,6 @@ import {
   targetOf,
   type StartedClosure,
 } from '@dealdesk/middleware/demo';
-import type { Notification } from '@dealdesk/middleware';
 import { startTrustedFakeDocusign, type FakeDocusign } from '@dealdesk/test-kit/fake-docusign';
 
 const SECRET = 'connect-hmac-secret-for-recovery';

@@ -10,12 +10,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Connection } from '@jsforce/jsforce-node';
 import { chromium, type Browser } from 'playwright-core';
-import { loadConfig } from '@dealdesk/middleware';
-import { createLogger } from '@dealdesk/middleware';
-import { startServer, type RunningServer } from '@dealdesk/middleware';
+import {
+  loadConfig,
+  createLogger,
+  startServer,
+  type RunningServer,
+  type Notification,
+} from '@dealdesk/middleware';
 import { closureView, startDemoClosure, targetOf, type StartedClosure } from '@dealdesk/middleware/demo';
 import { LOCAL_ORG_API_VERSION } from '@dealdesk/local-org';
-import type { Notification } from '@dealdesk/middleware';
 import { until } from './support/until.ts';
 import { signOnSigningPage } from './support/signing-page.ts';
 

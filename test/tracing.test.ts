@@ -13,11 +13,15 @@ import {
   SimpleSpanProcessor,
   type ReadableSpan,
 } from '@opentelemetry/sdk-trace-node';
-import { loadConfig } from '@dealdesk/middleware';
-import { createLogger } from '@dealdesk/middleware';
-import { startServer, type RunningServer } from '@dealdesk/middleware';
+import {
+  loadConfig,
+  createLogger,
+  startServer,
+  type RunningServer,
+  setupTracing,
+  TracingConfigError,
+} from '@dealdesk/middleware';
 import { closureView, startDemoClosure, targetOf } from '@dealdesk/middleware/demo';
-import { setupTracing, TracingConfigError } from '@dealdesk/middleware';
 
 describe('traces, readiness and metrics', function () {
   this.timeout(60_000);

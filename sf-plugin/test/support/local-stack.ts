@@ -8,9 +8,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AuthInfo, Org, StateAggregator } from '@salesforce/core';
-import { loadConfig } from '@dealdesk/middleware';
-import { createLogger } from '@dealdesk/middleware';
-import { startServer, type RunningServer } from '@dealdesk/middleware';
+import { loadConfig, createLogger, startServer, type RunningServer } from '@dealdesk/middleware';
 
 export interface LocalStack {
   server: RunningServer;
