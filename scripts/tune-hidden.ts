@@ -612,7 +612,14 @@ const linCache = dev.map((r) => {
   const zp = logits(models.passage, r.features);
   const zs = pooledLogits(models.sentence, r.sentences);
   return HEADS.map((_, h) =>
-    combineInputs(models.passage, zp[h]!, models.sentence, zs[h]!, r.sentences.length, h),
+    combineInputs({
+      passage: models.passage,
+      zp: zp[h]!,
+      sentence: models.sentence,
+      zs: zs[h]!,
+      sentences: r.sentences.length,
+      h,
+    }),
   );
 });
 type System = { inSample: Float64Array[]; crossFit?: Float64Array[] };

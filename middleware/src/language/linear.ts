@@ -96,15 +96,15 @@ export interface TrainOptions {
   seed: number;
 }
 
+/** The weights being trained, and AdaGrad's sum of squared gradients per weight. */
+interface AdaGradState {
+  w: Float32Array;
+  g: Float32Array;
+}
+
 /** One AdaGrad step of head h's weights for the features of one example with error err. */
-function adagrad(
-  w: Float32Array,
-  g: Float32Array,
-  f: FeatureVector,
-  h: number,
-  err: number,
-  o: TrainOptions,
-) {
+function adagrad(state: AdaGradState, f: FeatureVector, h: number, err: number, o: TrainOptions) {
+  const { w, g } = state;
   const mask = (1 << o.bits) - 1;
   for (let i = 0; i < f.index.length; i++) {
     const k = (f.index[i]! & mask) * o.heads + h;
@@ -130,6 +130,7 @@ export function train(
   const order = examples.map((_, i) => i);
   const rand = prng(o.seed);
   const z = new Float64Array(H);
+  const state: AdaGradState = { w, g };
   for (let epoch = 0; epoch < o.epochs; epoch++) {
     for (let i = order.length - 1; i > 0; i--) {
       const j = Math.floor(rand() * (i + 1));
@@ -149,7 +150,7 @@ export function train(
         const err = sigmoid(z[h]!) - target;
         gb[h]! += err * err;
         bias[h]! -= (o.learningRate * err) / Math.sqrt(gb[h]! + 1e-8);
-        adagrad(w, g, f, h, err, o);
+        adagrad(state, f, h, err, o);
       }
     }
   }
@@ -206,6 +207,7 @@ export function trainPooled(
   const gb = new Float32Array(H);
   const order = bags.map((_, i) => i).filter((i) => bags[i]!.length > 0);
   const rand = prng(o.seed);
+  const state: AdaGradState = { w, g };
   const sentenceLogits = (f: FeatureVector) => {
     const z = Float64Array.from(bias);
     for (let i = 0; i < f.index.length; i++) {
@@ -232,7 +234,7 @@ export function trainPooled(
           const eu = err * share[u]![h]!;
           // A sentence with no share of the pool has nothing to learn from this bag.
           if (Math.abs(eu) < 1e-6) return;
-          adagrad(w, g, f, h, eu, o);
+          adagrad(state, f, h, eu, o);
         });
       }
     }
@@ -243,15 +245,21 @@ export function trainPooled(
 /** Inputs to the combination per head: passage log-odds, sentence log-odds, log of sentences, 1. */
 export const COMBINE_INPUTS = 4;
 
+/** One passage's readings of one head, as the combination takes them. */
+export interface CombineReading {
+  passage: LinearModel;
+  /** The passage model's logit for head h. */
+  zp: number;
+  sentence: LinearModel;
+  /** The sentence model's pooled logit for head h. */
+  zs: number;
+  /** How many sentences were pooled. */
+  sentences: number;
+  h: number;
+}
+
 /** The combination's inputs for one head. */
-export function combineInputs(
-  passage: LinearModel,
-  zp: number,
-  sentence: LinearModel,
-  zs: number,
-  sentences: number,
-  h: number,
-): number[] {
+export function combineInputs({ passage, zp, sentence, zs, sentences, h }: CombineReading): number[] {
   return [
     passage.platt[2 * h]! * zp + passage.platt[2 * h + 1]!,
     sentence.platt[2 * h]! * zs + sentence.platt[2 * h + 1]!,
@@ -265,6 +273,7 @@ export function combineInputs(
  * each model's calibrated log-odds and the log of the passage's sentence count, for the pooled
  * sentence score grows with the number of sentences pooled. Its output is calibrated on dev.
  */
+// eslint-disable-next-line max-params -- runs for every passage read (the reader's hot path): positional numbers, not an object per passage
 export function combinedProbabilities(
   passage: LinearModel,
   zPassage: Float64Array,

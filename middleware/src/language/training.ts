@@ -343,16 +343,11 @@ export function fitReadingModels(
   const zs = devRows.map((r) => pooledLogits(sentence, r.sentences));
   const combine = new Float64Array(COMBINE_INPUTS * HEADS.length);
   HEADS.forEach((_, h) => {
-    const rows = devRows.flatMap((r, i) =>
-      Number.isNaN(r.y[h]!)
-        ? []
-        : [
-            {
-              x: combineInputs(passage, zp[i]![h]!, sentence, zs[i]![h]!, r.sentences.length, h),
-              y: r.y[h]!,
-            },
-          ],
-    );
+    const rows = devRows.flatMap((r, i) => {
+      if (Number.isNaN(r.y[h]!)) return [];
+      const reading = { passage, zp: zp[i]![h]!, sentence, zs: zs[i]![h]!, sentences: r.sentences.length, h };
+      return [{ x: combineInputs(reading), y: r.y[h]! }];
+    });
     // Readiness is the whole passage's judgement (a yes taken back two sentences later is no yes),
     // not something one sentence states: it is the passage model's alone. So is a head with no
     // positive example on dev.

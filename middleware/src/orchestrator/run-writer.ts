@@ -22,6 +22,14 @@ export interface RunWriterDeps {
   scheduler?: RunScheduler;
 }
 
+/** A failed attempt the failure policy decided to retry, as `handleFailure` recorded it. */
+interface RetryingFailure {
+  decision: Extract<FailureDecision, { kind: 'retry' }>;
+  failedStep: StepRow;
+  message: string;
+  now: Date;
+}
+
 export class RunWriter {
   private readonly deps: RunWriterDeps;
 
@@ -58,7 +66,7 @@ export class RunWriter {
     const failedStep = failedStepRow(attempt, decision, message, now);
     const agentName = attempt.agent.replace('_', ' ');
     if (decision.kind === 'retry') {
-      await this.waitForRetry(run, attempt, decision, failedStep, message, now);
+      await this.waitForRetry(run, attempt, { decision, failedStep, message, now });
       return;
     }
     // The events this attempt saw stay unconsumed, so nothing a person or a webhook sent is lost.
@@ -85,14 +93,8 @@ export class RunWriter {
   }
 
   /** A transient failure: the run waits for a retry timer, and the timeline says when. */
-  private async waitForRetry(
-    run: RunRecord,
-    attempt: Attempt,
-    decision: Extract<FailureDecision, { kind: 'retry' }>,
-    failedStep: StepRow,
-    message: string,
-    now: Date,
-  ): Promise<void> {
+  private async waitForRetry(run: RunRecord, attempt: Attempt, failure: RetryingFailure): Promise<void> {
+    const { decision, failedStep, message, now } = failure;
     const stageKey = attempt.stage;
     const agentName = attempt.agent.replace('_', ' ');
     const retryAt = decision.at.toISOString();

@@ -65,7 +65,7 @@ export function sobjects(
     const data = ctx.org.store.readBlob(rec.fields.Id, blobField.name) ?? new Uint8Array();
     return { status: 200, binary: { data, contentType: 'application/octetstream' } };
   }
-  return recordByExternalId(ctx, req, schema, a, b, dml);
+  return recordByExternalId(ctx, req, schema, { fieldName: a, value: b }, dml);
 }
 
 function recordById(
@@ -103,12 +103,17 @@ function recordById(
   throw sfError.methodNotAllowed(m);
 }
 
+/** `sobjects/{type}/{externalIdField}/{value}`: the path's field name and the value looked up. */
+interface ExternalIdPath {
+  fieldName: string;
+  value: string;
+}
+
 function recordByExternalId(
   ctx: RestContext,
   req: ApiRequest,
   schema: ObjectSchema,
-  fieldName: string,
-  value: string,
+  { fieldName, value }: ExternalIdPath,
   dml: Dml | undefined,
 ): ApiResponse {
   const m = req.method;

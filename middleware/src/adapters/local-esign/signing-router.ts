@@ -95,22 +95,23 @@ function wantsJson(req: Request): boolean {
   return req.accepts(['html', 'json']) === 'json';
 }
 
-function sendError(
-  req: Request,
-  res: Response,
-  status: number,
-  code: string,
-  message: string,
-  html: () => string,
-  details: Record<string, unknown> = {},
-): void {
+/** An error answered as JSON to API clients and as the page `html` renders to a browser. */
+interface PageError {
+  status: number;
+  code: string;
+  message: string;
+  details?: Record<string, unknown>;
+}
+
+function sendError(req: Request, res: Response, error: PageError, html: () => string): void {
+  const { status, code, message, details = {} } = error;
   res.status(status).set(PAGE_HEADERS);
   if (wantsJson(req)) res.json({ error: { code, message, details } });
   else res.type('html').send(html());
 }
 
 function notFound(req: Request, res: Response): void {
-  sendError(req, res, 404, 'NOT_FOUND', 'This signing link is not valid.', () =>
+  sendError(req, res, { status: 404, code: 'NOT_FOUND', message: 'This signing link is not valid.' }, () =>
     messagePage(
       'Signing link not found',
       'This signing link is not valid. Check that you opened the whole link from your email, or ask the sender for a new one.',
@@ -220,18 +221,25 @@ function sendDocument(desk: SigningDesk, req: DocumentRequest, res: Response): v
   const context = openLink(desk, req, res);
   if (!context) return;
   if (context.state.kind === 'voided') {
-    sendError(req, res, 410, 'ENVELOPE_VOIDED', 'The sender voided this envelope.', () =>
-      messagePage(
-        'Envelope voided',
-        'The sender voided this envelope; its documents are no longer available.',
-      ),
+    sendError(
+      req,
+      res,
+      { status: 410, code: 'ENVELOPE_VOIDED', message: 'The sender voided this envelope.' },
+      () =>
+        messagePage(
+          'Envelope voided',
+          'The sender voided this envelope; its documents are no longer available.',
+        ),
     );
     return;
   }
   const pdf = desk.documentPdf(context, req.params.documentId);
   if (!pdf) {
-    sendError(req, res, 404, 'NOT_FOUND', 'No such document in this envelope.', () =>
-      messagePage('Document not found', 'This envelope has no such document.'),
+    sendError(
+      req,
+      res,
+      { status: 404, code: 'NOT_FOUND', message: 'No such document in this envelope.' },
+      () => messagePage('Document not found', 'This envelope has no such document.'),
     );
     return;
   }
@@ -257,7 +265,7 @@ function submitForm(desk: SigningDesk, req: LinkRequest, res: Response): void {
   // The envelope's state outranks the form: someone who may not act learns that first.
   const closed = closedReason(context.state);
   if (closed) {
-    sendError(req, res, 409, closed.code, closed.message, () =>
+    sendError(req, res, { status: 409, ...closed }, () =>
       signingPage(pageView(req, token, context), {
         feedback: { form: 'sign', message: closed.message, values: {} },
       }),
@@ -291,11 +299,13 @@ function readForm(req: LinkRequest, res: Response, context: SigningContext): Sig
   sendError(
     req,
     res,
-    400,
-    'INVALID_FORM',
-    feedback.message,
+    {
+      status: 400,
+      code: 'INVALID_FORM',
+      message: feedback.message,
+      details: { field: feedback.field ?? null },
+    },
     () => signingPage(pageView(req, req.params.token, context), { feedback }),
-    { field: feedback.field ?? null },
   );
   return undefined;
 }
@@ -315,17 +325,16 @@ function sendRefusal(
     values:
       input.action === 'sign' ? { signature: input.signature, consent: true } : { reason: input.reason },
   };
-  sendError(
-    req,
-    res,
-    refusal.status,
-    refusal.code,
-    refusal.message,
-    () =>
-      refusal.status === 404
-        ? messagePage('Signing link not found', refusal.message)
-        : signingPage(pageView(req, req.params.token, latest), { feedback }),
-    { field: refusal.field ?? null },
+  const error: PageError = {
+    status: refusal.status,
+    code: refusal.code,
+    message: refusal.message,
+    details: { field: refusal.field ?? null },
+  };
+  sendError(req, res, error, () =>
+    refusal.status === 404
+      ? messagePage('Signing link not found', refusal.message)
+      : signingPage(pageView(req, req.params.token, latest), { feedback }),
   );
 }
 
@@ -355,14 +364,17 @@ function sendDone(
 function formReadErrors(err: unknown, req: Request, res: Response, next: NextFunction): void {
   const e = err as { type?: string; status?: number };
   if (e.type === 'entity.too.large') {
-    sendError(req, res, 413, 'PAYLOAD_TOO_LARGE', 'The form is too large.', () =>
+    sendError(req, res, { status: 413, code: 'PAYLOAD_TOO_LARGE', message: 'The form is too large.' }, () =>
       messagePage('Form too large', 'The form you sent is too large. Go back and shorten your entries.'),
     );
     return;
   }
   if (typeof e.status === 'number' && e.status >= 400 && e.status < 500) {
-    sendError(req, res, e.status, 'BAD_REQUEST', 'The form could not be read.', () =>
-      messagePage('Form not readable', 'The form could not be read. Go back and try again.'),
+    sendError(
+      req,
+      res,
+      { status: e.status, code: 'BAD_REQUEST', message: 'The form could not be read.' },
+      () => messagePage('Form not readable', 'The form could not be read. Go back and try again.'),
     );
     return;
   }

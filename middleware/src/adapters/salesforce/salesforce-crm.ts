@@ -62,7 +62,7 @@ export function createSalesforceCrm(deps: SalesforceCrmDeps): CrmPort {
     },
 
     async commitStep(closure, patch, step, writes, message) {
-      const commit = planStepCommit(base, closure, patch, step, writes, message);
+      const commit = planStepCommit(base, { closure, patch, step, writes, message });
       return commit.result(await calls.composite(commit.subrequests, true));
     },
 

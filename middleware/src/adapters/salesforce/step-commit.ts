@@ -17,17 +17,21 @@ export interface StepCommit {
   result(results: Subresponses): CommitResult;
 }
 
+/** One step's write-back: what `CrmPort.commitStep` is given. */
+export interface StepCommitInput {
+  closure: ClosureRef;
+  patch: ClosurePatch;
+  step: StepRecord;
+  writes: CrmWrite[];
+  /** The timeline event's message. */
+  message: string;
+}
+
 /** Keeps the read-back's referenceIds apart from the writes'. */
 const READBACK = 'readback_';
 
-export function planStepCommit(
-  base: string,
-  closure: ClosureRef,
-  patch: ClosurePatch,
-  step: StepRecord,
-  writes: CrmWrite[],
-  message: string,
-): StepCommit {
+export function planStepCommit(base: string, input: StepCommitInput): StepCommit {
+  const { closure, patch, step, writes } = input;
   const { subrequest: closureUpsert, closureRef } = upsertClosure(base, closure, patch);
   const subrequests: Subrequest[] = [closureUpsert, upsertStep(base, step, closureRef)];
   const keyRefs: Record<string, string> = {};
@@ -40,7 +44,7 @@ export function planStepCommit(
   const closedWon = writes.find((w) => w.kind === 'closedWon');
   // Reading back in the same all-or-none call sees exactly what this transaction stored.
   if (closedWon) subrequests.push(...closedWonReads(base, closedWon.opportunityId, READBACK));
-  subrequests.push(closureEvent(base, closure, patch, step, message, closureRef));
+  subrequests.push(closureEvent(base, input, closureRef));
   return {
     subrequests,
     result(results) {
@@ -152,10 +156,7 @@ function upsertStep(base: string, step: StepRecord, closureRef: string): Subrequ
 /** The Deal_Closure_Event__e that puts this step on the closure's timeline. */
 function closureEvent(
   base: string,
-  closure: ClosureRef,
-  patch: ClosurePatch,
-  step: StepRecord,
-  message: string,
+  { closure, patch, step, message }: Omit<StepCommitInput, 'writes'>,
   closureRef: string,
 ): Subrequest {
   return {

@@ -57,7 +57,13 @@ describe('Salesforce write mappers', () => {
       },
       { kind: 'tasks', tasks: [] },
     ];
-    const commit = planStepCommit(base, closure, { status: 'Running' }, step, writes, 'contract ready');
+    const commit = planStepCommit(base, {
+      closure,
+      patch: { status: 'Running' },
+      step,
+      writes,
+      message: 'contract ready',
+    });
     assert.deepEqual(
       commit.subrequests.map((s) => `${s.method} ${s.referenceId}`),
       ['PATCH closure', 'PATCH step', 'POST w0', 'PATCH w1', 'POST event'],

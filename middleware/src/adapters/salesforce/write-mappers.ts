@@ -31,12 +31,17 @@ export interface MappedWrite {
 
 type WriteMapper<K extends WriteKind> = (write: WriteOf[K], at: WriteTarget) => MappedWrite;
 
+/** A record named by its external id: the object, the external id field and its value. */
+interface ExternalId {
+  object: string;
+  field: string;
+  key: string;
+}
+
 /** A PATCH by external id: creates the record the first time, updates it on a replay. */
 function upsert(
   at: WriteTarget,
-  object: string,
-  field: string,
-  key: string,
+  { object, field, key }: ExternalId,
   body: Record<string, unknown>,
   referenceId = at.ref,
 ): Subrequest {
@@ -51,7 +56,7 @@ function upsert(
 /** A single upsert whose id is reported under the write's key. */
 function upsertOne(at: WriteTarget, object: string, key: string, body: Record<string, unknown>): MappedWrite {
   return {
-    subrequests: [upsert(at, object, 'Idempotency_Key__c', key, body)],
+    subrequests: [upsert(at, { object, field: 'Idempotency_Key__c', key }, body)],
     keys: { [key]: at.ref },
   };
 }
@@ -112,19 +117,21 @@ export const WRITE_MAPPERS: { [K in WriteKind]: WriteMapper<K> } = {
 
   envelope: (w, at) => ({
     subrequests: [
-      upsert(at, 'Signature_Envelope__c', 'Envelope_Id__c', w.envelopeId, {
-        Deal_Closure__c: at.closureRef,
-        Provider__c: w.provider,
-        Status__c: w.status,
-        Sent_At__c: w.sentAt,
-        Completed_At__c: w.completedAt,
-      }),
+      upsert(
+        at,
+        { object: 'Signature_Envelope__c', field: 'Envelope_Id__c', key: w.envelopeId },
+        {
+          Deal_Closure__c: at.closureRef,
+          Provider__c: w.provider,
+          Status__c: w.status,
+          Sent_At__c: w.sentAt,
+          Completed_At__c: w.completedAt,
+        },
+      ),
       ...w.recipients.map((r, i) =>
         upsert(
           at,
-          'Envelope_Recipient__c',
-          'Idempotency_Key__c',
-          r.key,
+          { object: 'Envelope_Recipient__c', field: 'Idempotency_Key__c', key: r.key },
           {
             Signature_Envelope__c: `@{${at.ref}.id}`,
             Name__c: r.name.slice(0, 121),
@@ -228,13 +235,12 @@ export const WRITE_MAPPERS: { [K in WriteKind]: WriteMapper<K> } = {
 function closedWonSubrequests(w: WriteOf['closedWon'], at: WriteTarget): MappedWrite {
   const { ref } = at;
   const c = w.contract;
+  const contract: ExternalId = { object: 'Contract', field: 'DealDesk_Key__c', key: c.key };
   return {
     subrequests: [
       upsert(
         at,
-        'Contract',
-        'DealDesk_Key__c',
-        c.key,
+        contract,
         {
           AccountId: w.accountId,
           StartDate: c.startDate,
@@ -247,7 +253,7 @@ function closedWonSubrequests(w: WriteOf['closedWon'], at: WriteTarget): MappedW
         `${ref}c`,
       ),
       // Contracts are created as Draft (the default) and activated by a separate update; a replay changes nothing.
-      upsert(at, 'Contract', 'DealDesk_Key__c', c.key, { Status: 'Activated' }, `${ref}a`),
+      upsert(at, contract, { Status: 'Activated' }, `${ref}a`),
       {
         method: 'PATCH',
         url: `${at.base}/sobjects/Opportunity/${w.opportunityId}`,
@@ -256,9 +262,7 @@ function closedWonSubrequests(w: WriteOf['closedWon'], at: WriteTarget): MappedW
       },
       upsert(
         at,
-        'Opportunity',
-        'DealDesk_Key__c',
-        w.renewal.key,
+        { object: 'Opportunity', field: 'DealDesk_Key__c', key: w.renewal.key },
         {
           Name: w.renewal.name.slice(0, 120),
           AccountId: w.accountId,

@@ -159,11 +159,13 @@ function precedent(role: Role, facts: BriefFacts): Statement[] {
   const mine = historyIndex(facts).decided.filter((d) => d.entry.role === role);
   const similar = precedents(
     mine.map((d) => d.entry),
-    role,
-    amount,
-    toCorporate,
-    deal.opportunity.id,
-    Number.POSITIVE_INFINITY,
+    {
+      role,
+      amountCorporateMinor: amount,
+      toCorporate,
+      excludeOpportunityId: deal.opportunity.id,
+      max: Number.POSITIVE_INFINITY,
+    },
   );
   const range = `half to double ${money(amount, deal.corporateCurrency)}`;
   if (similar.length > 0)

@@ -291,14 +291,12 @@ function moved(
       : `the request is 50% past its ${a.slaHours} h SLA`;
   const kind = step === 'reassign' ? 'approval_request' : 'escalation';
   s.notes.push(
-    reassignedMessage(
-      messageOf(a),
-      toMessageDeal(facts.deal, facts.contract),
+    reassignedMessage(messageOf(a), toMessageDeal(facts.deal, facts.contract), {
       previous,
       why,
       kind,
-      written(s, a, facts).text,
-    ),
+      brief: written(s, a, facts).text,
+    }),
   );
   record(
     s,

@@ -142,7 +142,12 @@ describe('approval history', () => {
       entry({ hours: 9, opportunityId: '006Dd0000000099AAA', opportunityName: 'This deal' }),
     ];
     const toUsd = (m: number, c: string) => (c === 'USD' ? m : c === 'EUR' ? Math.round(m / 0.92) : null);
-    const found = precedents(history, 'Finance', 100_000_00, toUsd, '006Dd0000000099AAA');
+    const found = precedents(history, {
+      role: 'Finance',
+      amountCorporateMinor: 100_000_00,
+      toCorporate: toUsd,
+      excludeOpportunityId: '006Dd0000000099AAA',
+    });
     assert.deepEqual(
       found.map((p) => [p.opportunityName, p.status]),
       [

@@ -214,17 +214,24 @@ export interface Precedent {
   hours: number;
 }
 
+/** What `precedents` looks for: the deal at hand, as its approval request for one role sees it. */
+export interface PrecedentQuery {
+  role: string;
+  amountCorporateMinor: number;
+  toCorporate: (amountMinor: number, currency: string) => number | null;
+  /** The deal itself, which is no precedent for itself. */
+  excludeOpportunityId: string;
+  /** At most this many precedents (3 unless given). */
+  max?: number;
+}
+
 /**
  * Similar past deals for a role: the same role decided on a deal within half to double this
  * one's amount (compared in the corporate currency), most recent first, one per opportunity.
  */
 export function precedents(
   history: ApprovalHistoryEntry[],
-  role: string,
-  amountCorporateMinor: number,
-  toCorporate: (amountMinor: number, currency: string) => number | null,
-  excludeOpportunityId: string,
-  max = 3,
+  { role, amountCorporateMinor, toCorporate, excludeOpportunityId, max = 3 }: PrecedentQuery,
 ): Precedent[] {
   const seen = new Set<string>();
   const out: Precedent[] = [];

@@ -71,14 +71,21 @@ export function reminderMessage(a: MessageApproval, deal: MessageDeal, lead: str
   };
 }
 
-/** The request moved to a new approver, who gets the whole brief (`brief`, as text). */
+/** How a request changed hands: from whom, why, and as what. */
+export interface Handover {
+  /** The approver the request was with. */
+  previous: string;
+  why: string;
+  kind: 'escalation' | 'approval_request';
+  /** The new approver's whole brief, as text. */
+  brief: string;
+}
+
+/** The request moved to a new approver, who gets the whole brief. */
 export function reassignedMessage(
   a: MessageApproval,
   deal: MessageDeal,
-  previous: string,
-  why: string,
-  kind: 'escalation' | 'approval_request',
-  brief: string,
+  { previous, why, kind, brief }: Handover,
 ): Notification {
   return {
     audience: 'approver',

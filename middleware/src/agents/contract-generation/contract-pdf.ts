@@ -171,8 +171,7 @@ function drawLine(layout: Layout, line: string): void {
     layout.indexSlot = { page: pageNumber(doc) - 1, y: doc.y };
     doc.y += height;
   } else if (line.startsWith('@sign ')) {
-    const [role, name, title, anchor, dateAnchor] = line.slice(6).split('|');
-    drawSignature(doc, role ?? '', name ?? '', title ?? '', anchor ?? '', dateAnchor ?? '', width);
+    drawSignature(doc, signatory(line.slice(6)), width);
   } else if (line.length === 0) {
     doc.moveDown(0.35);
   } else {
@@ -347,15 +346,23 @@ function drawTable(doc: Doc, rows: string[][], width: number): void {
   doc.moveDown(0.5);
 }
 
-function drawSignature(
-  doc: Doc,
-  role: string,
-  name: string,
-  title: string,
-  anchor: string,
-  dateAnchor: string,
-  width: number,
-): void {
+/** A signature block, from an `@sign role|name|title|anchor|dateAnchor` line. */
+interface Signatory {
+  role: string;
+  name: string;
+  title: string;
+  /** Where the provider places the signature field, and the date field. */
+  anchor: string;
+  dateAnchor: string;
+}
+
+/** `role|name|title|anchor|dateAnchor`; a missing field is empty. */
+function signatory(spec: string): Signatory {
+  const [role = '', name = '', title = '', anchor = '', dateAnchor = ''] = spec.split('|');
+  return { role, name, title, anchor, dateAnchor };
+}
+
+function drawSignature(doc: Doc, { role, name, title, anchor, dateAnchor }: Signatory, width: number): void {
   const height = 84;
   if (doc.y + height > doc.page.height - doc.page.margins.bottom) doc.addPage();
   const left = doc.page.margins.left;
