@@ -18,7 +18,7 @@ import { sfError } from './errors.ts';
 import type { LocalOrg } from './local-org.ts';
 import type { FieldDef, FieldType } from './schema/model.ts';
 import type { ObjectSchema, SchemaRegistry } from './schema/registry.ts';
-import { polymorphicNameField } from './soql/engine.ts';
+import { pathParts, polymorphicNameField } from './soql/engine.ts';
 
 export interface ColumnMetadata {
   aggregate: boolean;
@@ -147,7 +147,7 @@ class ColumnBuilder {
     for (const f of this.expandFields(fields, schema)) {
       const path = rawPath(f);
       if (path !== undefined) {
-        this.addPath(out, schema, this.pathParts(schema, path, query.sObjectAlias));
+        this.addPath(out, schema, pathParts(schema, path, query.sObjectAlias));
       } else if (f.type === 'FieldSubquery') {
         out.push(this.subqueryColumn(f.subquery, schema));
       }
@@ -173,7 +173,7 @@ class ColumnBuilder {
     return fields.flatMap((f): ColumnMetadata[] => {
       const path = rawPath(f);
       if (path !== undefined) {
-        const leaf = this.leafField(schema, this.pathParts(schema, path, undefined));
+        const leaf = this.leafField(schema, pathParts(schema, path, undefined));
         const alias = 'alias' in f && typeof f.alias === 'string' ? f.alias : undefined;
         return [fieldColumn(leaf, alias ?? leaf.name, path)];
       }
@@ -181,7 +181,7 @@ class ColumnBuilder {
       const fn = f.functionName.toUpperCase();
       const param = f.parameters[0];
       const arg =
-        typeof param === 'string' ? this.leafField(schema, this.pathParts(schema, param, undefined)) : null;
+        typeof param === 'string' ? this.leafField(schema, pathParts(schema, param, undefined)) : null;
       const numeric = NUMERIC_FUNCTIONS.has(fn) || (arg !== null && NUMERIC.has(arg.type));
       return [
         {
@@ -232,19 +232,6 @@ class ColumnBuilder {
         )
         .map((d) => ({ type: 'Field', field: d.name }));
     });
-  }
-
-  /** Path parts without a leading FROM alias or object name (`Opportunity.Name` is `Name`). */
-  private pathParts(schema: ObjectSchema, path: string, alias: string | undefined): string[] {
-    let parts = path.split('.');
-    if (alias && parts.length > 1 && parts[0]!.toLowerCase() === alias.toLowerCase()) parts = parts.slice(1);
-    if (
-      parts.length > 1 &&
-      parts[0]!.toLowerCase() === schema.name.toLowerCase() &&
-      !schema.parentRelationship(parts[0]!)
-    )
-      parts = parts.slice(1);
-    return parts;
   }
 
   /** Adds a path to a column list, reusing the relationship column of an earlier path through it. */

@@ -162,15 +162,7 @@ class QueryRun implements QueryContext {
   }
 
   resolvePath(schema: ObjectSchema, rawPath: string, alias: string | undefined): ResolvedPath {
-    let parts = rawPath.split('.');
-    if (alias && parts.length > 1 && parts[0]!.toLowerCase() === alias.toLowerCase()) parts = parts.slice(1);
-    if (
-      parts.length > 1 &&
-      parts[0]!.toLowerCase() === schema.name.toLowerCase() &&
-      !schema.parentRelationship(parts[0]!)
-    ) {
-      parts = parts.slice(1);
-    }
+    const parts = pathParts(schema, rawPath, alias);
     const steps: { field: FieldDef; polymorphic: boolean }[] = [];
     const relationships: string[] = [];
     const types: string[] = [];
@@ -368,6 +360,19 @@ class QueryRun implements QueryContext {
 }
 
 /** A polymorphic parent (What, Who, Parent) exposes only the fields of the Name object. */
+/** Path parts without a leading FROM alias or object name (`Opportunity.Name` is `Name`). */
+export function pathParts(schema: ObjectSchema, path: string, alias: string | undefined): string[] {
+  let parts = path.split('.');
+  if (alias && parts.length > 1 && parts[0]!.toLowerCase() === alias.toLowerCase()) parts = parts.slice(1);
+  if (
+    parts.length > 1 &&
+    parts[0]!.toLowerCase() === schema.name.toLowerCase() &&
+    !schema.parentRelationship(parts[0]!)
+  )
+    parts = parts.slice(1);
+  return parts;
+}
+
 export function polymorphicNameField(name: string): FieldDef | undefined {
   switch (name.toLowerCase()) {
     case 'id':
