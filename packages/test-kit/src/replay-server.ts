@@ -8,7 +8,7 @@ import type { AddressInfo } from 'node:net';
 export interface Reply {
   status: number;
   body?: unknown;
-  /** Response headers; content-type defaults to application/json. */
+  /** Response headers; content-type defaults to the server's (application/json unless set). */
   headers?: Record<string, string>;
   delayMs?: number;
   /** Drop the connection without answering (a network error for the client). */
@@ -31,12 +31,21 @@ export interface ReplayServer {
   close(): Promise<void>;
 }
 
+export interface ReplayOptions {
+  /** The answer when nothing is queued, in the vendor's error shape (OpenAI's by default). */
+  emptyQueue?: Reply;
+  /** The Content-Type of replies that set none. */
+  contentType?: string;
+}
+
 const EMPTY_QUEUE: Reply = {
   status: 418,
   body: { error: { message: 'replay queue empty', type: 'test_queue_empty', param: null, code: null } },
 };
 
-export async function startReplayServer(): Promise<ReplayServer> {
+export async function startReplayServer(options: ReplayOptions = {}): Promise<ReplayServer> {
+  const emptyQueue = options.emptyQueue ?? EMPTY_QUEUE;
+  const contentType = options.contentType ?? 'application/json';
   let queue: Reply[] = [];
   const requests: CapturedRequest[] = [];
   const server: Server = createServer((req, res) => {
@@ -51,14 +60,14 @@ export async function startReplayServer(): Promise<ReplayServer> {
         // kept as text
       }
       requests.push({ method: req.method ?? '', url: req.url ?? '', headers: req.headers, body });
-      const reply = queue.shift() ?? EMPTY_QUEUE;
+      const reply = queue.shift() ?? emptyQueue;
       if (reply.destroySocket) {
         req.socket.destroy();
         return;
       }
       const send = () => {
         const payload = typeof reply.body === 'string' ? reply.body : JSON.stringify(reply.body ?? {});
-        res.writeHead(reply.status, { 'content-type': 'application/json', ...reply.headers });
+        res.writeHead(reply.status, { 'content-type': contentType, ...reply.headers });
         res.end(payload);
       };
       if (reply.delayMs === undefined) {

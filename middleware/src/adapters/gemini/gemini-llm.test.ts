@@ -6,8 +6,12 @@
  */
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import {
+  startReplayServer,
+  type CapturedRequest,
+  type ReplayServer,
+  type Reply,
+} from '@dealdesk/test-kit/replay-server';
 import { pino } from 'pino';
 import { z } from 'zod';
 import { reasonWithFallback } from '../../agents/shared/reason-with-fallback.ts';
@@ -108,96 +112,26 @@ function contentText(content: unknown): string {
 // ---------------------------------------------------------------------------------------------
 // A local server that replays queued responses and records what the SDK sent
 
-interface Reply {
-  status: number;
-  body?: unknown;
-  /** Defaults to application/json; charset=UTF-8, the Content-Type of Gemini's unary answers. */
-  contentType?: string;
-  delayMs?: number;
-  /** Drop the connection without answering (a network error for the client). */
-  destroySocket?: boolean;
-}
-
-interface CapturedRequest {
-  method: string;
-  url: string;
-  headers: IncomingHttpHeaders;
-  body: unknown;
-}
-
-interface ReplayServer {
-  baseUrl: string;
-  requests: CapturedRequest[];
-  enqueue(...replies: Reply[]): void;
-  reset(): void;
-  close(): Promise<void>;
-}
-
-async function startReplayServer(): Promise<ReplayServer> {
-  let queue: Reply[] = [];
-  const requests: CapturedRequest[] = [];
-  const server: Server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.on('end', () => {
-      const raw = Buffer.concat(chunks).toString('utf8');
-      let body: unknown = raw;
-      try {
-        body = JSON.parse(raw);
-      } catch {
-        // kept as text
-      }
-      requests.push({ method: req.method ?? '', url: req.url ?? '', headers: req.headers, body });
-      const reply = queue.shift() ?? {
-        status: 418,
-        body: { error: { code: 418, message: 'replay queue empty', status: 'TEST_QUEUE_EMPTY' } },
-      };
-      if (reply.destroySocket) {
-        req.socket.destroy();
-        return;
-      }
-      const send = () => {
-        const payload = typeof reply.body === 'string' ? reply.body : JSON.stringify(reply.body ?? {});
-        res.writeHead(reply.status, {
-          'content-type': reply.contentType ?? 'application/json; charset=UTF-8',
-        });
-        res.end(payload);
-      };
-      if (reply.delayMs === undefined) {
-        send();
-        return;
-      }
-      const timer = setTimeout(send, reply.delayMs);
-      res.on('close', () => clearTimeout(timer));
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    baseUrl: `http://127.0.0.1:${port}`,
-    requests,
-    enqueue: (...replies) => queue.push(...replies),
-    reset: () => {
-      queue = [];
-      requests.length = 0;
+/** Gemini's unary answers are JSON in UTF-8; an empty queue answers in Gemini's error shape. */
+const startGeminiReplay = () =>
+  startReplayServer({
+    contentType: 'application/json; charset=UTF-8',
+    emptyQueue: {
+      status: 418,
+      body: { error: { code: 418, message: 'replay queue empty', status: 'TEST_QUEUE_EMPTY' } },
     },
-    close: () =>
-      new Promise<void>((resolve, reject) => {
-        server.closeAllConnections();
-        server.close((err) => (err ? reject(err) : resolve()));
-      }),
-  };
-}
+  });
 
 /** A fixture's response as a reply; its status agrees with the error envelope's code. */
 function fixtureReply(name: string, opts: { contentType?: string } = {}): Reply {
   const { response } = loadFixture(name);
   const code = z.object({ error: z.object({ code: z.number() }) }).safeParse(response.body);
   if (code.success) assert.equal(response.status, code.data.error.code, `${name}: status vs error.code`);
+  const contentType = opts.contentType ?? response.headers['content-type'];
   return {
     status: response.status,
     body: response.body,
-    contentType: opts.contentType ?? response.headers['content-type'],
+    ...(contentType ? { headers: { 'content-type': contentType } } : {}),
   };
 }
 
@@ -333,7 +267,7 @@ describe('createGeminiLlm (real @google/genai client, Gemini exchanges replayed 
   let logLines: string[];
 
   before(async () => {
-    server = await startReplayServer();
+    server = await startGeminiReplay();
   });
 
   after(async () => {
@@ -351,7 +285,7 @@ describe('createGeminiLlm (real @google/genai client, Gemini exchanges replayed 
     return createGeminiLlm({
       apiKey: API_KEY,
       model: MODEL,
-      baseUrl: server.baseUrl,
+      baseUrl: server.origin,
       logger,
       sleep: async (ms) => {
         sleeps.push(ms);
@@ -589,7 +523,7 @@ describe('createGeminiLlm (real @google/genai client, Gemini exchanges replayed 
 
     it('retries a 500 with a non-JSON body', async () => {
       server.enqueue(
-        { status: 500, body: '<html>Internal error</html>', contentType: 'text/html' },
+        { status: 500, body: '<html>Internal error</html>', headers: { 'content-type': 'text/html' } },
         fixtureReply(CLOSING_ASSESSMENT),
       );
 
@@ -725,7 +659,7 @@ describe('reasonWithFallback', () => {
   let logLines: string[];
 
   before(async () => {
-    server = await startReplayServer();
+    server = await startGeminiReplay();
   });
   after(async () => {
     await server?.close();
@@ -737,7 +671,7 @@ describe('reasonWithFallback', () => {
 
   const logger = () => pino({ level: 'info' }, { write: (line: string) => void logLines.push(line) });
   const llm = (): LlmPort =>
-    createGeminiLlm({ apiKey: API_KEY, model: MODEL, baseUrl: server.baseUrl, sleep: async () => {} });
+    createGeminiLlm({ apiKey: API_KEY, model: MODEL, baseUrl: server.origin, sleep: async () => {} });
 
   it('returns the model answer when Gemini answers', async () => {
     server.enqueue(fixtureReply(CLOSING_ASSESSMENT));
