@@ -41,3 +41,25 @@ export const PlaybookSuggestionRowSchema = z.object({
   Decision_Note__c: text,
 });
 export type PlaybookSuggestionRow = z.infer<typeof PlaybookSuggestionRowSchema>;
+
+/** A row in the names both sides use. */
+export function suggestionFromRow(r: PlaybookSuggestionRow) {
+  return {
+    id: r.Id,
+    name: r.Name,
+    key: r.Idempotency_Key__c,
+    category: r.Category__c,
+    title: r.Title__c,
+    suggestion: r.Suggestion__c,
+    evidence: r.Evidence__c,
+    // A record written before the picklist had its default is a proposal no one decided.
+    status: r.Status__c ?? 'Proposed',
+    supportingDeals: r.Supporting_Deals__c,
+    target: r.Target__c,
+    evidenceAsOf: r.Evidence_As_Of__c,
+    decidedBy: r.Decided_By__r,
+    decidedById: r.Decided_By__c,
+    decidedAt: r.Decided_At__c,
+    note: r.Decision_Note__c,
+  };
+}

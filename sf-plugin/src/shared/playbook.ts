@@ -17,6 +17,7 @@ import {
   PLAYBOOK_SUGGESTION_OBJECT,
   PlaybookSuggestionRowSchema,
   soqlString,
+  suggestionFromRow,
   type SuggestionStatus,
 } from '@dealdesk/contracts';
 import { queryAll } from './soql.ts';
@@ -57,22 +58,11 @@ export async function listSuggestions(conn: Connection, status?: SuggestionStatu
     SuggestionRowSchema,
     OBJECT,
   );
-  return rows.map((r) => ({
-    id: r.Id,
-    name: r.Name,
-    key: r.Idempotency_Key__c,
-    category: r.Category__c,
-    title: r.Title__c,
-    suggestion: r.Suggestion__c,
-    evidence: r.Evidence__c,
-    status: r.Status__c ?? 'Proposed',
-    supportingDeals: r.Supporting_Deals__c,
-    target: r.Target__c,
-    evidenceAsOf: r.Evidence_As_Of__c,
-    decidedBy: r.Decided_By__r,
-    decidedAt: r.Decided_At__c,
-    note: r.Decision_Note__c,
-  }));
+  // The plugin names the deciding user; the id is the middleware's.
+  return rows.map((r) => {
+    const { decidedById: _id, ...suggestion } = suggestionFromRow(r);
+    return suggestion;
+  });
 }
 
 /** Whether the org lets this user record a decision: the decision fields are editable for them. */

@@ -9,6 +9,7 @@ import {
   PLAYBOOK_SUGGESTION_OBJECT,
   PlaybookSuggestionRowSchema,
   soqlString,
+  suggestionFromRow,
   type PlaybookSuggestionRow,
 } from '@dealdesk/contracts';
 import { UserRowSchema } from './salesforce-records.ts';
@@ -25,22 +26,9 @@ const SuggestionRowSchema = PlaybookSuggestionRowSchema;
 export const SUGGESTION_FIELDS =
   'Id, Name, Idempotency_Key__c, Category__c, Title__c, Suggestion__c, Status__c, Decided_By__c, Decided_At__c, Decision_Note__c, Target__c, Supporting_Deals__c';
 
+/** The port's suggestion: the shared row mapping, with the fields the port does not carry dropped by its schema. */
 function toSuggestion(r: PlaybookSuggestionRow): PlaybookSuggestion {
-  return PlaybookSuggestionSchema.parse({
-    id: r.Id,
-    name: r.Name,
-    key: r.Idempotency_Key__c,
-    category: r.Category__c,
-    title: r.Title__c,
-    suggestion: r.Suggestion__c,
-    // A record written before the picklist had its default is a proposal no one decided.
-    status: r.Status__c ?? 'Proposed',
-    decidedById: r.Decided_By__c,
-    decidedAt: r.Decided_At__c,
-    note: r.Decision_Note__c,
-    target: r.Target__c,
-    supportingDeals: r.Supporting_Deals__c,
-  });
+  return PlaybookSuggestionSchema.parse(suggestionFromRow(r));
 }
 
 export function createSalesforcePlaybook(deps: SalesforceCrmDeps): PlaybookPort {
