@@ -276,6 +276,8 @@ export const envelopeView = (e: FakeEnvelope, withRecipients: boolean) => ({
     : {}),
 });
 
+// Not ./pdf-text.ts: anchors are found in pdf.js's items joined with a space each, as DocuSign
+// finds them across runs of text; the kit's text joins items as the page spells them.
 async function pdfText(data: Buffer): Promise<string> {
   const task = getDocument({ data: new Uint8Array(data), verbosity: VerbosityLevel.ERRORS });
   const pdf = await task.promise;

@@ -5,10 +5,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import express from 'express';
 import PDFDocument from 'pdfkit';
-import { getDocument, VerbosityLevel } from 'pdfjs-dist/legacy/build/pdf.mjs';
 import request from 'supertest';
 import type { CreateEnvelopeInput, EsignEvent, RecipientInput } from '../../ports/esign.ts';
 import { createLocalEsign, LocalEsignError, type LocalEsign } from './local-esign.ts';
+import { pdfText } from '@dealdesk/test-kit/pdf-text';
 
 const PUBLIC_URL = 'http://dealdesk.test:3000';
 const ALICE: RecipientInput = {
@@ -36,19 +36,6 @@ function makePdf(text: string): Promise<Uint8Array> {
     doc.fontSize(12).text(text);
     doc.end();
   });
-}
-
-async function pdfText(data: Uint8Array): Promise<string> {
-  const task = getDocument({ data: data.slice(), verbosity: VerbosityLevel.ERRORS });
-  const pdf = await task.promise;
-  const parts: string[] = [];
-  for (let n = 1; n <= pdf.numPages; n++) {
-    const content = await (await pdf.getPage(n)).getTextContent();
-    for (const item of content.items) if ('str' in item) parts.push(item.str);
-  }
-  await task.destroy();
-  // Layout decides where pdf.js splits and spaces text; compare with whitespace collapsed.
-  return parts.join(' ').replace(/\s+/g, ' ');
 }
 
 const sha256 = (data: Uint8Array) => createHash('sha256').update(data).digest('hex');
