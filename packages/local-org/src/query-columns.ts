@@ -18,6 +18,7 @@ import { sfError } from './errors.ts';
 import type { LocalOrg } from './local-org.ts';
 import type { FieldDef, FieldType } from './schema/model.ts';
 import type { ObjectSchema, SchemaRegistry } from './schema/registry.ts';
+import { isBareCount } from './soql/aggregate.ts';
 import { pathParts, polymorphicNameField } from './soql/engine.ts';
 
 export interface ColumnMetadata {
@@ -161,14 +162,7 @@ class ColumnBuilder {
    * their alias. COUNT() alone returns no rows, only totalSize, and so has no columns.
    */
   aggregate(fields: SoqlField[], schema: ObjectSchema): ColumnMetadata[] {
-    const only = fields[0];
-    if (
-      fields.length === 1 &&
-      only?.type === 'FieldFunctionExpression' &&
-      only.functionName.toUpperCase() === 'COUNT' &&
-      only.parameters.length === 0
-    )
-      return [];
+    if (isBareCount(fields)) return [];
     let exprIndex = 0;
     return fields.flatMap((f): ColumnMetadata[] => {
       const path = rawPath(f);

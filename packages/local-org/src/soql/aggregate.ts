@@ -18,6 +18,17 @@ interface Column {
   compute: (group: SObjectRecord[]) => FieldValue;
 }
 
+/** `SELECT COUNT() FROM …`: only totalSize, no rows and no columns. */
+export function isBareCount(fields: NonNullable<Query['fields']>): boolean {
+  const only = fields[0];
+  return (
+    fields.length === 1 &&
+    only?.type === 'FieldFunctionExpression' &&
+    only.functionName.toUpperCase() === 'COUNT' &&
+    only.parameters.length === 0
+  );
+}
+
 export function aggregate(
   ctx: QueryContext,
   query: Query | Subquery,
@@ -26,13 +37,7 @@ export function aggregate(
   alias: string | undefined,
 ): QueryOutput {
   const fields = query.fields ?? [];
-  const only = fields[0];
-  if (
-    fields.length === 1 &&
-    only?.type === 'FieldFunctionExpression' &&
-    only.functionName.toUpperCase() === 'COUNT' &&
-    only.parameters.length === 0
-  ) {
+  if (isBareCount(fields)) {
     if (query.groupBy) throw sfError.malformedQuery('COUNT() cannot be used with GROUP BY');
     return { totalSize: rows.length, records: [] };
   }
