@@ -28,8 +28,6 @@ export interface ApiDeps {
   playbook?: PlaybookPort;
 }
 
-export { closureView } from './closure-routes.ts';
-
 export function createApiRouter(deps: ApiDeps): Router {
   const router = express.Router();
   const clock = deps.clock ?? (() => new Date());

@@ -71,7 +71,8 @@ export function registerApprovalDecision(
       return;
     }
     // Salesforce may send the 15-character form; the index holds 18-character ids.
-    const indexed = await deps.store.runForRecord(to18(approvalId.data) ?? approvalId.data);
+    const id18 = to18(approvalId.data) ?? approvalId.data;
+    const indexed = await deps.store.runForRecord(id18);
     const run = indexed?.kind === 'approval' ? await deps.store.getRun(indexed.runId) : undefined;
     if (!run) {
       // 409, not 404: the Apex trigger must not retry a decision no closure is waiting for.
@@ -83,7 +84,6 @@ export function registerApprovalDecision(
       );
       return;
     }
-    const id18 = to18(approvalId.data) ?? approvalId.data;
     const conflict = await decisionConflict(deps.store, run, approvalId.data, id18);
     if (conflict) {
       sendError(res, 409, conflict.code, conflict.message, conflict.details);
