@@ -26,9 +26,6 @@ Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
 const shared = Messages.loadMessages('@dealdesk/sf-plugin', 'dealdesk.shared');
 
 export { SUGGESTION_STATUSES, type SuggestionStatus } from '@dealdesk/contracts';
-export const NOTE_MAX_LENGTH = DECISION_NOTE_MAX_LENGTH;
-const OBJECT = PLAYBOOK_SUGGESTION_OBJECT;
-const SuggestionRowSchema = PlaybookSuggestionRowSchema;
 
 export interface Suggestion {
   id: string;
@@ -54,9 +51,9 @@ export async function listSuggestions(conn: Connection, status?: SuggestionStatu
     conn,
     'SELECT Id, Name, Idempotency_Key__c, Category__c, Title__c, Suggestion__c, Evidence__c, Status__c, Supporting_Deals__c,' +
       ' Target__c, Evidence_As_Of__c, Decided_By__r.Name, Decided_At__c, Decision_Note__c' +
-      ` FROM ${OBJECT}${where} ORDER BY Evidence_As_Of__c DESC NULLS LAST, Name DESC`,
-    SuggestionRowSchema,
-    OBJECT,
+      ` FROM ${PLAYBOOK_SUGGESTION_OBJECT}${where} ORDER BY Evidence_As_Of__c DESC NULLS LAST, Name DESC`,
+    PlaybookSuggestionRowSchema,
+    PLAYBOOK_SUGGESTION_OBJECT,
   );
   // The plugin names the deciding user; the id is the middleware's.
   return rows.map((r) => {
@@ -69,10 +66,10 @@ export async function listSuggestions(conn: Connection, status?: SuggestionStatu
 export async function canDecide(conn: Connection): Promise<boolean> {
   let fields: { name: string; updateable: boolean }[];
   try {
-    fields = (await conn.describe(OBJECT)).fields;
+    fields = (await conn.describe(PLAYBOOK_SUGGESTION_OBJECT)).fields;
   } catch (err) {
     throw new SfError(
-      `Cannot read ${OBJECT} in this org (${(err as Error).message}). Deploy dealdesk with sf dealdesk setup, or check that you hold DealDesk_Admin or DealDesk_Approver.`,
+      `Cannot read ${PLAYBOOK_SUGGESTION_OBJECT} in this org (${(err as Error).message}). Deploy dealdesk with sf dealdesk setup, or check that you hold DealDesk_Admin or DealDesk_Approver.`,
       'NoPlaybookAccess',
     );
   }
@@ -102,14 +99,14 @@ export async function decideSuggestion(
 ): Promise<PlaybookDecisionResult> {
   if (!looksLikeSalesforceId(flags.id))
     throw new SfError(`"${flags.id}" is not a Salesforce record id (15 or 18 characters).`, 'InvalidId');
-  if (flags.note !== undefined && flags.note.length > NOTE_MAX_LENGTH)
-    throw new SfError(`The note is longer than ${NOTE_MAX_LENGTH} characters.`, 'NoteTooLong');
+  if (flags.note !== undefined && flags.note.length > DECISION_NOTE_MAX_LENGTH)
+    throw new SfError(`The note is longer than ${DECISION_NOTE_MAX_LENGTH} characters.`, 'NoteTooLong');
   const username = conn.getUsername();
   if (!username)
     throw new SfError('The target org has no username to record as the deciding manager.', 'NoUsername');
   if (!(await canDecide(conn)))
     throw new SfError(
-      `${username} may not decide playbook suggestions: the decision fields of ${OBJECT} are read-only for this user.`,
+      `${username} may not decide playbook suggestions: the decision fields of ${PLAYBOOK_SUGGESTION_OBJECT} are read-only for this user.`,
       'NoDecisionAccess',
       ['Assign DealDesk_Admin or DealDesk_Approver: sf org assign permset -n DealDesk_Approver -o <org>'],
     );

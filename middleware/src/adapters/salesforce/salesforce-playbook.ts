@@ -19,10 +19,6 @@ import { parseRows } from './selectors/rows.ts';
 import { toCrmUser, usersByUsernameSoql } from './selectors/user.ts';
 import { truncate } from './field-values.ts';
 
-const OBJECT = PLAYBOOK_SUGGESTION_OBJECT;
-const NOTE_MAX = DECISION_NOTE_MAX_LENGTH;
-const SuggestionRowSchema = PlaybookSuggestionRowSchema;
-
 export const SUGGESTION_FIELDS =
   'Id, Name, Idempotency_Key__c, Category__c, Title__c, Suggestion__c, Status__c, Decided_By__c, Decided_At__c, Decision_Note__c, Target__c, Supporting_Deals__c';
 
@@ -40,7 +36,7 @@ export function createSalesforcePlaybook(deps: SalesforceCrmDeps): PlaybookPort 
           querySubrequest(
             calls.base,
             'suggestion',
-            `SELECT ${SUGGESTION_FIELDS} FROM ${OBJECT} WHERE Id = ${soqlString(suggestionId)}`,
+            `SELECT ${SUGGESTION_FIELDS} FROM ${PLAYBOOK_SUGGESTION_OBJECT} WHERE Id = ${soqlString(suggestionId)}`,
           ),
           querySubrequest(calls.base, 'user', usersByUsernameSoql([username])),
         ],
@@ -51,7 +47,7 @@ export function createSalesforcePlaybook(deps: SalesforceCrmDeps): PlaybookPort 
         if (!r || r.status >= 400) throw errorOf(r?.body);
         return r.body;
       };
-      const [row] = parseRows(SuggestionRowSchema, read('suggestion'), OBJECT);
+      const [row] = parseRows(PlaybookSuggestionRowSchema, read('suggestion'), PLAYBOOK_SUGGESTION_OBJECT);
       const [user] = parseRows(UserRowSchema, read('user'), 'User');
       return { suggestion: row ? toSuggestion(row) : undefined, decider: user ? toCrmUser(user) : undefined };
     },
@@ -61,13 +57,13 @@ export function createSalesforcePlaybook(deps: SalesforceCrmDeps): PlaybookPort 
         [
           {
             method: 'PATCH',
-            url: `${calls.base}/sobjects/${OBJECT}/${encodeURIComponent(suggestionId)}`,
+            url: `${calls.base}/sobjects/${PLAYBOOK_SUGGESTION_OBJECT}/${encodeURIComponent(suggestionId)}`,
             referenceId: 'decision',
             body: {
               Status__c: decision.status,
               Decided_By__c: decision.decidedById,
               Decided_At__c: decision.decidedAt,
-              Decision_Note__c: truncate(decision.note, NOTE_MAX),
+              Decision_Note__c: truncate(decision.note, DECISION_NOTE_MAX_LENGTH),
             },
           },
         ],
